@@ -1,0 +1,484 @@
+//! The estate: every resource that the frontends found, resolved, with reference edges.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::value::{Loc, Node, Unknown, Value};
+
+/// Index of a resource in [`Estate::resources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ResourceId(pub u32);
+
+impl ResourceId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Which frontend produced a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frontend {
+    Terraform,
+    TerraformPlan,
+    CloudFormation,
+    Inventory,
+    Kubernetes,
+}
+
+/// Managed resource or data source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// One resource instance (after `count`/`for_each` expansion).
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The name users see (see CONTRACTS.md "Resource names"):
+    /// `module.net.aws_subnet.private[1]`, `PaymentsBucket`, `sg-0abc`, `Deployment/shop/web`.
+    pub address: String,
+    /// The type as the frontend names it: `aws_s3_bucket`, `AWS::S3::Bucket`.
+    pub rtype: String,
+    /// The local name (`web` in `aws_instance.web`), the logical ID, or the AWS ID.
+    pub name: String,
+    pub mode: Mode,
+    /// Module path (`module.net`, `module.a.module.b`), empty at the root.
+    pub module: String,
+    pub frontend: Frontend,
+    /// Where the resource is declared (the block's first line).
+    pub loc: Loc,
+    /// The resolved body. Nested blocks are lists of maps under the block's name.
+    pub attrs: BTreeMap<String, Node>,
+}
+
+impl Resource {
+    pub fn new(
+        address: impl Into<String>,
+        rtype: impl Into<String>,
+        name: impl Into<String>,
+        frontend: Frontend,
+        loc: Loc,
+    ) -> Self {
+        Resource {
+            address: address.into(),
+            rtype: rtype.into(),
+            name: name.into(),
+            mode: Mode::Managed,
+            module: String::new(),
+            frontend,
+            loc,
+            attrs: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.attrs.get(key)
+    }
+
+    /// Follow a dotted path from the resource body (`versioning.0.enabled`).
+    pub fn path(&self, path: &str) -> Option<&Node> {
+        let (first, rest) = match path.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (path, None),
+        };
+        let n = self.attrs.get(first)?;
+        match rest {
+            Some(r) => n.path(r),
+            None => Some(n),
+        }
+    }
+
+    /// Nested blocks called `name` (Terraform block list or CloudFormation map/list).
+    pub fn blocks(&self, name: &str) -> Vec<&Node> {
+        self.attrs
+            .get(name)
+            .map(|n| n.as_block_list())
+            .unwrap_or_default()
+    }
+
+    pub fn str_attr(&self, key: &str) -> Option<&str> {
+        self.attrs.get(key).and_then(Node::as_str)
+    }
+
+    /// The location of an attribute if it is set, else of the resource block.
+    pub fn loc_of(&self, path: &str) -> &Loc {
+        self.path(path)
+            .and_then(|n| n.loc.as_ref())
+            .unwrap_or(&self.loc)
+    }
+
+    /// The resource's `tags` as a map of strings (known ones only).
+    pub fn tags(&self) -> BTreeMap<&str, &str> {
+        let mut out = BTreeMap::new();
+        for key in ["tags", "Tags"] {
+            match self.attrs.get(key).map(|n| &n.value) {
+                Some(Value::Map(m)) => {
+                    for (k, v) in m {
+                        if let Some(s) = v.as_str() {
+                            out.insert(k.as_str(), s);
+                        }
+                    }
+                }
+                // CloudFormation style: [{Key, Value}]
+                Some(Value::List(l)) => {
+                    for item in l {
+                        if let (Some(k), Some(v)) = (
+                            item.get("Key").and_then(Node::as_str),
+                            item.get("Value").and_then(Node::as_str),
+                        ) {
+                            out.insert(k, v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The `Name` tag, or the resource name.
+    pub fn display_name(&self) -> &str {
+        self.tags().get("Name").copied().unwrap_or(&self.name)
+    }
+}
+
+/// A reference from one resource to another, found in an attribute value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edge {
+    pub from: ResourceId,
+    pub to: ResourceId,
+    /// The attribute path in `from` where the reference is written (`vpc_security_group_ids`).
+    pub attr: String,
+}
+
+/// An error met while reading input. The scan goes on with the other files.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ScanError {
+    pub file: String,
+    /// 1-based line, 0 when the error is about the whole file.
+    pub line: u32,
+    pub message: String,
+}
+
+/// Something the user should know that is not an error: a module that was not resolved, a
+/// value that stayed unknown.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Note {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+/// The whole resolved estate.
+#[derive(Debug, Default)]
+pub struct Estate {
+    pub resources: Vec<Resource>,
+    pub edges: Vec<Edge>,
+    pub errors: Vec<ScanError>,
+    pub notes: Vec<Note>,
+    /// Source text of every scanned file, by the path used in [`Loc::file`].
+    pub sources: BTreeMap<Arc<str>, Arc<str>>,
+    pub files_scanned: usize,
+    by_address: HashMap<String, ResourceId>,
+    by_type: BTreeMap<String, Vec<ResourceId>>,
+    /// Edges into each resource (indexes into `edges`).
+    incoming: Vec<Vec<usize>>,
+    outgoing: Vec<Vec<usize>>,
+}
+
+impl Estate {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a resource. Call [`Estate::index`] when all are added.
+    pub fn push(&mut self, r: Resource) -> ResourceId {
+        let id = ResourceId(self.resources.len() as u32);
+        self.resources.push(r);
+        id
+    }
+
+    /// Merge another estate (from another frontend or file set) into this one.
+    pub fn extend(&mut self, other: Estate) {
+        self.resources.extend(other.resources);
+        self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
+        self.sources.extend(other.sources);
+        self.files_scanned += other.files_scanned;
+    }
+
+    /// Sort resources by address, build the lookup tables and the reference edges. Must be
+    /// called after the last resource is added; ids change.
+    pub fn index(&mut self) {
+        self.resources.sort_by(|a, b| {
+            (a.address.as_str(), a.loc.file.as_ref()).cmp(&(b.address.as_str(), b.loc.file.as_ref()))
+        });
+        self.errors.sort();
+        self.errors.dedup();
+        self.notes.sort();
+        self.notes.dedup();
+        self.by_address.clear();
+        self.by_type.clear();
+        for (i, r) in self.resources.iter().enumerate() {
+            let id = ResourceId(i as u32);
+            self.by_address.entry(r.address.clone()).or_insert(id);
+            self.by_type.entry(r.rtype.clone()).or_default().push(id);
+        }
+        let mut edges = Vec::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            let from = ResourceId(i as u32);
+            for (key, node) in &r.attrs {
+                collect_refs(node, &mut |addr| {
+                    if let Some(to) = self.lookup_ref(addr) {
+                        if to != from {
+                            edges.push(Edge {
+                                from,
+                                to,
+                                attr: key.clone(),
+                            });
+                        }
+                    }
+                });
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        self.incoming = vec![Vec::new(); self.resources.len()];
+        self.outgoing = vec![Vec::new(); self.resources.len()];
+        for (i, e) in edges.iter().enumerate() {
+            if let Some(v) = self.incoming.get_mut(e.to.index()) {
+                v.push(i);
+            }
+            if let Some(v) = self.outgoing.get_mut(e.from.index()) {
+                v.push(i);
+            }
+        }
+        self.edges = edges;
+    }
+
+    /// Resolve an address written in a reference. A reference to a counted resource without an
+    /// index (`aws_instance.web` when there are `[0]`, `[1]`) resolves to the first instance.
+    fn lookup_ref(&self, addr: &str) -> Option<ResourceId> {
+        if let Some(id) = self.by_address.get(addr) {
+            return Some(*id);
+        }
+        let prefix = format!("{addr}[");
+        self.resources
+            .iter()
+            .position(|r| r.address.starts_with(&prefix))
+            .map(|i| ResourceId(i as u32))
+    }
+
+    pub fn get(&self, id: ResourceId) -> Option<&Resource> {
+        self.resources.get(id.index())
+    }
+
+    pub fn by_address(&self, address: &str) -> Option<ResourceId> {
+        self.by_address.get(address).copied()
+    }
+
+    /// All instances of a resource written without index: `aws_instance.web` gives
+    /// `aws_instance.web[0]`, `aws_instance.web[1]`, or just `aws_instance.web`.
+    pub fn instances_of(&self, address: &str) -> Vec<ResourceId> {
+        if let Some(id) = self.by_address.get(address) {
+            return vec![*id];
+        }
+        let prefix = format!("{address}[");
+        self.resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.address.starts_with(&prefix))
+            .map(|(i, _)| ResourceId(i as u32))
+            .collect()
+    }
+
+    /// Resources of one type, in address order.
+    pub fn of_type(&self, rtype: &str) -> impl Iterator<Item = (ResourceId, &Resource)> {
+        self.by_type
+            .get(rtype)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |id| self.get(*id).map(|r| (*id, r)))
+    }
+
+    /// Resources of any of several types, in address order.
+    pub fn of_types<'a>(
+        &'a self,
+        rtypes: &'a [&'a str],
+    ) -> impl Iterator<Item = (ResourceId, &'a Resource)> + 'a {
+        let mut ids: Vec<ResourceId> = rtypes
+            .iter()
+            .flat_map(|t| self.by_type.get(*t).cloned().unwrap_or_default())
+            .collect();
+        ids.sort();
+        ids.into_iter()
+            .filter_map(move |id| self.get(id).map(|r| (id, r)))
+    }
+
+    /// Edges out of a resource (what it references).
+    pub fn refs_from(&self, id: ResourceId) -> impl Iterator<Item = &Edge> {
+        self.outgoing
+            .get(id.index())
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |i| self.edges.get(*i))
+    }
+
+    /// Edges into a resource (who references it).
+    pub fn refs_to(&self, id: ResourceId) -> impl Iterator<Item = &Edge> {
+        self.incoming
+            .get(id.index())
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |i| self.edges.get(*i))
+    }
+
+    /// The resources of type `rtype` that reference `target` (in any attribute, or in `attr`
+    /// when given). This is how split resources find their parent and vice versa:
+    /// `referrers(bucket, "aws_s3_bucket_versioning", None)`.
+    pub fn referrers(
+        &self,
+        target: ResourceId,
+        rtype: &str,
+        attr: Option<&str>,
+    ) -> Vec<ResourceId> {
+        let mut out: Vec<ResourceId> = self
+            .refs_to(target)
+            .filter(|e| attr.is_none_or(|a| e.attr == a))
+            .filter(|e| self.get(e.from).is_some_and(|r| r.rtype == rtype))
+            .map(|e| e.from)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Resolve a node that names another resource: a computed reference
+    /// (`aws_vpc.main.id`), or a literal value equal to one of `match_attrs` of a resource of
+    /// one of `types` (a bucket named `"logs"`, an inventory `sg-0abc`).
+    pub fn resolve(&self, node: &Node, types: &[&str], match_attrs: &[&str]) -> Resolved {
+        match &node.value {
+            Value::Unknown(Unknown::Computed { address, .. }) => match self.lookup_ref(address) {
+                Some(id) => Resolved::Resource(id),
+                None => Resolved::Unknown(Unknown::derived(format!(
+                    "`{address}` is not in the scanned files"
+                ))),
+            },
+            Value::Unknown(u) => Resolved::Unknown(u.clone()),
+            Value::String(s) => {
+                for (id, r) in self.of_types(types) {
+                    if r.address == *s
+                        || match_attrs
+                            .iter()
+                            .any(|a| r.get(a).and_then(Node::as_str) == Some(s.as_str()))
+                    {
+                        return Resolved::Resource(id);
+                    }
+                }
+                Resolved::External(s.clone())
+            }
+            Value::Null => Resolved::Absent,
+            other => Resolved::Unknown(Unknown::derived(format!(
+                "expected a reference, found {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// The text of a line of a scanned file (1-based), for display.
+    pub fn source_line(&self, file: &str, line: u32) -> Option<&str> {
+        let text = self.sources.get(file)?;
+        text.lines().nth((line as usize).checked_sub(1)?)
+    }
+}
+
+/// What a reference resolved to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolved {
+    /// A resource in the estate.
+    Resource(ResourceId),
+    /// A literal that names something outside the scanned files (an existing `sg-...`).
+    External(String),
+    /// Nothing is set.
+    Absent,
+    Unknown(Unknown),
+}
+
+fn collect_refs(node: &Node, f: &mut dyn FnMut(&str)) {
+    node.walk(&mut |n| {
+        if let Value::Unknown(u) = &n.value {
+            for a in u.refs() {
+                f(a);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(addr: &str, rtype: &str) -> Resource {
+        Resource::new(addr, rtype, addr, Frontend::Terraform, Loc::new("main.tf", 1, 1))
+    }
+
+    #[test]
+    fn edges_follow_computed_refs() {
+        let mut e = Estate::new();
+        e.push(res("aws_s3_bucket.logs", "aws_s3_bucket"));
+        let mut v = res("aws_s3_bucket_versioning.logs", "aws_s3_bucket_versioning");
+        v.attrs.insert(
+            "bucket".into(),
+            Node::unknown(
+                Unknown::Computed {
+                    address: "aws_s3_bucket.logs".into(),
+                    attr: "id".into(),
+                },
+                None,
+            ),
+        );
+        e.push(v);
+        e.index();
+        let b = e.by_address("aws_s3_bucket.logs").unwrap();
+        let refs = e.referrers(b, "aws_s3_bucket_versioning", Some("bucket"));
+        assert_eq!(refs.len(), 1);
+        assert_eq!(e.get(refs[0]).unwrap().address, "aws_s3_bucket_versioning.logs");
+    }
+
+    #[test]
+    fn unindexed_reference_finds_counted_instances() {
+        let mut e = Estate::new();
+        e.push(res("aws_instance.web[1]", "aws_instance"));
+        e.push(res("aws_instance.web[0]", "aws_instance"));
+        e.index();
+        assert_eq!(e.instances_of("aws_instance.web").len(), 2);
+    }
+
+    #[test]
+    fn resolve_literal_by_attribute() {
+        let mut e = Estate::new();
+        let mut b = res("aws_s3_bucket.logs", "aws_s3_bucket");
+        b.attrs
+            .insert("bucket".into(), Node::from(Value::String("my-logs".into())));
+        e.push(b);
+        e.index();
+        let n = Node::from(Value::String("my-logs".into()));
+        assert!(matches!(
+            e.resolve(&n, &["aws_s3_bucket"], &["bucket"]),
+            Resolved::Resource(_)
+        ));
+        let n = Node::from(Value::String("other".into()));
+        assert!(matches!(
+            e.resolve(&n, &["aws_s3_bucket"], &["bucket"]),
+            Resolved::External(_)
+        ));
+    }
+}

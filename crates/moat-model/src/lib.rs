@@ -1,0 +1,14 @@
+//! moat's resolved estate model.
+//!
+//! Frontends (Terraform, CloudFormation, inventory, Kubernetes) produce an [`Estate`]: resources
+//! whose attribute values carry provenance ([`Loc`]) and may be [`Unknown`]. Analyses read the
+//! estate and produce [`Finding`]s; they never parse files.
+
+pub mod estate;
+pub mod finding;
+pub mod value;
+pub mod views;
+
+pub use estate::{Edge, Estate, Frontend, Mode, Note, Resolved, Resource, ResourceId, ScanError};
+pub use finding::{sort_findings, Equivalent, Finding, Severity, Status};
+pub use value::{format_number, Loc, Node, Tri, Unknown, Value};

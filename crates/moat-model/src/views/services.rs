@@ -1,0 +1,1 @@
+//! Typed views of services (S3 buckets with their split resources, ...).
