@@ -1,0 +1,10 @@
+//! Errors of the command line. Exit code 2.
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments, or an input that cannot be used at all.
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+}
