@@ -1,0 +1,441 @@
+//! Network invariants declared in `moat.toml` and checked on every scan.
+//!
+//! ```toml
+//! [[network.invariant]]
+//! name = "only the gateway reaches the database"   # optional
+//! to = "aws_db_instance.main"
+//! ports = "3306"                 # "22", "8000-8010", "80,443", 443 or [80, "8000-8010"]
+//! protocol = "tcp"               # tcp (default) | udp | icmp | all
+//! only_from = ["aws_lb.db_gateway"]
+//!
+//! [[network.invariant]]
+//! from = "internet"              # internet, a CIDR, or a resource address
+//! to = "aws_instance.app"
+//! ports = "8000"
+//! expect = "blocked"             # or "reachable"
+//! ```
+//!
+//! [`parse`] reads the whole `moat.toml` text and returns the invariants (other tables are
+//! ignored); the check that turns violations into `NET100` findings lives beside it.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// The rule id of an invariant violation.
+pub const RULE_ID: &str = "NET100";
+/// The title of an invariant violation finding.
+pub const TITLE: &str = "Network invariant from moat.toml is violated";
+
+/// An error in the `[[network.invariant]]` tables of `moat.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvariantError {
+    /// The file is not valid TOML or a table has the wrong shape.
+    #[error("moat.toml:{line}: {message}")]
+    Syntax { line: u32, message: String },
+    /// An invariant is well-formed TOML but makes no sense.
+    #[error("moat.toml:{line}: network invariant {index}: {message}")]
+    Invalid {
+        /// 0-based position of the invariant in the file.
+        index: usize,
+        line: u32,
+        message: String,
+    },
+}
+
+/// The protocol an invariant is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmp,
+    All,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+            Protocol::All => "all",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Protocol> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tcp" | "6" => Some(Protocol::Tcp),
+            "udp" | "17" => Some(Protocol::Udp),
+            "icmp" | "1" => Some(Protocol::Icmp),
+            "all" | "-1" => Some(Protocol::All),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an invariant demands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// `from` must not reach `to` on any of the ports.
+    Blocked,
+    /// `from` must reach `to` on every one of the ports.
+    Reachable,
+    /// Only these sources (resource addresses, security groups meaning their members,
+    /// subnets, CIDRs, `internet`) may reach `to` on the ports; directly or as the load
+    /// balancer that forwards the traffic.
+    OnlyFrom(Vec<String>),
+}
+
+/// One `[[network.invariant]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invariant {
+    /// The `name` given by the user, or a description built from the fields.
+    pub name: String,
+    /// `None` for `only_from` invariants.
+    pub from: Option<String>,
+    pub to: String,
+    /// Sorted, merged, inclusive port ranges. `0-65535` when `ports` is not given.
+    pub ports: Vec<(u16, u16)>,
+    pub protocol: Protocol,
+    pub expect: Expect,
+    /// Line of the `[[network.invariant]]` header in `moat.toml` (1-based).
+    pub line: u32,
+}
+
+impl Invariant {
+    /// The ports as users write them: `"22"`, `"8000-8010"`, `"80,443"`.
+    pub fn ports_text(&self) -> String {
+        format_ports(&self.ports)
+    }
+}
+
+/// Format merged port ranges as `"80,443,8000-8010"`.
+pub fn format_ports(ports: &[(u16, u16)]) -> String {
+    ports
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    network: Option<NetworkTable>,
+}
+
+#[derive(Deserialize)]
+struct NetworkTable {
+    #[serde(default)]
+    invariant: Vec<toml::Spanned<RawInvariant>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInvariant {
+    name: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    ports: Option<RawPorts>,
+    protocol: Option<String>,
+    expect: Option<String>,
+    only_from: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPorts {
+    One(i64),
+    Text(String),
+    Many(Vec<RawPort>),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPort {
+    One(i64),
+    Text(String),
+}
+
+fn line_of(text: &str, byte: usize) -> u32 {
+    let end = byte.min(text.len());
+    let prefix = text.get(..end).unwrap_or(text);
+    prefix.bytes().filter(|b| *b == b'\n').count() as u32 + 1
+}
+
+/// Parse the `[[network.invariant]]` tables of a `moat.toml` text. Other tables are ignored.
+pub fn parse(toml_text: &str) -> Result<Vec<Invariant>, InvariantError> {
+    let file: File = toml::from_str(toml_text).map_err(|e| InvariantError::Syntax {
+        line: e.span().map(|s| line_of(toml_text, s.start)).unwrap_or(0),
+        message: e.message().trim().to_string(),
+    })?;
+    let raws = file.network.map(|n| n.invariant).unwrap_or_default();
+    let mut out = Vec::with_capacity(raws.len());
+    for (index, spanned) in raws.into_iter().enumerate() {
+        let line = line_of(toml_text, spanned.span().start);
+        let raw = spanned.into_inner();
+        let invalid = |message: String| InvariantError::Invalid {
+            index,
+            line,
+            message,
+        };
+        let to = match raw.to.map(|s| s.trim().to_string()) {
+            Some(t) if !t.is_empty() => t,
+            _ => return Err(invalid("`to` is required".into())),
+        };
+        let protocol = match raw.protocol.as_deref() {
+            None => Protocol::Tcp,
+            Some(p) => Protocol::parse(p).ok_or_else(|| {
+                invalid(format!(
+                    "unknown protocol `{p}`, expected tcp, udp, icmp or all"
+                ))
+            })?,
+        };
+        let ports = match &raw.ports {
+            None => vec![(0, 65535)],
+            Some(p) => parse_ports(p).map_err(invalid)?,
+        };
+        let from = raw
+            .from
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let expect =
+            match (raw.expect.as_deref(), raw.only_from) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "give either `expect` or `only_from`, not both".into(),
+                    ))
+                }
+                (None, None) => return Err(invalid(
+                    "give `expect = \"blocked\"`, `expect = \"reachable\"` or `only_from = [...]`"
+                        .into(),
+                )),
+                (Some(e), None) => {
+                    let ex = match e.trim().to_ascii_lowercase().as_str() {
+                        "blocked" => Expect::Blocked,
+                        "reachable" => Expect::Reachable,
+                        other => {
+                            return Err(invalid(format!(
+                                "unknown expect `{other}`, expected `blocked` or `reachable`"
+                            )))
+                        }
+                    };
+                    if from.is_none() {
+                        return Err(invalid(format!(
+                            "`expect = \"{e}\"` needs `from` (internet, a CIDR or a resource)"
+                        )));
+                    }
+                    ex
+                }
+                (None, Some(list)) => {
+                    if from.is_some() {
+                        return Err(invalid(
+                            "`only_from` lists the allowed sources: drop `from`".into(),
+                        ));
+                    }
+                    let mut list: Vec<String> = list
+                        .into_iter()
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    list.sort();
+                    list.dedup();
+                    Expect::OnlyFrom(list)
+                }
+            };
+        let name = raw.name.unwrap_or_else(|| match (&expect, &from) {
+            (Expect::OnlyFrom(list), _) => format!(
+                "only [{}] may reach {to} on {protocol}/{}",
+                list.join(", "),
+                format_ports(&ports)
+            ),
+            (Expect::Blocked, Some(f)) => {
+                format!(
+                    "{f} must not reach {to} on {protocol}/{}",
+                    format_ports(&ports)
+                )
+            }
+            (_, f) => format!(
+                "{} must reach {to} on {protocol}/{}",
+                f.as_deref().unwrap_or("?"),
+                format_ports(&ports)
+            ),
+        });
+        out.push(Invariant {
+            name,
+            from,
+            to,
+            ports,
+            protocol,
+            expect,
+            line,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_ports(p: &RawPorts) -> Result<Vec<(u16, u16)>, String> {
+    let mut ranges = Vec::new();
+    match p {
+        RawPorts::One(n) => ranges.push(port_number(*n)?),
+        RawPorts::Text(s) => parse_port_text(s, &mut ranges)?,
+        RawPorts::Many(items) => {
+            for it in items {
+                match it {
+                    RawPort::One(n) => ranges.push(port_number(*n)?),
+                    RawPort::Text(s) => parse_port_text(s, &mut ranges)?,
+                }
+            }
+        }
+    }
+    if ranges.is_empty() {
+        return Err("`ports` is empty".into());
+    }
+    Ok(merge_ranges(ranges))
+}
+
+fn port_number(n: i64) -> Result<(u16, u16), String> {
+    u16::try_from(n)
+        .map(|p| (p, p))
+        .map_err(|_| format!("port `{n}` is outside 0-65535"))
+}
+
+fn parse_port_text(s: &str, out: &mut Vec<(u16, u16)>) -> Result<(), String> {
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if part == "*" || part.eq_ignore_ascii_case("all") {
+            out.push((0, 65535));
+            continue;
+        }
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let pa: u16 = a.parse().map_err(|_| {
+            format!("cannot read port `{part}`, expected `22`, `8000-8010` or `80,443`")
+        })?;
+        let pb: u16 = b.parse().map_err(|_| {
+            format!("cannot read port `{part}`, expected `22`, `8000-8010` or `80,443`")
+        })?;
+        if pa > pb {
+            return Err(format!("port range `{part}` is reversed"));
+        }
+        out.push((pa, pb));
+    }
+    Ok(())
+}
+
+/// Sort and merge overlapping or adjacent inclusive ranges.
+pub fn merge_ranges(mut ranges: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
+    ranges.sort();
+    let mut out: Vec<(u16, u16)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        if let Some(last) = out.last_mut() {
+            if u32::from(a) <= u32::from(last.1) + 1 {
+                last.1 = last.1.max(b);
+                continue;
+            }
+        }
+        out.push((a, b));
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_forms_with_lines() {
+        let text = r#"
+[rules]
+skip = ["S3001"]
+
+[[network.invariant]]
+to = "aws_db_instance.main"
+ports = "3306"
+only_from = ["aws_lb.gw", "aws_security_group.app"]
+
+[[network.invariant]]
+name = "app is private"
+from = "internet"
+to = "aws_instance.app"
+ports = [80, "8000-8010", 8011]
+protocol = "TCP"
+expect = "blocked"
+"#;
+        let inv = parse(text).unwrap();
+        assert_eq!(inv.len(), 2);
+        assert_eq!(inv[0].line, 5);
+        assert_eq!(inv[0].ports, vec![(3306, 3306)]);
+        assert_eq!(inv[0].protocol, Protocol::Tcp);
+        assert_eq!(
+            inv[0].expect,
+            Expect::OnlyFrom(vec!["aws_lb.gw".into(), "aws_security_group.app".into()])
+        );
+        assert_eq!(
+            inv[0].name,
+            "only [aws_lb.gw, aws_security_group.app] may reach aws_db_instance.main on tcp/3306"
+        );
+        assert_eq!(inv[1].line, 10);
+        assert_eq!(inv[1].name, "app is private");
+        assert_eq!(inv[1].ports, vec![(80, 80), (8000, 8011)]);
+        assert_eq!(inv[1].ports_text(), "80,8000-8011");
+        assert_eq!(inv[1].expect, Expect::Blocked);
+        assert_eq!(inv[1].from.as_deref(), Some("internet"));
+    }
+
+    #[test]
+    fn no_network_table_is_no_invariant() {
+        assert!(parse("[rules]\nskip = []\n").unwrap().is_empty());
+        assert!(parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_problem() {
+        let e = parse("[[network.invariant]]\nto = \"x\"\nports = \"22\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "moat.toml:1: network invariant 0: give `expect = \"blocked\"`, `expect = \"reachable\"` or `only_from = [...]`"
+        );
+        let e = parse("\n[[network.invariant]]\nto = \"x\"\nexpect = \"blocked\"\n").unwrap_err();
+        assert!(e.to_string().contains("needs `from`"), "{e}");
+        let e = parse("[[network.invariant]]\nfrom = \"internet\"\nto = \"x\"\nports = \"70000\"\nexpect = \"blocked\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("`70000`"), "{e}");
+        let e =
+            parse("[[network.invariant]]\nfrom = \"internet\"\nto = \"x\"\nexpect = \"open\"\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("unknown expect `open`"), "{e}");
+        let e = parse("[[network.invariant]]\nfrom = \"internet\"\nto = \"x\"\nexpect = \"blocked\"\nport = 22\n")
+            .unwrap_err();
+        assert!(matches!(e, InvariantError::Syntax { line: 5, .. }), "{e:?}");
+        assert!(e.to_string().contains("unknown field `port`"), "{e}");
+        let e = parse("[[network.invariant]\n").unwrap_err();
+        assert!(matches!(e, InvariantError::Syntax { line: 1, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn merges_ranges() {
+        assert_eq!(
+            merge_ranges(vec![(443, 443), (80, 80), (81, 90), (85, 100)]),
+            vec![(80, 100), (443, 443)]
+        );
+        assert_eq!(
+            merge_ranges(vec![(0, 65535), (65535, 65535)]),
+            vec![(0, 65535)]
+        );
+    }
+}
