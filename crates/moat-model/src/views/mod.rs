@@ -3,3 +3,4 @@
 //! from.
 
 pub mod services;
+pub mod net;

@@ -1,0 +1,1999 @@
+//! The typed, frontend-neutral network view: security groups with normalised rules, VPCs,
+//! subnets, route tables, gateways, NACLs, network interfaces (of instances, load balancers,
+//! databases...), load balancers with listeners and target groups.
+//!
+//! Build it with [`Network::from_estate`]. Every element keeps the [`ResourceId`] and the
+//! [`Loc`] it came from, so analyses can cite file:line. Values that cannot be resolved
+//! offline stay unknown ([`Ref::Unknown`], `unknown` lists on rules): they are never read as
+//! "closed" or "open".
+//!
+//! # Default egress of a security group
+//! * Terraform `aws_security_group` and `aws_default_security_group`: Terraform deletes the
+//!   allow-all egress rule that AWS creates, so a group with no `egress` block and no separate
+//!   egress rule resource has **no egress at all**.
+//! * CloudFormation `AWS::EC2::SecurityGroup` and the AWS API (inventory): AWS keeps its
+//!   allow-all egress rule (`0.0.0.0/0`, protocol `-1`) unless egress rules are given; the view
+//!   adds that rule (located at the group's declaration) when the group declares no egress.
+//!
+//! # ICMP
+//! ICMP rules are normalised to the whole protocol: the type/code pair is kept in `ports` only
+//! as written, analyses treat an ICMP rule as matching every ICMP message.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+use crate::estate::{Estate, Frontend, Resolved, Resource, ResourceId};
+use crate::value::{Loc, Node, Tri, Unknown, Value};
+
+/// Resource types that are security groups.
+pub const SG_TYPES: &[&str] = &[
+    "aws_security_group",
+    "aws_default_security_group",
+    "AWS::EC2::SecurityGroup",
+];
+
+/// A reference to another element of the network.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ref {
+    /// A resource in the scanned estate.
+    Res(ResourceId),
+    /// A literal that names something outside the scanned files (`sg-0abc`, `vpc-123`).
+    External(String),
+    /// The value is not known offline.
+    Unknown(Unknown),
+}
+
+impl Ref {
+    pub fn res(&self) -> Option<ResourceId> {
+        match self {
+            Ref::Res(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    fn from_resolved(r: Resolved) -> Option<Ref> {
+        match r {
+            Resolved::Resource(id) => Some(Ref::Res(id)),
+            Resolved::External(s) => Some(Ref::External(s)),
+            Resolved::Absent => None,
+            Resolved::Unknown(u) => Some(Ref::Unknown(u)),
+        }
+    }
+}
+
+/// Traffic direction of a rule, seen from the ENI (SG) or the subnet (NACL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// An IP protocol as rules name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    /// `-1` / `all`: every protocol, every port.
+    All,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Another IP protocol number.
+    Number(u8),
+}
+
+impl Protocol {
+    /// Parse a protocol as written in Terraform / CloudFormation / the API.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        let s = s.trim().to_ascii_lowercase();
+        Some(match s.as_str() {
+            "-1" | "all" => Protocol::All,
+            "tcp" | "6" => Protocol::Tcp,
+            "udp" | "17" => Protocol::Udp,
+            "icmp" | "1" => Protocol::Icmp,
+            "icmpv6" | "58" => Protocol::Icmpv6,
+            other => Protocol::Number(other.parse().ok()?),
+        })
+    }
+
+    /// Whether ports mean anything for this protocol.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp)
+    }
+
+    /// Whether a rule with this protocol matches traffic of protocol `p`.
+    pub fn matches(self, p: Protocol) -> bool {
+        self == Protocol::All || self == p
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Protocol::All => "all".into(),
+            Protocol::Tcp => "tcp".into(),
+            Protocol::Udp => "udp".into(),
+            Protocol::Icmp => "icmp".into(),
+            Protocol::Icmpv6 => "icmpv6".into(),
+            Protocol::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// An inclusive port range. For protocols without ports it is always `0-65535`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
+
+    pub fn new(from: u16, to: u16) -> PortRange {
+        PortRange { from, to }
+    }
+
+    pub fn contains(self, p: u16) -> bool {
+        self.from <= p && p <= self.to
+    }
+
+    pub fn is_all(self) -> bool {
+        self == PortRange::ALL
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// One normalised security-group rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SgRule {
+    pub direction: Direction,
+    /// `None` when the protocol is unknown (see `unknown`).
+    pub protocol: Option<Protocol>,
+    /// Ports for TCP/UDP; `0-65535` for `-1`. `None` when unknown.
+    pub ports: Option<PortRange>,
+    pub ipv4: Vec<Ipv4Net>,
+    pub ipv6: Vec<Ipv6Net>,
+    /// Referenced groups (source for ingress, destination for egress).
+    pub groups: Vec<Ref>,
+    /// `self = true`: the group itself is a peer.
+    pub self_ref: bool,
+    pub prefix_lists: Vec<Ref>,
+    pub description: Option<String>,
+    /// Values this rule depends on that are not known. A rule with unknowns must not be read
+    /// as open or closed.
+    pub unknown: Vec<Unknown>,
+    /// Where the rule is written.
+    pub loc: Loc,
+    /// The resource that declares the rule (the group itself for inline rules, else the rule
+    /// resource).
+    pub declared_by: ResourceId,
+    /// True for the allow-all egress rule AWS adds to groups created outside Terraform.
+    pub implicit: bool,
+}
+
+impl SgRule {
+    /// True if the rule admits all of IPv4 or IPv6 (`0.0.0.0/0`, `::/0`).
+    pub fn open_to_world(&self) -> bool {
+        self.ipv4.iter().any(|n| n.prefix_len() == 0)
+            || self.ipv6.iter().any(|n| n.prefix_len() == 0)
+    }
+
+    /// True if the rule admits port `port` of protocol `p` (ignoring peers). `None` when the
+    /// protocol or ports are unknown.
+    pub fn covers_port(&self, p: Protocol, port: u16) -> Option<bool> {
+        let proto = self.protocol?;
+        if !proto.matches(p) {
+            return Some(false);
+        }
+        if proto == Protocol::All || !p.has_ports() {
+            return Some(true);
+        }
+        Some(self.ports?.contains(port))
+    }
+}
+
+/// A security group with all its rules, wherever they are declared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityGroup {
+    pub id: ResourceId,
+    pub address: String,
+    pub rtype: String,
+    pub name: Option<String>,
+    pub vpc: Option<Ref>,
+    /// `aws_default_security_group`.
+    pub default: bool,
+    pub rules: Vec<SgRule>,
+    pub loc: Loc,
+}
+
+impl SecurityGroup {
+    pub fn ingress(&self) -> impl Iterator<Item = &SgRule> {
+        self.rules
+            .iter()
+            .filter(|r| r.direction == Direction::Ingress)
+    }
+
+    pub fn egress(&self) -> impl Iterator<Item = &SgRule> {
+        self.rules
+            .iter()
+            .filter(|r| r.direction == Direction::Egress)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vpc {
+    pub id: ResourceId,
+    pub address: String,
+    pub cidrs: Vec<IpNet>,
+    pub unknown: Vec<Unknown>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subnet {
+    pub id: ResourceId,
+    pub address: String,
+    pub name: String,
+    pub vpc: Option<Ref>,
+    pub cidr: Option<Ipv4Net>,
+    pub ipv6_cidr: Option<Ipv6Net>,
+    pub az: Option<String>,
+    pub map_public_ip: Tri,
+    pub unknown: Vec<Unknown>,
+    pub loc: Loc,
+}
+
+/// Where a route sends traffic.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RouteTarget {
+    Local,
+    Igw(Ref),
+    EgressOnlyIgw(Ref),
+    Nat(Ref),
+    Peering(Ref),
+    Endpoint(Ref),
+    TransitGateway(Ref),
+    VpnGateway(Ref),
+    Eni(Ref),
+    /// Something else (carrier gateway, local gateway...).
+    Other(String),
+    Unknown(Unknown),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// `None` when the destination is unknown or a prefix list.
+    pub dest: Option<IpNet>,
+    pub dest_unknown: Option<Unknown>,
+    pub target: RouteTarget,
+    pub declared_by: ResourceId,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteTable {
+    pub id: ResourceId,
+    pub address: String,
+    pub vpc: Option<Ref>,
+    pub routes: Vec<Route>,
+    /// Subnets explicitly associated, with the association's location.
+    pub subnets: Vec<(Ref, Loc)>,
+    /// The VPC's main table (`aws_default_route_table` or `aws_main_route_table_association`).
+    pub main: bool,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gateway {
+    pub id: ResourceId,
+    pub address: String,
+    pub vpc: Option<Ref>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NatGateway {
+    pub id: ResourceId,
+    pub address: String,
+    pub subnet: Option<Ref>,
+    /// `connectivity_type = "private"` gateways have no public address.
+    pub public: bool,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Peering {
+    pub id: ResourceId,
+    pub address: String,
+    pub vpc: Option<Ref>,
+    pub peer_vpc: Option<Ref>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NaclRule {
+    pub number: i64,
+    pub action: Action,
+    pub protocol: Option<Protocol>,
+    pub ports: Option<PortRange>,
+    pub cidr: Option<IpNet>,
+    pub unknown: Vec<Unknown>,
+    pub declared_by: ResourceId,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nacl {
+    pub id: ResourceId,
+    pub address: String,
+    pub vpc: Option<Ref>,
+    pub subnets: Vec<(Ref, Loc)>,
+    pub default: bool,
+    /// Sorted by rule number.
+    pub ingress: Vec<NaclRule>,
+    pub egress: Vec<NaclRule>,
+    pub loc: Loc,
+}
+
+/// What owns a network interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EniKind {
+    Instance,
+    /// A member of an autoscaling group (one interface per subnet of the group).
+    AsgMember,
+    LoadBalancer,
+    Database,
+    Cache,
+    Lambda,
+    EksNode,
+    Endpoint,
+    Interface,
+    NatGateway,
+}
+
+/// A network interface: the unit that security groups apply to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Eni {
+    /// The resource that owns it (instance, LB, DB...).
+    pub owner: ResourceId,
+    pub address: String,
+    pub kind: EniKind,
+    pub subnet: Option<Ref>,
+    pub groups: Vec<Ref>,
+    pub private_ip: Option<IpAddr>,
+    /// Has a public IPv4 address (auto-assigned or EIP). Unknown stays unknown.
+    pub public_ip: Tri,
+    /// Where the public address comes from (EIP resource), for citations.
+    pub public_ip_loc: Option<Loc>,
+    pub unknown: Vec<Unknown>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LbKind {
+    Application,
+    Network,
+    Gateway,
+    /// Classic ELB.
+    Classic,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadBalancer {
+    pub id: ResourceId,
+    pub address: String,
+    pub kind: LbKind,
+    pub internal: Tri,
+    pub subnets: Vec<Ref>,
+    pub groups: Vec<Ref>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listener {
+    pub id: ResourceId,
+    pub address: String,
+    pub lb: Option<Ref>,
+    pub port: Option<u16>,
+    pub protocol: Option<String>,
+    /// Target groups that the default action and every listener rule forward to.
+    pub target_groups: Vec<(Ref, Loc)>,
+    pub unknown: Vec<Unknown>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum HealthPort {
+    TrafficPort,
+    Port(u16),
+    Unknown(Unknown),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetGroup {
+    pub id: ResourceId,
+    pub address: String,
+    pub port: Option<u16>,
+    pub protocol: Option<String>,
+    /// `instance`, `ip`, `lambda`, `alb`.
+    pub target_type: String,
+    pub health_port: HealthPort,
+    pub health_loc: Loc,
+    /// `preserve_client_ip` if set.
+    pub preserve_client_ip: Tri,
+    pub vpc: Option<Ref>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetRef {
+    /// An instance, ASG, Lambda... in the estate: its ENIs are the targets.
+    Resource(ResourceId),
+    Ip(IpAddr),
+    External(String),
+    Unknown(Unknown),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub group: Ref,
+    pub target: TargetRef,
+    /// Overrides the group's port.
+    pub port: Option<u16>,
+    pub declared_by: ResourceId,
+    pub loc: Loc,
+}
+
+/// The whole network of an estate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Network {
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub route_tables: Vec<RouteTable>,
+    pub igws: Vec<Gateway>,
+    pub egress_only_igws: Vec<Gateway>,
+    pub nat_gateways: Vec<NatGateway>,
+    pub peerings: Vec<Peering>,
+    pub nacls: Vec<Nacl>,
+    pub enis: Vec<Eni>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub listeners: Vec<Listener>,
+    pub target_groups: Vec<TargetGroup>,
+    pub targets: Vec<Target>,
+}
+
+// ---------------------------------------------------------------------------------------
+// helpers
+
+fn node_loc(r: &Resource, n: Option<&Node>) -> Loc {
+    n.and_then(|n| n.loc.clone())
+        .unwrap_or_else(|| r.loc.clone())
+}
+
+fn get_any<'a>(m: &'a Node, keys: &[&str]) -> Option<&'a Node> {
+    keys.iter().find_map(|k| m.get(k)).filter(|n| !n.is_null())
+}
+
+fn res_any<'a>(r: &'a Resource, keys: &[&str]) -> Option<&'a Node> {
+    keys.iter().find_map(|k| r.get(k)).filter(|n| !n.is_null())
+}
+
+fn resolve_one(e: &Estate, n: Option<&Node>, types: &[&str]) -> Option<Ref> {
+    let n = n?;
+    Ref::from_resolved(e.resolve(n, types, &["id", "name", "arn"]))
+}
+
+/// Resolve a list (or single value) of references. An unknown list is one unknown ref.
+fn resolve_many(e: &Estate, n: Option<&Node>, types: &[&str]) -> Vec<Ref> {
+    let Some(n) = n else { return Vec::new() };
+    match &n.value {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|i| Ref::from_resolved(e.resolve(i, types, &["id", "name", "arn"])))
+            .collect(),
+        _ => resolve_one(e, Some(n), types).into_iter().collect(),
+    }
+}
+
+fn unknown_of(n: &Node) -> Option<Unknown> {
+    let mut found = None;
+    n.walk(&mut |x| {
+        if found.is_none() {
+            if let Value::Unknown(u) = &x.value {
+                found = Some(u.clone());
+            }
+        }
+    });
+    found
+}
+
+fn port_of(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<u16> {
+    let n = n?;
+    if let Some(u) = unknown_of(n) {
+        unknown.push(u);
+        return None;
+    }
+    n.as_i64().and_then(|p| u16::try_from(p).ok())
+}
+
+fn protocol_of(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Protocol> {
+    let Some(n) = n else {
+        unknown.push(Unknown::derived("the rule's protocol is not set"));
+        return None;
+    };
+    if let Some(u) = unknown_of(n) {
+        unknown.push(u);
+        return None;
+    }
+    let s = match &n.value {
+        Value::Number(x) => crate::value::format_number(*x),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let p = Protocol::parse(&s);
+    if p.is_none() {
+        unknown.push(Unknown::derived(format!(
+            "protocol `{s}` is not understood"
+        )));
+    }
+    p
+}
+
+fn ports_for(
+    proto: Option<Protocol>,
+    from: Option<&Node>,
+    to: Option<&Node>,
+    unknown: &mut Vec<Unknown>,
+) -> Option<PortRange> {
+    match proto {
+        Some(p) if p.has_ports() => {
+            let f = port_of(from, unknown);
+            let t = port_of(to, unknown).or(f);
+            match (f, t) {
+                (Some(f), Some(t)) if f <= t => Some(PortRange::new(f, t)),
+                // -1 or out-of-range ports on tcp/udp mean all ports in the AWS API.
+                _ if from.and_then(Node::as_i64) == Some(-1) => Some(PortRange::ALL),
+                (Some(_), Some(_)) => {
+                    unknown.push(Unknown::derived("the rule's port range is inverted"));
+                    None
+                }
+                _ => {
+                    if !unknown.iter().any(|_| true) {
+                        unknown.push(Unknown::derived("the rule's ports are not set"));
+                    }
+                    None
+                }
+            }
+        }
+        Some(_) => Some(PortRange::ALL),
+        None => None,
+    }
+}
+
+fn cidrs_into(
+    n: Option<&Node>,
+    v4: &mut Vec<Ipv4Net>,
+    v6: &mut Vec<Ipv6Net>,
+    unknown: &mut Vec<Unknown>,
+) {
+    let Some(n) = n else { return };
+    let items: Vec<&Node> = match &n.value {
+        Value::List(l) => l.iter().collect(),
+        Value::Null => Vec::new(),
+        _ => vec![n],
+    };
+    for item in items {
+        if let Some(u) = unknown_of(item) {
+            unknown.push(u);
+            continue;
+        }
+        let Some(s) = item.as_str() else { continue };
+        match parse_net(s) {
+            Some(IpNet::V4(x)) => v4.push(x),
+            Some(IpNet::V6(x)) => v6.push(x),
+            None => unknown.push(Unknown::derived(format!("`{s}` is not a CIDR block"))),
+        }
+    }
+}
+
+/// Parse a CIDR (or a bare address as a host prefix), normalised to its network.
+pub fn parse_net(s: &str) -> Option<IpNet> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<IpNet>() {
+        return Some(n.trunc());
+    }
+    s.parse::<IpAddr>().ok().map(IpNet::from)
+}
+
+fn bool_tri(n: Option<&Node>, default: bool) -> Tri {
+    Tri::from_node_bool(n, default)
+}
+
+// ---------------------------------------------------------------------------------------
+// security groups
+
+/// Parse one rule block (inline `ingress {}` / a rule resource / a CloudFormation rule map).
+fn parse_sg_rule(
+    e: &Estate,
+    owner: &Resource,
+    declared_by: ResourceId,
+    m: &Node,
+    direction: Direction,
+    loc: Loc,
+) -> SgRule {
+    let mut unknown = Vec::new();
+    let protocol = protocol_of(
+        get_any(m, &["protocol", "ip_protocol", "IpProtocol"]),
+        &mut unknown,
+    );
+    let ports = ports_for(
+        protocol,
+        get_any(m, &["from_port", "FromPort"]),
+        get_any(m, &["to_port", "ToPort"]),
+        &mut unknown,
+    );
+    let mut ipv4 = Vec::new();
+    let mut ipv6 = Vec::new();
+    cidrs_into(
+        get_any(m, &["cidr_blocks", "cidr_ipv4", "CidrIp"]),
+        &mut ipv4,
+        &mut ipv6,
+        &mut unknown,
+    );
+    cidrs_into(
+        get_any(m, &["ipv6_cidr_blocks", "cidr_ipv6", "CidrIpv6"]),
+        &mut ipv4,
+        &mut ipv6,
+        &mut unknown,
+    );
+    let mut groups = Vec::new();
+    for key in [
+        "security_groups",
+        "source_security_group_id",
+        "referenced_security_group_id",
+        "SourceSecurityGroupId",
+        "DestinationSecurityGroupId",
+    ] {
+        groups.extend(resolve_many(e, get_any(m, &[key]), SG_TYPES));
+    }
+    let prefix_lists = resolve_many(
+        e,
+        get_any(
+            m,
+            &[
+                "prefix_list_ids",
+                "prefix_list_id",
+                "SourcePrefixListId",
+                "DestinationPrefixListId",
+            ],
+        ),
+        &["aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList"],
+    );
+    let self_ref = match get_any(m, &["self"]) {
+        Some(n) => match n.as_bool() {
+            Some(b) => b,
+            None => {
+                if let Some(u) = unknown_of(n) {
+                    unknown.push(u);
+                }
+                false
+            }
+        },
+        None => false,
+    };
+    for g in &groups {
+        if let Ref::Unknown(u) = g {
+            unknown.push(u.clone());
+        }
+    }
+    let description =
+        get_any(m, &["description", "Description"]).and_then(|n| n.as_str().map(str::to_string));
+    let _ = owner;
+    SgRule {
+        direction,
+        protocol,
+        ports,
+        ipv4,
+        ipv6,
+        groups: groups
+            .into_iter()
+            .filter(|g| !matches!(g, Ref::Unknown(_)))
+            .collect(),
+        self_ref,
+        prefix_lists,
+        description,
+        unknown,
+        loc,
+        declared_by,
+        implicit: false,
+    }
+}
+
+fn resource_as_node(r: &Resource) -> Node {
+    Node::at(Value::Map(r.attrs.clone()), r.loc.clone())
+}
+
+fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
+    let mut out: Vec<SecurityGroup> = Vec::new();
+    let mut index: BTreeMap<ResourceId, usize> = BTreeMap::new();
+    for (id, r) in e.of_types(SG_TYPES) {
+        let mut rules = Vec::new();
+        let cfn = r.frontend != Frontend::Terraform && r.frontend != Frontend::TerraformPlan;
+        for (key, dir) in [
+            ("ingress", Direction::Ingress),
+            ("egress", Direction::Egress),
+            ("SecurityGroupIngress", Direction::Ingress),
+            ("SecurityGroupEgress", Direction::Egress),
+        ] {
+            for b in r.blocks(key) {
+                let loc = node_loc(r, Some(b));
+                rules.push(parse_sg_rule(e, r, id, b, dir, loc));
+            }
+            if let Some(n) = r.get(key) {
+                if let Some(u) = unknown_of(n).filter(|_| n.is_unknown()) {
+                    rules.push(unknown_rule(dir, u, node_loc(r, Some(n)), id));
+                }
+            }
+        }
+        let default = r.rtype == "aws_default_security_group";
+        index.insert(id, out.len());
+        out.push(SecurityGroup {
+            id,
+            address: r.address.clone(),
+            rtype: r.rtype.clone(),
+            name: res_any(r, &["name", "GroupName"]).and_then(|n| n.as_str().map(str::to_string)),
+            vpc: resolve_one(
+                e,
+                res_any(r, &["vpc_id", "VpcId"]),
+                &["aws_vpc", "aws_default_vpc", "AWS::EC2::VPC"],
+            ),
+            default,
+            rules,
+            loc: r.loc.clone(),
+        });
+        let _ = cfn;
+    }
+    // Separate rule resources.
+    let rule_types = [
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+        "AWS::EC2::SecurityGroupIngress",
+        "AWS::EC2::SecurityGroupEgress",
+    ];
+    for (id, r) in e.of_types(&rule_types) {
+        let dir = match r.rtype.as_str() {
+            "aws_vpc_security_group_ingress_rule" | "AWS::EC2::SecurityGroupIngress" => {
+                Direction::Ingress
+            }
+            "aws_vpc_security_group_egress_rule" | "AWS::EC2::SecurityGroupEgress" => {
+                Direction::Egress
+            }
+            _ => match r.str_attr("type") {
+                Some("egress") => Direction::Egress,
+                Some("ingress") => Direction::Ingress,
+                _ => continue,
+            },
+        };
+        let Some(Ref::Res(sg)) =
+            resolve_one(e, res_any(r, &["security_group_id", "GroupId"]), SG_TYPES)
+        else {
+            continue;
+        };
+        let Some(&slot) = index.get(&sg) else {
+            continue;
+        };
+        let node = resource_as_node(r);
+        let mut rule = parse_sg_rule(e, r, id, &node, dir, r.loc.clone());
+        // `aws_security_group_rule` names the peer with source_security_group_id for both
+        // directions; already handled. Nothing else to adjust.
+        if r.rtype == "aws_security_group_rule" && rule.description.is_none() {
+            rule.description = r.str_attr("description").map(str::to_string);
+        }
+        if let Some(g) = out.get_mut(slot) {
+            g.rules.push(rule);
+        }
+    }
+    // Implicit allow-all egress outside Terraform.
+    for g in &mut out {
+        let frontend = e.get(g.id).map(|r| r.frontend);
+        let terraform = matches!(
+            frontend,
+            Some(Frontend::Terraform) | Some(Frontend::TerraformPlan)
+        );
+        if !terraform && g.egress().next().is_none() {
+            g.rules.push(SgRule {
+                direction: Direction::Egress,
+                protocol: Some(Protocol::All),
+                ports: Some(PortRange::ALL),
+                ipv4: vec![Ipv4Net::default()],
+                ipv6: Vec::new(),
+                groups: Vec::new(),
+                self_ref: false,
+                prefix_lists: Vec::new(),
+                description: Some("allow-all egress that AWS adds to a new group".into()),
+                unknown: Vec::new(),
+                loc: g.loc.clone(),
+                declared_by: g.id,
+                implicit: true,
+            });
+        }
+    }
+    out
+}
+
+fn unknown_rule(direction: Direction, u: Unknown, loc: Loc, declared_by: ResourceId) -> SgRule {
+    SgRule {
+        direction,
+        protocol: None,
+        ports: None,
+        ipv4: Vec::new(),
+        ipv6: Vec::new(),
+        groups: Vec::new(),
+        self_ref: false,
+        prefix_lists: Vec::new(),
+        description: None,
+        unknown: vec![u],
+        loc,
+        declared_by,
+        implicit: false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// the rest
+
+const VPC_TYPES: &[&str] = &["aws_vpc", "aws_default_vpc", "AWS::EC2::VPC"];
+const SUBNET_TYPES: &[&str] = &["aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet"];
+const RT_TYPES: &[&str] = &[
+    "aws_route_table",
+    "aws_default_route_table",
+    "AWS::EC2::RouteTable",
+];
+const NACL_TYPES: &[&str] = &[
+    "aws_network_acl",
+    "aws_default_network_acl",
+    "AWS::EC2::NetworkAcl",
+];
+const INSTANCE_TYPES: &[&str] = &["aws_instance", "AWS::EC2::Instance"];
+const LB_TYPES: &[&str] = &[
+    "aws_lb",
+    "aws_alb",
+    "aws_elb",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+];
+const TG_TYPES: &[&str] = &[
+    "aws_lb_target_group",
+    "aws_alb_target_group",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+];
+const LISTENER_TYPES: &[&str] = &[
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "AWS::ElasticLoadBalancingV2::Listener",
+];
+
+fn subnet_of(e: &Estate, n: Option<&Node>) -> Option<Ref> {
+    resolve_one(e, n, SUBNET_TYPES)
+}
+
+fn cidr_v4(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv4Net> {
+    let n = n?;
+    if let Some(u) = unknown_of(n) {
+        unknown.push(u);
+        return None;
+    }
+    match n.as_str().and_then(parse_net) {
+        Some(IpNet::V4(x)) => Some(x),
+        _ => None,
+    }
+}
+
+fn cidr_v6(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv6Net> {
+    let n = n?;
+    if let Some(u) = unknown_of(n) {
+        // An IPv6 CIDR assigned by AWS (`cidrsubnet(aws_vpc.x.ipv6_cidr_block, ...)`) is
+        // unknown offline; it does not make the subnet unknown for IPv4 analyses.
+        let _ = u;
+        return None;
+    }
+    match n.as_str().and_then(parse_net) {
+        Some(IpNet::V6(x)) => Some(x),
+        _ => {
+            let _ = unknown;
+            None
+        }
+    }
+}
+
+fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route {
+    let mut dest_unknown = None;
+    let mut dest = None;
+    for key in [
+        "cidr_block",
+        "destination_cidr_block",
+        "ipv6_cidr_block",
+        "destination_ipv6_cidr_block",
+        "DestinationCidrBlock",
+        "DestinationIpv6CidrBlock",
+    ] {
+        if let Some(n) = get_any(m, &[key]) {
+            if let Some(u) = unknown_of(n) {
+                dest_unknown = Some(u);
+            } else if let Some(net) = n.as_str().and_then(parse_net) {
+                dest = Some(net);
+            }
+        }
+    }
+    if dest.is_none()
+        && dest_unknown.is_none()
+        && get_any(
+            m,
+            &["destination_prefix_list_id", "DestinationPrefixListId"],
+        )
+        .is_some()
+    {
+        dest_unknown = Some(Unknown::derived("the route's destination is a prefix list"));
+    }
+    let one = |keys: &[&str], types: &[&str]| resolve_one(e, get_any(m, keys), types);
+    let target = if let Some(g) = one(
+        &["gateway_id", "GatewayId"],
+        &[
+            "aws_internet_gateway",
+            "AWS::EC2::InternetGateway",
+            "aws_vpn_gateway",
+        ],
+    ) {
+        match &g {
+            Ref::Res(id) if e.get(*id).is_some_and(|r| r.rtype == "aws_vpn_gateway") => {
+                RouteTarget::VpnGateway(g)
+            }
+            Ref::External(s) if s == "local" => RouteTarget::Local,
+            Ref::External(s) if s.starts_with("vgw-") => RouteTarget::VpnGateway(g),
+            Ref::External(s) if s.starts_with("vpce-") => RouteTarget::Endpoint(g),
+            Ref::Unknown(u) => RouteTarget::Unknown(u.clone()),
+            _ => RouteTarget::Igw(g),
+        }
+    } else if let Some(g) = one(
+        &["egress_only_gateway_id", "EgressOnlyInternetGatewayId"],
+        &["aws_egress_only_internet_gateway"],
+    ) {
+        RouteTarget::EgressOnlyIgw(g)
+    } else if let Some(g) = one(
+        &["nat_gateway_id", "NatGatewayId"],
+        &["aws_nat_gateway", "AWS::EC2::NatGateway"],
+    ) {
+        RouteTarget::Nat(g)
+    } else if let Some(g) = one(
+        &["vpc_peering_connection_id", "VpcPeeringConnectionId"],
+        &[
+            "aws_vpc_peering_connection",
+            "AWS::EC2::VPCPeeringConnection",
+        ],
+    ) {
+        RouteTarget::Peering(g)
+    } else if let Some(g) = one(&["vpc_endpoint_id", "VpcEndpointId"], &["aws_vpc_endpoint"]) {
+        RouteTarget::Endpoint(g)
+    } else if let Some(g) = one(
+        &["transit_gateway_id", "TransitGatewayId"],
+        &["aws_ec2_transit_gateway"],
+    ) {
+        RouteTarget::TransitGateway(g)
+    } else if let Some(g) = one(
+        &["network_interface_id", "NetworkInterfaceId"],
+        &["aws_network_interface"],
+    ) {
+        RouteTarget::Eni(g)
+    } else if let Some(g) = one(&["instance_id", "InstanceId"], INSTANCE_TYPES) {
+        RouteTarget::Eni(g)
+    } else {
+        RouteTarget::Other("unsupported route target".into())
+    };
+    let target = match target {
+        RouteTarget::Igw(Ref::Unknown(u))
+        | RouteTarget::Nat(Ref::Unknown(u))
+        | RouteTarget::Peering(Ref::Unknown(u))
+        | RouteTarget::EgressOnlyIgw(Ref::Unknown(u)) => RouteTarget::Unknown(u),
+        t => t,
+    };
+    Route {
+        dest,
+        dest_unknown,
+        target,
+        declared_by,
+        loc,
+    }
+}
+
+fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
+    let mut out = Vec::new();
+    let mut index = BTreeMap::new();
+    for (id, r) in e.of_types(RT_TYPES) {
+        let mut routes = Vec::new();
+        for b in r.blocks("route") {
+            routes.push(parse_route(e, b, id, node_loc(r, Some(b))));
+        }
+        index.insert(id, out.len());
+        out.push(RouteTable {
+            id,
+            address: r.address.clone(),
+            vpc: resolve_one(
+                e,
+                res_any(r, &["vpc_id", "VpcId", "default_route_table_id"]),
+                VPC_TYPES,
+            ),
+            routes,
+            subnets: Vec::new(),
+            main: r.rtype == "aws_default_route_table",
+            loc: r.loc.clone(),
+        });
+    }
+    for (id, r) in e.of_types(&["aws_route", "AWS::EC2::Route"]) {
+        let Some(Ref::Res(rt)) =
+            resolve_one(e, res_any(r, &["route_table_id", "RouteTableId"]), RT_TYPES)
+        else {
+            continue;
+        };
+        let node = resource_as_node(r);
+        let route = parse_route(e, &node, id, r.loc.clone());
+        if let Some(t) = index.get(&rt).and_then(|i| out.get_mut(*i)) {
+            t.routes.push(route);
+        }
+    }
+    for (_, r) in e.of_types(&[
+        "aws_route_table_association",
+        "AWS::EC2::SubnetRouteTableAssociation",
+    ]) {
+        let Some(Ref::Res(rt)) =
+            resolve_one(e, res_any(r, &["route_table_id", "RouteTableId"]), RT_TYPES)
+        else {
+            continue;
+        };
+        if let (Some(s), Some(t)) = (
+            subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+            index.get(&rt).and_then(|i| out.get_mut(*i)),
+        ) {
+            t.subnets.push((s, r.loc.clone()));
+        }
+    }
+    for (_, r) in e.of_type("aws_main_route_table_association") {
+        if let Some(Ref::Res(rt)) = resolve_one(e, res_any(r, &["route_table_id"]), RT_TYPES) {
+            if let Some(t) = index.get(&rt).and_then(|i| out.get_mut(*i)) {
+                t.main = true;
+            }
+        }
+    }
+    for t in &mut out {
+        // The implicit local route of each VPC CIDR is added by the engine from the VPC.
+        t.routes.sort_by(|a, b| a.loc.cmp(&b.loc));
+    }
+    out
+}
+
+fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
+    let mut unknown = Vec::new();
+    let number = match get_any(m, &["rule_no", "rule_number", "RuleNumber"]) {
+        Some(n) => match n.as_i64() {
+            Some(x) => x,
+            None => {
+                unknown.push(
+                    unknown_of(n)
+                        .unwrap_or_else(|| Unknown::derived("the rule number is not a number")),
+                );
+                i64::MAX
+            }
+        },
+        None => {
+            unknown.push(Unknown::derived("the rule number is not set"));
+            i64::MAX
+        }
+    };
+    let action = match get_any(m, &["action", "rule_action", "RuleAction"]).and_then(Node::as_str) {
+        Some(s) if s.eq_ignore_ascii_case("allow") => Action::Allow,
+        Some(s) if s.eq_ignore_ascii_case("deny") => Action::Deny,
+        _ => {
+            if let Some(u) =
+                get_any(m, &["action", "rule_action", "RuleAction"]).and_then(unknown_of)
+            {
+                unknown.push(u);
+            }
+            Action::Deny
+        }
+    };
+    let protocol = protocol_of(get_any(m, &["protocol", "Protocol"]), &mut unknown);
+    let (from, to) = match get_any(m, &["PortRange"]) {
+        Some(pr) => (pr.get("From"), pr.get("To")),
+        None => (get_any(m, &["from_port"]), get_any(m, &["to_port"])),
+    };
+    let ports = ports_for(protocol, from, to, &mut unknown);
+    let mut cidr = None;
+    for key in [
+        "cidr_block",
+        "ipv6_cidr_block",
+        "CidrBlock",
+        "Ipv6CidrBlock",
+    ] {
+        if let Some(n) = get_any(m, &[key]) {
+            if let Some(u) = unknown_of(n) {
+                unknown.push(u);
+            } else if let Some(net) = n.as_str().and_then(parse_net) {
+                cidr = Some(net);
+            }
+        }
+    }
+    if cidr.is_none() && unknown.is_empty() {
+        unknown.push(Unknown::derived("the rule has no CIDR block"));
+    }
+    NaclRule {
+        number,
+        action,
+        protocol,
+        ports,
+        cidr,
+        unknown,
+        declared_by,
+        loc,
+    }
+}
+
+fn build_nacls(e: &Estate) -> Vec<Nacl> {
+    let mut out = Vec::new();
+    let mut index = BTreeMap::new();
+    for (id, r) in e.of_types(NACL_TYPES) {
+        let mut ingress = Vec::new();
+        let mut egress = Vec::new();
+        for b in r.blocks("ingress") {
+            ingress.push(parse_nacl_rule(b, id, node_loc(r, Some(b))));
+        }
+        for b in r.blocks("egress") {
+            egress.push(parse_nacl_rule(b, id, node_loc(r, Some(b))));
+        }
+        let subnets = resolve_many(e, res_any(r, &["subnet_ids"]), SUBNET_TYPES)
+            .into_iter()
+            .map(|s| (s, r.loc_of("subnet_ids").clone()))
+            .collect();
+        index.insert(id, out.len());
+        out.push(Nacl {
+            id,
+            address: r.address.clone(),
+            vpc: resolve_one(
+                e,
+                res_any(r, &["vpc_id", "VpcId", "default_network_acl_id"]),
+                VPC_TYPES,
+            ),
+            subnets,
+            default: r.rtype == "aws_default_network_acl",
+            ingress,
+            egress,
+            loc: r.loc.clone(),
+        });
+    }
+    for (id, r) in e.of_types(&["aws_network_acl_rule", "AWS::EC2::NetworkAclEntry"]) {
+        let Some(Ref::Res(acl)) = resolve_one(
+            e,
+            res_any(r, &["network_acl_id", "NetworkAclId"]),
+            NACL_TYPES,
+        ) else {
+            continue;
+        };
+        let node = resource_as_node(r);
+        let rule = parse_nacl_rule(&node, id, r.loc.clone());
+        let egress = res_any(r, &["egress", "Egress"])
+            .and_then(Node::as_bool)
+            .unwrap_or(false);
+        if let Some(n) = index.get(&acl).and_then(|i| out.get_mut(*i)) {
+            if egress {
+                n.egress.push(rule);
+            } else {
+                n.ingress.push(rule);
+            }
+        }
+    }
+    for (_, r) in e.of_types(&[
+        "aws_network_acl_association",
+        "AWS::EC2::SubnetNetworkAclAssociation",
+    ]) {
+        let Some(Ref::Res(acl)) = resolve_one(
+            e,
+            res_any(r, &["network_acl_id", "NetworkAclId"]),
+            NACL_TYPES,
+        ) else {
+            continue;
+        };
+        if let (Some(s), Some(n)) = (
+            subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+            index.get(&acl).and_then(|i| out.get_mut(*i)),
+        ) {
+            n.subnets.push((s, r.loc.clone()));
+        }
+    }
+    for n in &mut out {
+        n.ingress.sort_by_key(|r| r.number);
+        n.egress.sort_by_key(|r| r.number);
+    }
+    out
+}
+
+fn public_ip_of(e: &Estate, owner: ResourceId, r: &Resource) -> (Tri, Option<Loc>) {
+    // An EIP attached to the instance wins.
+    for eip in e.referrers(owner, "aws_eip", None) {
+        if let Some(x) = e.get(eip) {
+            return (Tri::True, Some(x.loc.clone()));
+        }
+    }
+    for assoc in e.referrers(owner, "aws_eip_association", None) {
+        if let Some(x) = e.get(assoc) {
+            return (Tri::True, Some(x.loc.clone()));
+        }
+    }
+    let n = res_any(r, &["associate_public_ip_address"]);
+    match n {
+        Some(n) => (Tri::from_node_bool(Some(n), false), n.loc.clone()),
+        None => (
+            Tri::Unknown(Unknown::derived("depends on the subnet")),
+            None,
+        ),
+    }
+}
+
+fn ip_of(n: Option<&Node>) -> Option<IpAddr> {
+    n.and_then(Node::as_str).and_then(|s| s.parse().ok())
+}
+
+fn group_refs(e: &Estate, r: &Resource) -> Vec<Ref> {
+    let mut v = resolve_many(
+        e,
+        res_any(r, &["vpc_security_group_ids", "SecurityGroupIds"]),
+        SG_TYPES,
+    );
+    v.extend(resolve_many(
+        e,
+        res_any(r, &["security_groups", "SecurityGroups"]),
+        SG_TYPES,
+    ));
+    v
+}
+
+fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> {
+    let mut out = Vec::new();
+    let map_public = |s: &Option<Ref>| -> Tri {
+        match s {
+            Some(Ref::Res(id)) => subnets
+                .iter()
+                .find(|x| x.id == *id)
+                .map(|x| x.map_public_ip.clone())
+                .unwrap_or(Tri::False),
+            Some(Ref::Unknown(u)) => Tri::Unknown(u.clone()),
+            _ => Tri::Unknown(Unknown::derived("the subnet is not in the scanned files")),
+        }
+    };
+    for (id, r) in e.of_types(INSTANCE_TYPES) {
+        let subnet = subnet_of(e, res_any(r, &["subnet_id", "SubnetId"]));
+        let (mut public_ip, public_ip_loc) = public_ip_of(e, id, r);
+        if matches!(public_ip, Tri::Unknown(Unknown::Derived { .. }))
+            && res_any(r, &["associate_public_ip_address"]).is_none()
+        {
+            public_ip = map_public(&subnet);
+        }
+        let mut unknown = Vec::new();
+        if subnet.is_none() {
+            unknown.push(Unknown::derived(format!(
+                "`{}` has no subnet_id (placed in the default VPC)",
+                r.address
+            )));
+        }
+        out.push(Eni {
+            owner: id,
+            address: r.address.clone(),
+            kind: EniKind::Instance,
+            subnet,
+            groups: group_refs(e, r),
+            private_ip: ip_of(res_any(r, &["private_ip", "PrivateIpAddress"])),
+            public_ip,
+            public_ip_loc,
+            unknown,
+            loc: r.loc.clone(),
+        });
+    }
+    for (id, r) in e.of_types(&["aws_network_interface", "AWS::EC2::NetworkInterface"]) {
+        let subnet = subnet_of(e, res_any(r, &["subnet_id", "SubnetId"]));
+        let (public_ip, public_ip_loc) = match e
+            .referrers(id, "aws_eip", None)
+            .first()
+            .and_then(|x| e.get(*x))
+        {
+            Some(x) => (Tri::True, Some(x.loc.clone())),
+            None => (Tri::False, None),
+        };
+        let private_ip = res_any(r, &["private_ips", "private_ip"]).and_then(|n| match &n.value {
+            Value::List(l) => l.first().and_then(|x| ip_of(Some(x))),
+            _ => ip_of(Some(n)),
+        });
+        out.push(Eni {
+            owner: id,
+            address: r.address.clone(),
+            kind: EniKind::Interface,
+            subnet,
+            groups: resolve_many(e, res_any(r, &["security_groups", "GroupSet"]), SG_TYPES),
+            private_ip,
+            public_ip,
+            public_ip_loc,
+            unknown: Vec::new(),
+            loc: r.loc.clone(),
+        });
+    }
+    // Autoscaling groups: one member per subnet, with the launch template's groups.
+    for (id, r) in e.of_types(&[
+        "aws_autoscaling_group",
+        "AWS::AutoScaling::AutoScalingGroup",
+    ]) {
+        let mut groups = Vec::new();
+        let mut public_ip = Tri::Unknown(Unknown::derived("depends on the subnet"));
+        let mut unknown = Vec::new();
+        let lt = r
+            .blocks("launch_template")
+            .first()
+            .and_then(|b| get_any(b, &["id", "name"]))
+            .cloned()
+            .or_else(|| res_any(r, &["launch_configuration"]).cloned());
+        match lt.as_ref().map(|n| {
+            e.resolve(
+                n,
+                &["aws_launch_template", "aws_launch_configuration"],
+                &["id", "name"],
+            )
+        }) {
+            Some(Resolved::Resource(lt_id)) => {
+                if let Some(ltr) = e.get(lt_id) {
+                    groups = group_refs(e, ltr);
+                    for ni in ltr.blocks("network_interfaces") {
+                        groups.extend(resolve_many(e, get_any(ni, &["security_groups"]), SG_TYPES));
+                        if let Some(b) = get_any(ni, &["associate_public_ip_address"]) {
+                            public_ip = Tri::from_node_bool(Some(b), false);
+                        }
+                    }
+                    if let Some(b) = res_any(ltr, &["associate_public_ip_address"]) {
+                        public_ip = Tri::from_node_bool(Some(b), false);
+                    }
+                }
+            }
+            Some(Resolved::Unknown(u)) => unknown.push(u),
+            _ => unknown.push(Unknown::derived(format!(
+                "the launch template of `{}` is not in the scanned files",
+                r.address
+            ))),
+        }
+        let subnets_of_asg = resolve_many(
+            e,
+            res_any(r, &["vpc_zone_identifier", "VPCZoneIdentifier"]),
+            SUBNET_TYPES,
+        );
+        for s in subnets_of_asg {
+            let pip = if matches!(public_ip, Tri::Unknown(Unknown::Derived { .. })) {
+                map_public(&Some(s.clone()))
+            } else {
+                public_ip.clone()
+            };
+            out.push(Eni {
+                owner: id,
+                address: r.address.clone(),
+                kind: EniKind::AsgMember,
+                subnet: Some(s),
+                groups: groups.clone(),
+                private_ip: None,
+                public_ip: pip,
+                public_ip_loc: None,
+                unknown: unknown.clone(),
+                loc: r.loc.clone(),
+            });
+        }
+    }
+    // Load balancers: one interface per subnet.
+    for lb in lbs {
+        for s in &lb.subnets {
+            out.push(Eni {
+                owner: lb.id,
+                address: lb.address.clone(),
+                kind: EniKind::LoadBalancer,
+                subnet: Some(s.clone()),
+                groups: lb.groups.clone(),
+                private_ip: None,
+                public_ip: match &lb.internal {
+                    Tri::True => Tri::False,
+                    Tri::False => Tri::True,
+                    Tri::Unknown(u) => Tri::Unknown(u.clone()),
+                },
+                public_ip_loc: None,
+                unknown: Vec::new(),
+                loc: lb.loc.clone(),
+            });
+        }
+    }
+    // Databases and caches: interfaces in each subnet of their subnet group.
+    let placed = |kind: EniKind,
+                  types: &[&str],
+                  group_key: &[&str],
+                  subnet_group_types: &[&str],
+                  public_key: Option<&str>,
+                  out: &mut Vec<Eni>| {
+        for (id, r) in e.of_types(types) {
+            let mut unknown = Vec::new();
+            let subnets_here: Vec<Ref> = match res_any(r, group_key) {
+                Some(n) => match e.resolve(n, subnet_group_types, &["name", "id"]) {
+                    Resolved::Resource(g) => e
+                        .get(g)
+                        .map(|gr| {
+                            resolve_many(e, res_any(gr, &["subnet_ids", "SubnetIds"]), SUBNET_TYPES)
+                        })
+                        .unwrap_or_default(),
+                    Resolved::Unknown(u) => {
+                        unknown.push(u);
+                        Vec::new()
+                    }
+                    _ => {
+                        unknown.push(Unknown::derived(format!(
+                            "the subnet group of `{}` is not in the scanned files",
+                            r.address
+                        )));
+                        Vec::new()
+                    }
+                },
+                None => resolve_many(e, res_any(r, &["subnet_ids"]), SUBNET_TYPES),
+            };
+            let public_ip = match public_key {
+                Some(k) => Tri::from_node_bool(res_any(r, &[k]), false),
+                None => Tri::False,
+            };
+            let public_ip_loc = public_key
+                .and_then(|k| r.get(k))
+                .and_then(|n| n.loc.clone());
+            let mut groups = group_refs(e, r);
+            for vc in r.blocks("vpc_config") {
+                groups.extend(resolve_many(
+                    e,
+                    get_any(vc, &["security_group_ids"]),
+                    SG_TYPES,
+                ));
+            }
+            let subnets_here = if subnets_here.is_empty() {
+                let mut v = Vec::new();
+                for vc in r.blocks("vpc_config") {
+                    v.extend(resolve_many(e, get_any(vc, &["subnet_ids"]), SUBNET_TYPES));
+                }
+                v
+            } else {
+                subnets_here
+            };
+            if subnets_here.is_empty() {
+                if kind == EniKind::Lambda {
+                    continue;
+                }
+                unknown.push(Unknown::derived(format!(
+                    "`{}` has no subnet in the scanned files",
+                    r.address
+                )));
+            }
+            for s in subnets_here {
+                out.push(Eni {
+                    owner: id,
+                    address: r.address.clone(),
+                    kind,
+                    subnet: Some(s),
+                    groups: groups.clone(),
+                    private_ip: None,
+                    public_ip: public_ip.clone(),
+                    public_ip_loc: public_ip_loc.clone(),
+                    unknown: unknown.clone(),
+                    loc: r.loc.clone(),
+                });
+            }
+        }
+    };
+    placed(
+        EniKind::Database,
+        &[
+            "aws_db_instance",
+            "aws_rds_cluster_instance",
+            "AWS::RDS::DBInstance",
+        ],
+        &["db_subnet_group_name", "DBSubnetGroupName"],
+        &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"],
+        Some("publicly_accessible"),
+        &mut out,
+    );
+    placed(
+        EniKind::Cache,
+        &[
+            "aws_elasticache_cluster",
+            "aws_elasticache_replication_group",
+        ],
+        &["subnet_group_name"],
+        &["aws_elasticache_subnet_group"],
+        None,
+        &mut out,
+    );
+    placed(
+        EniKind::Lambda,
+        &["aws_lambda_function"],
+        &["__none__"],
+        &[],
+        None,
+        &mut out,
+    );
+    placed(
+        EniKind::EksNode,
+        &["aws_eks_node_group"],
+        &["__none__"],
+        &[],
+        None,
+        &mut out,
+    );
+    placed(
+        EniKind::Endpoint,
+        &["aws_vpc_endpoint"],
+        &["__none__"],
+        &[],
+        None,
+        &mut out,
+    );
+    out.retain(|x| !(x.kind == EniKind::Endpoint && x.subnet.is_none()));
+    out
+}
+
+fn build_lbs(
+    e: &Estate,
+) -> (
+    Vec<LoadBalancer>,
+    Vec<Listener>,
+    Vec<TargetGroup>,
+    Vec<Target>,
+) {
+    let mut lbs = Vec::new();
+    for (id, r) in e.of_types(LB_TYPES) {
+        let kind = match (
+            r.rtype.as_str(),
+            res_any(r, &["load_balancer_type", "Type"]).and_then(Node::as_str),
+        ) {
+            ("aws_elb", _) => LbKind::Classic,
+            (_, Some("network")) => LbKind::Network,
+            (_, Some("gateway")) => LbKind::Gateway,
+            _ => LbKind::Application,
+        };
+        let mut subnets = resolve_many(e, res_any(r, &["subnets", "Subnets"]), SUBNET_TYPES);
+        for m in r.blocks("subnet_mapping") {
+            subnets.extend(resolve_many(e, get_any(m, &["subnet_id"]), SUBNET_TYPES));
+        }
+        let internal = match res_any(r, &["Scheme"]).and_then(Node::as_str) {
+            Some(s) => Tri::from(s == "internal"),
+            None => bool_tri(res_any(r, &["internal"]), false),
+        };
+        lbs.push(LoadBalancer {
+            id,
+            address: r.address.clone(),
+            kind,
+            internal,
+            subnets,
+            groups: resolve_many(
+                e,
+                res_any(r, &["security_groups", "SecurityGroups"]),
+                SG_TYPES,
+            ),
+            loc: r.loc.clone(),
+        });
+    }
+    let mut tgs = Vec::new();
+    for (id, r) in e.of_types(TG_TYPES) {
+        let mut unknown = Vec::new();
+        let hc = r.blocks("health_check").first().copied().cloned();
+        let hc_port_node = hc
+            .as_ref()
+            .and_then(|h| get_any(h, &["port"]))
+            .or_else(|| res_any(r, &["HealthCheckPort"]));
+        let health_port = match hc_port_node {
+            None => HealthPort::TrafficPort,
+            Some(n) => match (&n.value, n.as_str()) {
+                (Value::Unknown(u), _) => HealthPort::Unknown(u.clone()),
+                (_, Some("traffic-port")) => HealthPort::TrafficPort,
+                _ => match n.as_i64().and_then(|p| u16::try_from(p).ok()) {
+                    Some(p) => HealthPort::Port(p),
+                    None => HealthPort::Unknown(Unknown::derived(format!(
+                        "health check port `{}` is not a port",
+                        n.value
+                    ))),
+                },
+            },
+        };
+        let health_loc = hc_port_node
+            .and_then(|n| n.loc.clone())
+            .or_else(|| hc.as_ref().and_then(|h| h.loc.clone()))
+            .unwrap_or_else(|| r.loc.clone());
+        let preserve = match res_any(r, &["preserve_client_ip"]) {
+            Some(n) => Tri::from_node_bool(Some(n), false),
+            None => Tri::Unknown(Unknown::derived("default")),
+        };
+        let target_type = r
+            .str_attr("target_type")
+            .or(r.str_attr("TargetType"))
+            .unwrap_or("instance")
+            .to_string();
+        // Default of preserve_client_ip: on for instance targets (and TCP/TLS IP targets off),
+        // always off for ALB targets (not applicable).
+        let preserve_client_ip = match preserve {
+            Tri::Unknown(Unknown::Derived { ref reason, .. }) if reason == "default" => {
+                Tri::from(target_type == "instance")
+            }
+            t => t,
+        };
+        tgs.push(TargetGroup {
+            id,
+            address: r.address.clone(),
+            port: port_of(res_any(r, &["port", "Port"]), &mut unknown),
+            protocol: res_any(r, &["protocol", "Protocol"])
+                .and_then(|n| n.as_str().map(str::to_string)),
+            target_type,
+            health_port,
+            health_loc,
+            preserve_client_ip,
+            vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+            loc: r.loc.clone(),
+        });
+    }
+    let mut listeners = Vec::new();
+    let mut listener_index = BTreeMap::new();
+    for (id, r) in e.of_types(LISTENER_TYPES) {
+        let mut unknown = Vec::new();
+        let mut target_groups = Vec::new();
+        for a in r
+            .blocks("default_action")
+            .into_iter()
+            .chain(r.blocks("DefaultActions"))
+        {
+            forward_targets(e, a, &mut target_groups, r);
+        }
+        listener_index.insert(id, listeners.len());
+        listeners.push(Listener {
+            id,
+            address: r.address.clone(),
+            lb: resolve_one(
+                e,
+                res_any(r, &["load_balancer_arn", "LoadBalancerArn"]),
+                LB_TYPES,
+            ),
+            port: port_of(res_any(r, &["port", "Port"]), &mut unknown),
+            protocol: res_any(r, &["protocol", "Protocol"])
+                .and_then(|n| n.as_str().map(str::to_string)),
+            target_groups,
+            unknown,
+            loc: r.loc.clone(),
+        });
+    }
+    for (_, r) in e.of_types(&[
+        "aws_lb_listener_rule",
+        "aws_alb_listener_rule",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ]) {
+        let Some(Ref::Res(l)) = resolve_one(
+            e,
+            res_any(r, &["listener_arn", "ListenerArn"]),
+            LISTENER_TYPES,
+        ) else {
+            continue;
+        };
+        let mut tg = Vec::new();
+        for a in r.blocks("action").into_iter().chain(r.blocks("Actions")) {
+            forward_targets(e, a, &mut tg, r);
+        }
+        if let Some(x) = listener_index.get(&l).and_then(|i| listeners.get_mut(*i)) {
+            x.target_groups.extend(tg);
+        }
+    }
+    let mut targets = Vec::new();
+    for (id, r) in e.of_types(&[
+        "aws_lb_target_group_attachment",
+        "aws_alb_target_group_attachment",
+    ]) {
+        let Some(group) = resolve_one(e, res_any(r, &["target_group_arn"]), TG_TYPES) else {
+            continue;
+        };
+        let target = match res_any(r, &["target_id"]) {
+            Some(n) => match e.resolve(
+                n,
+                &[
+                    "aws_instance",
+                    "aws_lambda_function",
+                    "aws_lb",
+                    "aws_network_interface",
+                ],
+                &["id", "arn"],
+            ) {
+                Resolved::Resource(x) => TargetRef::Resource(x),
+                Resolved::External(s) => match s.parse::<IpAddr>() {
+                    Ok(ip) => TargetRef::Ip(ip),
+                    Err(_) => TargetRef::External(s),
+                },
+                Resolved::Unknown(u) => TargetRef::Unknown(u),
+                Resolved::Absent => continue,
+            },
+            None => continue,
+        };
+        let mut unknown = Vec::new();
+        targets.push(Target {
+            group,
+            target,
+            port: port_of(res_any(r, &["port"]), &mut unknown),
+            declared_by: id,
+            loc: r.loc.clone(),
+        });
+    }
+    for (id, r) in e.of_types(&["aws_autoscaling_group"]) {
+        for g in resolve_many(e, res_any(r, &["target_group_arns"]), TG_TYPES) {
+            targets.push(Target {
+                group: g,
+                target: TargetRef::Resource(id),
+                port: None,
+                declared_by: id,
+                loc: r.loc_of("target_group_arns").clone(),
+            });
+        }
+    }
+    for (id, r) in e.of_types(&["aws_autoscaling_attachment"]) {
+        let Some(Ref::Res(asg)) = resolve_one(
+            e,
+            res_any(r, &["autoscaling_group_name"]),
+            &["aws_autoscaling_group"],
+        ) else {
+            continue;
+        };
+        if let Some(g) = resolve_one(e, res_any(r, &["lb_target_group_arn"]), TG_TYPES) {
+            targets.push(Target {
+                group: g,
+                target: TargetRef::Resource(asg),
+                port: None,
+                declared_by: id,
+                loc: r.loc.clone(),
+            });
+        }
+    }
+    (lbs, listeners, tgs, targets)
+}
+
+fn forward_targets(e: &Estate, action: &Node, out: &mut Vec<(Ref, Loc)>, r: &Resource) {
+    let loc = action.loc.clone().unwrap_or_else(|| r.loc.clone());
+    if let Some(t) = resolve_one(
+        e,
+        get_any(action, &["target_group_arn", "TargetGroupArn"]),
+        TG_TYPES,
+    ) {
+        out.push((t, loc.clone()));
+    }
+    for f in action.blocks("forward") {
+        for tg in f.blocks("target_group") {
+            if let Some(t) = resolve_one(e, get_any(tg, &["arn"]), TG_TYPES) {
+                out.push((t, loc.clone()));
+            }
+        }
+    }
+}
+
+impl Network {
+    /// Build the network view of an estate.
+    pub fn from_estate(e: &Estate) -> Network {
+        let vpcs = e
+            .of_types(VPC_TYPES)
+            .map(|(id, r)| {
+                let mut unknown = Vec::new();
+                let mut cidrs = Vec::new();
+                if r.rtype == "aws_default_vpc" && res_any(r, &["cidr_block"]).is_none() {
+                    cidrs.push(IpNet::V4(
+                        Ipv4Net::new(std::net::Ipv4Addr::new(172, 31, 0, 0), 16)
+                            .unwrap_or_default(),
+                    ));
+                }
+                if let Some(c) = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown) {
+                    cidrs.push(IpNet::V4(c));
+                }
+                if let Some(c) = cidr_v6(res_any(r, &["ipv6_cidr_block"]), &mut unknown) {
+                    cidrs.push(IpNet::V6(c));
+                }
+                for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
+                    if resolve_one(e, res_any(a, &["vpc_id"]), VPC_TYPES) == Some(Ref::Res(id)) {
+                        if let Some(c) = cidr_v4(res_any(a, &["cidr_block"]), &mut unknown) {
+                            cidrs.push(IpNet::V4(c));
+                        }
+                    }
+                }
+                Vpc {
+                    id,
+                    address: r.address.clone(),
+                    cidrs,
+                    unknown,
+                    loc: r.loc.clone(),
+                }
+            })
+            .collect();
+        let subnets: Vec<Subnet> = e
+            .of_types(SUBNET_TYPES)
+            .map(|(id, r)| {
+                let mut unknown = Vec::new();
+                let cidr = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown);
+                Subnet {
+                    id,
+                    address: r.address.clone(),
+                    name: r.display_name().to_string(),
+                    vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                    cidr,
+                    ipv6_cidr: cidr_v6(
+                        res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"]),
+                        &mut unknown,
+                    ),
+                    az: res_any(r, &["availability_zone", "AvailabilityZone"])
+                        .and_then(|n| n.as_str().map(str::to_string)),
+                    map_public_ip: bool_tri(
+                        res_any(r, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]),
+                        r.rtype == "aws_default_subnet",
+                    ),
+                    unknown,
+                    loc: r.loc.clone(),
+                }
+            })
+            .collect();
+        let gw = |types: &[&str]| -> Vec<Gateway> {
+            e.of_types(types)
+                .map(|(id, r)| Gateway {
+                    id,
+                    address: r.address.clone(),
+                    vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                    loc: r.loc.clone(),
+                })
+                .collect()
+        };
+        let mut igws = gw(&["aws_internet_gateway", "AWS::EC2::InternetGateway"]);
+        for (_, r) in e.of_types(&[
+            "aws_internet_gateway_attachment",
+            "AWS::EC2::VPCGatewayAttachment",
+        ]) {
+            if let Some(Ref::Res(g)) = resolve_one(
+                e,
+                res_any(r, &["internet_gateway_id", "InternetGatewayId"]),
+                &["aws_internet_gateway", "AWS::EC2::InternetGateway"],
+            ) {
+                let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES);
+                if let Some(x) = igws.iter_mut().find(|x| x.id == g) {
+                    x.vpc = vpc;
+                }
+            }
+        }
+        let egress_only_igws = gw(&["aws_egress_only_internet_gateway"]);
+        let nat_gateways = e
+            .of_types(&["aws_nat_gateway", "AWS::EC2::NatGateway"])
+            .map(|(id, r)| NatGateway {
+                id,
+                address: r.address.clone(),
+                subnet: subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+                public: res_any(r, &["connectivity_type", "ConnectivityType"])
+                    .and_then(Node::as_str)
+                    != Some("private"),
+                loc: r.loc.clone(),
+            })
+            .collect();
+        let peerings = e
+            .of_types(&[
+                "aws_vpc_peering_connection",
+                "AWS::EC2::VPCPeeringConnection",
+            ])
+            .map(|(id, r)| Peering {
+                id,
+                address: r.address.clone(),
+                vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                peer_vpc: resolve_one(e, res_any(r, &["peer_vpc_id", "PeerVpcId"]), VPC_TYPES),
+                loc: r.loc.clone(),
+            })
+            .collect();
+        let (load_balancers, listeners, target_groups, targets) = build_lbs(e);
+        let enis = build_enis(e, &subnets, &load_balancers);
+        let mut n = Network {
+            vpcs,
+            subnets,
+            security_groups: build_security_groups(e),
+            route_tables: build_route_tables(e),
+            igws,
+            egress_only_igws,
+            nat_gateways,
+            peerings,
+            nacls: build_nacls(e),
+            enis,
+            load_balancers,
+            listeners,
+            target_groups,
+            targets,
+        };
+        n.enis.sort_by_key(|a| (a.owner, a.kind));
+        n
+    }
+
+    pub fn security_group(&self, id: ResourceId) -> Option<&SecurityGroup> {
+        self.security_groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn subnet(&self, id: ResourceId) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| s.id == id)
+    }
+
+    pub fn vpc(&self, id: ResourceId) -> Option<&Vpc> {
+        self.vpcs.iter().find(|s| s.id == id)
+    }
+
+    /// The ENIs whose groups include `sg`.
+    pub fn members(&self, sg: ResourceId) -> impl Iterator<Item = &Eni> {
+        self.enis
+            .iter()
+            .filter(move |e| e.groups.contains(&Ref::Res(sg)))
+    }
+
+    /// The ENIs owned by a resource.
+    pub fn enis_of(&self, owner: ResourceId) -> impl Iterator<Item = &Eni> {
+        self.enis.iter().filter(move |e| e.owner == owner)
+    }
+
+    /// The route table of a subnet: its explicit association, else the VPC's main table.
+    /// `None` when there is neither (the VPC's implicit main table has only local routes).
+    pub fn route_table_of(&self, subnet: ResourceId) -> Option<&RouteTable> {
+        let s = Ref::Res(subnet);
+        if let Some(t) = self
+            .route_tables
+            .iter()
+            .find(|t| t.subnets.iter().any(|(x, _)| *x == s))
+        {
+            return Some(t);
+        }
+        let vpc = self.subnet(subnet)?.vpc.clone()?;
+        self.route_tables
+            .iter()
+            .find(|t| t.main && t.vpc.as_ref() == Some(&vpc))
+    }
+
+    /// The NACL of a subnet: explicit, else the VPC's default NACL if declared. `None` means
+    /// the AWS default NACL, which allows all traffic.
+    pub fn nacl_of(&self, subnet: ResourceId) -> Option<&Nacl> {
+        let s = Ref::Res(subnet);
+        if let Some(n) = self
+            .nacls
+            .iter()
+            .find(|n| n.subnets.iter().any(|(x, _)| *x == s))
+        {
+            return Some(n);
+        }
+        let vpc = self.subnet(subnet)?.vpc.clone()?;
+        self.nacls
+            .iter()
+            .find(|n| n.default && n.vpc.as_ref() == Some(&vpc))
+    }
+
+    /// Names of every security group referenced by an ENI that is not in the estate.
+    pub fn external_groups(&self) -> BTreeSet<String> {
+        self.enis
+            .iter()
+            .flat_map(|e| e.groups.iter())
+            .filter_map(|g| match g {
+                Ref::External(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
