@@ -1,0 +1,1 @@
+pub(crate) const FAMILY: &str = "cloudtrail";

@@ -1,0 +1,29 @@
+//! The code table: stable codes to rules. Codes are never reused; a retired or renamed code
+//! goes to [`REDIRECTS`]. `NET` is reserved for the network diagnosis rules.
+
+use crate::registry::RuleDef;
+use crate::{cloudtrail, ebs, ec2, eks, iam, kms, lambda, lb, mon, rds, s3, sg, vpc};
+
+pub(crate) static CODES: &[(&str, &RuleDef)] = &[
+    ("S3001", &s3::bucket_kms_encryption::RULE),
+    ("S3002", &s3::bucket_versioning::RULE),
+    ("S3003", &s3::bucket_public_access_block::RULE),
+    ("S3004", &s3::bucket_access_logging::RULE),
+    ("S3005", &s3::bucket_public_acl::RULE),
+    ("S3006", &s3::bucket_policy_public::RULE),
+    ("S3007", &s3::bucket_lifecycle::RULE),
+];
+
+/// Old code -> current code.
+pub(crate) static REDIRECTS: &[(&str, &str)] = &[];
+
+/// The current code for `id` (case-insensitive), if it names a rule.
+pub(crate) fn canonical(id: &str) -> Option<&'static str> {
+    let up = id.to_ascii_uppercase();
+    let target = REDIRECTS
+        .iter()
+        .find(|(old, _)| *old == up)
+        .map(|(_, new)| *new)
+        .unwrap_or(up.as_str());
+    CODES.iter().find(|(c, _)| *c == target).map(|(c, _)| *c)
+}

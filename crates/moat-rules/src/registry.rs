@@ -1,0 +1,225 @@
+//! What a rule is, the context rules share, and the finding builder they use.
+
+use std::sync::OnceLock;
+
+use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
+use moat_model::{Estate, Finding, Loc, Node, Resource, Severity, Unknown, Value};
+
+use crate::RuleInfo;
+
+/// A rule: metadata, documentation and check. Its code lives in `codes.rs`.
+pub(crate) struct RuleDef {
+    /// Short snake-case name (the file name).
+    pub name: &'static str,
+    pub family: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub checkov: &'static [&'static str],
+    pub doc: &'static str,
+    pub check: fn(&Ctx<'_>, &mut Out),
+}
+
+impl RuleDef {
+    pub fn info(&'static self, code: &'static str) -> RuleInfo {
+        RuleInfo {
+            id: code,
+            title: self.title,
+            severity: self.severity,
+            family: self.family,
+            checkov: self.checkov,
+            doc: self.doc,
+        }
+    }
+
+    pub fn run(&'static self, code: &'static str, ctx: &Ctx<'_>) -> Vec<Finding> {
+        let mut out = Out {
+            code,
+            def: self,
+            findings: Vec::new(),
+        };
+        (self.check)(ctx, &mut out);
+        out.findings
+    }
+}
+
+/// Collects the findings of one rule.
+pub(crate) struct Out {
+    code: &'static str,
+    def: &'static RuleDef,
+    findings: Vec<Finding>,
+}
+
+impl Out {
+    fn make(&self, r: &Resource, loc: &Loc, msg: String) -> Finding {
+        Finding::new(self.code, self.def.title, self.def.severity, r, loc, msg)
+            .with_checkov(self.def.checkov)
+    }
+
+    /// A proven failure.
+    pub fn fail(&mut self, r: &Resource, loc: &Loc, msg: impl Into<String>) {
+        let f = self.make(r, loc, msg.into());
+        self.findings.push(f);
+    }
+
+    /// A check that cannot be decided: `msg` names what is unknown.
+    pub fn unknown(&mut self, r: &Resource, loc: &Loc, msg: impl Into<String>) {
+        let f = self.make(r, loc, msg.into()).unknown();
+        self.findings.push(f);
+    }
+}
+
+/// What every rule may read: the estate and views built once per `check` call.
+pub struct Ctx<'e> {
+    pub estate: &'e Estate,
+    s3: OnceLock<Vec<S3Bucket<'e>>>,
+    policies: OnceLock<Vec<PolicyDoc<'e>>>,
+}
+
+impl<'e> Ctx<'e> {
+    pub fn new(estate: &'e Estate) -> Self {
+        Ctx {
+            estate,
+            s3: OnceLock::new(),
+            policies: OnceLock::new(),
+        }
+    }
+
+    pub fn s3_buckets(&self) -> &[S3Bucket<'e>] {
+        self.s3.get_or_init(|| s3_buckets(self.estate))
+    }
+
+    pub fn policies(&self) -> &[PolicyDoc<'e>] {
+        self.policies.get_or_init(|| policy_docs(self.estate))
+    }
+
+    /// Managed resources of one type.
+    pub fn of_type(&self, t: &str) -> impl Iterator<Item = &'e Resource> + '_ {
+        self.estate
+            .of_type(t)
+            .map(|(_, r)| r)
+            .filter(|r| r.mode == moat_model::Mode::Managed)
+    }
+}
+
+/// Render an unknown for a message.
+pub(crate) fn why(u: &Unknown) -> String {
+    u.to_string()
+}
+
+/// The outcome of reading a boolean attribute with its default.
+pub(crate) enum BoolAttr<'a> {
+    Value(bool, &'a Loc),
+    Unknown(&'a Unknown, &'a Loc),
+    /// Set to something that is not a bool.
+    Invalid(&'a Node, &'a Loc),
+}
+
+/// Read a boolean attribute (`path` may be dotted); absent or null gives `default` at the
+/// resource line. A non-bool is reported as unknown.
+pub(crate) fn bool_attr<'a>(r: &'a Resource, path: &str, default: bool) -> BoolAttr<'a> {
+    match r.path(path) {
+        None => BoolAttr::Value(default, &r.loc),
+        Some(n) if n.is_null() => BoolAttr::Value(default, &r.loc),
+        Some(n) => {
+            let loc = n.loc.as_ref().unwrap_or(&r.loc);
+            match (&n.value, n.as_bool()) {
+                (Value::Unknown(u), _) => BoolAttr::Unknown(u, loc),
+                (_, Some(b)) => BoolAttr::Value(b, loc),
+                _ => BoolAttr::Invalid(n, loc),
+            }
+        }
+    }
+}
+
+/// Check a boolean attribute that must equal `want`. Emits a failure naming the value (or the
+/// default), or an unknown finding.
+pub(crate) fn require_bool(
+    out: &mut Out,
+    r: &Resource,
+    attr: &str,
+    default: bool,
+    want: bool,
+    what: &str,
+) {
+    match bool_attr(r, attr, default) {
+        BoolAttr::Value(v, loc) if v != want => {
+            let how = if r.path(attr).is_some_and(|n| !n.is_null()) {
+                format!("`{attr}` is `{v}`")
+            } else {
+                format!("`{attr}` is not set (default `{default}`)")
+            };
+            out.fail(r, loc, format!("{how}: {what}"));
+        }
+        BoolAttr::Value(..) => {}
+        BoolAttr::Unknown(u, loc) => {
+            out.unknown(r, loc, format!("`{attr}` is unknown: {}", why(u)));
+        }
+        BoolAttr::Invalid(n, loc) => {
+            out.unknown(r, loc, format!("`{attr}` is `{n}`, not a bool"));
+        }
+    }
+}
+
+/// Emit for an [`Eff`] that must be `want`. `bucket` is the resource reported; the location
+/// is where the setting is decided (or the bucket block when it is a default).
+pub(crate) fn require_eff<T: PartialEq + std::fmt::Display>(
+    out: &mut Out,
+    bucket: &Resource,
+    eff: &Eff<'_, T>,
+    attr: &str,
+    ok: impl Fn(&T) -> bool,
+    what: &str,
+) {
+    match eff {
+        Eff::Set { value, loc, from } if !ok(value) => {
+            let place = if from.address == bucket.address {
+                String::new()
+            } else {
+                format!(" in `{}`", from.address)
+            };
+            out.fail(bucket, loc, format!("`{attr}` is `{value}`{place}: {what}"));
+        }
+        Eff::Default(value) if !ok(value) => {
+            out.fail(
+                bucket,
+                &bucket.loc,
+                format!("`{attr}` is not configured (default `{value}`): {what}"),
+            );
+        }
+        Eff::Unknown { reason, loc, from } => {
+            let place = if from.address == bucket.address {
+                String::new()
+            } else {
+                format!(" (set by `{}`)", from.address)
+            };
+            out.unknown(
+                bucket,
+                loc,
+                format!("`{attr}` is unknown{place}: {}", why(reason)),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// A node is "set" for rules that only need presence: a literal non-empty value or a
+/// computed reference (`aws_kms_key.k.arn`). Other unknowns are undecidable.
+pub(crate) enum Presence<'a> {
+    Set,
+    Absent,
+    Unknown(&'a Unknown),
+}
+
+pub(crate) fn presence(n: Option<&Node>) -> Presence<'_> {
+    match n {
+        None => Presence::Absent,
+        Some(n) => match &n.value {
+            Value::Null => Presence::Absent,
+            Value::String(s) if s.is_empty() => Presence::Absent,
+            Value::List(l) if l.is_empty() => Presence::Absent,
+            Value::Unknown(Unknown::Computed { .. }) => Presence::Set,
+            Value::Unknown(u) => Presence::Unknown(u),
+            _ => Presence::Set,
+        },
+    }
+}

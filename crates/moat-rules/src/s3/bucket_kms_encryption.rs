@@ -1,0 +1,91 @@
+use moat_model::views::services::{Eff, Sse};
+use moat_model::Severity;
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that every S3 bucket encrypts new objects by default with a KMS key (`aws:kms` or
+`aws:kms:dsse`), configured either in an `aws_s3_bucket_server_side_encryption_configuration`
+resource or in the legacy inline `server_side_encryption_configuration` block.
+
+## Why is this bad?
+Since January 2023 S3 encrypts every new object with SSE-S3 (AES256, keys owned by AWS), so a
+bucket is never stored in clear text. What SSE-S3 does not give is control: nobody can be
+denied decryption through a key policy, key use is not logged per request in CloudTrail, and
+the key cannot be disabled in an incident. The seeds ask for KMS customer managed keys for
+internal and confidential data.
+
+## Example
+```hcl
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+```
+
+## Use instead
+```hcl
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.data.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+```
+
+## References
+- Seed 001, S3 checklist: "암호화 활성화" (server-side encryption, KMS); seed 004: CMK for internal and confidential data
+- AWS: [Setting default server-side encryption behavior for Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "bucket_kms_encryption",
+    family: super::FAMILY,
+    title: "S3 bucket is not encrypted with a KMS key by default",
+    severity: Severity::Medium,
+    checkov: &["CKV_AWS_145"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for b in ctx.s3_buckets() {
+        let r = b.resource;
+        let msg = "new objects get SSE-S3 (keys owned by AWS), not a KMS key you control";
+        match &b.encryption {
+            Eff::Default(_) => out.fail(
+                r,
+                &r.loc,
+                format!("no default encryption is configured (AWS applies `AES256`): {msg}"),
+            ),
+            Eff::Set { value: None, loc, from } => out.fail(
+                r,
+                loc,
+                format!("`{}` sets no `sse_algorithm`: {msg}", from.address),
+            ),
+            Eff::Set {
+                value: Some(Sse { algorithm, .. }),
+                loc,
+                ..
+            } if !algorithm.starts_with("aws:kms") => out.fail(
+                r,
+                loc,
+                format!("`sse_algorithm` is `{algorithm}`: {msg}"),
+            ),
+            Eff::Set { .. } => {}
+            Eff::Unknown { reason, loc, .. } => out.unknown(
+                r,
+                loc,
+                format!("`sse_algorithm` is unknown: {}", why(reason)),
+            ),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+use moat_model::Severity;
+
+use crate::registry::{require_eff, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that every S3 bucket has a lifecycle configuration with at least one enabled rule
+(`aws_s3_bucket_lifecycle_configuration` with a rule whose `status = "Enabled"`, or the
+legacy inline `lifecycle_rule` with `enabled = true`).
+
+## Why is this bad?
+With versioning on, noncurrent versions pile up forever unless a lifecycle rule expires them;
+data kept past its retention period is data that can leak. The seed's example bucket expires
+noncurrent versions after 90 days.
+
+## Example
+```hcl
+resource "aws_s3_bucket_lifecycle_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    id     = "old-versions"
+    status = "Disabled"
+    noncurrent_version_expiration { noncurrent_days = 90 }
+  }
+}
+```
+
+## Use instead
+```hcl
+resource "aws_s3_bucket_lifecycle_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    id     = "old-versions"
+    status = "Enabled"
+    noncurrent_version_expiration { noncurrent_days = 90 }
+  }
+}
+```
+
+## References
+- Seed 001, S3 example: `LifecycleConfiguration` with `NoncurrentVersionExpirationInDays: 90`
+- AWS: [Managing the lifecycle of objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "bucket_lifecycle",
+    family: super::FAMILY,
+    title: "S3 bucket has no enabled lifecycle rule",
+    severity: Severity::Low,
+    checkov: &["CKV2_AWS_61"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for b in ctx.s3_buckets() {
+        require_eff(
+            out,
+            b.resource,
+            &b.lifecycle,
+            "lifecycle rule enabled",
+            |v: &bool| *v,
+            "old objects and versions are kept forever",
+        );
+    }
+}

@@ -1,0 +1,120 @@
+use moat_model::views::services::{parse_policy, Eff};
+use moat_model::Severity;
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks every bucket policy (`aws_s3_bucket_policy`, or the legacy inline `policy`) for an
+`Allow` statement whose principal is everyone (`"Principal": "*"` or `{"AWS": "*"}`) and that
+has no `Condition`. When `restrict_public_buckets` is on for the bucket or the account, S3
+limits such statements to principals of the bucket owner's account and AWS services, and the
+rule passes.
+
+## Why is this bad?
+An unconditioned wildcard principal gives the statement's actions to anyone on the internet,
+authenticated or not.
+
+## Example
+```hcl
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.data.arn}/*"
+    }]
+  })
+}
+```
+
+## Use instead
+Name the principals, or keep the wildcard but constrain it with a condition such as
+`aws:PrincipalOrgID` or `aws:SourceVpce`:
+```hcl
+      Principal = "*"
+      Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-xxxxxxxxx" } }
+```
+
+## References
+- Seed 001, S3 checklist: "버킷 정책 설정"; seed 004: `aws:PrincipalOrgID` condition example
+- AWS: [Bucket policies for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "bucket_policy_public",
+    family: super::FAMILY,
+    title: "S3 bucket policy allows any principal without a condition",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_70"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for b in ctx.s3_buckets() {
+        let r = b.resource;
+        if matches!(b.restrict_public_buckets, Eff::Set { value: true, .. }) {
+            continue;
+        }
+        if let Some((from, u)) = &b.policy_unknown {
+            if b.policies.is_empty() {
+                out.unknown(
+                    r,
+                    from.loc_of("bucket"),
+                    format!(
+                        "`{}` may attach a policy to this bucket: its `bucket` is unknown: {}",
+                        from.address,
+                        why(u)
+                    ),
+                );
+            }
+        }
+        for p in &b.policies {
+            let loc = p.node.loc.as_ref().unwrap_or(&p.from.loc);
+            match parse_policy(p.node) {
+                Err(u) => out.unknown(
+                    r,
+                    loc,
+                    format!("the policy in `{}` is unknown: {}", p.from.address, why(&u)),
+                ),
+                Ok(policy) => {
+                    for s in &policy.statements {
+                        if !s.allow || s.has_condition || s.not_principal {
+                            continue;
+                        }
+                        let public = s
+                            .principals
+                            .iter()
+                            .any(|(k, v)| v == "*" && (k == "*" || k == "AWS"));
+                        let sloc = s.loc.as_ref().unwrap_or(loc);
+                        let actions = s.actions.values.join(", ");
+                        if public {
+                            out.fail(
+                                r,
+                                sloc,
+                                format!(
+                                    "statement {} of `{}` allows `{actions}` to principal `*` without a condition",
+                                    s.sid.clone().unwrap_or_else(|| s.index.to_string()),
+                                    p.from.address
+                                ),
+                            );
+                        } else if let Some(u) = &s.principal_unknown {
+                            out.unknown(
+                                r,
+                                sloc,
+                                format!(
+                                    "a principal of statement {} is unknown: {}",
+                                    s.index,
+                                    why(u)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+use moat_model::Severity;
+
+use crate::registry::{require_eff, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that each of the four S3 Block Public Access settings (`block_public_acls`,
+`block_public_policy`, `ignore_public_acls`, `restrict_public_buckets`) is on for every bucket,
+either in the bucket's `aws_s3_bucket_public_access_block` or in the account-wide
+`aws_s3_account_public_access_block`. A setting that is on at either level protects the bucket.
+One finding is reported per setting that is off.
+
+## Why is this bad?
+Block Public Access is the guard rail that stops a later ACL or bucket policy change from
+publishing the bucket. Without it, one careless `"Principal": "*"` exposes the data.
+
+## Example
+```hcl
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket              = aws_s3_bucket.data.id
+  block_public_acls   = true
+  block_public_policy = false
+}
+```
+
+## Use instead
+```hcl
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+```
+
+## References
+- Seed 001, S3 checklist: "Public Access 차단"
+- CIS AWS Foundations Benchmark v3.0.0, 2.1.4: "Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'"
+- AWS: [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "bucket_public_access_block",
+    family: super::FAMILY,
+    title: "S3 bucket public access block is not fully enabled",
+    severity: Severity::High,
+    checkov: &[
+        "CKV2_AWS_6",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+    ],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for b in ctx.s3_buckets() {
+        for (name, eff) in b.public_access_flags() {
+            require_eff(
+                out,
+                b.resource,
+                eff,
+                name,
+                |v: &bool| *v,
+                "neither the bucket nor the account blocks this kind of public access",
+            );
+        }
+    }
+}
