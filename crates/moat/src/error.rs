@@ -8,3 +8,9 @@ pub enum CliError {
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl CliError {
+    pub fn usage(msg: impl Into<String>) -> Self {
+        CliError::Usage(msg.into())
+    }
+}

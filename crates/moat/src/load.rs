@@ -1,8 +1,10 @@
 //! Turning PATH arguments into estates (every frontend), shared by all subcommands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use moat_model::Estate;
+
+use crate::error::CliError;
 
 /// Options that every subcommand that reads an architecture accepts.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -15,8 +17,137 @@ pub struct InputArgs {
     pub var_files: Vec<PathBuf>,
 }
 
+/// Validated inputs shared by every frontend.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub vars: Vec<(String, String)>,
+    pub var_files: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// Check `--var` (must be `K=V` with a non-empty K) and `--var-file` (must exist).
+    pub fn from_args(args: &InputArgs) -> Result<Inputs, CliError> {
+        let mut vars = Vec::new();
+        for v in &args.vars {
+            vars.push(parse_var(v)?);
+        }
+        for f in &args.var_files {
+            if !f.is_file() {
+                return Err(CliError::usage(format!(
+                    "variable file `{}` does not exist or is not a file",
+                    f.display()
+                )));
+            }
+        }
+        Ok(Inputs {
+            vars,
+            var_files: args.var_files.clone(),
+        })
+    }
+}
+
+/// Parse `K=V` (the value may contain `=`).
+pub fn parse_var(s: &str) -> Result<(String, String), CliError> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(CliError::usage(format!(
+            "invalid `--var {s}`: expected `NAME=VALUE`"
+        ))),
+    }
+}
+
+/// A frontend: reads what it understands under a path into estates.
+pub struct Frontend {
+    #[allow(dead_code)] // for messages once there are several frontends
+    pub name: &'static str,
+    pub load: fn(&Path, &Inputs) -> Vec<Estate>,
+}
+
+fn terraform(path: &Path, inputs: &Inputs) -> Vec<Estate> {
+    let opts = moat_terraform::Options {
+        vars: inputs.vars.clone(),
+        var_files: inputs.var_files.clone(),
+    };
+    moat_terraform::load(path, &opts)
+}
+
+/// Every frontend, in the order they run. Add CloudFormation, inventory, Kubernetes here.
+pub const FRONTENDS: &[Frontend] = &[Frontend {
+    name: "terraform",
+    load: terraform,
+}];
+
+/// The paths to scan: the arguments, or the current directory. A path that does not exist is
+/// a usage error.
+pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in &paths {
+        if !p.exists() {
+            return Err(CliError::usage(format!(
+                "path `{}` does not exist",
+                p.display()
+            )));
+        }
+    }
+    Ok(paths)
+}
+
+/// Load every estate under each path, keeping which path it came from.
+pub fn load_roots(
+    paths: &[PathBuf],
+    input: &InputArgs,
+) -> Result<Vec<(PathBuf, Vec<Estate>)>, CliError> {
+    let inputs = Inputs::from_args(input)?;
+    let paths = check_paths(paths)?;
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let estates = FRONTENDS
+                .iter()
+                .flat_map(|f| (f.load)(&p, &inputs))
+                .collect();
+            (p, estates)
+        })
+        .collect())
+}
+
 /// Load every estate (Terraform root module, later CloudFormation stack...) under the paths.
-pub fn load_estates(paths: &[PathBuf], input: &InputArgs) -> Result<Vec<Estate>, crate::error::CliError> {
-    let _ = (paths, input);
-    Ok(Vec::new())
+#[allow(dead_code)] // for `reach`, `exposure`, `diagram`
+pub fn load_estates(
+    paths: &[PathBuf],
+    input: &InputArgs,
+) -> Result<Vec<Estate>, crate::error::CliError> {
+    Ok(load_roots(paths, input)?
+        .into_iter()
+        .flat_map(|(_, e)| e)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn var_needs_name_and_equals() {
+        assert_eq!(
+            parse_var("a=b=c").ok(),
+            Some(("a".to_string(), "b=c".to_string()))
+        );
+        assert_eq!(
+            parse_var("empty=").ok(),
+            Some(("empty".to_string(), String::new()))
+        );
+        assert!(parse_var("novalue").is_err());
+        assert!(parse_var("=v").is_err());
+    }
+
+    #[test]
+    fn missing_path_is_a_usage_error() {
+        let err = check_paths(&[PathBuf::from("/nonexistent/moat/path")]);
+        assert!(matches!(err, Err(CliError::Usage(m)) if m.contains("/nonexistent/moat/path")));
+    }
 }

@@ -4,3 +4,5 @@
 pub mod diagram;
 pub mod exposure;
 pub mod reach;
+pub mod rules;
+pub mod scan;
