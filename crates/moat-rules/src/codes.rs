@@ -12,6 +12,21 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("S3005", &s3::bucket_public_acl::RULE),
     ("S3006", &s3::bucket_policy_public::RULE),
     ("S3007", &s3::bucket_lifecycle::RULE),
+    ("SG001", &sg::ssh_open_to_internet::RULE),
+    ("SG002", &sg::rdp_open_to_internet::RULE),
+    ("SG003", &sg::all_ports_open_to_internet::RULE),
+    ("SG004", &sg::db_port_open_to_internet::RULE),
+    ("SG005", &sg::rule_missing_description::RULE),
+    ("SG006", &sg::default_group_has_rules::RULE),
+    ("RDS001", &rds::storage_encrypted::RULE),
+    ("RDS002", &rds::publicly_accessible::RULE),
+    ("RDS003", &rds::backup_retention::RULE),
+    ("RDS004", &rds::deletion_protection::RULE),
+    ("CT001", &cloudtrail::multi_region::RULE),
+    ("CT002", &cloudtrail::log_file_validation::RULE),
+    ("CT003", &cloudtrail::kms_encryption::RULE),
+    ("CT004", &cloudtrail::cloudwatch_integration::RULE),
+    ("CT005", &cloudtrail::logging_disabled::RULE),
 ];
 
 /// Old code -> current code.

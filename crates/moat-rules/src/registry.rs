@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use moat_model::views::net::Network;
 use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
 use moat_model::{Estate, Finding, Loc, Node, Resource, Severity, Unknown, Value};
 
@@ -73,6 +74,7 @@ pub struct Ctx<'e> {
     pub estate: &'e Estate,
     s3: OnceLock<Vec<S3Bucket<'e>>>,
     policies: OnceLock<Vec<PolicyDoc<'e>>>,
+    net: OnceLock<Network>,
 }
 
 impl<'e> Ctx<'e> {
@@ -81,6 +83,7 @@ impl<'e> Ctx<'e> {
             estate,
             s3: OnceLock::new(),
             policies: OnceLock::new(),
+            net: OnceLock::new(),
         }
     }
 
@@ -90,6 +93,10 @@ impl<'e> Ctx<'e> {
 
     pub fn policies(&self) -> &[PolicyDoc<'e>] {
         self.policies.get_or_init(|| policy_docs(self.estate))
+    }
+
+    pub fn net(&self) -> &Network {
+        self.net.get_or_init(|| Network::from_estate(self.estate))
     }
 
     /// Managed resources of one type.

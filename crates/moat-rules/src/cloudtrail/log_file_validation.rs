@@ -1,0 +1,47 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `enable_log_file_validation` is `true` on every `aws_cloudtrail` (default
+`false`).
+
+## Why is this bad?
+Without digest files nobody can prove that a log file was not modified or deleted after
+CloudTrail delivered it, and an intruder who reaches the bucket can cover their tracks.
+
+## Example
+```hcl
+resource "aws_cloudtrail" "audit" {
+  enable_log_file_validation = false
+}
+```
+
+## Use instead
+```hcl
+resource "aws_cloudtrail" "audit" {
+  enable_log_file_validation = true
+}
+```
+
+## References
+- Seed 004: "로그 파일 무결성 검증 설정"
+- CIS AWS Foundations Benchmark v3.0.0, 3.2: "Ensure CloudTrail log file validation is enabled"
+- AWS: [Validating CloudTrail log file integrity](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "log_file_validation",
+    family: super::FAMILY,
+    title: "CloudTrail log file validation is not enabled",
+    severity: Severity::Medium,
+    checkov: &["CKV_AWS_36"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_cloudtrail") {
+        require_bool(out, r, "enable_log_file_validation", false, true, "tampering with delivered log files cannot be detected");
+    }
+}

@@ -1,0 +1,50 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `is_multi_region_trail` is `true` on every `aws_cloudtrail` (default `false`).
+
+## Why is this bad?
+A single-region trail misses API activity in every other region, where an attacker can start
+instances or create keys unobserved.
+
+## Example
+```hcl
+resource "aws_cloudtrail" "audit" {
+  name           = "audit"
+  s3_bucket_name = aws_s3_bucket.audit.id
+}
+```
+
+## Use instead
+```hcl
+resource "aws_cloudtrail" "audit" {
+  name                          = "audit"
+  s3_bucket_name                = aws_s3_bucket.audit.id
+  is_multi_region_trail         = true
+  include_global_service_events = true
+}
+```
+
+## References
+- Seed 001 CloudTrail example (`IsMultiRegionTrail: true`); seed 004: "다중 리전 추적 활성화"
+- CIS AWS Foundations Benchmark v3.0.0, 3.1: "Ensure CloudTrail is enabled in all regions"
+- AWS: [Working with CloudTrail trails](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trails.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "multi_region",
+    family: super::FAMILY,
+    title: "CloudTrail trail is not multi-region",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_67"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_cloudtrail") {
+        require_bool(out, r, "is_multi_region_trail", false, true, "API activity in other regions is not recorded");
+    }
+}

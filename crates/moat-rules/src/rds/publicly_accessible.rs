@@ -1,0 +1,51 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `publicly_accessible` is not `true` on `aws_db_instance` and
+`aws_rds_cluster_instance` (default `false`).
+
+## Why is this bad?
+A publicly accessible instance gets a public DNS name resolving to a public IP; with a route to
+an internet gateway and a permissive security group, the database listener is reachable from
+the internet. The seeds keep databases in isolated private subnets.
+
+## Example
+```hcl
+resource "aws_db_instance" "db" {
+  publicly_accessible = true
+}
+```
+
+## Use instead
+```hcl
+resource "aws_db_instance" "db" {
+  publicly_accessible  = false
+  db_subnet_group_name = aws_db_subnet_group.private.name
+}
+```
+
+## References
+- Seed 001, VPC checklist: "데이터베이스는 Private Subnet에 배치"; seed 004: isolated database subnet
+- CIS AWS Foundations Benchmark v3.0.0, 2.3.3: "Ensure that public access is not given to RDS Instance"
+- AWS: [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "publicly_accessible",
+    family: super::FAMILY,
+    title: "RDS instance is publicly accessible",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_17"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for t in ["aws_db_instance", "aws_rds_cluster_instance"] {
+        for r in ctx.of_type(t) {
+            require_bool(out, r, "publicly_accessible", false, false, "the instance gets a public IP address");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+use moat_model::views::net::Protocol;
+use moat_model::Severity;
+
+use super::{ports, sources};
+use crate::registry::{Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks every security-group ingress rule for all traffic (`protocol = "-1"`) or every TCP/UDP
+port (`0-65535`) open to `0.0.0.0/0` or `::/0`.
+
+## Why is this bad?
+Every service listening on the instance, including ones nobody meant to publish (databases,
+admin consoles, debug ports), becomes reachable from the internet. Seed 002 lists "EC2
+inbound source 0.0.0.0/0" as the first common misconfiguration behind an ALB.
+
+## Example
+```hcl
+  ingress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+```
+
+## Use instead
+Open only the application port, from the load balancer's security group:
+```hcl
+  ingress {
+    protocol        = "tcp"
+    from_port       = 8000
+    to_port         = 8000
+    security_groups = [aws_security_group.alb.id]
+  }
+```
+
+## References
+- Seed 001, VPC checklist: "Security Group 규칙 최소화"; seed 002 section 8
+- AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "all_ports_open_to_internet",
+    family: super::FAMILY,
+    title: "Security group allows all ports from the internet",
+    severity: Severity::Critical,
+    checkov: &["CKV_AWS_277"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for sg in &ctx.net().security_groups {
+        for rule in sg.ingress() {
+            let Some(r) = ctx.estate.get(rule.declared_by) else {
+                continue;
+            };
+            let all = match (rule.protocol, rule.ports) {
+                (Some(Protocol::All), _) => true,
+                (Some(p), Some(pr)) => p.has_ports() && pr.is_all(),
+                _ => false,
+            };
+            if all && rule.open_to_world() {
+                out.fail(
+                    r,
+                    &rule.loc,
+                    format!(
+                        "ingress `{}` from `{}` opens every port of `{}` to the internet",
+                        ports(rule),
+                        sources(rule),
+                        sg.address
+                    ),
+                );
+            }
+        }
+    }
+}

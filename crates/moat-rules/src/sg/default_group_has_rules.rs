@@ -1,0 +1,64 @@
+use moat_model::Severity;
+
+use super::ports;
+use crate::registry::{Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `aws_default_security_group` (the default group of a VPC, which Terraform adopts)
+has no ingress or egress rules.
+
+## Why is this bad?
+Resources launched without an explicit security group land in the default group. If it allows
+traffic, they silently get that access. CIS asks that the default group restrict all traffic
+so that every flow is granted by a purpose-built group.
+
+## Example
+```hcl
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol  = "-1"
+    self      = true
+    from_port = 0
+    to_port   = 0
+  }
+}
+```
+
+## Use instead
+```hcl
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+}
+```
+
+## References
+- Seed 001, VPC checklist: "Security Group 규칙 최소화"
+- CIS AWS Foundations Benchmark v3.0.0, 5.4: "Ensure the default security group of every VPC restricts all traffic"
+- AWS: [Default security groups for your VPCs](https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "default_group_has_rules",
+    family: super::FAMILY,
+    title: "Default security group allows traffic",
+    severity: Severity::Medium,
+    checkov: &["CKV2_AWS_12"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for sg in ctx.net().security_groups.iter().filter(|g| g.default) {
+        for rule in sg.rules.iter().filter(|r| !r.implicit) {
+            let Some(r) = ctx.estate.get(rule.declared_by) else {
+                continue;
+            };
+            out.fail(
+                r,
+                &rule.loc,
+                format!("the default security group `{}` has a rule allowing `{}`", sg.address, ports(rule)),
+            );
+        }
+    }
+}
