@@ -6,4 +6,6 @@
     clippy::indexing_slicing
 )]
 
+pub mod diagnose;
+pub mod diagram;
 pub mod invariant;
