@@ -27,6 +27,13 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("CT003", &cloudtrail::kms_encryption::RULE),
     ("CT004", &cloudtrail::cloudwatch_integration::RULE),
     ("CT005", &cloudtrail::logging_disabled::RULE),
+    ("KMS001", &kms::key_rotation::RULE),
+    ("KMS002", &kms::key_policy_public::RULE),
+    ("IAM001", &iam::admin_policy::RULE),
+    ("IAM002", &iam::wildcard_action::RULE),
+    ("IAM003", &iam::user_attached_policy::RULE),
+    ("IAM004", &iam::password_policy::RULE),
+    ("IAM005", &iam::trust_any_principal::RULE),
 ];
 
 /// Old code -> current code.

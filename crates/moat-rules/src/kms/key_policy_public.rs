@@ -1,0 +1,69 @@
+use moat_model::views::services::PolicyKind;
+use moat_model::Severity;
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks the `policy` of every `aws_kms_key` for an `Allow` statement whose principal is
+everyone (`"*"` or `{"AWS": "*"}`) and that has no `Condition`.
+
+## Why is this bad?
+A key policy is the root of access to a KMS key: a wildcard principal without conditions lets
+any AWS account use (or administer) the key, depending on the actions allowed.
+
+## Example
+```hcl
+resource "aws_kms_key" "data" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = "*", Action = "kms:*", Resource = "*" }]
+  })
+}
+```
+
+## Use instead
+```hcl
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+```
+
+## References
+- Seed 004: KMS key management, least privilege
+- AWS: [Key policies in AWS KMS](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "key_policy_public",
+    family: super::FAMILY,
+    title: "KMS key policy allows any principal",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_33"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for doc in ctx.policies() {
+        if doc.kind != PolicyKind::Resource || doc.resource.rtype != "aws_kms_key" {
+            continue;
+        }
+        let r = doc.resource;
+        match &doc.parsed {
+            Err(u) => out.unknown(r, doc.loc(), format!("`policy` is unknown: {}", why(u))),
+            Ok(p) => {
+                for s in &p.statements {
+                    if crate::iam::public_allow(s) {
+                        out.fail(
+                            r,
+                            s.loc.as_ref().unwrap_or(doc.loc()),
+                            format!(
+                                "statement {} allows `{}` to principal `*` without a condition",
+                                s.sid.clone().unwrap_or_else(|| s.index.to_string()),
+                                s.actions.values.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+use moat_model::{Severity, Value};
+
+use crate::registry::{require_bool, why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `enable_key_rotation` is `true` on every symmetric `aws_kms_key` (default
+`false`). Asymmetric and HMAC keys (`customer_master_key_spec` other than
+`SYMMETRIC_DEFAULT`) cannot rotate automatically and are skipped.
+
+## Why is this bad?
+Automatic rotation creates new key material every year (or the configured period) while
+keeping old material for decryption, which limits how much data one compromised key version
+protects.
+
+## Example
+```hcl
+resource "aws_kms_key" "data" {
+  description = "data"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_kms_key" "data" {
+  description         = "data"
+  enable_key_rotation = true
+}
+```
+
+## References
+- Seed 004: "자동 키 로테이션 활성화"
+- CIS AWS Foundations Benchmark v3.0.0, 3.6: "Ensure rotation for customer-created symmetric CMKs is enabled"
+- AWS: [Rotating AWS KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "key_rotation",
+    family: super::FAMILY,
+    title: "KMS key rotation is not enabled",
+    severity: Severity::Medium,
+    checkov: &["CKV_AWS_7"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_kms_key") {
+        match r.get("customer_master_key_spec").map(|n| &n.value) {
+            Some(Value::String(s)) if s != "SYMMETRIC_DEFAULT" => continue,
+            Some(Value::Unknown(u)) => {
+                out.unknown(
+                    r,
+                    r.loc_of("customer_master_key_spec"),
+                    format!("`customer_master_key_spec` is unknown: {}", why(u)),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        require_bool(out, r, "enable_key_rotation", false, true, "the key material is never rotated");
+    }
+}
