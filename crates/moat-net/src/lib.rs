@@ -9,3 +9,11 @@
 pub mod diagnose;
 pub mod diagram;
 pub mod invariant;
+pub mod engine;
+pub mod sets;
+
+pub use engine::{
+    check_lb_targets, exposure, reach, reach_with, Block, Endpoint, Exposure, Hop, LegCheck, Net,
+    Path, Query, ReachError, ReachResult, TargetCheck, Verdict,
+};
+pub use sets::{AddrSet, PortSet};

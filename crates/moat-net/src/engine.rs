@@ -1,0 +1,1909 @@
+//! The set-based reachability engine.
+//!
+//! A query asks which ports of a protocol travel from a source (the internet, a CIDR, a
+//! resource with network interfaces, a security group, a subnet) to a destination. Ports are
+//! [`PortSet`]s and addresses are cut into classes by every CIDR that matters (rules, routes),
+//! so the engine never enumerates ports or addresses: within one class every address behaves
+//! the same, and each class is evaluated once with port intervals.
+//!
+//! Semantics (AWS documentation):
+//! * security groups: allow-only, the union of the ENI's groups, stateful; egress at the
+//!   source ENI, ingress at the destination ENI; a group reference matches only the private
+//!   addresses of member ENIs;
+//! * NACLs: ordered, first match wins, final deny, stateless: the reply must pass the other
+//!   direction on the client's source port (1024-65535 by default); not applied when source
+//!   and destination share a subnet; no NACL declared means the default NACL, which allows
+//!   all;
+//! * routes: local route for the VPC's CIDRs, then longest prefix; inbound from the internet
+//!   needs an IGW route back and a public address on the ENI; peering is not transitive;
+//! * load balancers: listener port -> target groups -> targets; an ALB (and an NLB that does
+//!   not preserve the client IP) opens a new connection from its own interfaces and groups;
+//!   an NLB preserving the client IP delivers the client's address to the target.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use moat_model::views::net::{
+    Action, Direction, Eni, EniKind, HealthPort, LbKind, Nacl, Network, Protocol, Ref, RouteTable,
+    RouteTarget, SecurityGroup, TargetRef, Vpc,
+};
+use moat_model::{Estate, Loc, ResourceId, Tri};
+
+use crate::sets::{AddrSet, IntervalSet, PortSet};
+
+/// One end of a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Endpoint {
+    /// Any public address.
+    Internet,
+    /// An address block.
+    Cidr(ipnet::IpNet),
+    /// A resource: an instance, ENI, load balancer, database, subnet, or a security group
+    /// (any member).
+    Resource(ResourceId),
+}
+
+/// A reachability question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub protocol: Protocol,
+    /// Destination ports (for a load balancer path: the listener port).
+    pub ports: PortSet,
+    /// The client's source ports (ephemeral range by default).
+    pub src_ports: PortSet,
+}
+
+impl Query {
+    pub fn new(from: Endpoint, to: Endpoint, protocol: Protocol, ports: PortSet) -> Query {
+        Query {
+            from,
+            to,
+            protocol,
+            ports,
+            src_ports: PortSet::ephemeral(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    Reachable,
+    Blocked,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Reachable => "reachable",
+            Verdict::Blocked => "blocked",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// One step of a path, with the rule or route that admitted it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hop {
+    pub resource: String,
+    pub kind: &'static str,
+    pub detail: String,
+    pub loc: Option<Loc>,
+}
+
+/// The component that stops the traffic.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Block {
+    pub resource: String,
+    pub kind: &'static str,
+    /// Reachability Analyzer explanation code where one fits.
+    pub code: &'static str,
+    pub reason: String,
+    pub loc: Option<Loc>,
+}
+
+/// A path that delivers some ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    pub hops: Vec<Hop>,
+    /// Ports that arrive along this path (listener ports for LB paths).
+    pub ports: PortSet,
+    /// Addresses of the sources that arrive (external sources only).
+    pub sources: Option<AddrSet>,
+    /// The load balancer the path goes through.
+    pub via: Option<String>,
+    /// The final destination resource.
+    pub dest: String,
+}
+
+/// The answer to a query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReachResult {
+    pub verdict: Verdict,
+    pub paths: Vec<Path>,
+    pub blocked: Option<Block>,
+    /// What was unknown and could change the verdict.
+    pub unknowns: Vec<String>,
+}
+
+/// Errors of a query.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReachError {
+    #[error("`{0}` is not a resource with network interfaces in the scanned files")]
+    NotFound(String),
+    #[error("`{0}` has no network interface the engine can place (no subnet)")]
+    NoInterface(String),
+}
+
+// ---------------------------------------------------------------------------------------
+// Internal evaluation of one leg (one TCP/UDP connection between two concrete addresses).
+
+/// The source of one leg.
+#[derive(Clone, Debug)]
+pub(crate) enum Src<'a> {
+    Eni(&'a Eni),
+    /// An address outside every VPC of the estate (internet, on-premises).
+    External,
+    /// An address inside a VPC but not an ENI of the estate (a CIDR query).
+    Internal,
+}
+
+/// Result of one leg for one class of addresses.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Leg {
+    pub ports: PortSet,
+    pub hops: Vec<Hop>,
+    pub block: Option<(usize, Block)>,
+    /// Unknowns that can only add ports (allow rules we could not read).
+    pub more: Vec<String>,
+    /// Unknowns that can remove ports (NACL rules, routes, public addresses).
+    pub less: Vec<String>,
+}
+
+impl Leg {
+    fn stop(&mut self, stage: usize, b: Block) {
+        self.ports = PortSet::empty();
+        self.block = Some((stage, b));
+    }
+}
+
+/// Precomputed lookups.
+pub struct Net<'a> {
+    pub net: &'a Network,
+    pub estate: &'a Estate,
+    sgs: HashMap<ResourceId, &'a SecurityGroup>,
+    subnet_vpc: HashMap<ResourceId, Option<ResourceId>>,
+    subnet_cidr: HashMap<ResourceId, AddrSet>,
+    vpcs: HashMap<ResourceId, &'a Vpc>,
+    rt: HashMap<ResourceId, Option<&'a RouteTable>>,
+    nacl: HashMap<ResourceId, Option<&'a Nacl>>,
+    igw_of_vpc: HashMap<ResourceId, &'a moat_model::views::net::Gateway>,
+    /// Addresses of every VPC: not "the internet".
+    pub vpc_space: AddrSet,
+}
+
+fn res_of(r: &Option<Ref>) -> Option<ResourceId> {
+    r.as_ref().and_then(Ref::res)
+}
+
+impl<'a> Net<'a> {
+    pub fn new(net: &'a Network, estate: &'a Estate) -> Net<'a> {
+        let sgs = net.security_groups.iter().map(|g| (g.id, g)).collect();
+        let vpcs: HashMap<ResourceId, &Vpc> = net.vpcs.iter().map(|v| (v.id, v)).collect();
+        let mut subnet_vpc = HashMap::new();
+        let mut subnet_cidr = HashMap::new();
+        let mut rt = HashMap::new();
+        let mut nacl = HashMap::new();
+        for s in &net.subnets {
+            subnet_vpc.insert(s.id, res_of(&s.vpc));
+            let mut a = AddrSet::empty();
+            if let Some(c) = s.cidr {
+                a = a.union(&AddrSet::net(&ipnet::IpNet::V4(c)));
+            }
+            if let Some(c) = s.ipv6_cidr {
+                a = a.union(&AddrSet::net(&ipnet::IpNet::V6(c)));
+            }
+            subnet_cidr.insert(s.id, a);
+            rt.insert(s.id, net.route_table_of(s.id));
+            nacl.insert(s.id, net.nacl_of(s.id));
+        }
+        let mut igw_of_vpc = HashMap::new();
+        for g in &net.igws {
+            if let Some(v) = res_of(&g.vpc) {
+                igw_of_vpc.insert(v, g);
+            }
+        }
+        let mut vpc_space = AddrSet::empty();
+        for v in &net.vpcs {
+            for c in &v.cidrs {
+                vpc_space = vpc_space.union(&AddrSet::net(c));
+            }
+        }
+        Net {
+            net,
+            estate,
+            sgs,
+            subnet_vpc,
+            subnet_cidr,
+            vpcs,
+            rt,
+            nacl,
+            igw_of_vpc,
+            vpc_space,
+        }
+    }
+
+    fn name(&self, id: ResourceId) -> String {
+        self.estate
+            .get(id)
+            .map(|r| r.address.clone())
+            .unwrap_or_else(|| format!("#{}", id.0))
+    }
+
+    fn subnet_id(eni: &Eni) -> Option<ResourceId> {
+        res_of(&eni.subnet)
+    }
+
+    fn vpc_of_eni(&self, eni: &Eni) -> Option<ResourceId> {
+        Self::subnet_id(eni).and_then(|s| self.subnet_vpc.get(&s).copied().flatten())
+    }
+
+    /// The addresses an ENI may have: its private IP, else its subnet's CIDR.
+    pub fn eni_addrs(&self, eni: &Eni) -> AddrSet {
+        if let Some(ip) = eni.private_ip {
+            return AddrSet::ip(ip);
+        }
+        Self::subnet_id(eni)
+            .and_then(|s| self.subnet_cidr.get(&s).cloned())
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| AddrSet::net(&ipnet::IpNet::V4(ipnet::Ipv4Net::default())))
+    }
+
+    /// Subnet whose CIDR contains `ip`.
+    fn subnet_containing(&self, ip: IpAddr) -> Option<ResourceId> {
+        let mut v: Vec<_> = self
+            .subnet_cidr
+            .iter()
+            .filter(|(_, a)| a.contains(ip))
+            .map(|(id, _)| *id)
+            .collect();
+        v.sort();
+        v.first().copied()
+    }
+
+    fn vpc_containing(&self, ip: IpAddr) -> Option<ResourceId> {
+        let mut v: Vec<_> = self
+            .vpcs
+            .values()
+            .filter(|x| x.cidrs.iter().any(|c| c.contains(&ip)))
+            .map(|x| x.id)
+            .collect();
+        v.sort();
+        v.first().copied()
+    }
+
+    // -----------------------------------------------------------------------------------
+    // security groups
+
+    /// Ports that the groups `groups` admit in `dir` from/to a peer.
+    #[allow(clippy::too_many_arguments)]
+    fn sg_ports(
+        &self,
+        groups: &[Ref],
+        dir: Direction,
+        peer_ip: IpAddr,
+        peer_groups: &[Ref],
+        proto: Protocol,
+        want: &PortSet,
+        leg: &mut Leg,
+    ) -> (PortSet, Option<Hop>) {
+        let mut allowed = PortSet::empty();
+        let mut first: Option<Hop> = None;
+        for g in groups {
+            let sg = match g {
+                Ref::Res(id) => match self.sgs.get(id) {
+                    Some(sg) => *sg,
+                    None => continue,
+                },
+                Ref::External(s) => {
+                    leg.more.push(format!(
+                        "rules of security group `{s}` are not in the scanned files"
+                    ));
+                    continue;
+                }
+                Ref::Unknown(u) => {
+                    leg.more.push(format!("a security group: {u}"));
+                    continue;
+                }
+            };
+            for rule in sg.rules.iter().filter(|r| r.direction == dir) {
+                if !rule.unknown.is_empty() {
+                    for u in &rule.unknown {
+                        leg.more.push(format!("rule at {}: {u}", rule.loc));
+                    }
+                    continue;
+                }
+                let Some(rp) = rule.protocol else { continue };
+                if !rp.matches(proto) {
+                    continue;
+                }
+                let peer_match = rule.ipv4.iter().any(|n| match peer_ip {
+                    IpAddr::V4(a) => n.contains(&a),
+                    IpAddr::V6(_) => false,
+                }) || rule.ipv6.iter().any(|n| match peer_ip {
+                    IpAddr::V6(a) => n.contains(&a),
+                    IpAddr::V4(_) => false,
+                }) || rule.groups.iter().any(|x| peer_groups.contains(x))
+                    || (rule.self_ref && peer_groups.contains(&Ref::Res(sg.id)));
+                if !peer_match {
+                    if !rule.prefix_lists.is_empty() {
+                        leg.more.push(format!(
+                            "rule at {} uses a prefix list whose entries are not known",
+                            rule.loc
+                        ));
+                    }
+                    continue;
+                }
+                let ports = match (rp, rule.ports) {
+                    (p, Some(r)) if p.has_ports() && proto.has_ports() => {
+                        PortSet::range(r.from, r.to)
+                    }
+                    _ => PortSet::all(),
+                };
+                let hit = ports.intersect(want);
+                if hit.is_empty() {
+                    continue;
+                }
+                allowed = allowed.union(&hit);
+                let cand = Hop {
+                    resource: sg.address.clone(),
+                    kind: "security-group",
+                    detail: format!(
+                        "{} rule {} {} {}{}",
+                        if dir == Direction::Ingress {
+                            "ingress"
+                        } else {
+                            "egress"
+                        },
+                        rp.name(),
+                        rule.ports
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "all".into()),
+                        if dir == Direction::Ingress {
+                            "from "
+                        } else {
+                            "to "
+                        },
+                        peer_desc(rule)
+                    ),
+                    loc: Some(rule.loc.clone()),
+                };
+                if first.as_ref().is_none_or(|f| cand.loc < f.loc) {
+                    first = Some(cand);
+                }
+            }
+        }
+        (allowed, first)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // NACLs
+
+    /// Ports of `want` that the subnet's NACL admits in `dir` for peer `peer_ip`. Returns the
+    /// allowed set, the first admitting rule, and the rule that denied (if any).
+    fn nacl_ports(
+        &self,
+        subnet: ResourceId,
+        egress: bool,
+        peer_ip: IpAddr,
+        proto: Protocol,
+        want: &PortSet,
+        leg: &mut Leg,
+    ) -> (PortSet, Hop, Option<Hop>) {
+        let Some(Some(acl)) = self.nacl.get(&subnet) else {
+            return (
+                want.clone(),
+                Hop {
+                    resource: self.name(subnet),
+                    kind: "nacl",
+                    detail: "default network ACL allows all traffic".into(),
+                    loc: None,
+                },
+                None,
+            );
+        };
+        let rules = if egress { &acl.egress } else { &acl.ingress };
+        let mut remaining = want.clone();
+        let mut allowed = PortSet::empty();
+        let mut admit: Option<Hop> = None;
+        let mut deny: Option<Hop> = None;
+        for r in rules {
+            if remaining.is_empty() {
+                break;
+            }
+            if !r.unknown.is_empty() {
+                for u in &r.unknown {
+                    leg.less.push(format!("network ACL rule at {}: {u}", r.loc));
+                }
+                continue;
+            }
+            let (Some(p), Some(c)) = (r.protocol, r.cidr) else {
+                continue;
+            };
+            if !p.matches(proto) || !c.contains(&peer_ip) {
+                continue;
+            }
+            let rp = match r.ports {
+                Some(x) if p.has_ports() && proto.has_ports() => PortSet::range(x.from, x.to),
+                _ => PortSet::all(),
+            };
+            let hit = remaining.intersect(&rp);
+            if hit.is_empty() {
+                continue;
+            }
+            remaining = remaining.subtract(&hit);
+            let hop = Hop {
+                resource: acl.address.clone(),
+                kind: "nacl",
+                detail: format!(
+                    "{} rule {} {} {} {} {}",
+                    if egress { "outbound" } else { "inbound" },
+                    r.number,
+                    if r.action == Action::Allow {
+                        "allows"
+                    } else {
+                        "denies"
+                    },
+                    p.name(),
+                    r.ports
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "all".into()),
+                    c
+                ),
+                loc: Some(r.loc.clone()),
+            };
+            match r.action {
+                Action::Allow => {
+                    allowed = allowed.union(&hit);
+                    if admit.is_none() {
+                        admit = Some(hop);
+                    }
+                }
+                Action::Deny => {
+                    if deny.is_none() {
+                        deny = Some(hop);
+                    }
+                }
+            }
+        }
+        if !remaining.is_empty() && deny.is_none() {
+            deny = Some(Hop {
+                resource: acl.address.clone(),
+                kind: "nacl",
+                detail: format!(
+                    "no {} rule matches, the final rule `*` denies",
+                    if egress { "outbound" } else { "inbound" }
+                ),
+                loc: Some(acl.loc.clone()),
+            });
+        }
+        let admit = admit.unwrap_or_else(|| Hop {
+            resource: acl.address.clone(),
+            kind: "nacl",
+            detail: "no rule admits".into(),
+            loc: Some(acl.loc.clone()),
+        });
+        (allowed, admit, deny)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // routes
+
+    /// Route from a subnet to `ip`: the target and the hop that cites it. `None` = no route.
+    fn route(&self, subnet: ResourceId, ip: IpAddr, leg: &mut Leg) -> Option<(RouteTarget, Hop)> {
+        let vpc = self.subnet_vpc.get(&subnet).copied().flatten();
+        let table = self.rt.get(&subnet).copied().flatten();
+        if let Some(v) = vpc.and_then(|v| self.vpcs.get(&v)) {
+            if v.cidrs.iter().any(|c| c.contains(&ip)) {
+                let (name, loc) = match table {
+                    Some(t) => (t.address.clone(), Some(t.loc.clone())),
+                    None => (
+                        format!("main route table of {}", v.address),
+                        Some(v.loc.clone()),
+                    ),
+                };
+                return Some((
+                    RouteTarget::Local,
+                    Hop {
+                        resource: name,
+                        kind: "route-table",
+                        detail: format!(
+                            "local route {}",
+                            v.cidrs
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        ),
+                        loc,
+                    },
+                ));
+            }
+        }
+        let t = table?;
+        let mut best: Option<&moat_model::views::net::Route> = None;
+        for r in &t.routes {
+            match r.dest {
+                Some(d) if d.contains(&ip) => {
+                    if best
+                        .and_then(|b| b.dest)
+                        .is_none_or(|b| d.prefix_len() > b.prefix_len())
+                    {
+                        best = Some(r);
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(u) = &r.dest_unknown {
+                        leg.less.push(format!("route at {}: {u}", r.loc));
+                    }
+                }
+            }
+        }
+        let r = best?;
+        Some((
+            r.target.clone(),
+            Hop {
+                resource: t.address.clone(),
+                kind: "route-table",
+                detail: format!(
+                    "route {} -> {}",
+                    r.dest.map(|d| d.to_string()).unwrap_or_default(),
+                    self.target_name(&r.target)
+                ),
+                loc: Some(r.loc.clone()),
+            },
+        ))
+    }
+
+    fn target_name(&self, t: &RouteTarget) -> String {
+        let r = |x: &Ref| match x {
+            Ref::Res(id) => self.name(*id),
+            Ref::External(s) => s.clone(),
+            Ref::Unknown(u) => format!("(unknown: {u})"),
+        };
+        match t {
+            RouteTarget::Local => "local".into(),
+            RouteTarget::Igw(x) => r(x),
+            RouteTarget::EgressOnlyIgw(x) => r(x),
+            RouteTarget::Nat(x) => r(x),
+            RouteTarget::Peering(x) => r(x),
+            RouteTarget::Endpoint(x) => r(x),
+            RouteTarget::TransitGateway(x) => r(x),
+            RouteTarget::VpnGateway(x) => r(x),
+            RouteTarget::Eni(x) => r(x),
+            RouteTarget::Other(s) => s.clone(),
+            RouteTarget::Unknown(u) => format!("(unknown: {u})"),
+        }
+    }
+
+    fn peering_connects(&self, pcx: &Ref, a: Option<ResourceId>, b: Option<ResourceId>) -> bool {
+        let Some(id) = pcx.res() else { return false };
+        self.net.peerings.iter().any(|p| {
+            p.id == id
+                && ((res_of(&p.vpc) == a && res_of(&p.peer_vpc) == b)
+                    || (res_of(&p.vpc) == b && res_of(&p.peer_vpc) == a))
+        })
+    }
+
+    // -----------------------------------------------------------------------------------
+    // one leg, one class of addresses
+
+    /// Evaluate traffic from `src` (address `src_ip`) to `dst` (address `dst_ip`).
+    /// `check_return_route`: for external sources, whether the destination subnet must route
+    /// replies to the internet (false when the path comes back through a load balancer).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn leg(
+        &self,
+        src: &Src<'_>,
+        src_ip: IpAddr,
+        dst: &Eni,
+        dst_ip: IpAddr,
+        proto: Protocol,
+        want: &PortSet,
+        src_ports: &PortSet,
+        via_lb: bool,
+    ) -> Leg {
+        let mut leg = Leg {
+            ports: want.clone(),
+            ..Leg::default()
+        };
+        let dname = dst.address.clone();
+        let Some(dsub) = Self::subnet_id(dst) else {
+            leg.less
+                .push(format!("the subnet of `{dname}` is not known"));
+            leg.stop(
+                0,
+                block(
+                    &dname,
+                    "eni",
+                    "UNKNOWN_PLACEMENT",
+                    format!("`{dname}` has no known subnet"),
+                    None,
+                ),
+            );
+            return leg;
+        };
+        let dvpc = self.subnet_vpc.get(&dsub).copied().flatten();
+        let src_eni = match src {
+            Src::Eni(e) => Some(*e),
+            _ => None,
+        };
+        let ssub = match src {
+            Src::Eni(e) => Self::subnet_id(e),
+            Src::Internal => self.subnet_containing(src_ip),
+            Src::External => None,
+        };
+        let svpc = match src {
+            Src::Eni(e) => self.vpc_of_eni(e),
+            Src::Internal => self.vpc_containing(src_ip),
+            Src::External => None,
+        };
+        // 1. source security groups (egress)
+        if let Some(e) = src_eni {
+            let (p, hop) = self.sg_ports(
+                &e.groups,
+                Direction::Egress,
+                dst_ip,
+                &dst.groups,
+                proto,
+                &leg.ports.clone(),
+                &mut leg,
+            );
+            leg.hops.push(Hop {
+                resource: e.address.clone(),
+                kind: "eni",
+                detail: format!(
+                    "source interface in {}",
+                    ssub.map(|s| self.name(s)).unwrap_or_default()
+                ),
+                loc: Some(e.loc.clone()),
+            });
+            leg.ports = p;
+            match hop {
+                Some(h) if !leg.ports.is_empty() => leg.hops.push(h),
+                _ => {
+                    let groups = group_names(self, &e.groups);
+                    leg.stop(1, block(&e.address, "security-group", "ENI_SG_RULES_MISMATCH",
+                        format!("no egress rule of {groups} on `{}` allows {} {} to {dst_ip}: add an egress rule for this port to the destination (or its security group)", e.address, proto.name(), want),
+                        Some(e.loc.clone())));
+                    return leg;
+                }
+            }
+        }
+        // 2. routing
+        let same_subnet = ssub.is_some() && ssub == Some(dsub);
+        match src {
+            Src::External => {
+                // Inbound from outside: IGW attached, public address, route back.
+                let Some(v) = dvpc else {
+                    leg.less.push(format!("the VPC of `{dname}` is not known"));
+                    leg.stop(
+                        2,
+                        block(
+                            &dname,
+                            "vpc",
+                            "UNKNOWN_PLACEMENT",
+                            "the destination's VPC is not known".into(),
+                            None,
+                        ),
+                    );
+                    return leg;
+                };
+                let Some(igw) = self.igw_of_vpc.get(&v) else {
+                    leg.stop(2, block(&self.name(v), "vpc", "NO_ROUTE_TO_DESTINATION",
+                        format!("VPC `{}` has no internet gateway, so nothing outside it can reach `{dname}`", self.name(v)),
+                        self.vpcs.get(&v).map(|x| x.loc.clone())));
+                    return leg;
+                };
+                leg.hops.push(Hop {
+                    resource: igw.address.clone(),
+                    kind: "igw",
+                    detail: "internet gateway of the VPC".into(),
+                    loc: Some(igw.loc.clone()),
+                });
+                if !via_lb {
+                    match &dst.public_ip {
+                        Tri::True => {}
+                        Tri::False => {
+                            leg.stop(2, block(&dname, "eni", "IGW_PUBLIC_IP_ASSOCIATION_FOR_INGRESS",
+                                format!("`{dname}` has no public IP address or Elastic IP, so the internet gateway cannot deliver traffic to it; put it behind an internet-facing load balancer or give it a public address"),
+                                Some(dst.loc.clone())));
+                            return leg;
+                        }
+                        Tri::Unknown(u) => {
+                            leg.less
+                                .push(format!("whether `{dname}` has a public IP: {u}"));
+                        }
+                    }
+                }
+                match self.route(dsub, src_ip, &mut leg) {
+                    Some((RouteTarget::Igw(g), hop))
+                        if g.res() == Some(igw.id) || !matches!(g, Ref::Res(_)) =>
+                    {
+                        leg.hops.push(hop);
+                    }
+                    Some((RouteTarget::Unknown(u), _)) => {
+                        leg.less.push(format!("route target: {u}"));
+                    }
+                    other => {
+                        let rt = self.rt.get(&dsub).copied().flatten();
+                        let what = match other {
+                            Some((t, _)) => format!("routes {src_ip} to {}", self.target_name(&t)),
+                            None => format!("has no route to {src_ip}"),
+                        };
+                        leg.stop(2, block(
+                            &rt.map(|t| t.address.clone()).unwrap_or_else(|| self.name(dsub)),
+                            "route-table", "NO_ROUTE_TO_DESTINATION",
+                            format!("the route table of subnet `{}` {what}, so replies cannot return through the internet gateway: the subnet is private; add a 0.0.0.0/0 route to the internet gateway or use a load balancer in a public subnet", self.name(dsub)),
+                            rt.map(|t| t.loc.clone())));
+                        return leg;
+                    }
+                }
+            }
+            Src::Eni(_) | Src::Internal => {
+                if let Some(ss) = ssub {
+                    match self.route(ss, dst_ip, &mut leg) {
+                        Some((RouteTarget::Local, hop)) if svpc == dvpc => leg.hops.push(hop),
+                        Some((RouteTarget::Peering(p), hop))
+                            if svpc != dvpc && self.peering_connects(&p, svpc, dvpc) =>
+                        {
+                            leg.hops.push(hop);
+                            // the way back must use the same peering
+                            match self.route(dsub, src_ip, &mut leg) {
+                                Some((RouteTarget::Peering(q), h2)) if q == p => leg.hops.push(h2),
+                                _ => {
+                                    let rt = self.rt.get(&dsub).copied().flatten();
+                                    leg.stop(2, block(&rt.map(|t| t.address.clone()).unwrap_or_else(|| self.name(dsub)), "route-table", "NO_ROUTE_TO_DESTINATION",
+                                        format!("the route table of subnet `{}` has no route back to {src_ip} through the peering connection", self.name(dsub)),
+                                        rt.map(|t| t.loc.clone())));
+                                    return leg;
+                                }
+                            }
+                        }
+                        Some((RouteTarget::Unknown(u), _)) => {
+                            leg.less.push(format!("route target: {u}"))
+                        }
+                        other => {
+                            let rt = self.rt.get(&ss).copied().flatten();
+                            let what = match other {
+                                Some((t, _)) => format!("sends {dst_ip} to {}, which does not lead to `{dname}` (peering is not transitive)", self.target_name(&t)),
+                                None => format!("has no route to {dst_ip}"),
+                            };
+                            leg.stop(
+                                2,
+                                block(
+                                    &rt.map(|t| t.address.clone())
+                                        .unwrap_or_else(|| self.name(ss)),
+                                    "route-table",
+                                    "NO_ROUTE_TO_DESTINATION",
+                                    format!("the route table of subnet `{}` {what}", self.name(ss)),
+                                    rt.map(|t| t.loc.clone()),
+                                ),
+                            );
+                            return leg;
+                        }
+                    }
+                } else if svpc.is_none() || svpc != dvpc {
+                    leg.less
+                        .push(format!("the subnet of source {src_ip} is not known"));
+                }
+            }
+        }
+        // 3. NACLs (request, then reply), not within one subnet
+        if !same_subnet {
+            if let Some(ss) = ssub {
+                let (p, hop, deny) =
+                    self.nacl_ports(ss, true, dst_ip, proto, &leg.ports.clone(), &mut leg);
+                if p.is_empty() {
+                    leg.stop(
+                        3,
+                        nacl_block(deny, &self.name(ss), "outbound", proto, want, dst_ip),
+                    );
+                    return leg;
+                }
+                leg.ports = p;
+                leg.hops.push(hop);
+            }
+            let (p, hop, deny) =
+                self.nacl_ports(dsub, false, src_ip, proto, &leg.ports.clone(), &mut leg);
+            if p.is_empty() {
+                leg.stop(
+                    4,
+                    nacl_block(deny, &self.name(dsub), "inbound", proto, want, src_ip),
+                );
+                return leg;
+            }
+            leg.ports = p;
+            leg.hops.push(hop);
+            // Reply: destination subnet outbound to the client's port, source subnet inbound.
+            if proto.has_ports() {
+                let (r, hop, deny) =
+                    self.nacl_ports(dsub, true, src_ip, proto, src_ports, &mut leg);
+                if r.is_empty() {
+                    leg.stop(
+                        5,
+                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, src_ip),
+                    );
+                    return leg;
+                }
+                leg.hops.push(hop);
+                if let Some(ss) = ssub {
+                    let (r2, hop, deny) = self.nacl_ports(ss, false, dst_ip, proto, &r, &mut leg);
+                    if r2.is_empty() {
+                        leg.stop(
+                            5,
+                            nacl_reply_block(deny, &self.name(ss), "inbound", src_ports, dst_ip),
+                        );
+                        return leg;
+                    }
+                    leg.hops.push(hop);
+                }
+            }
+        }
+        // 4. destination security groups (ingress)
+        let no_groups: Vec<Ref> = Vec::new();
+        // A group reference matches private addresses of members only: the source's groups
+        // count only when the packet carries its private address.
+        let peer_groups = match src_eni {
+            Some(e) if e.private_ip.is_none_or(|ip| ip == src_ip) => &e.groups,
+            _ => &no_groups,
+        };
+        let (p, hop) = self.sg_ports(
+            &dst.groups,
+            Direction::Ingress,
+            src_ip,
+            peer_groups,
+            proto,
+            &leg.ports.clone(),
+            &mut leg,
+        );
+        match hop {
+            Some(h) if !p.is_empty() => {
+                leg.ports = p;
+                leg.hops.push(h);
+            }
+            _ => {
+                let groups = group_names(self, &dst.groups);
+                leg.stop(6, block(&dname, "security-group", "ENI_SG_RULES_MISMATCH",
+                    format!("no ingress rule of {groups} on `{dname}` allows {} {} from {}: add an ingress rule for this port from the source{}",
+                        proto.name(), leg.ports_or(want), src_ip,
+                        if src_eni.is_some() { " (or its security group)" } else { "" }),
+                    Some(dst.loc.clone())));
+                return leg;
+            }
+        }
+        leg.hops.push(Hop {
+            resource: dname,
+            kind: "eni",
+            detail: format!("destination interface in {}", self.name(dsub)),
+            loc: Some(dst.loc.clone()),
+        });
+        leg
+    }
+}
+
+impl Leg {
+    fn ports_or(&self, want: &PortSet) -> String {
+        if self.ports.is_empty() {
+            want.to_string()
+        } else {
+            self.ports.to_string()
+        }
+    }
+}
+
+fn peer_desc(rule: &moat_model::views::net::SgRule) -> String {
+    let mut v: Vec<String> = rule.ipv4.iter().map(|n| n.to_string()).collect();
+    v.extend(rule.ipv6.iter().map(|n| n.to_string()));
+    if rule.self_ref {
+        v.push("self".into());
+    }
+    if !rule.groups.is_empty() {
+        v.push("a referenced security group".into());
+    }
+    v.join(",")
+}
+
+fn group_names(n: &Net<'_>, groups: &[Ref]) -> String {
+    if groups.is_empty() {
+        return "the security groups (none attached)".into();
+    }
+    let v: Vec<String> = groups
+        .iter()
+        .map(|g| match g {
+            Ref::Res(id) => format!("`{}`", n.name(*id)),
+            Ref::External(s) => format!("`{s}`"),
+            Ref::Unknown(_) => "(unknown group)".into(),
+        })
+        .collect();
+    v.join(", ")
+}
+
+fn block(
+    resource: &str,
+    kind: &'static str,
+    code: &'static str,
+    reason: String,
+    loc: Option<Loc>,
+) -> Block {
+    Block {
+        resource: resource.to_string(),
+        kind,
+        code,
+        reason,
+        loc,
+    }
+}
+
+fn nacl_block(
+    deny: Option<Hop>,
+    subnet: &str,
+    dir: &str,
+    proto: Protocol,
+    want: &PortSet,
+    peer: IpAddr,
+) -> Block {
+    let (res, loc, detail) = match deny {
+        Some(h) => (h.resource, h.loc, h.detail),
+        None => (subnet.to_string(), None, String::new()),
+    };
+    Block {
+        resource: res,
+        kind: "nacl",
+        code: "SUBNET_ACL_RESTRICTION",
+        reason: format!(
+            "the network ACL of subnet `{subnet}` drops {dir} {} {want} for {peer} ({detail}); add an allow rule with a lower number",
+            proto.name()
+        ),
+        loc,
+    }
+}
+
+fn nacl_reply_block(
+    deny: Option<Hop>,
+    subnet: &str,
+    dir: &str,
+    src_ports: &PortSet,
+    peer: IpAddr,
+) -> Block {
+    let (res, loc, detail) = match deny {
+        Some(h) => (h.resource, h.loc, h.detail),
+        None => (subnet.to_string(), None, String::new()),
+    };
+    Block {
+        resource: res,
+        kind: "nacl",
+        code: "SUBNET_ACL_RESTRICTION",
+        reason: format!(
+            "network ACLs are stateless: the reply to {peer} on its ephemeral ports {src_ports} is dropped {dir} by the network ACL of subnet `{subnet}` ({detail}); allow {dir} 1024-65535"
+        ),
+        loc,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Address classes
+
+/// Cut `space` into classes on which every rule that matters behaves the same. Returns one
+/// representative address and the class for each.
+pub(crate) fn classes(space: &AddrSet, cuts: &[ipnet::IpNet]) -> Vec<(IpAddr, AddrSet)> {
+    let mut c4 = Vec::new();
+    let mut c6 = Vec::new();
+    for c in cuts {
+        AddrSet::net(c).boundaries(&mut c4, &mut c6);
+    }
+    space.boundaries(&mut c4, &mut c6);
+    c4.sort_unstable();
+    c4.dedup();
+    c6.sort_unstable();
+    c6.dedup();
+    let mut out = Vec::new();
+    for (set, cuts, v6) in [(&space.v4, &c4, false), (&space.v6, &c6, true)] {
+        for w in cuts.windows(2) {
+            let (Some(a), Some(b)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            let piece = IntervalSet::range(*a, b.saturating_sub(1)).intersect(set);
+            if let Some(x) = piece.first() {
+                let as_set = if v6 {
+                    AddrSet {
+                        v4: IntervalSet::empty(),
+                        v6: piece,
+                    }
+                } else {
+                    AddrSet {
+                        v4: piece,
+                        v6: IntervalSet::empty(),
+                    }
+                };
+                out.push((to_ip(x, v6), as_set));
+            }
+        }
+        // the last boundary to the end of the space
+        if let Some(last) = cuts.last() {
+            let end = if v6 { u128::MAX } else { u128::from(u32::MAX) };
+            let piece = IntervalSet::range(*last, end).intersect(set);
+            if let Some(x) = piece.first() {
+                let as_set = if v6 {
+                    AddrSet {
+                        v4: IntervalSet::empty(),
+                        v6: piece,
+                    }
+                } else {
+                    AddrSet {
+                        v4: piece,
+                        v6: IntervalSet::empty(),
+                    }
+                };
+                out.push((to_ip(x, v6), as_set));
+            }
+        }
+    }
+    out
+}
+
+fn to_ip(x: u128, v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(std::net::Ipv6Addr::from(x))
+    } else {
+        IpAddr::V4(std::net::Ipv4Addr::from(u32::try_from(x).unwrap_or(0)))
+    }
+}
+
+impl Net<'_> {
+    /// Every CIDR that can make a difference for traffic between `src` and `dst`.
+    fn cuts_for(&self, dst: &Eni, src: Option<&Eni>) -> Vec<ipnet::IpNet> {
+        let mut cuts = Vec::new();
+        let mut groups: Vec<&Ref> = dst.groups.iter().collect();
+        if let Some(s) = src {
+            groups.extend(s.groups.iter());
+        }
+        for g in groups {
+            if let Some(sg) = g.res().and_then(|id| self.sgs.get(&id)) {
+                for r in &sg.rules {
+                    cuts.extend(r.ipv4.iter().map(|n| ipnet::IpNet::V4(*n)));
+                    cuts.extend(r.ipv6.iter().map(|n| ipnet::IpNet::V6(*n)));
+                }
+            }
+        }
+        let mut subnets = vec![Self::subnet_id(dst)];
+        if let Some(s) = src {
+            subnets.push(Self::subnet_id(s));
+        }
+        for s in subnets.into_iter().flatten() {
+            if let Some(Some(acl)) = self.nacl.get(&s) {
+                cuts.extend(
+                    acl.ingress
+                        .iter()
+                        .chain(acl.egress.iter())
+                        .filter_map(|r| r.cidr),
+                );
+            }
+            if let Some(Some(t)) = self.rt.get(&s) {
+                cuts.extend(t.routes.iter().filter_map(|r| r.dest));
+            }
+            if let Some(c) = self.subnet_cidr.get(&s) {
+                let _ = c;
+            }
+        }
+        for s in &self.net.subnets {
+            if let Some(c) = s.cidr {
+                cuts.push(ipnet::IpNet::V4(c));
+            }
+        }
+        for v in &self.net.vpcs {
+            cuts.extend(v.cidrs.iter().copied());
+        }
+        cuts
+    }
+}
+
+/// One evaluated pair of endpoints (summed over address classes).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PairResult {
+    pub ports: PortSet,
+    pub sources: AddrSet,
+    pub hops: Vec<Hop>,
+    pub block: Option<(usize, Block)>,
+    pub more: BTreeSet<String>,
+    pub less: BTreeSet<String>,
+    /// Different address classes of an ENI with an unknown address disagree.
+    pub addr_dependent: Option<String>,
+}
+
+impl Net<'_> {
+    /// Traffic from a source (ENI or address space) to one destination ENI.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pair(
+        &self,
+        src: &Src<'_>,
+        src_space: &AddrSet,
+        dst: &Eni,
+        proto: Protocol,
+        want: &PortSet,
+        src_ports: &PortSet,
+        via_lb: bool,
+    ) -> PairResult {
+        let src_eni = match src {
+            Src::Eni(e) => Some(*e),
+            _ => None,
+        };
+        let cuts = self.cuts_for(dst, src_eni);
+        let dst_space = self.eni_addrs(dst);
+        let src_classes = classes(src_space, &cuts);
+        let dst_classes = classes(&dst_space, &cuts);
+        let mut out = PairResult::default();
+        let mut seen_results: BTreeSet<bool> = BTreeSet::new();
+        for (dip, _) in &dst_classes {
+            for (sip, sset) in &src_classes {
+                if sip.is_ipv4() != dip.is_ipv4() {
+                    continue;
+                }
+                // Internal source addresses only: an ENI source talks from its own address.
+                let src_kind = match src {
+                    Src::Eni(e) => Src::Eni(e),
+                    Src::External => Src::External,
+                    Src::Internal => {
+                        if self.vpc_space.contains(*sip) {
+                            Src::Internal
+                        } else {
+                            Src::External
+                        }
+                    }
+                };
+                let leg = self.leg(&src_kind, *sip, dst, *dip, proto, want, src_ports, via_lb);
+                out.more.extend(leg.more.iter().cloned());
+                out.less.extend(leg.less.iter().cloned());
+                seen_results.insert(!leg.ports.is_empty());
+                if !leg.ports.is_empty() {
+                    out.ports = out.ports.union(&leg.ports);
+                    out.sources = out.sources.union(sset);
+                    if out.hops.is_empty() {
+                        out.hops = leg.hops;
+                    }
+                } else if let Some((stage, b)) = leg.block {
+                    if out.block.as_ref().is_none_or(|(s, _)| stage > *s) {
+                        out.block = Some((stage, b));
+                    }
+                }
+            }
+        }
+        let unknown_addr = (src_eni.is_some_and(|e| e.private_ip.is_none())
+            && src_classes.len() > 1)
+            || (dst.private_ip.is_none() && dst_classes.len() > 1);
+        if unknown_addr && seen_results.len() > 1 {
+            out.addr_dependent = Some(format!(
+                "the verdict depends on the private IP address of `{}`, which is not set",
+                if dst.private_ip.is_none() {
+                    &dst.address
+                } else {
+                    src_eni.map(|e| e.address.as_str()).unwrap_or("")
+                }
+            ));
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Queries
+
+/// What a query end stands for.
+enum Side<'a> {
+    External(AddrSet),
+    Internal(AddrSet),
+    Enis(Vec<&'a Eni>),
+}
+
+impl<'a> Net<'a> {
+    fn side(&self, ep: &Endpoint) -> Result<Side<'a>, ReachError> {
+        let net: &'a Network = self.net;
+        match ep {
+            Endpoint::Internet => Ok(Side::External(AddrSet::all_v4().subtract(&self.vpc_space))),
+            Endpoint::Cidr(c) => {
+                let a = AddrSet::net(c);
+                if a.is_subset(&self.vpc_space) {
+                    Ok(Side::Internal(a))
+                } else {
+                    Ok(Side::External(a))
+                }
+            }
+            Endpoint::Resource(id) => {
+                let id = *id;
+                let mut v: Vec<&'a Eni> = net.enis.iter().filter(|e| e.owner == id).collect();
+                if v.is_empty() {
+                    // a security group: its members; a subnet: the ENIs in it
+                    v = net
+                        .enis
+                        .iter()
+                        .filter(|e| {
+                            e.groups.contains(&Ref::Res(id)) || e.subnet == Some(Ref::Res(id))
+                        })
+                        .collect();
+                }
+                if v.is_empty() {
+                    if let Some(c) = self.subnet_cidr.get(&id).filter(|c| !c.is_empty()) {
+                        return Ok(Side::Internal(c.clone()));
+                    }
+                    return Err(ReachError::NotFound(self.name(id)));
+                }
+                Ok(Side::Enis(v))
+            }
+        }
+    }
+}
+
+/// Answer a query.
+pub fn reach(net: &Network, estate: &Estate, q: &Query) -> Result<ReachResult, ReachError> {
+    let n = Net::new(net, estate);
+    reach_with(&n, q)
+}
+
+/// Answer a query with precomputed lookups (for many queries on one network).
+pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
+    let from = n.side(&q.from)?;
+    let to = n.side(&q.to)?;
+    let Side::Enis(dsts) = to else {
+        return Err(ReachError::NotFound(match &q.to {
+            Endpoint::Internet => "internet".into(),
+            Endpoint::Cidr(c) => c.to_string(),
+            Endpoint::Resource(id) => n.name(*id),
+        }));
+    };
+    let mut paths = Vec::new();
+    let mut best_block: Option<(usize, Block)> = None;
+    let mut more = BTreeSet::new();
+    let mut less = BTreeSet::new();
+    let mut addr_dep = BTreeSet::new();
+    let mut note = |r: &PairResult, best: &mut Option<(usize, Block)>| {
+        more.extend(r.more.iter().cloned());
+        less.extend(r.less.iter().cloned());
+        if let Some(a) = &r.addr_dependent {
+            addr_dep.insert(a.clone());
+        }
+        if r.ports.is_empty() {
+            if let Some((s, b)) = &r.block {
+                if best.as_ref().is_none_or(|(bs, _)| *s > *bs) {
+                    *best = Some((*s, b.clone()));
+                }
+            }
+        }
+    };
+    let srcs: Vec<(Src<'_>, AddrSet, String)> = match &from {
+        Side::External(a) => vec![(Src::External, a.clone(), "external".into())],
+        Side::Internal(a) => vec![(Src::Internal, a.clone(), "internal".into())],
+        Side::Enis(v) => v
+            .iter()
+            .map(|e| (Src::Eni(e), n.eni_addrs(e), e.address.clone()))
+            .collect(),
+    };
+    let lb_dest = dsts.iter().all(|d| d.kind == EniKind::LoadBalancer);
+    // Direct paths (to a load balancer: to its listeners).
+    for d in &dsts {
+        for (s, space, _) in &srcs {
+            if let Src::Eni(e) = s {
+                if e.owner == d.owner {
+                    continue;
+                }
+            }
+            if d.kind == EniKind::LoadBalancer {
+                let lr = lb_entry(n, s, space, d, q, &mut note, &mut best_block);
+                paths.extend(lr);
+                continue;
+            }
+            let r = n.pair(s, space, d, q.protocol, &q.ports, &q.src_ports, false);
+            note(&r, &mut best_block);
+            if !r.ports.is_empty() {
+                paths.push(Path {
+                    hops: r.hops,
+                    ports: r.ports,
+                    sources: matches!(s, Src::External | Src::Internal).then_some(r.sources),
+                    via: None,
+                    dest: d.address.clone(),
+                });
+            }
+        }
+    }
+    // Paths through load balancers whose targets include the destination.
+    if !lb_dest {
+        let owners: BTreeSet<ResourceId> = dsts.iter().map(|d| d.owner).collect();
+        for lb in &n.net.load_balancers {
+            let hits = lb_targets(n, lb.id);
+            let relevant: Vec<_> = hits
+                .iter()
+                .filter(|t| owners.contains(&t.eni.owner))
+                .collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            for lb_eni in n.net.enis.iter().filter(|e| e.owner == lb.id) {
+                for (s, space, _) in &srcs {
+                    for t in &relevant {
+                        let Some(lport) = t.listener_port else {
+                            continue;
+                        };
+                        if !q.ports.contains(lport) {
+                            continue;
+                        }
+                        // client -> LB
+                        let first = n.pair(
+                            s,
+                            space,
+                            lb_eni,
+                            q.protocol,
+                            &PortSet::single(lport),
+                            &q.src_ports,
+                            false,
+                        );
+                        note(&first, &mut best_block);
+                        if first.ports.is_empty() {
+                            continue;
+                        }
+                        // LB -> target
+                        let second = lb_to_target(
+                            n,
+                            lb.kind,
+                            lb_eni,
+                            t,
+                            s,
+                            &first.sources,
+                            q.protocol,
+                            t.port,
+                        );
+                        note(&second, &mut best_block);
+                        if second.ports.is_empty() {
+                            continue;
+                        }
+                        let mut hops = first.hops.clone();
+                        hops.push(Hop {
+                            resource: t.listener.clone(),
+                            kind: "listener",
+                            detail: format!("listener {lport} forwards to {}", t.tg),
+                            loc: Some(t.listener_loc.clone()),
+                        });
+                        hops.push(Hop {
+                            resource: t.tg.clone(),
+                            kind: "target-group",
+                            detail: format!("target group sends to port {}", t.port),
+                            loc: Some(t.tg_loc.clone()),
+                        });
+                        hops.extend(second.hops);
+                        paths.push(Path {
+                            hops,
+                            ports: PortSet::single(lport),
+                            sources: matches!(s, Src::External | Src::Internal)
+                                .then_some(first.sources.clone()),
+                            via: Some(lb.address.clone()),
+                            dest: t.eni.address.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    paths.sort_by(|a, b| {
+        (&a.via, &a.dest, a.ports.first()).cmp(&(&b.via, &b.dest, b.ports.first()))
+    });
+    paths.dedup_by(|a, b| a.via == b.via && a.dest == b.dest && a.ports == b.ports);
+    let mut unknowns: Vec<String> = less.iter().cloned().collect();
+    unknowns.extend(addr_dep.iter().cloned());
+    let verdict = if !paths.is_empty() {
+        if less.is_empty() && addr_dep.is_empty() {
+            Verdict::Reachable
+        } else {
+            Verdict::Unknown
+        }
+    } else if more.is_empty() && less.is_empty() && addr_dep.is_empty() {
+        Verdict::Blocked
+    } else {
+        unknowns.extend(more.iter().cloned());
+        Verdict::Unknown
+    };
+    unknowns.sort();
+    unknowns.dedup();
+    let blocked = if verdict == Verdict::Reachable {
+        None
+    } else {
+        best_block.map(|(_, b)| b)
+    };
+    Ok(ReachResult {
+        verdict,
+        paths,
+        blocked,
+        unknowns,
+    })
+}
+
+type NoteFn<'n> = dyn FnMut(&PairResult, &mut Option<(usize, Block)>) + 'n;
+
+/// Paths from a source to a load balancer's listeners.
+fn lb_entry(
+    n: &Net<'_>,
+    s: &Src<'_>,
+    space: &AddrSet,
+    lb_eni: &Eni,
+    q: &Query,
+    note: &mut NoteFn<'_>,
+    best: &mut Option<(usize, Block)>,
+) -> Vec<Path> {
+    let listeners: Vec<_> = n
+        .net
+        .listeners
+        .iter()
+        .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb_eni.owner))
+        .collect();
+    let mut lports = PortSet::empty();
+    for l in &listeners {
+        if let Some(p) = l.port {
+            lports = lports.union(&PortSet::single(p));
+        }
+    }
+    let want = q.ports.intersect(&lports);
+    if want.is_empty() {
+        let b = block(
+            &lb_eni.address,
+            "load-balancer",
+            "ELBV2_LISTENER_PORT_RESTRICTION",
+            format!(
+                "`{}` has no listener on {} {} (listeners: {lports}); add a listener for the port",
+                lb_eni.address,
+                q.protocol.name(),
+                q.ports
+            ),
+            Some(lb_eni.loc.clone()),
+        );
+        if best.as_ref().is_none_or(|(s, _)| *s < 7) {
+            *best = Some((7, b));
+        }
+        return Vec::new();
+    }
+    let r = n.pair(s, space, lb_eni, q.protocol, &want, &q.src_ports, false);
+    note(&r, best);
+    if r.ports.is_empty() {
+        return Vec::new();
+    }
+    let mut hops = r.hops;
+    for l in &listeners {
+        if l.port.is_some_and(|p| r.ports.contains(p)) {
+            hops.push(Hop {
+                resource: l.address.clone(),
+                kind: "listener",
+                detail: format!(
+                    "listener {}",
+                    l.port.map(|p| p.to_string()).unwrap_or_default()
+                ),
+                loc: Some(l.loc.clone()),
+            });
+        }
+    }
+    vec![Path {
+        hops,
+        ports: r.ports,
+        sources: matches!(s, Src::External | Src::Internal).then_some(r.sources),
+        via: None,
+        dest: lb_eni.address.clone(),
+    }]
+}
+
+/// One target of a load balancer, flattened: listener -> target group -> target ENI.
+#[derive(Clone, Debug)]
+pub struct LbTarget<'a> {
+    pub listener: String,
+    pub listener_loc: Loc,
+    pub listener_port: Option<u16>,
+    pub tg: String,
+    pub tg_id: ResourceId,
+    pub tg_loc: Loc,
+    pub eni: &'a Eni,
+    /// Traffic port (attachment port, else the group's port).
+    pub port: u16,
+    pub health_port: Option<u16>,
+    pub health_loc: Loc,
+    pub target_type: String,
+    pub preserve_client_ip: Tri,
+    pub target_loc: Loc,
+}
+
+/// Every (listener, target group, target ENI) of a load balancer.
+pub fn lb_targets<'a>(n: &Net<'a>, lb: ResourceId) -> Vec<LbTarget<'a>> {
+    let net: &'a Network = n.net;
+    let mut out = Vec::new();
+    for l in net
+        .listeners
+        .iter()
+        .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb))
+    {
+        for (tg_ref, _) in &l.target_groups {
+            let Some(tg) = tg_ref
+                .res()
+                .and_then(|id| net.target_groups.iter().find(|t| t.id == id))
+            else {
+                continue;
+            };
+            for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
+                let port = t.port.or(tg.port);
+                let Some(port) = port else { continue };
+                let enis: Vec<&'a Eni> = match &t.target {
+                    TargetRef::Resource(id) => net.enis.iter().filter(|e| e.owner == *id).collect(),
+                    TargetRef::Ip(ip) => net
+                        .enis
+                        .iter()
+                        .filter(|e| e.private_ip == Some(*ip))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for eni in enis {
+                    out.push(LbTarget {
+                        listener: l.address.clone(),
+                        listener_loc: l.loc.clone(),
+                        listener_port: l.port,
+                        tg: tg.address.clone(),
+                        tg_id: tg.id,
+                        tg_loc: tg.loc.clone(),
+                        eni,
+                        port,
+                        health_port: match &tg.health_port {
+                            HealthPort::TrafficPort => Some(port),
+                            HealthPort::Port(p) => Some(*p),
+                            HealthPort::Unknown(_) => None,
+                        },
+                        health_loc: tg.health_loc.clone(),
+                        target_type: tg.target_type.clone(),
+                        preserve_client_ip: tg.preserve_client_ip.clone(),
+                        target_loc: t.loc.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The second leg: load balancer to target. ALBs (and NLBs that do not preserve the client
+/// IP) open a new connection from their own interface; an NLB that preserves the client IP
+/// delivers the client's address, so the target must admit the client.
+#[allow(clippy::too_many_arguments)]
+fn lb_to_target(
+    n: &Net<'_>,
+    kind: LbKind,
+    lb_eni: &Eni,
+    t: &LbTarget<'_>,
+    client: &Src<'_>,
+    client_space: &AddrSet,
+    proto: Protocol,
+    port: u16,
+) -> PairResult {
+    let preserve = kind == LbKind::Network && t.preserve_client_ip.is_true();
+    if preserve {
+        // Source address: the client; the reply returns through the NLB, so no route back.
+        let mut r = n.pair(
+            client,
+            client_space,
+            t.eni,
+            proto,
+            &PortSet::single(port),
+            &PortSet::ephemeral(),
+            true,
+        );
+        // The NLB's own egress does not apply; hops carry the target side.
+        r.hops.insert(
+            0,
+            Hop {
+                resource: lb_eni.address.clone(),
+                kind: "load-balancer",
+                detail: "network load balancer preserves the client IP address".into(),
+                loc: Some(lb_eni.loc.clone()),
+            },
+        );
+        return r;
+    }
+    let mut r = n.pair(
+        &Src::Eni(lb_eni),
+        &n.eni_addrs(lb_eni),
+        t.eni,
+        proto,
+        &PortSet::single(port),
+        &PortSet::ephemeral(),
+        false,
+    );
+    r.hops.insert(
+        0,
+        Hop {
+            resource: lb_eni.address.clone(),
+            kind: "load-balancer",
+            detail: format!(
+                "{} opens a new connection from its own interfaces",
+                if kind == LbKind::Application {
+                    "application load balancer"
+                } else {
+                    "load balancer"
+                }
+            ),
+            loc: Some(lb_eni.loc.clone()),
+        },
+    );
+    r
+}
+
+/// Result of checking one load-balancer target on one port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegCheck {
+    pub port: u16,
+    pub verdict: Verdict,
+    pub block: Option<Block>,
+    pub unknowns: Vec<String>,
+}
+
+/// One target of one listener, checked on the traffic port and the health-check port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetCheck {
+    pub lb: ResourceId,
+    pub lb_address: String,
+    pub lb_kind: LbKind,
+    pub listener: String,
+    pub target_group: String,
+    pub target: String,
+    pub target_owner: ResourceId,
+    pub target_type: String,
+    pub traffic: LegCheck,
+    /// `None` when the health-check port is unknown.
+    pub health: Option<LegCheck>,
+}
+
+/// For every load balancer: listener -> target group -> each target, on the traffic port and
+/// the health-check port (health checks always come from the load balancer's own
+/// interfaces). Sorted by load balancer, listener, target group, target.
+pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
+    let mut out = Vec::new();
+    for lb in &n.net.load_balancers {
+        let lb_enis: Vec<&Eni> = n.net.enis.iter().filter(|e| e.owner == lb.id).collect();
+        let mut seen = BTreeMap::new();
+        for t in lb_targets(n, lb.id) {
+            let key = (
+                t.listener.clone(),
+                t.tg.clone(),
+                t.eni.address.clone(),
+                t.port,
+            );
+            if seen.insert(key, ()).is_some() {
+                continue;
+            }
+            let check = |port: u16, health: bool| -> LegCheck {
+                let mut best: Option<(usize, Block)> = None;
+                let mut unknowns = BTreeSet::new();
+                let mut ok = false;
+                for le in &lb_enis {
+                    let r = if health
+                        || !(lb.kind == LbKind::Network && t.preserve_client_ip.is_true())
+                    {
+                        n.pair(
+                            &Src::Eni(le),
+                            &n.eni_addrs(le),
+                            t.eni,
+                            Protocol::Tcp,
+                            &PortSet::single(port),
+                            &PortSet::ephemeral(),
+                            false,
+                        )
+                    } else {
+                        // client IP preserved: the target must admit the clients
+                        let clients = if lb.internal.is_false() {
+                            AddrSet::all_v4().subtract(&n.vpc_space)
+                        } else {
+                            n.vpc_space.clone()
+                        };
+                        let src = if lb.internal.is_false() {
+                            Src::External
+                        } else {
+                            Src::Internal
+                        };
+                        n.pair(
+                            &src,
+                            &clients,
+                            t.eni,
+                            Protocol::Tcp,
+                            &PortSet::single(port),
+                            &PortSet::ephemeral(),
+                            true,
+                        )
+                    };
+                    unknowns.extend(r.less.iter().cloned());
+                    if !r.ports.is_empty() {
+                        ok = true;
+                    } else {
+                        unknowns.extend(r.more.iter().cloned());
+                        if let Some((s, b)) = r.block {
+                            if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
+                                best = Some((s, b));
+                            }
+                        }
+                    }
+                }
+                let verdict = if ok && unknowns.is_empty() {
+                    Verdict::Reachable
+                } else if !ok && unknowns.is_empty() {
+                    Verdict::Blocked
+                } else {
+                    Verdict::Unknown
+                };
+                LegCheck {
+                    port,
+                    verdict,
+                    block: if ok { None } else { best.map(|(_, b)| b) },
+                    unknowns: unknowns.into_iter().collect(),
+                }
+            };
+            let traffic = check(t.port, false);
+            let health = t.health_port.map(|p| check(p, true));
+            out.push(TargetCheck {
+                lb: lb.id,
+                lb_address: lb.address.clone(),
+                lb_kind: lb.kind,
+                listener: t.listener.clone(),
+                target_group: t.tg.clone(),
+                target: t.eni.address.clone(),
+                target_owner: t.eni.owner,
+                target_type: t.target_type.clone(),
+                traffic,
+                health,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.lb_address, &a.listener, &a.target_group, &a.target).cmp(&(
+            &b.lb_address,
+            &b.listener,
+            &b.target_group,
+            &b.target,
+        ))
+    });
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Exposure
+
+/// One thing the internet can reach.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Exposure {
+    pub resource: String,
+    pub protocol: String,
+    pub ports: String,
+    pub sources: Vec<String>,
+    pub via: Vec<String>,
+}
+
+/// Everything reachable from the internet: direct (per ENI owner, TCP and UDP), and through
+/// each internet-facing load balancer (listener ports, to the load balancer and to each
+/// target that the path reaches).
+pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
+    let n = Net::new(net, estate);
+    let internet = AddrSet::all_v4().subtract(&n.vpc_space);
+    let mut acc: BTreeMap<(String, String, Vec<String>), (PortSet, AddrSet)> = BTreeMap::new();
+    let mut add = |res: &str, proto: &str, via: Vec<String>, ports: &PortSet, src: &AddrSet| {
+        let e = acc
+            .entry((res.to_string(), proto.to_string(), via))
+            .or_default();
+        e.0 = e.0.union(ports);
+        e.1 = e.1.union(src);
+    };
+    for eni in &net.enis {
+        if eni.public_ip.is_false() {
+            continue;
+        }
+        for proto in [Protocol::Tcp, Protocol::Udp] {
+            let want = if eni.kind == EniKind::LoadBalancer {
+                let mut p = PortSet::empty();
+                for l in net
+                    .listeners
+                    .iter()
+                    .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(eni.owner))
+                {
+                    let lp = l.protocol.as_deref().unwrap_or("HTTP").to_ascii_uppercase();
+                    let is_udp = lp.contains("UDP");
+                    if (proto == Protocol::Udp) == is_udp || (lp == "TCP_UDP") {
+                        if let Some(x) = l.port {
+                            p = p.union(&PortSet::single(x));
+                        }
+                    }
+                }
+                p
+            } else {
+                PortSet::all()
+            };
+            if want.is_empty() {
+                continue;
+            }
+            let r = n.pair(
+                &Src::External,
+                &internet,
+                eni,
+                proto,
+                &want,
+                &PortSet::ephemeral(),
+                false,
+            );
+            if r.ports.is_empty() {
+                continue;
+            }
+            add(
+                &eni.address,
+                &proto.name(),
+                Vec::new(),
+                &r.ports,
+                &r.sources,
+            );
+            if eni.kind == EniKind::LoadBalancer {
+                let lb_kind = net
+                    .load_balancers
+                    .iter()
+                    .find(|l| l.id == eni.owner)
+                    .map(|l| l.kind)
+                    .unwrap_or(LbKind::Application);
+                for t in lb_targets(&n, eni.owner) {
+                    let Some(lp) = t.listener_port else { continue };
+                    if !r.ports.contains(lp) {
+                        continue;
+                    }
+                    let second = lb_to_target(
+                        &n,
+                        lb_kind,
+                        eni,
+                        &t,
+                        &Src::External,
+                        &r.sources,
+                        proto,
+                        t.port,
+                    );
+                    if !second.ports.is_empty() {
+                        add(
+                            &t.eni.address,
+                            &proto.name(),
+                            vec![eni.address.clone()],
+                            &PortSet::single(lp),
+                            &r.sources,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<Exposure> = acc
+        .into_iter()
+        .map(|((resource, protocol, via), (ports, src))| Exposure {
+            resource,
+            protocol,
+            ports: ports.to_string(),
+            sources: summarise_sources(&src, &internet),
+            via,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn summarise_sources(src: &AddrSet, internet: &AddrSet) -> Vec<String> {
+    if internet.is_subset(src) {
+        return vec!["0.0.0.0/0".into()];
+    }
+    let s = src.to_string();
+    let mut v: Vec<String> = s.split(',').map(str::to_string).collect();
+    if v.len() > 8 {
+        v.truncate(8);
+        v.push("...".into());
+    }
+    v
+}
