@@ -142,9 +142,12 @@ pub fn run(
     report.errors.dedup();
     report.notes.sort();
     report.notes.dedup();
-    let nothing_read = !error_files.is_empty()
-        && report.resources == 0
-        && readable_files.iter().all(|f| error_files.contains(f));
+    // Nothing was read: no supported file at all (a wrong PATH in CI must not pass), or every
+    // file that was read has an error and no resource came out.
+    let nothing_read = report.files_scanned == 0
+        || (!error_files.is_empty()
+            && report.resources == 0
+            && readable_files.iter().all(|f| error_files.contains(f)));
     Outcome {
         report,
         nothing_read,

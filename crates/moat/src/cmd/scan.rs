@@ -45,7 +45,8 @@ pub const SCAN_AFTER_HELP: &str = "\
 Exit status:
   0  no unsuppressed finding at or above --fail-on
   1  at least one unsuppressed finding at or above --fail-on
-  2  usage error (bad flag, missing PATH, bad --var, bad moat.toml), or nothing could be read
+  2  usage error (bad flag, missing PATH, bad --var, bad moat.toml), or nothing
+     could be read (no supported file found, or every file failed)
 
 Files that cannot be parsed are reported (file and line) and the scan goes on with the others.
 
@@ -166,11 +167,18 @@ pub fn run(
         None => out.write_all(&buf)?,
     }
     if outcome.nothing_read {
-        writeln!(
-            err,
-            "moat: error: no file could be read ({} errors)",
-            report.errors.len()
-        )?;
+        if report.files_scanned == 0 && report.errors.is_empty() {
+            writeln!(
+                err,
+                "moat: error: no file to scan (Terraform `.tf`, `.tf.json`) was found"
+            )?;
+        } else {
+            writeln!(
+                err,
+                "moat: error: no file could be read ({} errors)",
+                report.errors.len()
+            )?;
+        }
         return Ok(2);
     }
     Ok(crate::scan::exit_code(report, cfg.fail_on))
