@@ -9,6 +9,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use moat_model::views::net::{
+    Direction, Eni, EniKind, HealthPort, LbKind, Network, Protocol, Ref, RouteTarget,
+    SecurityGroup, SgRule,
+};
+use moat_model::{Estate, Finding, ResourceId};
+
 /// What a node stands for; decides its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeKind {
@@ -465,4 +471,495 @@ pub fn render_dot(d: &Diagram) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+// ---------------------------------------------------------------------------------------
+// building the drawing from the network view
+
+/// The tier of a subnet as its route table makes it (never its name).
+pub fn subnet_tier(net: &Network, subnet: ResourceId) -> SubnetTier {
+    let Some(rt) = net.route_table_of(subnet) else {
+        return SubnetTier::Isolated;
+    };
+    let mut tier = SubnetTier::Isolated;
+    for r in &rt.routes {
+        let Some(dest) = r.dest else {
+            if r.dest_unknown.is_some() && tier == SubnetTier::Isolated {
+                tier = SubnetTier::Unknown;
+            }
+            continue;
+        };
+        if dest.prefix_len() != 0 {
+            continue;
+        }
+        match &r.target {
+            RouteTarget::Igw(_) => return SubnetTier::Public,
+            RouteTarget::Unknown(_) => tier = SubnetTier::Unknown,
+            RouteTarget::Local | RouteTarget::Peering(_) | RouteTarget::Endpoint(_) => {}
+            _ => {
+                if tier != SubnetTier::Unknown {
+                    tier = SubnetTier::Private;
+                }
+            }
+        }
+    }
+    tier
+}
+
+fn node_kind(k: EniKind) -> NodeKind {
+    match k {
+        EniKind::Instance | EniKind::Interface | EniKind::EksNode => NodeKind::Instance,
+        EniKind::AsgMember => NodeKind::AutoScalingGroup,
+        EniKind::LoadBalancer => NodeKind::LoadBalancer,
+        EniKind::Database => NodeKind::Database,
+        EniKind::Cache => NodeKind::Cache,
+        EniKind::Lambda => NodeKind::Function,
+        EniKind::Endpoint => NodeKind::Endpoint,
+        EniKind::NatGateway => NodeKind::NatGateway,
+    }
+}
+
+/// One drawn workload (all ENIs of one owner).
+struct Workload<'a> {
+    key: String,
+    groups: Vec<Ref>,
+    nets: Vec<ipnet::IpNet>,
+    public: bool,
+    enis: Vec<&'a Eni>,
+}
+
+type PSet = Vec<(Protocol, u16, u16)>;
+
+fn rule_set(rule: &SgRule) -> Option<(Protocol, u16, u16)> {
+    let p = rule.protocol?;
+    if p == Protocol::All || !p.has_ports() {
+        return Some((p, 0, 65535));
+    }
+    let r = rule.ports?;
+    Some((p, r.from, r.to))
+}
+
+fn rule_admits(sg: &SecurityGroup, rule: &SgRule, groups: &[Ref], nets: &[ipnet::IpNet]) -> bool {
+    if rule.self_ref && groups.contains(&Ref::Res(sg.id)) {
+        return true;
+    }
+    if rule
+        .groups
+        .iter()
+        .any(|g| !matches!(g, Ref::Unknown(_)) && groups.contains(g))
+    {
+        return true;
+    }
+    let rnets: Vec<ipnet::IpNet> = rule
+        .ipv4
+        .iter()
+        .map(|n| ipnet::IpNet::V4(*n))
+        .chain(rule.ipv6.iter().map(|n| ipnet::IpNet::V6(*n)))
+        .collect();
+    !nets.is_empty() && nets.iter().all(|n| rnets.iter().any(|r| r.contains(n)))
+}
+
+fn admitted(
+    net: &Network,
+    sgs: &[Ref],
+    dir: Direction,
+    groups: &[Ref],
+    nets: &[ipnet::IpNet],
+) -> PSet {
+    let mut out = Vec::new();
+    for g in sgs.iter().filter_map(Ref::res) {
+        let Some(sg) = net.security_group(g) else {
+            continue;
+        };
+        for rule in sg.rules.iter().filter(|r| r.direction == dir) {
+            if rule_admits(sg, rule, groups, nets) {
+                out.extend(rule_set(rule));
+            }
+        }
+    }
+    out
+}
+
+fn internet_admitted(net: &Network, sgs: &[Ref]) -> PSet {
+    let mut out = Vec::new();
+    for g in sgs.iter().filter_map(Ref::res) {
+        let Some(sg) = net.security_group(g) else {
+            continue;
+        };
+        for rule in sg.ingress() {
+            if rule.ipv4.iter().any(|n| n.prefix_len() == 0)
+                || rule.ipv6.iter().any(|n| n.prefix_len() == 0)
+            {
+                out.extend(rule_set(rule));
+            }
+        }
+    }
+    out
+}
+
+fn intersect(a: &PSet, b: &PSet) -> PSet {
+    let mut out = Vec::new();
+    for &(pa, la, ha) in a {
+        for &(pb, lb, hb) in b {
+            let p = if pa == Protocol::All {
+                pb
+            } else if pb == Protocol::All || pa == pb {
+                pa
+            } else {
+                continue;
+            };
+            let (l, h) = (la.max(lb), ha.min(hb));
+            if l <= h {
+                out.push((p, l, h));
+            }
+        }
+    }
+    out
+}
+
+fn pset_label(s: &PSet) -> String {
+    if s.iter().any(|(p, _, _)| *p == Protocol::All) {
+        return "all".into();
+    }
+    let mut by: BTreeMap<String, Vec<(u16, u16)>> = BTreeMap::new();
+    for (p, l, h) in s {
+        by.entry(p.name()).or_default().push((*l, *h));
+    }
+    by.into_iter()
+        .map(|(p, r)| {
+            let r = crate::invariant::merge_ranges(r);
+            if !matches!(p.as_str(), "tcp" | "udp") || r == [(0, 65535)] {
+                p
+            } else {
+                format!("{p}/{}", crate::invariant::format_ports(&r))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Build the drawing of a network. `findings` are marked on the nodes they concern (on the
+/// members of a security group, the subnets of a NACL or route table...).
+pub fn build(net: &Network, estate: &Estate, findings: &[Finding]) -> Diagram {
+    let mut d = Diagram::default();
+    let addr = |id: ResourceId| estate.get(id).map(|r| r.address.clone());
+    // VPCs and subnets.
+    for v in &net.vpcs {
+        let mut cidrs: Vec<String> = v.cidrs.iter().map(|c| c.to_string()).collect();
+        cidrs.sort();
+        d.vpcs.insert(
+            v.address.clone(),
+            DVpc {
+                key: v.address.clone(),
+                cidr: cidrs.join(" "),
+                subnets: BTreeMap::new(),
+                members: BTreeSet::new(),
+            },
+        );
+    }
+    let vpc_key = |r: Option<&Ref>| -> Option<String> { r.and_then(Ref::res).and_then(addr) };
+    let mut subnet_vpc: BTreeMap<ResourceId, String> = BTreeMap::new();
+    for s in &net.subnets {
+        let Some(vk) = vpc_key(s.vpc.as_ref()) else {
+            continue;
+        };
+        let Some(v) = d.vpcs.get_mut(&vk) else {
+            continue;
+        };
+        subnet_vpc.insert(s.id, vk.clone());
+        v.subnets.insert(
+            s.address.clone(),
+            DSubnet {
+                key: s.address.clone(),
+                cidr: s.cidr.map(|c| c.to_string()).unwrap_or_default(),
+                tier: subnet_tier(net, s.id),
+                findings: BTreeSet::new(),
+                members: BTreeSet::new(),
+            },
+        );
+    }
+    let place = |d: &mut Diagram, key: &str, subnet: Option<ResourceId>, vpc: Option<String>| {
+        if let Some(sid) = subnet {
+            if let (Some(vk), Some(sk)) = (subnet_vpc.get(&sid), addr(sid)) {
+                if let Some(s) = d.vpcs.get_mut(vk).and_then(|v| v.subnets.get_mut(&sk)) {
+                    s.members.insert(key.to_string());
+                    return;
+                }
+            }
+        }
+        if let Some(v) = vpc.and_then(|vk| d.vpcs.get_mut(&vk)) {
+            v.members.insert(key.to_string());
+        }
+    };
+    // Gateways.
+    let has_igw = !net.igws.is_empty();
+    if has_igw {
+        d.node("internet", NodeKind::Internet, "");
+    }
+    for g in &net.igws {
+        d.node(&g.address, NodeKind::InternetGateway, "");
+        place(&mut d, &g.address, None, vpc_key(g.vpc.as_ref()));
+        d.edge("internet", &g.address, EdgeKind::Route, "");
+    }
+    for g in &net.egress_only_igws {
+        d.node(&g.address, NodeKind::EgressOnlyGateway, "");
+        place(&mut d, &g.address, None, vpc_key(g.vpc.as_ref()));
+    }
+    for n in &net.nat_gateways {
+        d.node(
+            &n.address,
+            NodeKind::NatGateway,
+            if n.public { "nat" } else { "private nat" },
+        );
+        let sid = n.subnet.as_ref().and_then(Ref::res);
+        let vk = sid.and_then(|s| subnet_vpc.get(&s).cloned());
+        place(&mut d, &n.address, sid, vk);
+    }
+    for p in &net.peerings {
+        let peer = vpc_key(p.peer_vpc.as_ref()).unwrap_or_else(|| "external vpc".into());
+        d.node(&p.address, NodeKind::Peering, &format!("peering to {peer}"));
+        place(&mut d, &p.address, None, vpc_key(p.vpc.as_ref()));
+        if d.nodes.contains_key(&peer) {
+            d.edge(&p.address, &peer, EdgeKind::Route, "");
+        }
+    }
+    // NAT -> IGW of the same VPC (egress).
+    for n in &net.nat_gateways {
+        let vk = n
+            .subnet
+            .as_ref()
+            .and_then(Ref::res)
+            .and_then(|s| subnet_vpc.get(&s).cloned());
+        for g in &net.igws {
+            if vk.is_some() && vpc_key(g.vpc.as_ref()) == vk && n.public {
+                d.edge(&n.address, &g.address, EdgeKind::Route, "egress");
+            }
+        }
+    }
+    // Workloads: one node per ENI owner.
+    let mut workloads: BTreeMap<ResourceId, Workload<'_>> = BTreeMap::new();
+    for e in &net.enis {
+        let w = workloads.entry(e.owner).or_insert_with(|| Workload {
+            key: e.address.clone(),
+            groups: Vec::new(),
+            nets: Vec::new(),
+            public: false,
+            enis: Vec::new(),
+        });
+        for g in &e.groups {
+            if !w.groups.contains(g) {
+                w.groups.push(g.clone());
+            }
+        }
+        match e.private_ip {
+            Some(ip) => w.nets.push(ipnet::IpNet::from(ip)),
+            None => {
+                if let Some(c) = e
+                    .subnet
+                    .as_ref()
+                    .and_then(Ref::res)
+                    .and_then(|s| net.subnet(s))
+                    .and_then(|s| s.cidr)
+                {
+                    w.nets.push(ipnet::IpNet::V4(c));
+                }
+            }
+        }
+        let in_public = e
+            .subnet
+            .as_ref()
+            .and_then(Ref::res)
+            .is_some_and(|s| subnet_tier(net, s) == SubnetTier::Public);
+        if in_public && e.public_ip.is_true() {
+            w.public = true;
+        }
+        w.enis.push(e);
+    }
+    for (id, w) in &workloads {
+        let Some(first) = w.enis.first() else {
+            continue;
+        };
+        let kind = node_kind(first.kind);
+        let mut detail = String::new();
+        if let Some(lb) = net.load_balancers.iter().find(|l| l.id == *id) {
+            let k = match lb.kind {
+                LbKind::Application => "alb",
+                LbKind::Network => "nlb",
+                LbKind::Gateway => "gwlb",
+                LbKind::Classic => "elb",
+            };
+            let scheme = match lb.internal {
+                moat_model::Tri::True => " internal",
+                moat_model::Tri::False => " internet-facing",
+                moat_model::Tri::Unknown(_) => "",
+            };
+            detail = format!("{k}{scheme}");
+        } else if let Some(r) = estate.get(*id) {
+            if let Some(engine) = r.str_attr("engine") {
+                detail = engine.to_string();
+            }
+        }
+        let mut subnets: Vec<ResourceId> = w
+            .enis
+            .iter()
+            .filter_map(|e| e.subnet.as_ref().and_then(Ref::res))
+            .collect();
+        subnets.sort_by_key(|s| addr(*s));
+        subnets.dedup();
+        if subnets.len() > 1 {
+            if !detail.is_empty() {
+                detail.push_str(", ");
+            }
+            detail.push_str(&format!("{} subnets", subnets.len()));
+        }
+        d.node(&w.key, kind, &detail);
+        let sid = subnets.first().copied();
+        let vk = sid.and_then(|s| subnet_vpc.get(&s).cloned());
+        place(&mut d, &w.key, sid, vk);
+    }
+    // Load balancer -> targets (listener -> target group -> target).
+    for lb in &net.load_balancers {
+        for l in net
+            .listeners
+            .iter()
+            .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb.id))
+        {
+            if lb.internal.is_false() && has_igw {
+                let label = match l.port {
+                    Some(p) => format!("listener {p}"),
+                    None => "listener".into(),
+                };
+                d.edge("internet", &lb.address, EdgeKind::Forward, &label);
+            }
+            for (tgr, _) in &l.target_groups {
+                let Some(tg) = tgr
+                    .res()
+                    .and_then(|t| net.target_groups.iter().find(|x| x.id == t))
+                else {
+                    continue;
+                };
+                for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
+                    let key = match &t.target {
+                        moat_model::views::net::TargetRef::Resource(id) => match addr(*id) {
+                            Some(a) => a,
+                            None => continue,
+                        },
+                        moat_model::views::net::TargetRef::Ip(ip) => {
+                            let k = ip.to_string();
+                            d.node(&k, NodeKind::Cidr, "ip target");
+                            k
+                        }
+                        _ => continue,
+                    };
+                    let port = t.port.or(tg.port);
+                    let mut label = match port {
+                        Some(p) => format!("tg {p}"),
+                        None => "tg".into(),
+                    };
+                    if let HealthPort::Port(h) = tg.health_port {
+                        if Some(h) != port {
+                            label.push_str(&format!(" (health {h})"));
+                        }
+                    }
+                    if d.nodes.contains_key(&key) {
+                        d.edge(&lb.address, &key, EdgeKind::Forward, &label);
+                    }
+                }
+            }
+        }
+    }
+    // Allowed security-group edges between workloads, and from the internet.
+    let ws: Vec<&Workload<'_>> = workloads.values().collect();
+    for dst in &ws {
+        if dst.public
+            || net
+                .load_balancers
+                .iter()
+                .any(|l| l.address == dst.key && l.internal.is_false())
+        {
+            let s = internet_admitted(net, &dst.groups);
+            if !s.is_empty() && has_igw {
+                d.edge("internet", &dst.key, EdgeKind::Allowed, &pset_label(&s));
+            }
+        }
+        for src in &ws {
+            if src.key == dst.key {
+                continue;
+            }
+            let ing = admitted(net, &dst.groups, Direction::Ingress, &src.groups, &src.nets);
+            if ing.is_empty() {
+                continue;
+            }
+            let eg = admitted(net, &src.groups, Direction::Egress, &dst.groups, &dst.nets);
+            let both = intersect(&ing, &eg);
+            if !both.is_empty() {
+                d.edge(&src.key, &dst.key, EdgeKind::Allowed, &pset_label(&both));
+            }
+        }
+    }
+    mark_findings(&mut d, net, estate, findings);
+    d
+}
+
+fn mark_findings(d: &mut Diagram, net: &Network, estate: &Estate, findings: &[Finding]) {
+    for f in findings {
+        if d.mark(&f.resource, &f.rule_id) {
+            continue;
+        }
+        let Some(id) = estate.by_address(&f.resource) else {
+            continue;
+        };
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        // A security group, or a rule of one: its members.
+        let sgs: Vec<ResourceId> = match net.security_group(id) {
+            Some(sg) => vec![sg.id],
+            None => net
+                .security_groups
+                .iter()
+                .filter(|sg| sg.rules.iter().any(|r| r.declared_by == id))
+                .map(|sg| sg.id)
+                .collect(),
+        };
+        for sg in sgs {
+            for e in net.members(sg) {
+                keys.insert(e.address.clone());
+            }
+        }
+        // A NACL or a route table: its subnets.
+        for n in net.nacls.iter().filter(|n| {
+            n.id == id
+                || n.ingress
+                    .iter()
+                    .chain(n.egress.iter())
+                    .any(|r| r.declared_by == id)
+        }) {
+            for (s, _) in &n.subnets {
+                if let Some(a) = s.res().and_then(|s| estate.get(s)) {
+                    keys.insert(a.address.clone());
+                }
+            }
+        }
+        for t in net
+            .route_tables
+            .iter()
+            .filter(|t| t.id == id || t.routes.iter().any(|r| r.declared_by == id))
+        {
+            for (s, _) in &t.subnets {
+                if let Some(a) = s.res().and_then(|s| estate.get(s)) {
+                    keys.insert(a.address.clone());
+                }
+            }
+        }
+        // Anything else: what it references (an association's subnet, an attachment's target).
+        if keys.is_empty() {
+            for e in estate.refs_from(id) {
+                if let Some(a) = estate.get(e.to) {
+                    keys.insert(a.address.clone());
+                }
+            }
+        }
+        for k in keys {
+            d.mark(&k, &f.rule_id);
+        }
+    }
 }

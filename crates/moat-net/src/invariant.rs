@@ -352,6 +352,376 @@ pub fn merge_ranges(mut ranges: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
     out
 }
 
+// ---------------------------------------------------------------------------------------
+// checking
+
+use moat_model::views::net::{Network, Protocol as NetProtocol, Ref};
+use moat_model::{Estate, Finding, Loc, ResourceId, Severity};
+
+use crate::engine::{reach_with, Endpoint, Net, Path, Query, ReachResult, Verdict};
+use crate::sets::PortSet;
+
+impl Protocol {
+    fn to_net(self) -> NetProtocol {
+        match self {
+            Protocol::Tcp => NetProtocol::Tcp,
+            Protocol::Udp => NetProtocol::Udp,
+            Protocol::Icmp => NetProtocol::Icmp,
+            Protocol::All => NetProtocol::All,
+        }
+    }
+}
+
+fn port_set(ports: &[(u16, u16)]) -> PortSet {
+    ports.iter().fold(PortSet::empty(), |acc, (a, b)| {
+        acc.union(&PortSet::range(*a, *b))
+    })
+}
+
+/// An endpoint of an invariant, resolved in one estate.
+enum Side {
+    Found(Endpoint),
+    /// Not in this estate (the invariant may concern another root module).
+    Missing,
+}
+
+fn resolve_side(estate: &Estate, s: &str) -> Side {
+    if s.eq_ignore_ascii_case("internet") {
+        return Side::Found(Endpoint::Internet);
+    }
+    if let Ok(c) = s.parse::<ipnet::IpNet>() {
+        return Side::Found(Endpoint::Cidr(c));
+    }
+    if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+        return Side::Found(Endpoint::Cidr(ipnet::IpNet::from(ip)));
+    }
+    match estate.instances_of(s).first() {
+        Some(id) => Side::Found(Endpoint::Resource(*id)),
+        None => Side::Missing,
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for h in &p.hops {
+        if names.last() != Some(&h.resource) {
+            names.push(h.resource.clone());
+        }
+    }
+    names.join(" -> ")
+}
+
+/// The location that admitted the last hop into the destination (the rule to change), else
+/// the last located hop.
+fn path_loc(p: &Path) -> Option<Loc> {
+    p.hops
+        .iter()
+        .rev()
+        .find(|h| h.kind == "security-group" && h.loc.is_some())
+        .or_else(|| p.hops.iter().rev().find(|h| h.loc.is_some()))
+        .and_then(|h| h.loc.clone())
+}
+
+struct Emit<'a> {
+    estate: &'a Estate,
+    to: ResourceId,
+    inv: &'a Invariant,
+    out: Vec<Finding>,
+}
+
+impl Emit<'_> {
+    fn push(&mut self, loc: Option<Loc>, message: String, unknown: bool) {
+        let Some(r) = self.estate.get(self.to) else {
+            return;
+        };
+        let loc = loc.unwrap_or_else(|| r.loc.clone());
+        let mut f = Finding::new(
+            RULE_ID,
+            TITLE,
+            Severity::High,
+            r,
+            &loc,
+            format!(
+                "invariant \"{}\" (moat.toml:{}): {message}",
+                self.inv.name, self.inv.line
+            ),
+        );
+        if unknown {
+            f = f.unknown();
+        }
+        self.out.push(f);
+    }
+}
+
+/// Check invariants against one estate. An invariant whose `to` is not in this estate is
+/// skipped (it may concern another root module); one whose `from` is missing is reported as
+/// unknown. A violation is a `NET100` finding on `to`, located at the rule that admitted the
+/// offending path (or at the blocking component for `expect = "reachable"`), naming the path.
+pub fn check(net: &Network, estate: &Estate, invariants: &[Invariant]) -> Vec<Finding> {
+    let n = Net::new(net, estate);
+    let mut out = Vec::new();
+    for inv in invariants {
+        let Side::Found(Endpoint::Resource(to)) = resolve_side(estate, &inv.to) else {
+            continue;
+        };
+        let mut em = Emit {
+            estate,
+            to,
+            inv,
+            out: Vec::new(),
+        };
+        let ports = port_set(&inv.ports);
+        let proto = inv.protocol.to_net();
+        let pdesc = format!("{}/{}", inv.protocol, inv.ports_text());
+        match &inv.expect {
+            Expect::Blocked | Expect::Reachable => {
+                let from_s = inv.from.as_deref().unwrap_or_default();
+                let from = match resolve_side(estate, from_s) {
+                    Side::Found(e) => e,
+                    Side::Missing => {
+                        em.push(
+                            None,
+                            format!("`{from_s}` is not in the scanned files, so the invariant cannot be checked"),
+                            true,
+                        );
+                        out.extend(em.out);
+                        continue;
+                    }
+                };
+                let q = Query::new(from, Endpoint::Resource(to), proto, ports.clone());
+                match reach_with(&n, &q) {
+                    Err(e) => em.push(None, format!("cannot be checked: {e}"), true),
+                    Ok(r) => judge_pair(&mut em, from_s, &pdesc, &r),
+                }
+            }
+            Expect::OnlyFrom(allowed) => {
+                only_from(&mut em, &n, allowed, proto, &ports, &pdesc);
+            }
+        }
+        out.extend(em.out);
+    }
+    moat_model::sort_findings(&mut out);
+    out
+}
+
+fn judge_pair(em: &mut Emit<'_>, from: &str, pdesc: &str, r: &ReachResult) {
+    let to = em.inv.to.clone();
+    match (&em.inv.expect, r.verdict) {
+        (Expect::Blocked, Verdict::Reachable) => {
+            let mut paths: Vec<&Path> = r.paths.iter().collect();
+            paths.sort_by_key(|p| path_text(p));
+            let loc = paths.first().and_then(|p| path_loc(p));
+            let list: Vec<String> = paths
+                .iter()
+                .map(|p| format!("{} ({})", path_text(p), p.ports))
+                .collect();
+            em.push(
+                loc,
+                format!(
+                    "`{from}` can reach `{to}` on {pdesc}, expected blocked; path: {}",
+                    list.join("; ")
+                ),
+                false,
+            );
+        }
+        (Expect::Reachable, Verdict::Blocked) => {
+            let (loc, why) = match &r.blocked {
+                Some(b) => (
+                    b.loc.clone(),
+                    format!("blocked at `{}` ({}): {}", b.resource, b.code, b.reason),
+                ),
+                None => (None, "blocked".to_string()),
+            };
+            em.push(
+                loc,
+                format!("`{from}` cannot reach `{to}` on {pdesc}, expected reachable; {why}"),
+                false,
+            );
+        }
+        (_, Verdict::Unknown) => {
+            em.push(
+                None,
+                format!(
+                    "whether `{from}` can reach `{to}` on {pdesc} is unknown: {}",
+                    r.unknowns.join("; ")
+                ),
+                true,
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Whether a source (or the load balancer it goes through) is one of the allowed entries.
+fn allowed_source(n: &Net<'_>, allowed: &[String], src: &Candidate, via: Option<&str>) -> bool {
+    for a in allowed {
+        if let Some(v) = via {
+            if v == a {
+                return true;
+            }
+            // The LB's security group named as the allowed source.
+            if let Some(lb) = n.net.load_balancers.iter().find(|l| l.address == v) {
+                if lb
+                    .groups
+                    .iter()
+                    .filter_map(Ref::res)
+                    .filter_map(|g| n.estate.get(g))
+                    .any(|g| g.address == *a)
+                {
+                    return true;
+                }
+            }
+        }
+        match src {
+            Candidate::Internet => {
+                if a.eq_ignore_ascii_case("internet") || a == "0.0.0.0/0" {
+                    return true;
+                }
+            }
+            Candidate::Owner {
+                address,
+                groups,
+                subnets,
+                nets,
+                ..
+            } => {
+                if address == a || groups.contains(a) || subnets.contains(a) {
+                    return true;
+                }
+                if let Ok(c) = a.parse::<ipnet::IpNet>() {
+                    if !nets.is_empty() && nets.iter().all(|x| c.contains(x)) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+enum Candidate {
+    Internet,
+    Owner {
+        id: ResourceId,
+        address: String,
+        groups: Vec<String>,
+        subnets: Vec<String>,
+        nets: Vec<ipnet::IpNet>,
+    },
+}
+
+fn candidates(n: &Net<'_>, to: ResourceId) -> Vec<Candidate> {
+    let mut out = vec![Candidate::Internet];
+    let mut owners: std::collections::BTreeMap<ResourceId, Candidate> = Default::default();
+    let name = |id: ResourceId| n.estate.get(id).map(|r| r.address.clone());
+    for e in &n.net.enis {
+        if e.owner == to {
+            continue;
+        }
+        let c = owners.entry(e.owner).or_insert_with(|| Candidate::Owner {
+            id: e.owner,
+            address: e.address.clone(),
+            groups: Vec::new(),
+            subnets: Vec::new(),
+            nets: Vec::new(),
+        });
+        if let Candidate::Owner {
+            groups,
+            subnets,
+            nets,
+            ..
+        } = c
+        {
+            groups.extend(e.groups.iter().filter_map(Ref::res).filter_map(name));
+            subnets.extend(e.subnet.as_ref().and_then(Ref::res).and_then(name));
+            match e.private_ip {
+                Some(ip) => nets.push(ipnet::IpNet::from(ip)),
+                None => {
+                    if let Some(c) = e
+                        .subnet
+                        .as_ref()
+                        .and_then(Ref::res)
+                        .and_then(|s| n.net.subnet(s))
+                        .and_then(|s| s.cidr)
+                    {
+                        nets.push(ipnet::IpNet::V4(c));
+                    }
+                }
+            }
+        }
+    }
+    out.extend(owners.into_values());
+    out
+}
+
+fn only_from(
+    em: &mut Emit<'_>,
+    n: &Net<'_>,
+    allowed: &[String],
+    proto: NetProtocol,
+    ports: &PortSet,
+    pdesc: &str,
+) {
+    let to = em.inv.to.clone();
+    let mut violations: Vec<(String, Option<Loc>)> = Vec::new();
+    let mut unknowns: Vec<String> = Vec::new();
+    for c in candidates(n, em.to) {
+        let (from, label) = match &c {
+            Candidate::Internet => (Endpoint::Internet, "internet".to_string()),
+            Candidate::Owner { id, address, .. } => (Endpoint::Resource(*id), address.clone()),
+        };
+        let q = Query::new(from, Endpoint::Resource(em.to), proto, ports.clone());
+        let Ok(r) = reach_with(n, &q) else { continue };
+        match r.verdict {
+            Verdict::Blocked => {}
+            Verdict::Unknown => {
+                if !allowed_source(n, allowed, &c, None) {
+                    unknowns.push(format!("`{label}`: {}", r.unknowns.join("; ")));
+                }
+            }
+            Verdict::Reachable => {
+                for p in &r.paths {
+                    if !allowed_source(n, allowed, &c, p.via.as_deref()) {
+                        violations.push((
+                            format!("`{label}` reaches it: {} ({})", path_text(p), p.ports),
+                            path_loc(p),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    violations.sort();
+    violations.dedup();
+    let allowed_txt = allowed
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some((_, loc)) = violations.first() {
+        let list: Vec<&str> = violations.iter().map(|(m, _)| m.as_str()).collect();
+        em.push(
+            loc.clone(),
+            format!(
+                "only {allowed_txt} may reach `{to}` on {pdesc}, but {}",
+                list.join("; ")
+            ),
+            false,
+        );
+    }
+    if !unknowns.is_empty() {
+        unknowns.sort();
+        em.push(
+            None,
+            format!(
+                "only {allowed_txt} may reach `{to}` on {pdesc}; undecided for {}",
+                unknowns.join("; ")
+            ),
+            true,
+        );
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
