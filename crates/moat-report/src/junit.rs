@@ -98,7 +98,7 @@ pub fn write(out: &mut dyn Write, report: &Report, catalogue: &[RuleMeta]) -> io
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::fixtures;
 

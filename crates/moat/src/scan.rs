@@ -162,3 +162,212 @@ pub fn exit_code(report: &Report, fail_on: Severity) -> i32 {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use moat_model::{Frontend, Loc, Node, Resource, Value};
+
+    /// An estate as the Terraform frontend would build it from `text` in `main.tf`, with one
+    /// bucket declared at `line`.
+    fn estate(text: &str, line: u32) -> Estate {
+        let mut e = Estate::new();
+        let mut r = Resource::new(
+            "aws_s3_bucket.logs",
+            "aws_s3_bucket",
+            "logs",
+            Frontend::Terraform,
+            Loc::new("main.tf", line, 1),
+        );
+        r.attrs.insert(
+            "bucket".into(),
+            Node::at(
+                Value::String("acme-logs".into()),
+                Loc::new("main.tf", line + 1, 3),
+            ),
+        );
+        e.push(r);
+        e.sources.insert(Arc::from("main.tf"), Arc::from(text));
+        e.files_scanned = 1;
+        e.index();
+        e
+    }
+
+    fn scan(text: &str, line: u32, cfg: &FileConfig) -> Outcome {
+        run(
+            vec![(PathBuf::from("."), vec![estate(text, line)])],
+            cfg,
+            &rule_metas(),
+        )
+    }
+
+    fn s3002(o: &Outcome) -> &Entry {
+        o.report
+            .entries
+            .iter()
+            .find(|e| e.finding.rule_id == "S3002")
+            .unwrap()
+    }
+
+    const PLAIN: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
+
+    #[test]
+    fn finding_without_suppression() {
+        let o = scan(PLAIN, 1, &FileConfig::default());
+        let e = s3002(&o);
+        assert!(!e.finding.suppressed);
+        assert_eq!(e.finding.file, "main.tf");
+        assert_eq!(o.report.resources, 1);
+        assert!(!o.nothing_read);
+        assert_eq!(exit_code(&o.report, Severity::Low), 1);
+    }
+
+    #[test]
+    fn suppression_above_the_resource() {
+        let text = format!("# moat:ignore S3002,S3001 replicated to the archive account\n{PLAIN}");
+        let o = scan(&text, 2, &FileConfig::default());
+        let e = s3002(&o);
+        assert!(e.finding.suppressed);
+        let s = e.suppression.as_ref().unwrap();
+        assert_eq!(s.reason, "replicated to the archive account");
+        assert_eq!(s.line, 1);
+        assert!(o.report.errors.is_empty(), "{:?}", o.report.errors);
+    }
+
+    #[test]
+    fn suppression_on_the_resource_line_and_by_checkov_id() {
+        let text = PLAIN.replacen(
+            '{',
+            "{ # moat:ignore CKV_AWS_21 carried over from checkov",
+            1,
+        );
+        let o = scan(&text, 1, &FileConfig::default());
+        assert!(s3002(&o).finding.suppressed);
+    }
+
+    #[test]
+    fn suppression_through_a_comment_block_but_not_through_code() {
+        let text = format!("# moat:ignore S3002 scratch bucket\n# recreated nightly\n{PLAIN}");
+        assert!(
+            s3002(&scan(&text, 3, &FileConfig::default()))
+                .finding
+                .suppressed
+        );
+        let text = format!("# moat:ignore S3002 scratch bucket\nlocals {{}}\n{PLAIN}");
+        assert!(
+            !s3002(&scan(&text, 3, &FileConfig::default()))
+                .finding
+                .suppressed
+        );
+    }
+
+    #[test]
+    fn suppression_of_another_rule_does_not_apply() {
+        let text = format!("# moat:ignore SG001 not this one\n{PLAIN}");
+        assert!(
+            !s3002(&scan(&text, 2, &FileConfig::default()))
+                .finding
+                .suppressed
+        );
+    }
+
+    #[test]
+    fn suppression_without_reason_is_an_error() {
+        let text = format!("# moat:ignore S3002\n{PLAIN}");
+        let o = scan(&text, 2, &FileConfig::default());
+        assert!(!s3002(&o).finding.suppressed);
+        assert_eq!(o.report.errors.len(), 1);
+        assert_eq!(o.report.errors[0].file, "main.tf");
+        assert_eq!(o.report.errors[0].line, 1);
+        assert!(o.report.errors[0].message.contains("no reason"));
+        assert!(!o.nothing_read);
+    }
+
+    #[test]
+    fn config_filters_and_regrades() {
+        let cfg = FileConfig::parse("[rules]\nignore = [\"S3002\"]\n", "moat.toml").unwrap();
+        let o = scan(PLAIN, 1, &cfg);
+        assert!(o
+            .report
+            .entries
+            .iter()
+            .all(|e| e.finding.rule_id != "S3002"));
+        assert!(o
+            .report
+            .entries
+            .iter()
+            .any(|e| e.finding.rule_id.starts_with("S3")));
+
+        let cfg = FileConfig::parse("[rules]\nselect = [\"S3002\"]\n", "moat.toml").unwrap();
+        let o = scan(PLAIN, 1, &cfg);
+        assert!(o
+            .report
+            .entries
+            .iter()
+            .all(|e| e.finding.rule_id == "S3002"));
+        assert_eq!(o.report.entries.len(), 1);
+
+        let cfg = FileConfig::parse(
+            "[rules]\nselect = [\"s3\"]\n[rules.severity]\nS3 = \"critical\"\nS3002 = \"info\"\n",
+            "moat.toml",
+        )
+        .unwrap();
+        let o = scan(PLAIN, 1, &cfg);
+        assert_eq!(s3002(&o).finding.severity, Severity::Info);
+        assert!(
+            o.report
+                .entries
+                .iter()
+                .filter(|e| e.finding.rule_id != "S3002"
+                    && e.finding.status == moat_model::Status::Fail)
+                .all(|e| e.finding.severity == Severity::Critical)
+        );
+    }
+
+    #[test]
+    fn nothing_read() {
+        let mut e = Estate::new();
+        e.errors.push(ScanError {
+            file: "main.tf".into(),
+            line: 2,
+            message: "unexpected `}`".into(),
+        });
+        e.sources
+            .insert(Arc::from("main.tf"), Arc::from("x {\n}\n"));
+        e.files_scanned = 1;
+        e.index();
+        let o = run(
+            vec![(PathBuf::from("."), vec![e])],
+            &FileConfig::default(),
+            &[],
+        );
+        assert!(o.nothing_read);
+        let o = run(
+            vec![(PathBuf::from("."), vec![])],
+            &FileConfig::default(),
+            &[],
+        );
+        assert!(o.nothing_read);
+    }
+
+    #[test]
+    fn several_roots_are_prefixed() {
+        let roots = vec![
+            (PathBuf::from("infra/a"), vec![estate(PLAIN, 1)]),
+            (PathBuf::from("infra/b/"), vec![estate(PLAIN, 1)]),
+        ];
+        let o = run(roots, &FileConfig::default(), &rule_metas());
+        let files: BTreeSet<&str> = o
+            .report
+            .entries
+            .iter()
+            .map(|e| e.finding.file.as_str())
+            .collect();
+        assert_eq!(
+            files,
+            BTreeSet::from(["infra/a/main.tf", "infra/b/main.tf"])
+        );
+        assert!(o.report.source_line("infra/b/main.tf", 1).is_some());
+    }
+}
