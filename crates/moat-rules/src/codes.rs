@@ -34,6 +34,16 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("IAM003", &iam::user_attached_policy::RULE),
     ("IAM004", &iam::password_policy::RULE),
     ("IAM005", &iam::trust_any_principal::RULE),
+    ("EBS001", &ebs::volume_unencrypted::RULE),
+    ("EBS002", &ebs::instance_volume_unencrypted::RULE),
+    ("EBS003", &ebs::default_encryption_disabled::RULE),
+    ("EC2001", &ec2::imdsv2::RULE),
+    ("EC2002", &ec2::public_ip::RULE),
+    ("VPC001", &vpc::flow_logs::RULE),
+    ("VPC002", &vpc::subnet_public_ip::RULE),
+    ("LB001", &lb::http_without_redirect::RULE),
+    ("LB002", &lb::tls_policy::RULE),
+    ("LB003", &lb::drop_invalid_headers::RULE),
 ];
 
 /// Old code -> current code.

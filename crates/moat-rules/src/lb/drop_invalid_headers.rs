@@ -1,0 +1,57 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that application load balancers (`aws_lb`/`aws_alb` with `load_balancer_type`
+`application`, the default) set `drop_invalid_header_fields = true` (default `false`).
+
+## Why is this bad?
+Header fields with invalid names are passed to the targets, where differences in parsing
+between the load balancer and the application enable request smuggling and header injection.
+
+## Example
+```hcl
+resource "aws_lb" "web" {
+  load_balancer_type = "application"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_lb" "web" {
+  load_balancer_type         = "application"
+  drop_invalid_header_fields = true
+}
+```
+
+## References
+- Seed 004: WAF & application protection
+- AWS: [Application Load Balancer attributes](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "drop_invalid_headers",
+    family: super::FAMILY,
+    title: "Application load balancer does not drop invalid headers",
+    severity: Severity::Low,
+    checkov: &["CKV_AWS_131"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for t in super::LBS {
+        for r in ctx.of_type(t) {
+            match super::lb_type(r) {
+                Some("application") => require_bool(out, r, "drop_invalid_header_fields", false, true, "malformed headers reach the targets"),
+                Some(_) => {}
+                None => {
+                    if let Some(u) = r.get("load_balancer_type").and_then(|n| n.unknown_reason()) {
+                        out.unknown(r, r.loc_of("load_balancer_type"), format!("`load_balancer_type` is unknown: {}", crate::registry::why(u)));
+                    }
+                }
+            }
+        }
+    }
+}

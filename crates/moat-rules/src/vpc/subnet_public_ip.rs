@@ -1,0 +1,48 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that `aws_subnet` does not set `map_public_ip_on_launch = true` (default `false`).
+
+## Why is this bad?
+Every instance launched in the subnet gets a public IPv4 address, whether or not it is meant to
+be reachable. Public entry belongs to load balancers and NAT gateways.
+
+## Example
+```hcl
+resource "aws_subnet" "app" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+```
+
+## Use instead
+```hcl
+resource "aws_subnet" "app" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+```
+
+## References
+- Seed 001 VPC example (`MapPublicIpOnLaunch: false` for the private subnet); seed 003
+- AWS: [Modify the public IPv4 addressing attribute](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "subnet_public_ip",
+    family: super::FAMILY,
+    title: "Subnet assigns public IPs by default",
+    severity: Severity::Low,
+    checkov: &["CKV_AWS_130"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_subnet") {
+        require_bool(out, r, "map_public_ip_on_launch", false, false, "every instance launched here gets a public IP");
+    }
+}
