@@ -1,0 +1,788 @@
+//! The set-based engine against a brute-force reference that evaluates one concrete packet at a
+//! time, straight from the AWS semantics, on random small networks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::{IpNet, Ipv4Net};
+use moat_model::views::net::{
+    Action, Direction, Eni, EniKind, Gateway, Nacl, NaclRule, Network, PortRange, Protocol, Ref,
+    Route, RouteTable, RouteTarget, SecurityGroup, SgRule, Subnet, Vpc,
+};
+use moat_model::{Estate, Loc, ResourceId, Tri};
+use moat_net::{reach, Endpoint, PortSet, Query, Verdict};
+use proptest::prelude::*;
+
+fn loc(line: u32) -> Loc {
+    Loc::new("main.tf", line, 1)
+}
+
+const VPC: ResourceId = ResourceId(1);
+const IGW: ResourceId = ResourceId(2);
+fn subnet_id(i: usize) -> ResourceId {
+    ResourceId(10 + i as u32)
+}
+fn sg_id(i: usize) -> ResourceId {
+    ResourceId(100 + i as u32)
+}
+fn eni_id(i: usize) -> ResourceId {
+    ResourceId(200 + i as u32)
+}
+fn rt_id(i: usize) -> ResourceId {
+    ResourceId(300 + i as u32)
+}
+fn acl_id(i: usize) -> ResourceId {
+    ResourceId(400 + i as u32)
+}
+
+const CIDRS: &[&str] = &[
+    "0.0.0.0/0",
+    "10.0.0.0/16",
+    "10.0.1.0/24",
+    "10.0.2.0/24",
+    "10.0.1.7/32",
+    "203.0.113.0/24",
+    "198.51.100.0/25",
+];
+const EXTERNAL_IPS: &[&str] = &["203.0.113.9", "198.51.100.1", "198.51.100.200", "8.8.8.8"];
+const PORTS: &[(u16, u16)] = &[
+    (22, 22),
+    (80, 80),
+    (443, 443),
+    (0, 65535),
+    (1024, 65535),
+    (8000, 8010),
+    (32768, 60999),
+];
+
+fn proto_of(i: u8) -> Protocol {
+    match i % 3 {
+        0 => Protocol::Tcp,
+        1 => Protocol::Udp,
+        _ => Protocol::All,
+    }
+}
+
+#[derive(Clone, Debug)]
+struct GenRule {
+    ingress: bool,
+    proto: u8,
+    ports: usize,
+    cidr: Option<usize>,
+    group: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct GenAcl {
+    ingress: bool,
+    number: i64,
+    allow: bool,
+    proto: u8,
+    ports: usize,
+    cidr: usize,
+}
+
+#[derive(Clone, Debug)]
+struct GenNet {
+    sg_rules: Vec<(usize, GenRule)>,
+    acls: Vec<(usize, GenAcl)>,
+    has_acl: Vec<bool>,
+    igw_route: Vec<bool>,
+    enis: Vec<(usize, Vec<usize>, bool, u8)>,
+    /// Group 0 allows all egress and every interface is in it.
+    baseline: bool,
+}
+
+fn gen_net() -> impl Strategy<Value = GenNet> {
+    let cidr = prop_oneof![3 => Just(0usize), 3 => Just(1usize), 2 => 0..CIDRS.len()];
+    let rule = (
+        any::<bool>(),
+        any::<u8>(),
+        prop_oneof![2 => Just(3usize), 3 => 0..PORTS.len()],
+        proptest::option::weighted(0.7, cidr),
+        proptest::option::weighted(0.4, 0..3usize),
+    )
+        .prop_map(|(ingress, proto, ports, cidr, group)| GenRule {
+            ingress,
+            proto,
+            ports,
+            cidr,
+            group,
+        });
+    let acl = (
+        any::<bool>(),
+        1i64..200,
+        proptest::bool::weighted(0.8),
+        any::<u8>(),
+        0..PORTS.len(),
+        prop_oneof![2 => Just(0usize), 1 => 0..CIDRS.len()],
+    )
+        .prop_map(|(ingress, number, allow, proto, ports, cidr)| GenAcl {
+            ingress,
+            number,
+            allow,
+            proto,
+            ports,
+            cidr,
+        });
+    (
+        proptest::collection::vec((0..3usize, rule), 3..16),
+        proptest::collection::vec((0..3usize, acl), 0..14),
+        proptest::collection::vec(proptest::bool::weighted(0.4), 3),
+        proptest::collection::vec(any::<bool>(), 3),
+        proptest::collection::vec(
+            (
+                0..3usize,
+                proptest::collection::vec(0..3usize, 0..3),
+                any::<bool>(),
+                1u8..30,
+            ),
+            1..5,
+        ),
+        proptest::bool::weighted(0.7),
+    )
+        .prop_map(
+            |(sg_rules, acls, has_acl, igw_route, enis, baseline)| GenNet {
+                sg_rules,
+                acls,
+                has_acl,
+                igw_route,
+                enis,
+                baseline,
+            },
+        )
+}
+
+fn build(g: &GenNet) -> Network {
+    let mut n = Network::default();
+    n.vpcs.push(Vpc {
+        id: VPC,
+        address: "aws_vpc.main".into(),
+        cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+        unknown: vec![],
+        loc: loc(1),
+    });
+    n.igws.push(Gateway {
+        id: IGW,
+        address: "aws_internet_gateway.gw".into(),
+        vpc: Some(Ref::Res(VPC)),
+        loc: loc(2),
+    });
+    for i in 0..3 {
+        n.subnets.push(Subnet {
+            id: subnet_id(i),
+            address: format!("aws_subnet.s{i}"),
+            name: format!("s{i}"),
+            vpc: Some(Ref::Res(VPC)),
+            cidr: Some(format!("10.0.{i}.0/24").parse().unwrap()),
+            ipv6_cidr: None,
+            az: None,
+            map_public_ip: Tri::False,
+            unknown: vec![],
+            loc: loc(3),
+        });
+        let mut routes = Vec::new();
+        if g.igw_route[i] {
+            routes.push(Route {
+                dest: Some("0.0.0.0/0".parse().unwrap()),
+                dest_unknown: None,
+                target: RouteTarget::Igw(Ref::Res(IGW)),
+                declared_by: rt_id(i),
+                loc: loc(4),
+            });
+        }
+        n.route_tables.push(RouteTable {
+            id: rt_id(i),
+            address: format!("aws_route_table.r{i}"),
+            vpc: Some(Ref::Res(VPC)),
+            routes,
+            subnets: vec![(Ref::Res(subnet_id(i)), loc(5))],
+            main: false,
+            loc: loc(5),
+        });
+        if g.has_acl[i] {
+            let mut ingress = Vec::new();
+            let mut egress = Vec::new();
+            for (k, (s, a)) in g.acls.iter().enumerate() {
+                if *s != i {
+                    continue;
+                }
+                let p = proto_of(a.proto);
+                let (f, t) = PORTS[a.ports];
+                let r = NaclRule {
+                    number: a.number,
+                    action: if a.allow { Action::Allow } else { Action::Deny },
+                    protocol: Some(p),
+                    ports: Some(if p.has_ports() {
+                        PortRange::new(f, t)
+                    } else {
+                        PortRange::ALL
+                    }),
+                    cidr: Some(CIDRS[a.cidr].parse().unwrap()),
+                    unknown: vec![],
+                    declared_by: acl_id(i),
+                    loc: loc(100 + k as u32),
+                };
+                if a.ingress {
+                    ingress.push(r)
+                } else {
+                    egress.push(r)
+                }
+            }
+            // AWS rejects duplicate numbers; keep the first.
+            for v in [&mut ingress, &mut egress] {
+                v.sort_by_key(|r| r.number);
+                v.dedup_by_key(|r| r.number);
+            }
+            n.nacls.push(Nacl {
+                id: acl_id(i),
+                address: format!("aws_network_acl.a{i}"),
+                vpc: Some(Ref::Res(VPC)),
+                subnets: vec![(Ref::Res(subnet_id(i)), loc(6))],
+                default: false,
+                ingress,
+                egress,
+                loc: loc(6),
+            });
+        }
+    }
+    for i in 0..3 {
+        let mut rules = Vec::new();
+        if g.baseline && i == 0 {
+            rules.push(SgRule {
+                direction: Direction::Egress,
+                protocol: Some(Protocol::All),
+                ports: Some(PortRange::ALL),
+                ipv4: vec!["0.0.0.0/0".parse().unwrap()],
+                ipv6: vec![],
+                groups: vec![],
+                self_ref: false,
+                prefix_lists: vec![],
+                description: None,
+                unknown: vec![],
+                loc: loc(49),
+                declared_by: sg_id(0),
+                implicit: false,
+            });
+        }
+        for (k, (s, r)) in g.sg_rules.iter().enumerate() {
+            if *s != i {
+                continue;
+            }
+            let p = proto_of(r.proto);
+            let (f, t) = PORTS[r.ports];
+            let mut ipv4 = Vec::new();
+            if let Some(c) = r.cidr {
+                if let IpNet::V4(x) = CIDRS[c].parse::<IpNet>().unwrap() {
+                    ipv4.push(x);
+                }
+            }
+            rules.push(SgRule {
+                direction: if r.ingress {
+                    Direction::Ingress
+                } else {
+                    Direction::Egress
+                },
+                protocol: Some(p),
+                ports: Some(if p.has_ports() {
+                    PortRange::new(f, t)
+                } else {
+                    PortRange::ALL
+                }),
+                ipv4,
+                ipv6: vec![],
+                groups: r
+                    .group
+                    .map(|x| vec![Ref::Res(sg_id(x))])
+                    .unwrap_or_default(),
+                self_ref: false,
+                prefix_lists: vec![],
+                description: None,
+                unknown: vec![],
+                loc: loc(50 + k as u32),
+                declared_by: sg_id(i),
+                implicit: false,
+            });
+        }
+        n.security_groups.push(SecurityGroup {
+            id: sg_id(i),
+            address: format!("aws_security_group.g{i}"),
+            rtype: "aws_security_group".into(),
+            name: None,
+            vpc: Some(Ref::Res(VPC)),
+            default: false,
+            rules,
+            loc: loc(7),
+        });
+    }
+    for (k, (s, groups, public, host)) in g.enis.iter().enumerate() {
+        let mut gs: Vec<Ref> = groups.iter().map(|x| Ref::Res(sg_id(*x))).collect();
+        if g.baseline {
+            gs.push(Ref::Res(sg_id(0)));
+        }
+        gs.sort_by_key(|r| r.res());
+        gs.dedup();
+        n.enis.push(Eni {
+            owner: eni_id(k),
+            address: format!("aws_instance.i{k}"),
+            kind: EniKind::Instance,
+            subnet: Some(Ref::Res(subnet_id(*s))),
+            groups: gs,
+            private_ip: Some(IpAddr::V4(Ipv4Addr::new(
+                10,
+                0,
+                *s as u8,
+                host.wrapping_add(k as u8 * 31) % 250 + 4,
+            ))),
+            public_ip: Tri::from(*public),
+            public_ip_loc: None,
+            unknown: vec![],
+            loc: loc(8),
+        });
+    }
+    n
+}
+
+// ------------------------------------------------------------------------------------------
+// The reference: one packet, no sets.
+
+#[derive(Clone, Debug)]
+struct Packet {
+    src: Result<usize, IpAddr>,
+    dst: usize,
+    proto: Protocol,
+    dport: u16,
+    sport: u16,
+}
+
+fn rule_port_ok(p: Protocol, ports: Option<PortRange>, want_proto: Protocol, port: u16) -> bool {
+    if !p.matches(want_proto) {
+        return false;
+    }
+    if p == Protocol::All || !want_proto.has_ports() {
+        return true;
+    }
+    ports.is_some_and(|r| r.from <= port && port <= r.to)
+}
+
+fn sg_allows(
+    n: &Network,
+    groups: &[Ref],
+    dir: Direction,
+    peer: IpAddr,
+    peer_groups: &[Ref],
+    proto: Protocol,
+    port: u16,
+) -> bool {
+    groups.iter().any(|g| {
+        let sg = n
+            .security_groups
+            .iter()
+            .find(|s| Ref::Res(s.id) == *g)
+            .unwrap();
+        sg.rules.iter().any(|r| {
+            r.direction == dir
+                && rule_port_ok(r.protocol.unwrap(), r.ports, proto, port)
+                && (r.ipv4.iter().any(|c| IpNet::V4(*c).contains(&peer))
+                    || r.groups.iter().any(|x| peer_groups.contains(x)))
+        })
+    })
+}
+
+fn acl_allows(
+    n: &Network,
+    subnet: ResourceId,
+    egress: bool,
+    peer: IpAddr,
+    proto: Protocol,
+    port: u16,
+) -> bool {
+    let Some(acl) = n
+        .nacls
+        .iter()
+        .find(|a| a.subnets.iter().any(|(s, _)| *s == Ref::Res(subnet)))
+    else {
+        return true;
+    };
+    let rules = if egress { &acl.egress } else { &acl.ingress };
+    for r in rules {
+        if r.cidr.unwrap().contains(&peer)
+            && rule_port_ok(r.protocol.unwrap(), r.ports, proto, port)
+        {
+            return r.action == Action::Allow;
+        }
+    }
+    false
+}
+
+fn subnet_of(e: &Eni) -> ResourceId {
+    e.subnet.as_ref().and_then(Ref::res).unwrap()
+}
+
+fn igw_route(n: &Network, subnet: ResourceId, ip: IpAddr) -> bool {
+    let t = n
+        .route_tables
+        .iter()
+        .find(|t| t.subnets.iter().any(|(s, _)| *s == Ref::Res(subnet)))
+        .unwrap();
+    t.routes
+        .iter()
+        .any(|r| r.dest.unwrap().contains(&ip) && matches!(r.target, RouteTarget::Igw(_)))
+}
+
+fn reference(n: &Network, p: &Packet) -> bool {
+    let dst = &n.enis[p.dst];
+    let dip = dst.private_ip.unwrap();
+    let dsub = subnet_of(dst);
+    match p.src {
+        Ok(si) => {
+            let src = &n.enis[si];
+            let sip = src.private_ip.unwrap();
+            let ssub = subnet_of(src);
+            if !sg_allows(
+                n,
+                &src.groups,
+                Direction::Egress,
+                dip,
+                &dst.groups,
+                p.proto,
+                p.dport,
+            ) {
+                return false;
+            }
+            if ssub != dsub {
+                let reply_ports = p.proto.has_ports();
+                if !acl_allows(n, ssub, true, dip, p.proto, p.dport)
+                    || !acl_allows(n, dsub, false, sip, p.proto, p.dport)
+                    || (reply_ports && !acl_allows(n, dsub, true, sip, p.proto, p.sport))
+                    || (reply_ports && !acl_allows(n, ssub, false, dip, p.proto, p.sport))
+                {
+                    return false;
+                }
+            }
+            sg_allows(
+                n,
+                &dst.groups,
+                Direction::Ingress,
+                sip,
+                &src.groups,
+                p.proto,
+                p.dport,
+            )
+        }
+        Err(ext) => {
+            if !dst.public_ip.is_true() || !igw_route(n, dsub, ext) {
+                return false;
+            }
+            if !acl_allows(n, dsub, false, ext, p.proto, p.dport) {
+                return false;
+            }
+            if p.proto.has_ports() && !acl_allows(n, dsub, true, ext, p.proto, p.sport) {
+                return false;
+            }
+            sg_allows(
+                n,
+                &dst.groups,
+                Direction::Ingress,
+                ext,
+                &[],
+                p.proto,
+                p.dport,
+            )
+        }
+    }
+}
+
+fn gen_packet(nenis: usize) -> impl Strategy<Value = Packet> {
+    (
+        prop_oneof![
+            (0..nenis).prop_map(Ok),
+            (0..EXTERNAL_IPS.len()).prop_map(|i| Err(EXTERNAL_IPS[i].parse::<IpAddr>().unwrap()))
+        ],
+        0..nenis,
+        0u8..2,
+        prop_oneof![
+            Just(22u16),
+            Just(80),
+            Just(443),
+            Just(8005),
+            Just(1023),
+            Just(1024),
+            Just(40000),
+            Just(65535),
+            Just(0),
+            any::<u16>()
+        ],
+        prop_oneof![
+            Just(1024u16),
+            Just(2000),
+            Just(33000),
+            Just(61000),
+            Just(65535),
+            any::<u16>()
+        ],
+    )
+        .prop_map(|(src, dst, proto, dport, sport)| Packet {
+            src,
+            dst,
+            proto: if proto == 0 {
+                Protocol::Tcp
+            } else {
+                Protocol::Udp
+            },
+            dport,
+            sport,
+        })
+}
+
+fn engine(n: &Network, p: &Packet) -> Verdict {
+    let estate = Estate::new();
+    let from = match p.src {
+        Ok(i) => Endpoint::Resource(n.enis[i].owner),
+        Err(ip) => Endpoint::Cidr(IpNet::from(ip)),
+    };
+    let mut q = Query::new(
+        from,
+        Endpoint::Resource(n.enis[p.dst].owner),
+        p.proto,
+        PortSet::single(p.dport),
+    );
+    q.src_ports = PortSet::single(p.sport);
+    reach(n, &estate, &q).unwrap().verdict
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn engine_agrees_with_reference(
+        (g, packets) in gen_net().prop_flat_map(|g| {
+            let ne = g.enis.len();
+            (Just(g), proptest::collection::vec(gen_packet(ne), 12))
+        })
+    ) {
+        let n = build(&g);
+        for p in packets {
+            if let Ok(s) = p.src {
+                if s == p.dst { continue; }
+            }
+            let want = reference(&n, &p);
+            let got = engine(&n, &p);
+            prop_assert_eq!(got, if want { Verdict::Reachable } else { Verdict::Blocked }, "packet {:?}", p);
+        }
+    }
+}
+
+/// The generator must produce both verdicts often, or the property proves little.
+#[test]
+fn generator_produces_both_verdicts() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut yes, mut no) = (0, 0);
+    for _ in 0..300 {
+        let g = gen_net().new_tree(&mut runner).unwrap().current();
+        let n = build(&g);
+        let p = gen_packet(n.enis.len())
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        if p.src == Ok(p.dst) {
+            continue;
+        }
+        if reference(&n, &p) {
+            yes += 1
+        } else {
+            no += 1
+        }
+    }
+    assert!(yes >= 20 && no >= 20, "reachable {yes}, blocked {no}");
+}
+
+#[test]
+fn nacl_reply_on_ephemeral_ports_is_checked() {
+    // Instance 0 in s0 talks to instance 1 in s1 on 443; s1's NACL allows inbound 443 but
+    // outbound only 80: the reply to the ephemeral port is dropped.
+    let g = GenNet {
+        sg_rules: vec![
+            (
+                0,
+                GenRule {
+                    ingress: false,
+                    proto: 2,
+                    ports: 3,
+                    cidr: Some(0),
+                    group: None,
+                },
+            ),
+            (
+                1,
+                GenRule {
+                    ingress: true,
+                    proto: 0,
+                    ports: 2,
+                    cidr: Some(1),
+                    group: None,
+                },
+            ),
+        ],
+        acls: vec![
+            (
+                1,
+                GenAcl {
+                    ingress: true,
+                    number: 100,
+                    allow: true,
+                    proto: 0,
+                    ports: 2,
+                    cidr: 0,
+                },
+            ),
+            (
+                1,
+                GenAcl {
+                    ingress: false,
+                    number: 100,
+                    allow: true,
+                    proto: 0,
+                    ports: 1,
+                    cidr: 0,
+                },
+            ),
+        ],
+        has_acl: vec![false, true, false],
+        igw_route: vec![false, false, false],
+        enis: vec![(0, vec![0], false, 5), (1, vec![1], false, 6)],
+        baseline: false,
+    };
+    let n = build(&g);
+    let estate = Estate::new();
+    let q = Query::new(
+        Endpoint::Resource(eni_id(0)),
+        Endpoint::Resource(eni_id(1)),
+        Protocol::Tcp,
+        PortSet::single(443),
+    );
+    let r = reach(&n, &estate, &q).unwrap();
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(b.code, "SUBNET_ACL_RESTRICTION");
+    assert_eq!(b.resource, "aws_network_acl.a1");
+    assert!(b.reason.contains("ephemeral"), "{}", b.reason);
+}
+
+#[test]
+fn same_subnet_ignores_nacl_and_sg_reference_matches_members() {
+    let g = GenNet {
+        sg_rules: vec![
+            (
+                0,
+                GenRule {
+                    ingress: false,
+                    proto: 0,
+                    ports: 5,
+                    cidr: None,
+                    group: Some(1),
+                },
+            ),
+            (
+                1,
+                GenRule {
+                    ingress: true,
+                    proto: 0,
+                    ports: 5,
+                    cidr: None,
+                    group: Some(0),
+                },
+            ),
+        ],
+        acls: vec![],
+        has_acl: vec![true, true, true], // deny-all NACLs
+        igw_route: vec![false, false, false],
+        enis: vec![
+            (0, vec![0], false, 5),
+            (0, vec![1], false, 6),
+            (1, vec![1], false, 7),
+        ],
+        baseline: false,
+    };
+    let n = build(&g);
+    let estate = Estate::new();
+    let q = Query::new(
+        Endpoint::Resource(eni_id(0)),
+        Endpoint::Resource(eni_id(1)),
+        Protocol::Tcp,
+        PortSet::single(8000),
+    );
+    let r = reach(&n, &estate, &q).unwrap();
+    assert_eq!(r.verdict, Verdict::Reachable);
+    let sg_hop = r.paths[0]
+        .hops
+        .iter()
+        .find(|h| h.kind == "security-group" && h.detail.starts_with("ingress"))
+        .unwrap();
+    assert_eq!(sg_hop.resource, "aws_security_group.g1");
+    // Across subnets the deny-all NACL blocks.
+    let q = Query::new(
+        Endpoint::Resource(eni_id(0)),
+        Endpoint::Resource(eni_id(2)),
+        Protocol::Tcp,
+        PortSet::single(8000),
+    );
+    let r = reach(&n, &estate, &q).unwrap();
+    assert_eq!(r.verdict, Verdict::Blocked);
+    assert_eq!(r.blocked.unwrap().code, "SUBNET_ACL_RESTRICTION");
+}
+
+#[test]
+fn internet_needs_public_ip_and_igw_route() {
+    let g = GenNet {
+        sg_rules: vec![(
+            0,
+            GenRule {
+                ingress: true,
+                proto: 0,
+                ports: 2,
+                cidr: Some(0),
+                group: None,
+            },
+        )],
+        acls: vec![],
+        has_acl: vec![false, false, false],
+        igw_route: vec![true, false, false],
+        enis: vec![
+            (0, vec![0], true, 5),
+            (0, vec![0], false, 6),
+            (1, vec![0], true, 7),
+        ],
+        baseline: false,
+    };
+    let n = build(&g);
+    let estate = Estate::new();
+    let ask = |i: usize| {
+        let q = Query::new(
+            Endpoint::Internet,
+            Endpoint::Resource(eni_id(i)),
+            Protocol::Tcp,
+            PortSet::single(443),
+        );
+        reach(&n, &estate, &q).unwrap()
+    };
+    assert_eq!(ask(0).verdict, Verdict::Reachable);
+    let r = ask(1);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    assert_eq!(
+        r.blocked.unwrap().code,
+        "IGW_PUBLIC_IP_ASSOCIATION_FOR_INGRESS"
+    );
+    let r = ask(2);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(b.code, "NO_ROUTE_TO_DESTINATION");
+    assert_eq!(b.resource, "aws_route_table.r1");
+    let _ = Ipv4Net::default();
+}
