@@ -1,0 +1,192 @@
+//! `data "aws_iam_policy_document"` -> the policy JSON, as the AWS provider renders it.
+
+use std::collections::BTreeMap;
+
+use moat_model::{Node, Value};
+use serde_json::{json, Map, Value as J};
+
+use crate::value_ops::{derived_with_refs, to_str};
+
+/// Render the policy document; unknown if any part of it is unknown.
+pub(crate) fn render(attrs: &BTreeMap<String, Node>, address: &str) -> Value {
+    let all: Vec<&Node> = attrs.values().collect();
+    if all.iter().any(|n| n.contains_unknown()) {
+        return derived_with_refs(
+            format!("policy document `{address}` depends on unknown values"),
+            &all,
+        );
+    }
+    let mut doc = Map::new();
+    // source documents first, then this document's statements, then overrides.
+    let mut statements: Vec<J> = Vec::new();
+    let mut version = attrs
+        .get("version")
+        .and_then(|n| to_str(&n.value))
+        .unwrap_or_else(|| "2012-10-17".into());
+    for src in list_strings(attrs.get("source_policy_documents")) {
+        if let Ok(j) = serde_json::from_str::<J>(&src) {
+            if let Some(v) = j.get("Version").and_then(J::as_str) {
+                version = v.to_string();
+            }
+            statements.extend(statements_of(&j));
+        }
+    }
+    if let Some(id) = attrs.get("policy_id").and_then(|n| to_str(&n.value)) {
+        doc.insert("Id".into(), J::String(id));
+    }
+    for st in attrs
+        .get("statement")
+        .map(|n| n.as_block_list())
+        .unwrap_or_default()
+    {
+        let s = statement(st);
+        merge_by_sid(&mut statements, s);
+    }
+    for ov in list_strings(attrs.get("override_policy_documents")) {
+        if let Ok(j) = serde_json::from_str::<J>(&ov) {
+            for s in statements_of(&j) {
+                merge_by_sid(&mut statements, s);
+            }
+        }
+    }
+    doc.insert("Version".into(), J::String(version));
+    doc.insert("Statement".into(), J::Array(statements));
+    let mut ordered = Map::new();
+    for k in ["Version", "Id", "Statement"] {
+        if let Some(v) = doc.remove(k) {
+            ordered.insert(k.into(), v);
+        }
+    }
+    Value::String(serde_json::to_string_pretty(&J::Object(ordered)).unwrap_or_default())
+}
+
+fn statements_of(j: &J) -> Vec<J> {
+    match j.get("Statement") {
+        Some(J::Array(a)) => a.clone(),
+        Some(o @ J::Object(_)) => vec![o.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// A statement with a Sid replaces an earlier one with the same Sid.
+fn merge_by_sid(statements: &mut Vec<J>, s: J) {
+    if let Some(sid) = s.get("Sid").and_then(J::as_str).filter(|s| !s.is_empty()) {
+        if let Some(existing) = statements
+            .iter_mut()
+            .find(|x| x.get("Sid").and_then(J::as_str) == Some(sid))
+        {
+            *existing = s;
+            return;
+        }
+    }
+    statements.push(s);
+}
+
+fn list_strings(n: Option<&Node>) -> Vec<String> {
+    match n.map(|n| &n.value) {
+        Some(Value::List(l)) => l.iter().filter_map(|x| to_str(&x.value)).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// One string, or a sorted list of strings when more than one (the provider sorts sets).
+fn one_or_many(mut v: Vec<String>) -> J {
+    v.sort();
+    v.dedup();
+    if v.len() == 1 {
+        v.pop().map(J::String).unwrap_or(J::Null)
+    } else {
+        J::Array(v.into_iter().map(J::String).collect())
+    }
+}
+
+fn statement(st: &Node) -> J {
+    let mut out = Map::new();
+    if let Some(sid) = st.get("sid").and_then(|n| to_str(&n.value)) {
+        out.insert("Sid".into(), J::String(sid));
+    }
+    let effect = st
+        .get("effect")
+        .and_then(|n| to_str(&n.value))
+        .unwrap_or_else(|| "Allow".into());
+    out.insert("Effect".into(), J::String(effect));
+    for (attr, key) in [
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ] {
+        let v = list_strings(st.get(attr));
+        if !v.is_empty() {
+            out.insert(key.into(), one_or_many(v));
+        }
+    }
+    for (attr, key) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
+        let blocks = st.get(attr).map(|n| n.as_block_list()).unwrap_or_default();
+        if blocks.is_empty() {
+            continue;
+        }
+        let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for b in blocks {
+            let t = b
+                .get("type")
+                .and_then(|n| to_str(&n.value))
+                .unwrap_or_default();
+            by_type
+                .entry(t)
+                .or_default()
+                .extend(list_strings(b.get("identifiers")));
+        }
+        if by_type.len() == 1
+            && by_type
+                .get("*")
+                .is_some_and(|ids| ids.iter().all(|i| i == "*"))
+        {
+            out.insert(key.into(), J::String("*".into()));
+            continue;
+        }
+        let mut m = Map::new();
+        for (t, ids) in by_type {
+            m.insert(t, one_or_many(ids));
+        }
+        out.insert(key.into(), J::Object(m));
+    }
+    let conds = st
+        .get("condition")
+        .map(|n| n.as_block_list())
+        .unwrap_or_default();
+    if !conds.is_empty() {
+        let mut m: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        for c in conds {
+            let test = c
+                .get("test")
+                .and_then(|n| to_str(&n.value))
+                .unwrap_or_default();
+            let var = c
+                .get("variable")
+                .and_then(|n| to_str(&n.value))
+                .unwrap_or_default();
+            m.entry(test)
+                .or_default()
+                .entry(var)
+                .or_default()
+                .extend(list_strings(c.get("values")));
+        }
+        let j: Map<String, J> = m
+            .into_iter()
+            .map(|(t, vars)| {
+                (
+                    t,
+                    J::Object(vars.into_iter().map(|(k, v)| (k, one_or_many(v))).collect()),
+                )
+            })
+            .collect();
+        out.insert("Condition".into(), J::Object(j));
+    }
+    let _ = json!(null);
+    J::Object(out)
+}

@@ -1,0 +1,178 @@
+//! Finding and reading files.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use moat_model::ScanError;
+
+use crate::error::TfError;
+use crate::ir::Body;
+use crate::source::SrcFile;
+
+/// Files larger than this are skipped with an error.
+pub(crate) const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Lexically normalise a path: drop `.`, resolve `..` against the previous component.
+pub(crate) fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, with `/` separators (`../x/main.tf` when outside).
+pub(crate) fn relative(path: &Path, base: &Path) -> String {
+    if let Ok(r) = path.strip_prefix(base) {
+        let s = slash(r);
+        return if s.is_empty() { ".".into() } else { s };
+    }
+    let pc: Vec<Component> = path.components().collect();
+    let bc: Vec<Component> = base.components().collect();
+    let common = pc.iter().zip(bc.iter()).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in pc.iter().skip(common) {
+        out.push(c.as_os_str());
+    }
+    slash(&out)
+}
+
+fn slash(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub(crate) fn is_tf(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// Walk `root` for `.tf`/`.tf.json` files, grouped by directory. Hidden directories (and so
+/// `.terraform`) are skipped; symlinks are followed, loops reported.
+pub(crate) fn walk(root: &Path) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanError>) {
+    let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .require_git(false)
+        .follow_links(true)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let is_file = e.file_type().is_some_and(|t| t.is_file());
+                let name = e.file_name().to_string_lossy();
+                if is_file && is_tf(&name) {
+                    let p = normalize(e.path());
+                    let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                    dirs.entry(dir).or_default().push(p);
+                }
+            }
+            Err(err) => errors.push(walk_error(&err, root)),
+        }
+    }
+    for files in dirs.values_mut() {
+        files.sort();
+    }
+    (dirs, errors)
+}
+
+fn walk_error(err: &ignore::Error, root: &Path) -> ScanError {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::Loop { child, .. } => Some(child),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    let file = path_of(err)
+        .map(|p| relative(&normalize(p), root))
+        .unwrap_or_default();
+    let message = match err {
+        ignore::Error::Loop { .. } => TfError::SymlinkLoop.to_string(),
+        other => TfError::Walk(other.to_string().to_lowercase()).to_string(),
+    };
+    ScanError {
+        file,
+        line: 0,
+        message,
+    }
+}
+
+/// Read a file as text. Oversized, binary and non-UTF-8 files are errors.
+pub(crate) fn read_source(abs: &Path, rel: Arc<str>) -> Result<Arc<SrcFile>, ScanError> {
+    let err = |e: TfError| ScanError {
+        file: rel.to_string(),
+        line: 0,
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(abs).map_err(|e| err(TfError::Read(e.to_string())))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(TfError::TooLarge(meta.len())));
+    }
+    let bytes = std::fs::read(abs).map_err(|e| err(TfError::Read(e.to_string())))?;
+    source_from_bytes(bytes, rel)
+}
+
+/// Turn bytes into a source file (shared by the fuzz entry point).
+pub(crate) fn source_from_bytes(bytes: Vec<u8>, rel: Arc<str>) -> Result<Arc<SrcFile>, ScanError> {
+    let err = |e: TfError| ScanError {
+        file: rel.to_string(),
+        line: 0,
+        message: e.to_string(),
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(TfError::TooLarge(bytes.len() as u64)));
+    }
+    if bytes.contains(&0) {
+        return Err(err(TfError::Binary));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let line = e
+            .as_bytes()
+            .get(..upto)
+            .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
+            .unwrap_or(0);
+        ScanError {
+            file: rel.to_string(),
+            line: line as u32,
+            message: TfError::NotUtf8.to_string(),
+        }
+    })?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(t) => t.to_string(),
+        None => text,
+    };
+    Ok(Arc::new(SrcFile::new(rel, Arc::from(text))))
+}
+
+/// Parse a source file according to its extension.
+pub(crate) fn parse_source(file: &Arc<SrcFile>) -> Result<Body, ScanError> {
+    if file.rel.ends_with(".json") {
+        crate::json::parse_json(file)
+    } else {
+        crate::parse::parse_hcl(file)
+    }
+}
