@@ -7,7 +7,10 @@ moat's findings, restricted to the Checkov IDs moat claims equivalence for (from
 --format json` when that works, else from the findings themselves).
 
 Resources are matched by (file, address without indexes and module prefixes): Checkov reports
-`aws_instance.app` for every instance of a counted resource, moat `aws_instance.app[0]`.
+`aws_instance.app` for every instance of a counted resource, moat `aws_instance.app[0]`; every
+instance of a module collapses into one key. Checkov results on split S3 resources
+(`aws_s3_bucket_versioning.x`) are moved to `aws_s3_bucket.x` of the same file, where moat
+reports them (`--no-fold-split` turns that off).
 
 Usage:
   scripts/checkov_diff.py DIR [--moat PATH] [--checkov PATH] [--json OUT]
@@ -77,7 +80,27 @@ def load_checkov(args):
             for c in res.get(key, []):
                 k = (norm_file(c["file_path"]), norm_address(c["resource"]))
                 bucket[k].add(c["check_id"])
+    if args.fold_split:
+        failed, passed = fold_split(failed, passed)
     return failed, passed
+
+
+def fold_split(failed, passed):
+    """Checkov reports some S3 checks on the split resource (`aws_s3_bucket_public_access_block.x`),
+    moat on the bucket it configures. Re-key a split resource's results to `aws_s3_bucket.<name>`
+    when a bucket of that name is declared in the same file (the usual naming convention)."""
+    buckets = {k for k in set(failed) | set(passed) if k[1].startswith("aws_s3_bucket.")}
+    out = []
+    for d in (failed, passed):
+        nd = defaultdict(set)
+        for (f, r), ids in d.items():
+            rtype, _, name = r.partition(".")
+            if rtype.startswith("aws_s3_bucket_") and (f, f"aws_s3_bucket.{name}") in buckets:
+                nd[(f, f"aws_s3_bucket.{name}")] |= ids
+            else:
+                nd[(f, r)] |= ids
+        out.append(nd)
+    return out[0], out[1]
 
 
 def load_moat(args):
@@ -128,6 +151,8 @@ def main():
     ap.add_argument("--moat-json", help="use this moat JSON instead of running moat")
     ap.add_argument("--checkov-json", help="use this Checkov JSON instead of running checkov")
     ap.add_argument("--json", help="also write the comparison as JSON to this file")
+    ap.add_argument("--no-fold-split", dest="fold_split", action="store_false",
+                    help="keep Checkov results on split S3 resources instead of moving them to the bucket")
     ap.add_argument("--limit", type=int, default=40, help="rows printed per disagreement kind")
     args = ap.parse_args()
     if not os.path.isdir(args.dir):
