@@ -376,7 +376,7 @@ impl<'a> Net<'a> {
                         } else {
                             "to "
                         },
-                        peer_desc(rule)
+                        peer_desc(self, rule)
                     ),
                     loc: Some(rule.loc.clone()),
                 };
@@ -905,14 +905,18 @@ impl Leg {
     }
 }
 
-fn peer_desc(rule: &moat_model::views::net::SgRule) -> String {
+fn peer_desc(n: &Net<'_>, rule: &moat_model::views::net::SgRule) -> String {
     let mut v: Vec<String> = rule.ipv4.iter().map(|n| n.to_string()).collect();
     v.extend(rule.ipv6.iter().map(|n| n.to_string()));
     if rule.self_ref {
         v.push("self".into());
     }
-    if !rule.groups.is_empty() {
-        v.push("a referenced security group".into());
+    for g in &rule.groups {
+        v.push(match g {
+            Ref::Res(id) => n.name(*id),
+            Ref::External(s) => s.clone(),
+            Ref::Unknown(_) => "(unknown group)".into(),
+        });
     }
     v.join(",")
 }

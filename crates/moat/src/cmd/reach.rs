@@ -1,7 +1,12 @@
-//! `moat reach` (owned by the reachability work; see issue 3).
+//! `moat reach`: can traffic get from a source to a destination, along which paths, or which
+//! component blocks it (see issue 3 and CONTRACTS.md).
 
 use std::io::Write;
 use std::path::PathBuf;
+
+use moat_model::views::net::{Network, Protocol};
+use moat_model::Estate;
+use moat_net::{Endpoint, PortSet, Query, ReachResult, Verdict};
 
 use crate::error::CliError;
 
@@ -9,11 +14,211 @@ use crate::error::CliError;
 pub struct ReachArgs {
     /// Directory or file to analyse.
     pub path: PathBuf,
+    /// Source: `internet`, a CIDR (`10.0.0.0/8`), or a resource name (instance, load
+    /// balancer, database, subnet; a security group means any member).
+    #[arg(long)]
+    pub from: String,
+    /// Destination: a resource name, or a security group (any member).
+    #[arg(long)]
+    pub to: String,
+    /// Protocol.
+    #[arg(long, default_value = "tcp", value_parser = ["tcp", "udp", "icmp", "all"])]
+    pub protocol: String,
+    /// Destination port (for a path through a load balancer: the listener port). Default:
+    /// every port.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Exit 1 when the verdict differs.
+    #[arg(long, value_parser = ["reachable", "blocked"])]
+    pub expect: Option<String>,
     #[command(flatten)]
     pub input: crate::load::InputArgs,
 }
 
+/// Parse a query end against an estate. `None` when the name is not in this estate.
+pub fn parse_endpoint(s: &str, estate: &Estate) -> Option<Endpoint> {
+    if s.eq_ignore_ascii_case("internet") {
+        return Some(Endpoint::Internet);
+    }
+    if let Some(n) = moat_model::views::net::parse_net(s)
+        .filter(|_| s.contains('/') || s.parse::<std::net::IpAddr>().is_ok())
+    {
+        return Some(Endpoint::Cidr(n));
+    }
+    estate
+        .instances_of(s)
+        .first()
+        .map(|id| Endpoint::Resource(*id))
+        .or_else(|| {
+            estate
+                .resources
+                .iter()
+                .position(|r| r.name == s || r.display_name() == s)
+                .map(|i| Endpoint::Resource(moat_model::ResourceId(i as u32)))
+        })
+}
+
+fn protocol(s: &str) -> Protocol {
+    Protocol::parse(s).unwrap_or(Protocol::Tcp)
+}
+
 pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
-    let _ = (args, out);
-    Err(CliError::Usage("`moat reach` is not implemented yet".into()))
+    let estates = crate::load::load_estates(std::slice::from_ref(&args.path), &args.input)?;
+    let proto = protocol(&args.protocol);
+    let ports = match args.port {
+        Some(p) => PortSet::single(p),
+        None => PortSet::all(),
+    };
+    let mut answer: Option<(ReachResult, &Estate)> = None;
+    for e in &estates {
+        let (Some(from), Some(to)) = (parse_endpoint(&args.from, e), parse_endpoint(&args.to, e))
+        else {
+            continue;
+        };
+        let net = Network::from_estate(e);
+        let q = Query::new(from, to, proto, ports.clone());
+        let r = moat_net::reach(&net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
+        answer = Some((r, e));
+        break;
+    }
+    let Some((r, _)) = answer else {
+        return Err(CliError::Usage(format!(
+            "`{}` or `{}` is not a resource of the scanned files (use `internet`, a CIDR, or a resource address such as `aws_instance.web`)",
+            args.from, args.to
+        )));
+    };
+    let port_text = args
+        .port
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "all ports".into());
+    if args.format == "json" {
+        let v = to_json(&r);
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out)?;
+    } else {
+        write_text(out, &r, &args.from, &args.to, &args.protocol, &port_text)?;
+    }
+    let code = match args.expect.as_deref() {
+        Some("reachable") if r.verdict != Verdict::Reachable => 1,
+        Some("blocked") if r.verdict != Verdict::Blocked => 1,
+        _ => 0,
+    };
+    Ok(code)
+}
+
+fn loc_json(l: &Option<moat_model::Loc>) -> (serde_json::Value, serde_json::Value) {
+    match l {
+        Some(l) => (
+            serde_json::Value::from(l.file.to_string()),
+            serde_json::Value::from(l.line),
+        ),
+        None => (serde_json::Value::Null, serde_json::Value::from(0)),
+    }
+}
+
+/// The contract JSON of a result.
+pub fn to_json(r: &ReachResult) -> serde_json::Value {
+    let paths: Vec<serde_json::Value> = r
+        .paths
+        .iter()
+        .map(|p| {
+            let hops: Vec<serde_json::Value> = p
+                .hops
+                .iter()
+                .map(|h| {
+                    let (file, line) = loc_json(&h.loc);
+                    serde_json::json!({"resource": h.resource, "kind": h.kind, "detail": h.detail, "file": file, "line": line})
+                })
+                .collect();
+            serde_json::json!({
+                "hops": hops,
+                "ports": p.ports.to_string(),
+                "via": p.via,
+                "destination": p.dest,
+                "sources": p.sources.as_ref().map(|s| s.to_string()),
+            })
+        })
+        .collect();
+    let blocked = r.blocked.as_ref().map(|b| {
+        let (file, line) = loc_json(&b.loc);
+        serde_json::json!({"resource": b.resource, "kind": b.kind, "code": b.code, "reason": b.reason, "file": file, "line": line})
+    });
+    serde_json::json!({
+        "verdict": r.verdict.as_str(),
+        "paths": paths,
+        "blocked": blocked,
+        "unknowns": r.unknowns,
+    })
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    r: &ReachResult,
+    from: &str,
+    to: &str,
+    proto: &str,
+    port: &str,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {from} -> {to} ({proto} {port})",
+        r.verdict.as_str()
+    )?;
+    for (i, p) in r.paths.iter().enumerate() {
+        let via = p
+            .via
+            .as_deref()
+            .map(|v| format!(" via {v}"))
+            .unwrap_or_else(|| " direct".into());
+        writeln!(
+            out,
+            "\npath {}{via} to {}, ports {}:",
+            i + 1,
+            p.dest,
+            p.ports
+        )?;
+        // The default NACL admits everything and cites nothing: leave it out of the listing.
+        let hops = p
+            .hops
+            .iter()
+            .filter(|h| !(h.kind == "nacl" && h.loc.is_none()));
+        for (k, h) in hops.enumerate() {
+            let at = h
+                .loc
+                .as_ref()
+                .map(|l| format!("  ({l})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:>2}. {:<15} {}: {}{at}",
+                k + 1,
+                h.kind,
+                h.resource,
+                h.detail
+            )?;
+        }
+    }
+    if let Some(b) = &r.blocked {
+        let at = b
+            .loc
+            .as_ref()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "\nblocked by {} `{}`{at} [{}]",
+            b.kind, b.resource, b.code
+        )?;
+        writeln!(out, "  {}", b.reason)?;
+    }
+    if !r.unknowns.is_empty() {
+        writeln!(out, "\nunknown values that can change the verdict:")?;
+        for u in &r.unknowns {
+            writeln!(out, "  - {u}")?;
+        }
+    }
+    Ok(())
 }
