@@ -9,6 +9,11 @@
 //!
 //! [rules.severity]
 //! S3002 = "low"                # re-grade (the longest matching selector wins)
+//!
+//! [[network.invariant]]        # checked on every scan, see `moat_net::invariant`
+//! to = "aws_db_instance.main"
+//! ports = "3306"
+//! only_from = ["aws_security_group.app"]
 //! ```
 //!
 //! Selectors also accept the Checkov IDs in a finding's `equivalent.checkov`, so a Checkov
@@ -62,6 +67,8 @@ pub struct FileConfig {
     pub ignore: Vec<String>,
     pub severity: Vec<(String, Severity)>,
     pub fail_on: Option<Severity>,
+    /// `[[network.invariant]]` tables, checked on every scan (`moat_net::invariant`).
+    pub invariants: Vec<moat_net::invariant::Invariant>,
     /// Things worth telling the user (unknown sections).
     pub warnings: Vec<String>,
 }
@@ -96,6 +103,8 @@ impl FileConfig {
             severity.push((k.clone(), sev(v)?));
         }
         let fail_on = raw.fail_on.as_ref().map(sev).transpose()?;
+        let invariants = moat_net::invariant::parse(text)
+            .map_err(|e| CliError::usage(format!("invalid config `{name}`: {e}")))?;
         let warnings = raw
             .other
             .keys()
@@ -108,6 +117,7 @@ impl FileConfig {
             ignore: raw.rules.ignore,
             severity,
             fail_on,
+            invariants,
             warnings,
         })
     }

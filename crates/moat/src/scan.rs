@@ -74,7 +74,12 @@ pub fn run(
             }
         };
         for estate in estates {
-            let findings = cfg.apply(moat_rules::check(&estate), &family);
+            let mut all = moat_rules::check(&estate);
+            if !cfg.invariants.is_empty() {
+                let net = moat_model::views::net::Network::from_estate(&estate);
+                all.extend(moat_net::invariant::check(&net, &estate, &cfg.invariants));
+            }
+            let findings = cfg.apply(all, &family);
             let sup = Suppressions::collect(&estate);
             for mut f in findings {
                 let applied = sup.find(&f, &estate);

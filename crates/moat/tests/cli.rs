@@ -806,3 +806,117 @@ fn unreadable_file_is_reported() {
     assert_eq!(errs[0]["line"], 0);
     assert_eq!(findings(&v, "SG001").len(), 1);
 }
+
+// ---------------------------------------------------------------- network invariants
+
+const PUBLIC_WEB: &str = r#"resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "web"
+  vpc_id      = aws_vpc.main.id
+  ingress {
+    description = "ssh"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_instance" "web" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+"#;
+
+#[test]
+fn network_invariants_are_checked_on_scan() {
+    if !frontend_live() {
+        return;
+    }
+    let toml = "[rules]\nselect = [\"NET100\"]\n\n[[network.invariant]]\nfrom = \"internet\"\nto = \"aws_instance.web\"\nports = \"22\"\nexpect = \"blocked\"\n";
+    let d = dir(&[("main.tf", PUBLIC_WEB), ("moat.toml", toml)]);
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let net = findings(&v, "NET100");
+    assert_eq!(net.len(), 1, "{v:#}");
+    assert_eq!(net[0]["resource"], "aws_instance.web");
+    assert_eq!(net[0]["file"], "main.tf");
+    assert!(
+        net[0]["message"].as_str().unwrap().contains("moat.toml:4"),
+        "{v:#}"
+    );
+
+    // Port 443 is not open: the invariant holds.
+    fs::write(
+        d.path().join("moat.toml"),
+        toml.replace("\"22\"", "\"443\""),
+    )
+    .unwrap();
+    let (code, v, _) = scan_json(d.path(), &[]);
+    assert!(findings(&v, "NET100").is_empty(), "{v:#}");
+    assert_eq!(code, 0);
+
+    // A malformed invariant is a usage error.
+    fs::write(
+        d.path().join("moat.toml"),
+        "[[network.invariant]]\nto = \"aws_instance.web\"\nexpect = \"sometimes\"\nfrom = \"internet\"\n",
+    )
+    .unwrap();
+    let r = run(moat().arg("scan").arg(d.path()));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("sometimes"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_config_selectors_and_keys_warn() {
+    let d = dir(&[
+        ("main.tf", BUCKET),
+        (
+            "moat.toml",
+            "colour = true\n[rules]\nignore = [\"NOPE123\"]\n",
+        ),
+    ]);
+    let r = run(moat().arg("scan").arg(d.path()));
+    assert!(r.stderr.contains("unknown key `colour`"), "{}", r.stderr);
+    let catalogue_empty = run(moat().args(["rules", "--format", "json"]))
+        .stdout
+        .trim()
+        == "[]";
+    if !catalogue_empty {
+        assert!(
+            r.stderr
+                .contains("`NOPE123` in the configuration matches no rule"),
+            "{}",
+            r.stderr
+        );
+    }
+}
