@@ -2,7 +2,7 @@
 //! goes to [`REDIRECTS`]. `NET` is reserved for the network diagnosis rules.
 
 use crate::registry::RuleDef;
-use crate::{cloudtrail, ebs, ec2, eks, iam, kms, lambda, lb, mon, rds, s3, sg, vpc};
+use crate::{cloudtrail, ebs, ec2, eks, iam, kms, lambda, lb, mon, network, rds, s3, sg, vpc};
 
 pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("S3001", &s3::bucket_kms_encryption::RULE),
@@ -44,6 +44,17 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("LB001", &lb::http_without_redirect::RULE),
     ("LB002", &lb::tls_policy::RULE),
     ("LB003", &lb::drop_invalid_headers::RULE),
+    ("NET001", &network::target_port_not_admitted::RULE),
+    ("NET002", &network::health_check_not_admitted::RULE),
+    ("NET003", &network::lb_egress_missing::RULE),
+    ("NET004", &network::nacl_drops_lb_path::RULE),
+    ("NET005", &network::target_open_behind_lb::RULE),
+    ("NET006", &network::target_bypasses_lb::RULE),
+    ("NET007", &network::nlb_clients_not_admitted::RULE),
+    ("NET008", &network::ip_target_outside_vpc::RULE),
+    ("NET009", &network::private_subnet_routes_to_igw::RULE),
+    ("NET010", &network::database_reachable_from_internet::RULE),
+    ("NET100", &network::invariant_violated::RULE),
 ];
 
 /// Old code -> current code.

@@ -25,6 +25,7 @@ mod kms;
 mod lambda;
 mod lb;
 mod mon;
+mod network;
 mod rds;
 mod s3;
 mod sg;

@@ -1,0 +1,60 @@
+//! NET010: database is reachable from the internet.
+
+use moat_model::Severity;
+use moat_net::diagnose;
+
+use crate::registry::{Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Reports RDS instances and ElastiCache clusters that the internet can reach: publicly
+accessible, placed in a subnet that routes `0.0.0.0/0` to an internet gateway, with a security
+group that admits internet addresses. When `publicly_accessible` is unknown the finding is
+`unknown`.
+
+## Why is this bad?
+Databases belong in private subnets behind application tiers. Seed 000: "데이터베이스는 Private
+Subnet에 배치, 인터넷 직접 접근 차단"; seed 003: "RDS의 보안 그룹은 오직 EC2에서 오는 3306 포트만
+허용".
+
+## Example
+```hcl
+resource "aws_db_instance" "main" {
+  publicly_accessible    = true
+  db_subnet_group_name   = aws_db_subnet_group.public.name
+  vpc_security_group_ids = [aws_security_group.db.id] # 3306 from 0.0.0.0/0
+}
+```
+
+## Use instead
+```hcl
+resource "aws_db_instance" "main" {
+  publicly_accessible    = false
+  db_subnet_group_name   = aws_db_subnet_group.private.name
+  vpc_security_group_ids = [aws_security_group.db.id] # 3306 from the app SG
+}
+```
+
+## References
+- Seed 000, "Private Subnet"
+- Seed 001, RDS checklist
+- Seed 003, "WAS -> RDS"
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "database_reachable_from_internet",
+    family: super::FAMILY,
+    title: "Database is reachable from the internet",
+    severity: Severity::Critical,
+    checkov: &[],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    super::emit(
+        ctx,
+        out,
+        diagnose::DATABASE_REACHABLE_FROM_INTERNET,
+        diagnose::databases_reachable_from_internet(ctx.net()),
+    );
+}

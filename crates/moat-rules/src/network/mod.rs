@@ -1,0 +1,38 @@
+//! Network diagnosis (issue 3): the troubleshooting cases of seeds 000, 002 and 003 as findings
+//! on the component that breaks the path. The analysis lives in `moat_net::diagnose`; each rule
+//! here selects its code and turns the diagnoses into findings.
+
+pub(crate) mod database_reachable_from_internet;
+pub(crate) mod health_check_not_admitted;
+pub(crate) mod invariant_violated;
+pub(crate) mod ip_target_outside_vpc;
+pub(crate) mod lb_egress_missing;
+pub(crate) mod nacl_drops_lb_path;
+pub(crate) mod nlb_clients_not_admitted;
+pub(crate) mod private_subnet_routes_to_igw;
+pub(crate) mod target_bypasses_lb;
+pub(crate) mod target_open_behind_lb;
+pub(crate) mod target_port_not_admitted;
+
+#[cfg(test)]
+mod tests;
+
+use moat_net::diagnose::Diagnosis;
+
+use crate::registry::{Ctx, Out};
+
+pub(crate) const FAMILY: &str = "net";
+
+/// Emit the diagnoses of one code as findings of the running rule.
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, code: &str, diagnoses: Vec<Diagnosis>) {
+    for d in diagnoses.into_iter().filter(|d| d.code == code) {
+        let Some(r) = ctx.estate.get(d.resource) else {
+            continue;
+        };
+        if d.unknown {
+            out.unknown(r, &d.loc, d.message);
+        } else {
+            out.fail(r, &d.loc, d.message);
+        }
+    }
+}

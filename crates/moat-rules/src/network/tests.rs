@@ -1,0 +1,291 @@
+//! Fixture tests of the NET rules: each fixture is a whole architecture written like the seeds'
+//! scenarios, under `resources/test/fixtures/network/<case>/main.tf`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::PathBuf;
+
+use moat_model::{Finding, Status};
+
+fn fixture(case: &str) -> Vec<Finding> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("resources/test/fixtures/network")
+        .join(case);
+    let estates = moat_terraform::load(&dir, &moat_terraform::Options::default());
+    assert_eq!(estates.len(), 1, "{case}: one root module");
+    let e = &estates[0];
+    assert!(e.errors.is_empty(), "{case}: {:?}", e.errors);
+    crate::check(e)
+        .into_iter()
+        .filter(|f| f.rule_id.starts_with("NET"))
+        .collect()
+}
+
+/// `(rule, resource, line, status)` of every NET finding.
+fn brief(f: &[Finding]) -> Vec<(String, String, u32, Status)> {
+    f.iter()
+        .map(|f| (f.rule_id.clone(), f.resource.clone(), f.line, f.status))
+        .collect()
+}
+
+fn text(f: &[Finding]) -> String {
+    f.iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {}\n  {}",
+                f.rule_id, f.file, f.line, f.resource, f.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn line_of(case: &str, needle: &str) -> u32 {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("resources/test/fixtures/network")
+        .join(case)
+        .join("main.tf");
+    let src = std::fs::read_to_string(path).unwrap();
+    let i = src
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {case}"));
+    i as u32 + 1
+}
+
+fn fail(rule: &str, resource: &str, line: u32) -> (String, String, u32, Status) {
+    (rule.into(), resource.into(), line, Status::Fail)
+}
+
+#[test]
+fn standard_design_passes_every_net_rule() {
+    let f = fixture("standard");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
+fn net001_traffic_port_not_admitted() {
+    let c = "NET001_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET001",
+            "aws_security_group.app",
+            line_of(c, "resource \"aws_security_group\" \"app\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn net002_health_check_port_not_admitted() {
+    let c = "NET002_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![
+            fail(
+                "NET003",
+                "aws_security_group.alb",
+                line_of(c, "resource \"aws_security_group\" \"alb\"")
+            ),
+            fail(
+                "NET002",
+                "aws_security_group.app",
+                line_of(c, "resource \"aws_security_group\" \"app\"")
+            ),
+        ],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+    let f = fixture("NET002_pass");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
+fn net003_lb_egress_missing() {
+    let c = "NET003_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET003",
+            "aws_security_group.alb",
+            line_of(c, "resource \"aws_security_group\" \"alb\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn net004_nacl_drops_the_reply_on_ephemeral_ports() {
+    let c = "NET004_fail";
+    let f = fixture(c);
+    let nacl = line_of(c, "resource \"aws_network_acl\" \"app\"");
+    assert_eq!(
+        brief(&f),
+        vec![
+            fail("NET004", "aws_network_acl.app", nacl),
+            fail("NET004", "aws_network_acl.app", nacl),
+        ],
+        "{}",
+        text(&f)
+    );
+    assert!(
+        f.iter().all(|x| x
+            .message
+            .contains("ephemeral ports tcp/1024-3305,3307-65535")),
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+    let f = fixture("NET004_pass");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
+fn net005_target_open_to_the_world_behind_alb() {
+    let c = "NET005_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET005",
+            "aws_security_group.app",
+            line_of(c, "description = \"app port from anywhere\"") - 1
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn net006_target_reachable_around_the_alb() {
+    let c = "NET006_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![
+            fail(
+                "NET005",
+                "aws_security_group.app",
+                line_of(c, "description = \"app port from anywhere\"") - 1
+            ),
+            fail(
+                "NET006",
+                "aws_instance.app",
+                line_of(c, "associate_public_ip_address = true")
+            ),
+        ],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn net007_nlb_instance_targets_must_admit_the_clients() {
+    let c = "NET007_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET007",
+            "aws_security_group.proxy",
+            line_of(c, "resource \"aws_security_group\" \"proxy\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+    let f = fixture("NET007_pass");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
+fn net008_ip_target_outside_the_vpc() {
+    let c = "NET008_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET008",
+            "aws_lb_target_group_attachment.onprem",
+            line_of(c, "resource \"aws_lb_target_group_attachment\" \"onprem\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+    let f = fixture("NET008_pass");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
+fn net009_private_subnet_routed_to_igw() {
+    let c = "NET009_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET009",
+            "aws_subnet.app",
+            line_of(c, "resource \"aws_route_table_association\" \"app\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn net010_database_reachable_from_internet() {
+    let c = "NET010_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET010",
+            "aws_db_instance.main",
+            line_of(c, "publicly_accessible    = true")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
+fn catalogue_lists_the_net_rules_with_docs() {
+    let ids: Vec<&str> = crate::catalogue()
+        .into_iter()
+        .filter(|r| r.family == "net")
+        .map(|r| {
+            assert!(
+                r.doc.contains("## What it does") && r.doc.contains("## Use instead"),
+                "{}",
+                r.id
+            );
+            r.id
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "NET001", "NET002", "NET003", "NET004", "NET005", "NET006", "NET007", "NET008",
+            "NET009", "NET010", "NET100"
+        ]
+    );
+}
