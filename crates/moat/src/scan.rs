@@ -35,17 +35,19 @@ pub struct Outcome {
 /// Prefix a relative file name with the root it was found under (when several roots are
 /// scanned, so that names stay unique).
 fn prefixed(root: &Path, file: &str) -> String {
-    if file.is_empty() {
-        return root.display().to_string();
-    }
-    let r = root.to_string_lossy();
+    // A single-file root: the frontend names the file relative to its directory.
+    let base = if root.is_file() {
+        root.parent().unwrap_or(Path::new(""))
+    } else {
+        root
+    };
+    let r = base.to_string_lossy();
     let r = r.trim_end_matches('/');
     if r.is_empty() || r == "." {
         return file.to_string();
     }
-    if root.is_file() {
-        // A single-file root: the frontend already names the file.
-        return file.to_string();
+    if file.is_empty() {
+        return r.to_string();
     }
     format!("{r}/{file}")
 }

@@ -920,3 +920,31 @@ fn unknown_config_selectors_and_keys_warn() {
         );
     }
 }
+
+#[test]
+fn several_paths_keep_file_names_apart() {
+    if !frontend_live() {
+        return;
+    }
+    let a = dir(&[("main.tf", SSH_OPEN)]);
+    let b = dir(&[("main.tf", SSH_OPEN), ("other.tf", BUCKET)]);
+    let r = run(moat()
+        .arg("scan")
+        .arg(a.path())
+        .arg(b.path().join("main.tf"))
+        .args(["--format", "json"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let files: std::collections::BTreeSet<String> = findings(&v, "SG001")
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    let expect: std::collections::BTreeSet<String> = [
+        format!("{}/main.tf", a.path().display()),
+        format!("{}/main.tf", b.path().display()),
+    ]
+    .into();
+    assert_eq!(files, expect);
+    assert!(findings(&v, "S3002").is_empty(), "other.tf was not given");
+    assert_eq!(v["summary"]["files_scanned"], 2);
+}
