@@ -832,20 +832,27 @@ impl<'a> Net<'a> {
             if proto.has_ports() {
                 let (r, hop, deny) =
                     self.nacl_ports(dsub, true, src_ip, proto, src_ports, &mut leg);
-                if r.is_empty() {
+                if r != *src_ports {
                     leg.stop(
                         5,
-                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, src_ip),
+                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, &r, src_ip),
                     );
                     return leg;
                 }
                 leg.hops.push(hop);
                 if let Some(ss) = ssub {
                     let (r2, hop, deny) = self.nacl_ports(ss, false, dst_ip, proto, &r, &mut leg);
-                    if r2.is_empty() {
+                    if r2 != *src_ports {
                         leg.stop(
                             5,
-                            nacl_reply_block(deny, &self.name(ss), "inbound", src_ports, dst_ip),
+                            nacl_reply_block(
+                                deny,
+                                &self.name(ss),
+                                "inbound",
+                                src_ports,
+                                &r2,
+                                dst_ip,
+                            ),
                         );
                         return leg;
                     }
@@ -981,18 +988,24 @@ fn nacl_reply_block(
     subnet: &str,
     dir: &str,
     src_ports: &PortSet,
+    admitted: &PortSet,
     peer: IpAddr,
 ) -> Block {
     let (res, loc, detail) = match deny {
         Some(h) => (h.resource, h.loc, h.detail),
         None => (subnet.to_string(), None, String::new()),
     };
+    let admitted = if admitted.is_empty() {
+        "none of them".to_string()
+    } else {
+        format!("only {admitted}")
+    };
     Block {
         resource: res,
         kind: "nacl",
         code: "SUBNET_ACL_RESTRICTION",
         reason: format!(
-            "network ACLs are stateless: the reply to {peer} on its ephemeral ports {src_ports} is dropped {dir} by the network ACL of subnet `{subnet}` ({detail}); allow {dir} 1024-65535"
+            "network ACLs are stateless: replies to {peer} go to its ephemeral source ports {src_ports}, and the network ACL of subnet `{subnet}` admits {admitted} {dir} ({detail}); allow {dir} tcp/udp {src_ports} for the client's addresses"
         ),
         loc,
     }
@@ -1357,7 +1370,7 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                             continue;
                         }
                         // LB -> target
-                        let second = lb_to_target(
+                        let mut second = lb_to_target(
                             n,
                             lb.kind,
                             lb_eni,
@@ -1367,6 +1380,11 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                             q.protocol,
                             t.port,
                         );
+                        // A block behind the load balancer is further along than any block
+                        // of a direct path.
+                        if let Some((stage, _)) = second.block.as_mut() {
+                            *stage += 10;
+                        }
                         note(&second, &mut best_block);
                         if second.ports.is_empty() {
                             continue;
