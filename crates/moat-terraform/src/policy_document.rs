@@ -10,12 +10,27 @@ use crate::value_ops::{derived_with_refs, to_str};
 /// Render the policy document; unknown if any part of it is unknown.
 pub(crate) fn render(attrs: &BTreeMap<String, Node>, address: &str) -> Value {
     let all: Vec<&Node> = attrs.values().collect();
-    if all.iter().any(|n| n.contains_unknown()) {
+    let mut undecidable = false;
+    for n in &all {
+        n.walk(&mut |x| {
+            if let Value::Unknown(u) = &x.value {
+                if placeholder(u).is_none() {
+                    undecidable = true;
+                }
+            }
+        });
+    }
+    if undecidable {
         return derived_with_refs(
             format!("policy document `{address}` depends on unknown values"),
             &all,
         );
     }
+    let mut filled = attrs.clone();
+    for n in filled.values_mut() {
+        fill_placeholders(n);
+    }
+    let attrs = &filled;
     let mut doc = Map::new();
     // source documents first, then this document's statements, then overrides.
     let mut statements: Vec<J> = Vec::new();
@@ -189,4 +204,40 @@ fn statement(st: &Node) -> J {
     }
     let _ = json!(null);
     J::Object(out)
+}
+
+/// Attributes of other resources known only after apply (an ARN, an ID) are never `*`, so the
+/// document can still be rendered with a `${address.attr}` placeholder in their place. Any other
+/// unknown (a variable, a data source) could be anything and makes the document unknown.
+fn placeholder(u: &moat_model::Unknown) -> Option<String> {
+    use moat_model::Unknown;
+    match u {
+        Unknown::Computed { address, attr } => Some(format!("${{{address}.{attr}}}")),
+        Unknown::Derived { reason, refs }
+            if !refs.is_empty()
+                && reason
+                    .split("; ")
+                    .all(|p| p.ends_with("is known only after apply")) =>
+        {
+            let first = reason.split("; ").next().unwrap_or_default();
+            let inner = first
+                .trim_end_matches(" is known only after apply")
+                .trim_matches('`');
+            Some(format!("${{{inner}}}"))
+        }
+        _ => None,
+    }
+}
+
+fn fill_placeholders(n: &mut Node) {
+    match &mut n.value {
+        Value::Unknown(u) => {
+            if let Some(p) = placeholder(u) {
+                n.value = Value::String(p);
+            }
+        }
+        Value::List(l) => l.iter_mut().for_each(fill_placeholders),
+        Value::Map(m) => m.values_mut().for_each(fill_placeholders),
+        _ => {}
+    }
 }
