@@ -17,7 +17,8 @@ pub fn rule_page(r: &RuleInfo) -> String {
             .join(", ")
     };
     format!(
-        "# {id}: {title}\n\n- Severity: {sev}\n- Family: `{fam}`\n- Checkov equivalents: {checkov}\n\n{doc}",
+        "# {id}: {title}\n\n- Name: `{name}`\n- Severity: {sev}\n- Family: `{fam}`\n- Checkov equivalents: {checkov}\n\n{doc}",
+        name = crate::rule_name(r.id).unwrap_or_default(),
         id = r.id,
         title = r.title,
         sev = r.severity,

@@ -69,6 +69,15 @@ pub fn rule(id: &str) -> Option<RuleInfo> {
         .map(|(code, def)| def.info(code))
 }
 
+/// The rule's short name (its file name, `bucket_versioning`), by id.
+pub fn rule_name(id: &str) -> Option<&'static str> {
+    let id = codes::canonical(id)?;
+    codes::CODES
+        .iter()
+        .find(|(code, _)| *code == id)
+        .map(|(_, def)| def.name)
+}
+
 /// Run every rule on the estate. Findings are sorted (see `moat_model::sort_findings`).
 pub fn check(estate: &Estate) -> Vec<Finding> {
     run(estate, |_| true)

@@ -278,7 +278,11 @@ fn bucket_view<'a>(
                     },
                 }
             }
-            None => match b.blocks("versioning").first().and_then(|c| c.get("enabled")) {
+            None => match b
+                .blocks("versioning")
+                .first()
+                .and_then(|c| c.get("enabled"))
+            {
                 Some(n) => match (&n.value, n.as_bool()) {
                     (Value::Unknown(u), _) => Eff::Unknown {
                         reason: u.clone(),
@@ -339,7 +343,10 @@ fn bucket_view<'a>(
                     from: b,
                 },
                 Some(n) if n.is_unknown() => Eff::Unknown {
-                    reason: n.unknown_reason().cloned().unwrap_or_else(|| Unknown::derived("")),
+                    reason: n
+                        .unknown_reason()
+                        .cloned()
+                        .unwrap_or_else(|| Unknown::derived("")),
                     loc: loc_or(n, b),
                     from: b,
                 },
@@ -494,9 +501,9 @@ fn sse_from_rules<'a>(r: &'a Resource, rules: Vec<&'a Node>) -> Eff<'a, Option<S
                     from: r,
                 },
                 v => {
-                    let kms_key = d.get("kms_master_key_id").is_some_and(|k| {
-                        !k.is_null() && k.as_str().is_none_or(|s| !s.is_empty())
-                    });
+                    let kms_key = d
+                        .get("kms_master_key_id")
+                        .is_some_and(|k| !k.is_null() && k.as_str().is_none_or(|s| !s.is_empty()));
                     Eff::Set {
                         value: Some(Sse {
                             algorithm: v.to_string(),
@@ -520,11 +527,10 @@ fn any_enabled<'a>(r: &'a Resource, rules: Vec<&'a Node>, key: &str) -> Eff<'a, 
     let mut unknown = None;
     for rule in &rules {
         match rule.get(key) {
-            Some(n) if n.is_unknown() => {
-                if unknown.is_none() {
-                    unknown = Some((n.unknown_reason().cloned(), loc_or(n, r)));
-                }
+            Some(n) if n.is_unknown() && unknown.is_none() => {
+                unknown = Some((n.unknown_reason().cloned(), loc_or(n, r)));
             }
+            Some(n) if n.is_unknown() => {}
             Some(n) => {
                 let on = n.as_bool() == Some(true) || n.as_str() == Some("Enabled");
                 if on {
@@ -689,9 +695,8 @@ pub fn parse_policy(node: &Node) -> Result<Policy, Unknown> {
     let root: &Node = match &node.value {
         Value::Unknown(u) => return Err(u.clone()),
         Value::String(s) => {
-            let j: serde_json::Value = serde_json::from_str(s).map_err(|e| {
-                Unknown::derived(format!("the policy is not valid JSON: {e}"))
-            })?;
+            let j: serde_json::Value = serde_json::from_str(s)
+                .map_err(|e| Unknown::derived(format!("the policy is not valid JSON: {e}")))?;
             owned = Node::new(Value::from_json_at(&j, node.loc.as_ref()), node.loc.clone());
             &owned
         }
@@ -817,14 +822,22 @@ mod tests {
 
     fn res(addr: &str, rtype: &str, line: u32) -> Resource {
         let name = addr.rsplit('.').next().unwrap_or(addr);
-        Resource::new(addr, rtype, name, Frontend::Terraform, Loc::new("main.tf", line, 1))
+        Resource::new(
+            addr,
+            rtype,
+            name,
+            Frontend::Terraform,
+            Loc::new("main.tf", line, 1),
+        )
     }
     fn s(v: &str, line: u32) -> Node {
         Node::at(Value::String(v.into()), Loc::new("main.tf", line, 3))
     }
     fn map(kv: Vec<(&str, Node)>) -> Node {
         Node::from(Value::Map(
-            kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<_, _>>(),
+            kv.into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
         ))
     }
     fn computed(addr: &str) -> Node {
@@ -848,7 +861,8 @@ mod tests {
         e.push(b);
         e.push(res("aws_s3_bucket.c", "aws_s3_bucket", 9));
         let mut va = res("aws_s3_bucket_versioning.a", "aws_s3_bucket_versioning", 10);
-        va.attrs.insert("bucket".into(), computed("aws_s3_bucket.a"));
+        va.attrs
+            .insert("bucket".into(), computed("aws_s3_bucket.a"));
         va.attrs.insert(
             "versioning_configuration".into(),
             Node::from(Value::List(vec![map(vec![("status", s("Enabled", 12))])])),
@@ -866,7 +880,10 @@ mod tests {
         assert_eq!(v.len(), 3);
         assert_eq!(v[0].versioning.value().map(String::as_str), Some("Enabled"));
         assert_eq!(v[0].versioning.loc().map(|l| l.line), Some(12));
-        assert_eq!(v[1].versioning.value().map(String::as_str), Some("Suspended"));
+        assert_eq!(
+            v[1].versioning.value().map(String::as_str),
+            Some("Suspended")
+        );
         assert_eq!(v[2].versioning, Eff::Default("Disabled".into()));
     }
 
@@ -883,10 +900,8 @@ mod tests {
             "bucket".into(),
             Node::unknown(Unknown::Variable { name: "b".into() }, None),
         );
-        p.attrs.insert(
-            "block_public_acls".into(),
-            Node::from(Value::Bool(true)),
-        );
+        p.attrs
+            .insert("block_public_acls".into(), Node::from(Value::Bool(true)));
         e.push(p);
         e.index();
         let v = s3_buckets(&e);
@@ -902,7 +917,10 @@ mod tests {
             "aws_s3_account_public_access_block",
             5,
         );
-        p.attrs.insert("block_public_policy".into(), Node::at(Value::Bool(true), Loc::new("main.tf", 6, 3)));
+        p.attrs.insert(
+            "block_public_policy".into(),
+            Node::at(Value::Bool(true), Loc::new("main.tf", 6, 3)),
+        );
         e.push(p);
         e.index();
         let v = s3_buckets(&e);

@@ -48,8 +48,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         let attr = "cloud_watch_logs_group_arn";
         match presence(r.get(attr)) {
             Presence::Set => {}
-            Presence::Absent => out.fail(r, r.loc_of(attr), format!("`{attr}` is not set: no CloudWatch alarm can watch this trail")),
-            Presence::Unknown(u) => out.unknown(r, r.loc_of(attr), format!("`{attr}` is unknown: {}", why(u))),
+            Presence::Absent => out.fail(
+                r,
+                r.loc_of(attr),
+                format!("`{attr}` is not set: no CloudWatch alarm can watch this trail"),
+            ),
+            Presence::Unknown(u) => out.unknown(
+                r,
+                r.loc_of(attr),
+                format!("`{attr}` is unknown: {}", why(u)),
+            ),
         }
     }
 }

@@ -48,8 +48,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_cloudtrail") {
         match presence(r.get("kms_key_id")) {
             Presence::Set => {}
-            Presence::Absent => out.fail(r, r.loc_of("kms_key_id"), "`kms_key_id` is not set: log files are not encrypted with a KMS key"),
-            Presence::Unknown(u) => out.unknown(r, r.loc_of("kms_key_id"), format!("`kms_key_id` is unknown: {}", why(u))),
+            Presence::Absent => out.fail(
+                r,
+                r.loc_of("kms_key_id"),
+                "`kms_key_id` is not set: log files are not encrypted with a KMS key",
+            ),
+            Presence::Unknown(u) => out.unknown(
+                r,
+                r.loc_of("kms_key_id"),
+                format!("`kms_key_id` is unknown: {}", why(u)),
+            ),
         }
     }
 }

@@ -42,6 +42,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(out, r, "enable_log_file_validation", false, true, "tampering with delivered log files cannot be detected");
+        require_bool(
+            out,
+            r,
+            "enable_log_file_validation",
+            false,
+            true,
+            "tampering with delivered log files cannot be detected",
+        );
     }
 }

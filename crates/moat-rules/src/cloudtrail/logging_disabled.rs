@@ -39,6 +39,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(out, r, "enable_logging", true, true, "the trail records nothing");
+        require_bool(
+            out,
+            r,
+            "enable_logging",
+            true,
+            true,
+            "the trail records nothing",
+        );
     }
 }

@@ -45,6 +45,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(out, r, "is_multi_region_trail", false, true, "API activity in other regions is not recorded");
+        require_bool(
+            out,
+            r,
+            "is_multi_region_trail",
+            false,
+            true,
+            "API activity in other regions is not recorded",
+        );
     }
 }

@@ -42,6 +42,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_ebs_encryption_by_default") {
-        require_bool(out, r, "enabled", true, true, "new volumes are not encrypted by default");
+        require_bool(
+            out,
+            r,
+            "enabled",
+            true,
+            true,
+            "new volumes are not encrypted by default",
+        );
     }
 }

@@ -53,7 +53,11 @@ fn device(out: &mut Out, r: &Resource, dev: &Node, what: &str, account: &Result<
     match dev.get("encrypted") {
         Some(n) if n.is_unknown() => {
             let u = n.unknown_reason().map(why).unwrap_or_default();
-            out.unknown(r, n.loc.as_ref().unwrap_or(loc), format!("`{what}.encrypted` is unknown: {u}"));
+            out.unknown(
+                r,
+                n.loc.as_ref().unwrap_or(loc),
+                format!("`{what}.encrypted` is unknown: {u}"),
+            );
         }
         Some(n) if n.as_bool() == Some(true) => {}
         other => {
@@ -67,7 +71,11 @@ fn device(out: &mut Out, r: &Resource, dev: &Node, what: &str, account: &Result<
                 None => format!("`{what}.encrypted` is not set (default `false`)"),
             };
             match account {
-                Err(u) => out.unknown(r, loc, format!("{how} and the account default is unknown: {u}")),
+                Err(u) => out.unknown(
+                    r,
+                    loc,
+                    format!("{how} and the account default is unknown: {u}"),
+                ),
                 Ok(_) => out.fail(r, loc, format!("{how}: the volume is stored unencrypted")),
             }
         }

@@ -18,7 +18,11 @@ pub(crate) fn account_default(ctx: &Ctx<'_>) -> Result<bool, String> {
         match bool_eff(r, "enabled", true) {
             Eff::Set { value: true, .. } | Eff::Default(true) => return Ok(true),
             Eff::Unknown { reason, .. } => {
-                unknown = Some(format!("`{}.enabled` is unknown: {}", r.address, why(&reason)))
+                unknown = Some(format!(
+                    "`{}.enabled` is unknown: {}",
+                    r.address,
+                    why(&reason)
+                ))
             }
             _ => {}
         }

@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{bool_attr, BoolAttr, Ctx, Out, RuleDef, why};
+use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_ebs_volume` is encrypted: `encrypted = true`, or the account default
@@ -54,14 +54,26 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         match bool_attr(r, "encrypted", false) {
             BoolAttr::Value(true, _) => {}
             BoolAttr::Value(false, loc) => match &account {
-                Err(u) => out.unknown(r, loc, format!("`encrypted` is not `true` and the account default is unknown: {u}")),
+                Err(u) => out.unknown(
+                    r,
+                    loc,
+                    format!("`encrypted` is not `true` and the account default is unknown: {u}"),
+                ),
                 Ok(_) => {
-                    let how = if r.get("encrypted").is_some() { "`encrypted` is `false`" } else { "`encrypted` is not set (default `false`)" };
+                    let how = if r.get("encrypted").is_some() {
+                        "`encrypted` is `false`"
+                    } else {
+                        "`encrypted` is not set (default `false`)"
+                    };
                     out.fail(r, loc, format!("{how} and no `aws_ebs_encryption_by_default` is enabled: the volume is stored unencrypted"));
                 }
             },
-            BoolAttr::Unknown(u, loc) => out.unknown(r, loc, format!("`encrypted` is unknown: {}", why(u))),
-            BoolAttr::Invalid(n, loc) => out.unknown(r, loc, format!("`encrypted` is `{n}`, not a bool")),
+            BoolAttr::Unknown(u, loc) => {
+                out.unknown(r, loc, format!("`encrypted` is unknown: {}", why(u)))
+            }
+            BoolAttr::Invalid(n, loc) => {
+                out.unknown(r, loc, format!("`encrypted` is `{n}`, not a bool"))
+            }
         }
     }
 }

@@ -49,7 +49,11 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in ["aws_instance", "aws_launch_template", "aws_launch_configuration"] {
+    for t in [
+        "aws_instance",
+        "aws_launch_template",
+        "aws_launch_configuration",
+    ] {
         for r in ctx.of_type(t) {
             let opts = r.blocks("metadata_options");
             let opt = opts.first();
@@ -57,7 +61,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 match &ep.value {
                     Value::String(s) if s == "disabled" => continue,
                     Value::Unknown(u) => {
-                        out.unknown(r, ep.loc.as_ref().unwrap_or(&r.loc), format!("`metadata_options.http_endpoint` is unknown: {}", why(u)));
+                        out.unknown(
+                            r,
+                            ep.loc.as_ref().unwrap_or(&r.loc),
+                            format!("`metadata_options.http_endpoint` is unknown: {}", why(u)),
+                        );
                         continue;
                     }
                     _ => {}

@@ -45,7 +45,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for t in ["aws_instance", "aws_launch_configuration"] {
         for r in ctx.of_type(t) {
             if r.get("associate_public_ip_address").is_some() {
-                require_bool(out, r, "associate_public_ip_address", false, false, "the instance is directly addressable from the internet");
+                require_bool(
+                    out,
+                    r,
+                    "associate_public_ip_address",
+                    false,
+                    false,
+                    "the instance is directly addressable from the internet",
+                );
             }
         }
     }

@@ -58,7 +58,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         let p = match &doc.parsed {
             Ok(p) => p,
             Err(u) => {
-                out.unknown(r, doc.loc(), format!("`{}` is unknown: {}", doc.attr, why(u)));
+                out.unknown(
+                    r,
+                    doc.loc(),
+                    format!("`{}` is unknown: {}", doc.attr, why(u)),
+                );
                 continue;
             }
         };

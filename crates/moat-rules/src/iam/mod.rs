@@ -15,8 +15,7 @@ pub(crate) fn public_allow(s: &Statement) -> bool {
     s.allow
         && !s.has_condition
         && !s.not_principal
-        && s
-            .principals
+        && s.principals
             .iter()
             .any(|(k, v)| v == "*" && (k == "*" || k == "AWS"))
 }

@@ -56,21 +56,46 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
+/// (attribute, default when unset, acceptable, requirement)
+type NumberCheck = (&'static str, f64, fn(f64) -> bool, &'static str);
+
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_iam_account_password_policy") {
-        // (attribute, default when unset, acceptable)
-        let numbers: [(&str, f64, fn(f64) -> bool, &str); 3] = [
-            ("minimum_password_length", 6.0, |v| v >= 14.0, "must be at least 14"),
-            ("password_reuse_prevention", 0.0, |v| v >= 24.0, "must be at least 24"),
-            ("max_password_age", 0.0, |v| (1.0..=90.0).contains(&v), "must be 1 to 90 days (0 never expires)"),
+        let numbers: [NumberCheck; 3] = [
+            (
+                "minimum_password_length",
+                6.0,
+                |v| v >= 14.0,
+                "must be at least 14",
+            ),
+            (
+                "password_reuse_prevention",
+                0.0,
+                |v| v >= 24.0,
+                "must be at least 24",
+            ),
+            (
+                "max_password_age",
+                0.0,
+                |v| (1.0..=90.0).contains(&v),
+                "must be 1 to 90 days (0 never expires)",
+            ),
         ];
         for (attr, default, ok, need) in numbers {
             let loc = r.loc_of(attr);
             match r.get(attr) {
-                None => out.fail(r, loc, format!("`{attr}` is not set (default `{default}`): {need}")),
+                None => out.fail(
+                    r,
+                    loc,
+                    format!("`{attr}` is not set (default `{default}`): {need}"),
+                ),
                 Some(n) => match (&n.value, n.as_f64()) {
-                    (Value::Unknown(u), _) => out.unknown(r, loc, format!("`{attr}` is unknown: {}", why(u))),
-                    (_, Some(v)) if !ok(v) => out.fail(r, loc, format!("`{attr}` is `{n}`: {need}")),
+                    (Value::Unknown(u), _) => {
+                        out.unknown(r, loc, format!("`{attr}` is unknown: {}", why(u)))
+                    }
+                    (_, Some(v)) if !ok(v) => {
+                        out.fail(r, loc, format!("`{attr}` is `{n}`: {need}"))
+                    }
                     _ => {}
                 },
             }
@@ -81,7 +106,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             "require_symbols",
             "require_uppercase_characters",
         ] {
-            crate::registry::require_bool(out, r, attr, false, true, "passwords need not contain this character class");
+            crate::registry::require_bool(
+                out,
+                r,
+                attr,
+                false,
+                true,
+                "passwords need not contain this character class",
+            );
         }
     }
 }

@@ -47,7 +47,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         }
         let r = doc.resource;
         match &doc.parsed {
-            Err(u) => out.unknown(r, doc.loc(), format!("`assume_role_policy` is unknown: {}", why(u))),
+            Err(u) => out.unknown(
+                r,
+                doc.loc(),
+                format!("`assume_role_policy` is unknown: {}", why(u)),
+            ),
             Ok(p) => {
                 for s in &p.statements {
                     let loc = s.loc.as_ref().unwrap_or(doc.loc());
@@ -63,7 +67,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                         );
                     } else if s.allow && !s.has_condition {
                         if let Some(u) = &s.principal_unknown {
-                            out.unknown(r, loc, format!("a trusted principal is unknown: {}", why(u)));
+                            out.unknown(
+                                r,
+                                loc,
+                                format!("a trusted principal is unknown: {}", why(u)),
+                            );
                         }
                     }
                 }

@@ -50,7 +50,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         }
     }
     for r in ctx.of_type("aws_iam_policy_attachment") {
-        let Some(users) = r.get("users") else { continue };
+        let Some(users) = r.get("users") else {
+            continue;
+        };
         match &users.value {
             Value::List(l) if !l.is_empty() => out.fail(
                 r,

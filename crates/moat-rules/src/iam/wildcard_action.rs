@@ -79,7 +79,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 out.fail(
                     r,
                     loc,
-                    format!("statement {id} of `{}` allows `{}`", doc.attr, wild.join(", ")),
+                    format!(
+                        "statement {id} of `{}` allows `{}`",
+                        doc.attr,
+                        wild.join(", ")
+                    ),
                 );
             }
         }

@@ -57,6 +57,13 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             }
             _ => {}
         }
-        require_bool(out, r, "enable_key_rotation", false, true, "the key material is never rotated");
+        require_bool(
+            out,
+            r,
+            "enable_key_rotation",
+            false,
+            true,
+            "the key material is never rotated",
+        );
     }
 }

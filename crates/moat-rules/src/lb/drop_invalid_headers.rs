@@ -44,11 +44,25 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for t in super::LBS {
         for r in ctx.of_type(t) {
             match super::lb_type(r) {
-                Some("application") => require_bool(out, r, "drop_invalid_header_fields", false, true, "malformed headers reach the targets"),
+                Some("application") => require_bool(
+                    out,
+                    r,
+                    "drop_invalid_header_fields",
+                    false,
+                    true,
+                    "malformed headers reach the targets",
+                ),
                 Some(_) => {}
                 None => {
                     if let Some(u) = r.get("load_balancer_type").and_then(|n| n.unknown_reason()) {
-                        out.unknown(r, r.loc_of("load_balancer_type"), format!("`load_balancer_type` is unknown: {}", crate::registry::why(u)));
+                        out.unknown(
+                            r,
+                            r.loc_of("load_balancer_type"),
+                            format!(
+                                "`load_balancer_type` is unknown: {}",
+                                crate::registry::why(u)
+                            ),
+                        );
                     }
                 }
             }

@@ -58,7 +58,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 Some(n) => match &n.value {
                     Value::String(s) => s.to_ascii_uppercase(),
                     Value::Unknown(u) => {
-                        out.unknown(r, r.loc_of("protocol"), format!("`protocol` is unknown: {}", why(u)));
+                        out.unknown(
+                            r,
+                            r.loc_of("protocol"),
+                            format!("`protocol` is unknown: {}", why(u)),
+                        );
                         continue;
                     }
                     _ => continue,
@@ -81,7 +85,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     })
             });
             if !redirects {
-                let port = r.get("port").map(|p| p.to_string()).unwrap_or_else(|| "80".into());
+                let port = r
+                    .get("port")
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "80".into());
                 out.fail(r, r.loc_of("protocol"), format!("`protocol` is `HTTP` on port {port} and the default action does not redirect to HTTPS: traffic travels in clear text"));
             }
         }

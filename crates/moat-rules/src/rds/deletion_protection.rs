@@ -43,7 +43,14 @@ pub(crate) const RULE: RuleDef = RuleDef {
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for t in ["aws_db_instance", "aws_rds_cluster"] {
         for r in ctx.of_type(t) {
-            require_bool(out, r, "deletion_protection", false, true, "the database can be deleted by a single call");
+            require_bool(
+                out,
+                r,
+                "deletion_protection",
+                false,
+                true,
+                "the database can be deleted by a single call",
+            );
         }
     }
 }

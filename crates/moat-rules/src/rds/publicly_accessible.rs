@@ -45,7 +45,14 @@ pub(crate) const RULE: RuleDef = RuleDef {
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for t in ["aws_db_instance", "aws_rds_cluster_instance"] {
         for r in ctx.of_type(t) {
-            require_bool(out, r, "publicly_accessible", false, false, "the instance gets a public IP address");
+            require_bool(
+                out,
+                r,
+                "publicly_accessible",
+                false,
+                false,
+                "the instance gets a public IP address",
+            );
         }
     }
 }

@@ -54,7 +54,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             if r.get("replicate_source_db").is_some_and(|n| !n.is_null()) {
                 continue;
             }
-            require_bool(out, r, "storage_encrypted", false, true, "the database storage, backups and snapshots are not encrypted at rest");
+            require_bool(
+                out,
+                r,
+                "storage_encrypted",
+                false,
+                true,
+                "the database storage, backups and snapshots are not encrypted at rest",
+            );
         }
     }
 }

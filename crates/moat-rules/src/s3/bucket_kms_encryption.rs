@@ -66,7 +66,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 &r.loc,
                 format!("no default encryption is configured (AWS applies `AES256`): {msg}"),
             ),
-            Eff::Set { value: None, loc, from } => out.fail(
+            Eff::Set {
+                value: None,
+                loc,
+                from,
+            } => out.fail(
                 r,
                 loc,
                 format!("`{}` sets no `sse_algorithm`: {msg}", from.address),
@@ -75,11 +79,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 value: Some(Sse { algorithm, .. }),
                 loc,
                 ..
-            } if !algorithm.starts_with("aws:kms") => out.fail(
-                r,
-                loc,
-                format!("`sse_algorithm` is `{algorithm}`: {msg}"),
-            ),
+            } if !algorithm.starts_with("aws:kms") => {
+                out.fail(r, loc, format!("`sse_algorithm` is `{algorithm}`: {msg}"))
+            }
             Eff::Set { .. } => {}
             Eff::Unknown { reason, loc, .. } => out.unknown(
                 r,

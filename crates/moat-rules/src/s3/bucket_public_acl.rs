@@ -80,11 +80,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             _ => {}
         }
         for (from, g) in &b.grants {
-            let uri = g.get("uri").or_else(|| {
-                g.blocks("grantee")
-                    .first()
-                    .and_then(|gr| gr.get("uri"))
-            });
+            let uri = g
+                .get("uri")
+                .or_else(|| g.blocks("grantee").first().and_then(|gr| gr.get("uri")));
             let perm = g
                 .get("permission")
                 .or_else(|| g.get("permissions"))

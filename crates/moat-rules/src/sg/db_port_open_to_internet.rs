@@ -94,7 +94,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 out.unknown(
                     r,
                     &rule.loc,
-                    format!("ingress rule of `{}` may expose a database port to the internet: {u}", sg.address),
+                    format!(
+                        "ingress rule of `{}` may expose a database port to the internet: {u}",
+                        sg.address
+                    ),
                 );
             }
         }

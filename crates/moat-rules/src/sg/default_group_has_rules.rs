@@ -57,7 +57,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             out.fail(
                 r,
                 &rule.loc,
-                format!("the default security group `{}` has a rule allowing `{}`", sg.address, ports(rule)),
+                format!(
+                    "the default security group `{}` has a rule allowing `{}`",
+                    sg.address,
+                    ports(rule)
+                ),
             );
         }
     }

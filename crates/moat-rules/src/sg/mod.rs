@@ -35,16 +35,24 @@ pub(crate) fn world_ingress(rule: &SgRule, port: u16) -> Open {
         return Open::No;
     }
     if !rule.unknown.is_empty() {
-        return Open::Unknown(
-            Unknown::combine(rule.unknown.iter()).to_string(),
-        );
+        return Open::Unknown(Unknown::combine(rule.unknown.iter()).to_string());
     }
     Open::No
 }
 
 pub(crate) fn sources(rule: &SgRule) -> String {
-    let mut v: Vec<String> = rule.ipv4.iter().filter(|n| n.prefix_len() == 0).map(|n| n.to_string()).collect();
-    v.extend(rule.ipv6.iter().filter(|n| n.prefix_len() == 0).map(|n| n.to_string()));
+    let mut v: Vec<String> = rule
+        .ipv4
+        .iter()
+        .filter(|n| n.prefix_len() == 0)
+        .map(|n| n.to_string())
+        .collect();
+    v.extend(
+        rule.ipv6
+            .iter()
+            .filter(|n| n.prefix_len() == 0)
+            .map(|n| n.to_string()),
+    );
     v.join(", ")
 }
 
@@ -86,4 +94,3 @@ pub(crate) fn check_world_port(ctx: &Ctx<'_>, out: &mut Out, port: u16, service:
         }
     }
 }
-

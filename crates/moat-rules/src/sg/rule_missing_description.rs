@@ -49,7 +49,12 @@ pub(crate) const RULE: RuleDef = RuleDef {
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for sg in &ctx.net().security_groups {
         for rule in &sg.rules {
-            if rule.implicit || rule.description.as_deref().is_some_and(|d| !d.trim().is_empty()) {
+            if rule.implicit
+                || rule
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| !d.trim().is_empty())
+            {
                 continue;
             }
             let Some(r) = ctx.estate.get(rule.declared_by) else {
@@ -62,7 +67,11 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             out.fail(
                 r,
                 &rule.loc,
-                format!("{dir} rule `{}` of `{}` has no `description`", ports(rule), sg.address),
+                format!(
+                    "{dir} rule `{}` of `{}` has no `description`",
+                    ports(rule),
+                    sg.address
+                ),
             );
         }
     }

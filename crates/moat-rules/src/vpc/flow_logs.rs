@@ -64,8 +64,19 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         match &floating {
-            Some((fl, u)) => out.unknown(r, &r.loc, format!("no flow log refers to this VPC, and the `vpc_id` of `{fl}` is unknown: {}", why(u))),
-            None => out.fail(r, &r.loc, "no `aws_flow_log` has `vpc_id` pointing at this VPC: its traffic is not logged"),
+            Some((fl, u)) => out.unknown(
+                r,
+                &r.loc,
+                format!(
+                    "no flow log refers to this VPC, and the `vpc_id` of `{fl}` is unknown: {}",
+                    why(u)
+                ),
+            ),
+            None => out.fail(
+                r,
+                &r.loc,
+                "no `aws_flow_log` has `vpc_id` pointing at this VPC: its traffic is not logged",
+            ),
         }
     }
 }

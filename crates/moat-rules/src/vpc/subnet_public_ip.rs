@@ -43,6 +43,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_subnet") {
-        require_bool(out, r, "map_public_ip_on_launch", false, false, "every instance launched here gets a public IP");
+        require_bool(
+            out,
+            r,
+            "map_public_ip_on_launch",
+            false,
+            false,
+            "every instance launched here gets a public IP",
+        );
     }
 }

@@ -1,0 +1,60 @@
+use moat_model::{Severity, Value};
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that no `aws_lambda_function_url` uses `authorization_type = "NONE"`.
+
+## Why is this bad?
+A function URL without IAM authorization can be invoked by anyone on the internet, bypassing
+API Gateway's authorizers, WAF and throttling (seed 004's API security layers).
+
+## Example
+```hcl
+resource "aws_lambda_function_url" "api" {
+  function_name      = aws_lambda_function.api.function_name
+  authorization_type = "NONE"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_lambda_function_url" "api" {
+  function_name      = aws_lambda_function.api.function_name
+  authorization_type = "AWS_IAM"
+}
+```
+
+## References
+- Seed 004 section 10: Lambda and API Gateway security
+- AWS: [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "public_url",
+    family: super::FAMILY,
+    title: "Lambda function URL has no authentication",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_258"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_lambda_function_url") {
+        let loc = r.loc_of("authorization_type");
+        match r.get("authorization_type").map(|n| &n.value) {
+            Some(Value::String(s)) if s == "NONE" => out.fail(
+                r,
+                loc,
+                "`authorization_type` is `NONE`: anyone on the internet can invoke the function",
+            ),
+            Some(Value::Unknown(u)) => out.unknown(
+                r,
+                loc,
+                format!("`authorization_type` is unknown: {}", why(u)),
+            ),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,66 @@
+use moat_model::Severity;
+
+use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that AWS Config records every supported resource type: each
+`aws_config_configuration_recorder` must not set `recording_group.all_supported = false`
+(default `true`), and a configuration that manages the account's security baseline (it
+declares CloudTrail, GuardDuty or Security Hub) must declare a recorder.
+
+## Why is this bad?
+The AWS Config rules of seed 004 (unencrypted EBS volumes, public buckets, unused
+credentials, open security groups) evaluate only the resources Config records.
+
+## Example
+```hcl
+resource "aws_config_configuration_recorder" "main" {
+  role_arn = aws_iam_role.config.arn
+  recording_group {
+    all_supported  = false
+    resource_types = ["AWS::EC2::Instance"]
+  }
+}
+```
+
+## Use instead
+```hcl
+  recording_group {
+    all_supported                 = true
+    include_global_resource_types = true
+  }
+```
+
+## References
+- Seed 004 section 8, "AWS Config 규칙"
+- CIS AWS Foundations Benchmark v3.0.0, 3.3: "Ensure AWS Config is enabled in all regions"
+- AWS: [Recording AWS resources](https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "config_recorder",
+    family: super::FAMILY,
+    title: "AWS Config does not record all resources",
+    severity: Severity::Low,
+    checkov: &["CKV2_AWS_48"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let mut any = false;
+    for r in ctx.of_type("aws_config_configuration_recorder") {
+        any = true;
+        match bool_attr(r, "recording_group.0.all_supported", true) {
+            BoolAttr::Value(false, loc) => out.fail(r, loc, "`recording_group.all_supported` is `false`: resource types not listed are not evaluated"),
+            BoolAttr::Value(true, _) => {}
+            BoolAttr::Unknown(u, loc) => out.unknown(r, loc, format!("`recording_group.all_supported` is unknown: {}", why(u))),
+            BoolAttr::Invalid(n, loc) => out.unknown(r, loc, format!("`recording_group.all_supported` is `{n}`, not a bool")),
+        }
+    }
+    if !any {
+        if let Some(b) = super::baseline(ctx) {
+            out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_config_configuration_recorder`", b.address));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+use moat_model::Severity;
+
+use crate::registry::{require_bool, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that GuardDuty is on: every `aws_guardduty_detector` has `enable` not `false`
+(default `true`), and a configuration that manages the account's security baseline (it
+declares CloudTrail, Security Hub or AWS Config) also declares a GuardDuty detector.
+
+## Why is this bad?
+GuardDuty analyses CloudTrail, VPC Flow Logs and DNS logs for compromised credentials,
+crypto-mining and reconnaissance. Seed 004 places it in the recommended tier for every account.
+
+## Example
+```hcl
+resource "aws_guardduty_detector" "main" {
+  enable = false
+}
+```
+
+## Use instead
+```hcl
+resource "aws_guardduty_detector" "main" {
+  enable = true
+}
+```
+
+## References
+- Seed 001, monitoring: "GuardDuty 위협 탐지"; seed 004 section 6
+- AWS: [Getting started with GuardDuty](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_settingup.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "guardduty",
+    family: super::FAMILY,
+    title: "GuardDuty is not enabled",
+    severity: Severity::Medium,
+    checkov: &["CKV2_AWS_3", "CKV_AWS_238"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let mut any = false;
+    for r in ctx.of_type("aws_guardduty_detector") {
+        any = true;
+        require_bool(out, r, "enable", true, true, "threat detection is off");
+    }
+    if !any {
+        if let Some(b) = super::baseline(ctx) {
+            out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_guardduty_detector`", b.address));
+        }
+    }
+}
