@@ -180,6 +180,8 @@ pub struct Net<'a> {
     rt: HashMap<ResourceId, Option<&'a RouteTable>>,
     nacl: HashMap<ResourceId, Option<&'a Nacl>>,
     igw_of_vpc: HashMap<ResourceId, &'a moat_model::views::net::Gateway>,
+    /// Network/gateway load balancers without security groups: nothing filters at them.
+    sg_free: std::collections::HashSet<ResourceId>,
     /// Addresses of every VPC: not "the internet".
     pub vpc_space: AddrSet,
 }
@@ -221,7 +223,14 @@ impl<'a> Net<'a> {
                 vpc_space = vpc_space.union(&AddrSet::net(c));
             }
         }
+        let sg_free = net
+            .load_balancers
+            .iter()
+            .filter(|l| l.groups.is_empty() && matches!(l.kind, LbKind::Network | LbKind::Gateway))
+            .map(|l| l.id)
+            .collect();
         Net {
+            sg_free,
             net,
             estate,
             sgs,
@@ -289,6 +298,32 @@ impl<'a> Net<'a> {
 
     /// Ports that the groups `groups` admit in `dir` from/to a peer.
     #[allow(clippy::too_many_arguments)]
+    /// Security-group filtering at an ENI (none at an NLB without groups).
+    #[allow(clippy::too_many_arguments)]
+    fn eni_sg_ports(
+        &self,
+        eni: &Eni,
+        dir: Direction,
+        peer_ip: IpAddr,
+        peer_groups: &[Ref],
+        proto: Protocol,
+        want: &PortSet,
+        leg: &mut Leg,
+    ) -> (PortSet, Option<Hop>) {
+        if eni.kind == EniKind::LoadBalancer && self.sg_free.contains(&eni.owner) {
+            return (
+                want.clone(),
+                Some(Hop {
+                    resource: eni.address.clone(),
+                    kind: "load-balancer",
+                    detail: "network load balancer without security groups: no filtering".into(),
+                    loc: Some(eni.loc.clone()),
+                }),
+            );
+        }
+        self.sg_ports(&eni.groups, dir, peer_ip, peer_groups, proto, want, leg)
+    }
+
     fn sg_ports(
         &self,
         groups: &[Ref],
@@ -653,8 +688,8 @@ impl<'a> Net<'a> {
         };
         // 1. source security groups (egress)
         if let Some(e) = src_eni {
-            let (p, hop) = self.sg_ports(
-                &e.groups,
+            let (p, hop) = self.eni_sg_ports(
+                e,
                 Direction::Egress,
                 dst_ip,
                 &dst.groups,
@@ -686,6 +721,11 @@ impl<'a> Net<'a> {
         // 2. routing
         let same_subnet = ssub.is_some() && ssub == Some(dsub);
         match src {
+            Src::External if via_lb => {
+                // Delivered by a load balancer that keeps the client address: the packet
+                // enters from the load balancer inside the VPC and the reply returns through
+                // it, so neither the internet gateway nor a route back is involved.
+            }
             Src::External => {
                 // Inbound from outside: IGW attached, public address, route back.
                 let Some(v) = dvpc else {
@@ -868,8 +908,8 @@ impl<'a> Net<'a> {
             Some(e) if e.private_ip.is_none_or(|ip| ip == src_ip) => &e.groups,
             _ => &no_groups,
         };
-        let (p, hop) = self.sg_ports(
-            &dst.groups,
+        let (p, hop) = self.eni_sg_ports(
+            dst,
             Direction::Ingress,
             src_ip,
             peer_groups,

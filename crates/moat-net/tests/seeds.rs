@@ -242,3 +242,74 @@ fn unknown_cidr_gives_unknown_not_blocked() {
         r.unknowns
     );
 }
+
+const NLB: &str = include_str!("fixtures/nlb_gateway/main.tf");
+
+fn nlb(target_type: &str, target_id: &str, extra: &str) -> Estate {
+    let text = NLB.replace("TARGET_TYPE", target_type).replace("TARGET_ID", target_id).replace(
+        "  vpc_id      = aws_vpc.main.id\n}\n\nresource \"aws_lb_target_group_attachment\"",
+        &format!("  vpc_id      = aws_vpc.main.id\n{extra}}}\n\nresource \"aws_lb_target_group_attachment\""),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    load_dir(dir.path())
+}
+
+#[test]
+fn nlb_instance_targets_see_the_client_ip() {
+    // The gateway admits only the VPC: internet clients arrive with their own address.
+    let e = nlb("instance", "aws_instance.gateway.id", "");
+    let r = ask(&e, "internet", "aws_instance.gateway", 5432);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
+    assert_eq!(b.resource, "aws_instance.gateway");
+    // The NLB itself is reachable (no security group on it).
+    assert_eq!(
+        ask(&e, "internet", "aws_lb.db", 5432).verdict,
+        Verdict::Reachable
+    );
+    let net = Network::from_estate(&e);
+    let checks = check_lb_targets(&Net::new(&net, &e));
+    assert_eq!(checks[0].traffic.verdict, Verdict::Blocked);
+    // Health checks come from the NLB's own addresses, inside the VPC: they pass.
+    assert_eq!(
+        checks[0].health.as_ref().unwrap().verdict,
+        Verdict::Reachable
+    );
+}
+
+#[test]
+fn nlb_ip_targets_without_client_ip_preservation_come_from_the_nlb() {
+    let e = nlb("ip", "\"10.1.2.10\"", "  preserve_client_ip = false\n");
+    let r = ask(&e, "internet", "aws_instance.gateway", 5432);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert_eq!(r.paths[0].via.as_deref(), Some("aws_lb.db"));
+    // With preservation on, the client address reaches the target and is refused.
+    let e = nlb("ip", "\"10.1.2.10\"", "  preserve_client_ip = true\n");
+    assert_eq!(
+        ask(&e, "internet", "aws_instance.gateway", 5432).verdict,
+        Verdict::Blocked
+    );
+}
+
+#[test]
+fn peering_is_not_transitive() {
+    let e = load_dir(Path::new("tests/fixtures/peering"));
+    let r = ask(&e, "aws_instance.a", "aws_instance.b", 22);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert!(r.paths[0]
+        .hops
+        .iter()
+        .any(|h| h.detail.contains("aws_vpc_peering_connection.ab")));
+    assert_eq!(
+        ask(&e, "aws_instance.b", "aws_instance.c", 22).verdict,
+        Verdict::Reachable
+    );
+    let r = ask(&e, "aws_instance.a", "aws_instance.c", 22);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(b.code, "NO_ROUTE_TO_DESTINATION");
+    assert_eq!(b.resource, "aws_route_table.a");
+    assert!(b.reason.contains("not transitive"), "{}", b.reason);
+}
