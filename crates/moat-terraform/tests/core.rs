@@ -149,3 +149,43 @@ fn var_precedence_cli_over_var_file_over_tfvars() {
         1
     );
 }
+
+#[test]
+fn variable_precedence_across_all_sources() {
+    let dir = fixture("vars");
+    let opts = Options {
+        vars: vec![("e".into(), "cli".into())],
+        var_files: vec![dir.join("extra.tfvars")],
+    };
+    let e = one("vars", &opts);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let get = |k: &str| attr(&e, "test.vars", k).value.clone();
+    assert_eq!(get("a"), Value::String("tfvars".into()));
+    assert_eq!(get("b"), Value::String("auto_a".into()));
+    assert_eq!(get("c"), Value::String("auto_b".into()));
+    assert_eq!(get("d"), Value::String("var_file".into()));
+    assert_eq!(get("e"), Value::String("cli".into()));
+    // "41" from a tfvars file converted to the declared number type
+    assert_eq!(get("n"), Value::Number(42.0));
+    assert_eq!(get("m"), Value::String("json".into()));
+    // the attribute keeps its own line in the resource
+    assert_eq!(attr(&e, "test.vars", "a").line(), Some(15));
+    // without the var file and --var, defaults remain
+    let e = one("vars", &Options::default());
+    assert_eq!(attr(&e, "test.vars", "d").as_str(), Some("default"));
+}
+
+#[test]
+fn templatefile_and_file_inside_the_tree_only() {
+    let e = one("vars", &Options::default());
+    let policy: serde_json::Value =
+        serde_json::from_str(attr(&e, "test.files", "policy").as_str().unwrap()).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Action"],
+        serde_json::json!(["s3:GetObject", "s3:PutObject"])
+    );
+    assert_eq!(policy["Statement"][0]["Resource"], "arn:aws:s3:::tfvars/*");
+    assert_eq!(attr(&e, "test.files", "raw").as_str(), Some("hello\n"));
+    assert_eq!(attr(&e, "test.files", "exists").as_bool(), Some(true));
+    assert!(attr(&e, "test.files", "outside").is_unknown());
+}

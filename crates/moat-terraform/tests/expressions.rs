@@ -265,3 +265,48 @@ resource "aws_iam_role" "r" {
     // data sources are in the estate too
     assert!(e.by_address("data.aws_caller_identity.me").is_some());
 }
+
+#[test]
+fn nested_dynamic_blocks_with_iterator() {
+    let text = r#"
+locals {
+  rules = {
+    web = { ports = [80, 443], cidrs = ["0.0.0.0/0"] }
+    ssh = { ports = [22], cidrs = ["10.0.0.0/8"] }
+  }
+}
+resource "aws_wafv2_thing" "x" {
+  dynamic "rule" {
+    for_each = local.rules
+    iterator = r
+    content {
+      name = r.key
+      dynamic "port" {
+        for_each = r.value.ports
+        content {
+          number = port.value
+          cidrs  = r.value.cidrs
+        }
+      }
+    }
+  }
+}
+"#;
+    let e = parse_and_evaluate_str("main.tf", text);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let r = &e.resources[0];
+    let rules = r.blocks("rule");
+    assert_eq!(rules.len(), 2);
+    // map iteration is in key order: ssh, web
+    assert_eq!(rules[0].get("name").unwrap().as_str(), Some("ssh"));
+    assert_eq!(rules[1].blocks("port").len(), 2);
+    assert_eq!(
+        rules[1].path("port.1.number").unwrap().as_f64(),
+        Some(443.0)
+    );
+    assert_eq!(
+        rules[0].path("port.0.cidrs.0").unwrap().as_str(),
+        Some("10.0.0.0/8")
+    );
+    assert_eq!(rules[0].line(), Some(12));
+}
