@@ -324,6 +324,7 @@ impl<'a> Net<'a> {
         self.sg_ports(&eni.groups, dir, peer_ip, peer_groups, proto, want, leg)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn sg_ports(
         &self,
         groups: &[Ref],
