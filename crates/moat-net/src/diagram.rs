@@ -177,6 +177,41 @@ impl Diagram {
         false
     }
 
+    /// Merge another drawing into this one (several root modules). Elements with the same key
+    /// are merged.
+    pub fn merge(&mut self, other: Diagram) {
+        for (k, v) in other.vpcs {
+            match self.vpcs.get_mut(&k) {
+                Some(mine) => {
+                    mine.members.extend(v.members);
+                    for (sk, s) in v.subnets {
+                        match mine.subnets.get_mut(&sk) {
+                            Some(ms) => {
+                                ms.members.extend(s.members);
+                                ms.findings.extend(s.findings);
+                            }
+                            None => {
+                                mine.subnets.insert(sk, s);
+                            }
+                        }
+                    }
+                }
+                None => {
+                    self.vpcs.insert(k, v);
+                }
+            }
+        }
+        for (k, n) in other.nodes {
+            match self.nodes.get_mut(&k) {
+                Some(mine) => mine.findings.extend(n.findings),
+                None => {
+                    self.nodes.insert(k, n);
+                }
+            }
+        }
+        self.edges.extend(other.edges);
+    }
+
     /// Nodes not placed in any VPC or subnet.
     fn loose_nodes(&self) -> Vec<&DNode> {
         let mut placed: BTreeSet<&str> = BTreeSet::new();
@@ -431,8 +466,8 @@ pub fn render_dot(d: &Diagram) -> String {
             let _ = writeln!(out, "    subgraph cluster_{} {{", ids.get(&s.key));
             let _ = writeln!(out, "      label=\"{}\";", dot_text(&subnet_label(s)));
             let style = match s.tier {
-                SubnetTier::Public => "style=filled, fillcolor=\"#eef7ff\"",
-                SubnetTier::Private => "style=filled, fillcolor=\"#f4f4f4\"",
+                SubnetTier::Public => "style=filled; fillcolor=\"#eef7ff\"",
+                SubnetTier::Private => "style=filled; fillcolor=\"#f4f4f4\"",
                 SubnetTier::Isolated => "style=dashed",
                 SubnetTier::Unknown => "style=dotted",
             };
@@ -824,13 +859,6 @@ pub fn build(net: &Network, estate: &Estate, findings: &[Finding]) -> Diagram {
             .iter()
             .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb.id))
         {
-            if lb.internal.is_false() && has_igw {
-                let label = match l.port {
-                    Some(p) => format!("listener {p}"),
-                    None => "listener".into(),
-                };
-                d.edge("internet", &lb.address, EdgeKind::Forward, &label);
-            }
             for (tgr, _) in &l.target_groups {
                 let Some(tg) = tgr
                     .res()
@@ -882,11 +910,46 @@ pub fn build(net: &Network, estate: &Estate, findings: &[Finding]) -> Diagram {
                 d.edge("internet", &dst.key, EdgeKind::Allowed, &pset_label(&s));
             }
         }
+        // A load balancer without security groups (NLB) admits every source on its listeners.
+        let open_lb: PSet = match net.load_balancers.iter().find(|l| l.address == dst.key) {
+            Some(lb) if lb.groups.is_empty() => net
+                .listeners
+                .iter()
+                .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb.id))
+                .filter_map(|l| {
+                    let udp = l
+                        .protocol
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("udp"));
+                    let proto = if udp { Protocol::Udp } else { Protocol::Tcp };
+                    l.port.map(|p| (proto, p, p))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !open_lb.is_empty()
+            && net
+                .load_balancers
+                .iter()
+                .any(|l| l.address == dst.key && l.internal.is_false())
+            && has_igw
+        {
+            d.edge(
+                "internet",
+                &dst.key,
+                EdgeKind::Allowed,
+                &pset_label(&open_lb),
+            );
+        }
         for src in &ws {
             if src.key == dst.key {
                 continue;
             }
-            let ing = admitted(net, &dst.groups, Direction::Ingress, &src.groups, &src.nets);
+            let ing = if open_lb.is_empty() {
+                admitted(net, &dst.groups, Direction::Ingress, &src.groups, &src.nets)
+            } else {
+                open_lb.clone()
+            };
             if ing.is_empty() {
                 continue;
             }

@@ -403,7 +403,12 @@ fn resolve_side(estate: &Estate, s: &str) -> Side {
 
 fn path_text(p: &Path) -> String {
     let mut names: Vec<String> = Vec::new();
-    for h in &p.hops {
+    // Default NACLs (allow all, nothing written) are not worth naming.
+    for h in p
+        .hops
+        .iter()
+        .filter(|h| !(h.kind == "nacl" && h.loc.is_none()))
+    {
         if names.last() != Some(&h.resource) {
             names.push(h.resource.clone());
         }

@@ -1,19 +1,63 @@
-//! `moat diagram` (owned by the reachability work; see issue 3).
+//! `moat diagram`: the architecture as Mermaid or Graphviz DOT: VPCs, subnets (public,
+//! private or isolated as their routes make them), gateways, load balancers, workloads and
+//! databases, the security-group edges that allow traffic (with ports), and the findings of
+//! `moat scan` marked on the nodes they concern.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use moat_model::views::net::Network;
+use moat_model::{Finding, Status};
+use moat_net::diagram::{build, render_dot, render_mermaid, Diagram};
+
+use crate::config::FileConfig;
 use crate::error::CliError;
 
 #[derive(Debug, clap::Args)]
 pub struct DiagramArgs {
     /// Directory or file to analyse.
     pub path: PathBuf,
+    /// Output format.
+    #[arg(long, default_value = "mermaid", value_parser = ["mermaid", "dot"])]
+    pub format: String,
+    /// Do not run the rules and invariants (draw the architecture only).
+    #[arg(long)]
+    pub no_findings: bool,
     #[command(flatten)]
     pub input: crate::load::InputArgs,
 }
 
 pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
-    let _ = (args, out);
-    Err(CliError::Usage("`moat diagram` is not implemented yet".into()))
+    let paths = vec![args.path.clone()];
+    let cfg = if args.no_findings {
+        FileConfig::default()
+    } else {
+        FileConfig::discover(None, &paths)?
+    };
+    let estates = crate::load::load_estates(&paths, &args.input)?;
+    if estates.is_empty() {
+        return Err(CliError::usage(format!(
+            "nothing to draw: no Terraform found under `{}`",
+            args.path.display()
+        )));
+    }
+    let mut d = Diagram::default();
+    for estate in &estates {
+        let net = Network::from_estate(estate);
+        let findings: Vec<Finding> = if args.no_findings {
+            Vec::new()
+        } else {
+            let mut all = moat_rules::check(estate);
+            all.extend(moat_net::invariant::check(&net, estate, &cfg.invariants));
+            all.retain(|f| f.status == Status::Fail);
+            all
+        };
+        d.merge(build(&net, estate, &findings));
+    }
+    let text = match args.format.as_str() {
+        "dot" => render_dot(&d),
+        _ => render_mermaid(&d),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(0)
 }
