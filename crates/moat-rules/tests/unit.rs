@@ -1,0 +1,114 @@
+//! Rules on small hand-built estates, independent of the Terraform frontend.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use moat_model::{Estate, Frontend, Loc, Node, Resource, Status, Unknown, Value};
+
+fn res(addr: &str, rtype: &str, line: u32) -> Resource {
+    let name = addr.rsplit('.').next().unwrap_or(addr);
+    Resource::new(
+        addr,
+        rtype,
+        name,
+        Frontend::Terraform,
+        Loc::new("main.tf", line, 1),
+    )
+}
+
+fn at(v: Value, line: u32) -> Node {
+    Node::at(v, Loc::new("main.tf", line, 3))
+}
+
+#[test]
+fn empty_estate_has_no_findings() {
+    let mut e = Estate::new();
+    e.index();
+    assert!(moat_rules::check(&e).is_empty());
+}
+
+#[test]
+fn computed_kms_reference_counts_as_set() {
+    let mut e = Estate::new();
+    let mut t = res("aws_cloudtrail.t", "aws_cloudtrail", 1);
+    t.attrs.insert(
+        "kms_key_id".into(),
+        Node::unknown(
+            Unknown::Computed {
+                address: "aws_kms_key.k".into(),
+                attr: "arn".into(),
+            },
+            None,
+        ),
+    );
+    e.push(t);
+    e.index();
+    assert!(moat_rules::check_only(&e, &["CT003"]).is_empty());
+}
+
+#[test]
+fn unknown_bool_is_reported_unknown_never_passed() {
+    let mut e = Estate::new();
+    let mut d = res("aws_db_instance.db", "aws_db_instance", 1);
+    d.attrs.insert(
+        "storage_encrypted".into(),
+        Node::unknown(
+            Unknown::Variable {
+                name: "encrypt".into(),
+            },
+            Some(Loc::new("main.tf", 4, 3)),
+        ),
+    );
+    e.push(d);
+    e.index();
+    let f = moat_rules::check_only(&e, &["rds001"]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].status, Status::Unknown);
+    assert_eq!(f[0].line, 4);
+    assert_eq!(
+        f[0].message,
+        "`storage_encrypted` is unknown: variable `encrypt` has no value"
+    );
+}
+
+#[test]
+fn split_versioning_by_literal_name_passes_and_findings_are_sorted() {
+    let mut e = Estate::new();
+    let mut b = res("aws_s3_bucket.b", "aws_s3_bucket", 1);
+    b.attrs
+        .insert("bucket".into(), at(Value::String("data".into()), 2));
+    e.push(b);
+    let mut v = res("aws_s3_bucket_versioning.v", "aws_s3_bucket_versioning", 5);
+    v.attrs
+        .insert("bucket".into(), at(Value::String("data".into()), 6));
+    let cfg = Node::from(Value::Map(
+        [("status".to_string(), at(Value::String("Enabled".into()), 8))].into(),
+    ));
+    v.attrs.insert(
+        "versioning_configuration".into(),
+        Node::from(Value::List(vec![cfg])),
+    );
+    e.push(v);
+    e.index();
+    assert!(moat_rules::check_only(&e, &["S3002"]).is_empty());
+    let all = moat_rules::check(&e);
+    let mut sorted = all.clone();
+    moat_model::sort_findings(&mut sorted);
+    assert_eq!(all, sorted);
+    assert!(all.iter().all(|f| !f.equivalent.checkov.is_empty()
+        || f.rule_id.starts_with("NET")
+        || f.rule_id.starts_with("SG004")
+        || f.rule_id.starts_with("MON002")));
+}
+
+#[test]
+fn catalogue_is_sorted_and_lookup_is_case_insensitive() {
+    let c = moat_rules::catalogue();
+    assert!(c.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(moat_rules::rule("s3002").map(|r| r.id), Some("S3002"));
+    assert_eq!(moat_rules::rule_name("S3002"), Some("bucket_versioning"));
+    assert!(moat_rules::rule("S3999").is_none());
+}
