@@ -1123,7 +1123,7 @@ fn to_ip(x: u128, v6: bool) -> IpAddr {
 
 impl Net<'_> {
     /// Every CIDR that can make a difference for traffic between `src` and `dst`.
-    fn cuts_for(&self, dst: &Eni, src: Option<&Eni>) -> Vec<ipnet::IpNet> {
+    fn cuts_for(&self, dst: &Eni, src: Option<&Eni>, internal: bool) -> Vec<ipnet::IpNet> {
         let mut cuts = Vec::new();
         let mut groups: Vec<&Ref> = dst.groups.iter().collect();
         if let Some(s) = src {
@@ -1157,12 +1157,14 @@ impl Net<'_> {
                 let _ = c;
             }
         }
-        for s in &self.net.subnets {
+        // An internal CIDR source may span subnets (each with its own NACL) and VPCs.
+        let unplaced = internal || src.is_some_and(|e| e.private_ip.is_none());
+        for s in self.net.subnets.iter().filter(|_| unplaced) {
             if let Some(c) = s.cidr {
                 cuts.push(ipnet::IpNet::V4(c));
             }
         }
-        for v in &self.net.vpcs {
+        for v in self.net.vpcs.iter().filter(|_| unplaced) {
             cuts.extend(v.cidrs.iter().copied());
         }
         cuts
@@ -1199,7 +1201,7 @@ impl Net<'_> {
             Src::Eni(e) => Some(*e),
             _ => None,
         };
-        let cuts = self.cuts_for(dst, src_eni);
+        let cuts = self.cuts_for(dst, src_eni, matches!(src, Src::Internal));
         let dst_space = self.eni_addrs(dst);
         let src_classes = classes(src_space, &cuts);
         let dst_classes = classes(&dst_space, &cuts);
@@ -1969,4 +1971,106 @@ fn summarise_sources(src: &AddrSet, internet: &AddrSet) -> Vec<String> {
         v.push("...".into());
     }
     v
+}
+
+// ---------------------------------------------------------------------------------------
+// Security-group matrix
+
+/// One entry of the security-group matrix: every member of `from` may open connections to
+/// every member of `to` on `ports` of the protocol, as far as security groups decide (routes
+/// and NACLs are not part of the matrix; use [`reach`] for a full path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SgEdge {
+    pub from: ResourceId,
+    pub to: ResourceId,
+    pub ports: PortSet,
+}
+
+/// The SG-to-SG matrix for one protocol: `from`'s egress and `to`'s ingress both admit, by a
+/// group reference or by a CIDR that contains every member address. Pairs with no port are
+/// left out. Sorted by (from, to).
+pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
+    // Address hull of the members of each group.
+    let mut hull: HashMap<ResourceId, (u128, u128)> = HashMap::new();
+    for e in &net.enis {
+        let Some(IpAddr::V4(ip)) = e.private_ip else {
+            continue;
+        };
+        let x = u128::from(u32::from(ip));
+        for g in e.groups.iter().filter_map(Ref::res) {
+            let h = hull.entry(g).or_insert((x, x));
+            h.0 = h.0.min(x);
+            h.1 = h.1.max(x);
+        }
+    }
+    let mut by_min: Vec<(u128, u128, ResourceId)> =
+        hull.iter().map(|(id, (a, b))| (*a, *b, *id)).collect();
+    by_min.sort_unstable();
+    let rule_ports = |r: &moat_model::views::net::SgRule| -> Option<PortSet> {
+        if !r.unknown.is_empty() {
+            return None;
+        }
+        let p = r.protocol?;
+        if !p.matches(proto) {
+            return None;
+        }
+        Some(match r.ports {
+            Some(x) if p.has_ports() && proto.has_ports() => PortSet::range(x.from, x.to),
+            _ => PortSet::all(),
+        })
+    };
+    // peers(g, dir): group -> ports admitted for that peer group.
+    let peers = |sg: &SecurityGroup, dir: Direction| -> HashMap<ResourceId, PortSet> {
+        let mut m: HashMap<ResourceId, PortSet> = HashMap::new();
+        for r in sg.rules.iter().filter(|r| r.direction == dir) {
+            let Some(ports) = rule_ports(r) else { continue };
+            let mut add = |id: ResourceId| {
+                let e = m.entry(id).or_default();
+                *e = e.union(&ports);
+            };
+            for g in r.groups.iter().filter_map(Ref::res) {
+                add(g);
+            }
+            if r.self_ref {
+                add(sg.id);
+            }
+            for c in &r.ipv4 {
+                let lo = u128::from(u32::from(c.network()));
+                let hi = u128::from(u32::from(c.broadcast()));
+                let start = by_min.partition_point(|(a, _, _)| *a < lo);
+                for (a, b, id) in by_min.iter().skip(start) {
+                    if *a > hi {
+                        break;
+                    }
+                    if *b <= hi {
+                        add(*id);
+                    }
+                }
+            }
+        }
+        m
+    };
+    let egress: HashMap<ResourceId, HashMap<ResourceId, PortSet>> = net
+        .security_groups
+        .iter()
+        .map(|g| (g.id, peers(g, Direction::Egress)))
+        .collect();
+    let mut out = Vec::new();
+    for to in &net.security_groups {
+        for (from, inp) in peers(to, Direction::Ingress) {
+            let Some(outp) = egress.get(&from).and_then(|m| m.get(&to.id)) else {
+                continue;
+            };
+            let ports = inp.intersect(outp);
+            if !ports.is_empty() {
+                out.push(SgEdge {
+                    from,
+                    to: to.id,
+                    ports,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|e| (e.from, e.to));
+    out
 }

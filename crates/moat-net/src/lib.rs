@@ -8,12 +8,12 @@
 
 pub mod diagnose;
 pub mod diagram;
-pub mod invariant;
 pub mod engine;
+pub mod invariant;
 pub mod sets;
 
 pub use engine::{
-    check_lb_targets, exposure, reach, reach_with, Block, Endpoint, Exposure, Hop, LegCheck, Net,
-    Path, Query, ReachError, ReachResult, TargetCheck, Verdict,
+    check_lb_targets, exposure, reach, reach_with, sg_matrix, Block, Endpoint, Exposure, Hop,
+    LegCheck, Net, Path, Query, ReachError, ReachResult, SgEdge, TargetCheck, Verdict,
 };
 pub use sets::{AddrSet, PortSet};
