@@ -1076,7 +1076,7 @@ fn check_nlb_clients(
     let clients = if internet_facing {
         "internet clients"
     } else {
-        "any client"
+        "clients outside those subnets"
     };
     match unknown {
         Some(u) => cx.push_unknown(
@@ -1095,12 +1095,19 @@ fn check_nlb_clients(
             rid,
             &loc,
             format!(
-                "NLB `{}` preserves the client IP for target `{}` of `{}`, but {} does not admit {}/{tp} from {clients} (at most from the NLB's own addresses, which health checks use): client connections time out; admit the clients' CIDRs or security groups",
+                "NLB `{}` preserves the client IP for target `{}` of `{}`, but {} admits {}/{tp} {}: health checks from the NLB pass while connections from {clients} time out; admit the clients' CIDRs or security groups",
                 lb.address,
                 eni.address,
                 tg.address,
                 group_names(net, &eni.groups),
                 proto.name(),
+                if internet_facing {
+                    "from no internet address".to_string()
+                } else {
+                    let mut nets: Vec<String> = lbp.nets.iter().map(|n| n.to_string()).collect();
+                    nets.sort();
+                    format!("at most from the NLB's own subnets ({})", nets.join(", "))
+                },
             ),
         ),
     }
