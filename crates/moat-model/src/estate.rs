@@ -185,6 +185,8 @@ pub struct Estate {
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
     pub files_scanned: usize,
     by_address: HashMap<String, ResourceId>,
+    /// Instances by address without their final `[index]`, in address order.
+    by_base: HashMap<String, Vec<ResourceId>>,
     by_type: BTreeMap<String, Vec<ResourceId>>,
     /// Edges into each resource (indexes into `edges`).
     incoming: Vec<Vec<usize>>,
@@ -216,17 +218,22 @@ impl Estate {
     /// called after the last resource is added; ids change.
     pub fn index(&mut self) {
         self.resources.sort_by(|a, b| {
-            (a.address.as_str(), a.loc.file.as_ref()).cmp(&(b.address.as_str(), b.loc.file.as_ref()))
+            (a.address.as_str(), a.loc.file.as_ref())
+                .cmp(&(b.address.as_str(), b.loc.file.as_ref()))
         });
         self.errors.sort();
         self.errors.dedup();
         self.notes.sort();
         self.notes.dedup();
         self.by_address.clear();
+        self.by_base.clear();
         self.by_type.clear();
         for (i, r) in self.resources.iter().enumerate() {
             let id = ResourceId(i as u32);
             self.by_address.entry(r.address.clone()).or_insert(id);
+            if let Some(base) = strip_instance_key(&r.address) {
+                self.by_base.entry(base.to_string()).or_default().push(id);
+            }
             self.by_type.entry(r.rtype.clone()).or_default().push(id);
         }
         let mut edges = Vec::new();
@@ -267,11 +274,7 @@ impl Estate {
         if let Some(id) = self.by_address.get(addr) {
             return Some(*id);
         }
-        let prefix = format!("{addr}[");
-        self.resources
-            .iter()
-            .position(|r| r.address.starts_with(&prefix))
-            .map(|i| ResourceId(i as u32))
+        self.by_base.get(addr).and_then(|v| v.first().copied())
     }
 
     pub fn get(&self, id: ResourceId) -> Option<&Resource> {
@@ -288,13 +291,7 @@ impl Estate {
         if let Some(id) = self.by_address.get(address) {
             return vec![*id];
         }
-        let prefix = format!("{address}[");
-        self.resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.address.starts_with(&prefix))
-            .map(|(i, _)| ResourceId(i as u32))
-            .collect()
+        self.by_base.get(address).cloned().unwrap_or_default()
     }
 
     /// Resources of one type, in address order.
@@ -412,6 +409,30 @@ pub enum Resolved {
     Unknown(Unknown),
 }
 
+/// `aws_instance.web[0]` -> `aws_instance.web`; `module.m["a"].aws_s3_bucket.b["x"]` ->
+/// `module.m["a"].aws_s3_bucket.b`. None when the address has no final index.
+fn strip_instance_key(address: &str) -> Option<&str> {
+    if !address.ends_with(']') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut in_str = false;
+    for (i, c) in address.char_indices().rev() {
+        match c {
+            '"' => in_str = !in_str,
+            ']' if !in_str => depth += 1,
+            '[' if !in_str => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return address.get(..i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn collect_refs(node: &Node, f: &mut dyn FnMut(&str)) {
     node.walk(&mut |n| {
         if let Value::Unknown(u) = &n.value {
@@ -427,7 +448,13 @@ mod tests {
     use super::*;
 
     fn res(addr: &str, rtype: &str) -> Resource {
-        Resource::new(addr, rtype, addr, Frontend::Terraform, Loc::new("main.tf", 1, 1))
+        Resource::new(
+            addr,
+            rtype,
+            addr,
+            Frontend::Terraform,
+            Loc::new("main.tf", 1, 1),
+        )
     }
 
     #[test]
@@ -450,7 +477,10 @@ mod tests {
         let b = e.by_address("aws_s3_bucket.logs").unwrap();
         let refs = e.referrers(b, "aws_s3_bucket_versioning", Some("bucket"));
         assert_eq!(refs.len(), 1);
-        assert_eq!(e.get(refs[0]).unwrap().address, "aws_s3_bucket_versioning.logs");
+        assert_eq!(
+            e.get(refs[0]).unwrap().address,
+            "aws_s3_bucket_versioning.logs"
+        );
     }
 
     #[test]
@@ -460,6 +490,19 @@ mod tests {
         e.push(res("aws_instance.web[0]", "aws_instance"));
         e.index();
         assert_eq!(e.instances_of("aws_instance.web").len(), 2);
+    }
+
+    #[test]
+    fn instance_keys_strip_only_the_last_index() {
+        assert_eq!(
+            strip_instance_key("aws_instance.web[0]"),
+            Some("aws_instance.web")
+        );
+        assert_eq!(
+            strip_instance_key("module.m[\"a\"].aws_s3_bucket.b[\"x]y\"]"),
+            Some("module.m[\"a\"].aws_s3_bucket.b")
+        );
+        assert_eq!(strip_instance_key("aws_instance.web"), None);
     }
 
     #[test]
