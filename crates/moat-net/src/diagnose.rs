@@ -700,9 +700,12 @@ fn check_lb_target(
                     tsg_id,
                     &tsg_loc,
                     format!(
-                        "health checks of `{}` go to tcp/{h} (set at {}) but {} of target `{}` does not admit tcp/{h} from {lbw} `{}`: the target stays unhealthy",
+                        "health checks of `{}` go to tcp/{h} ({}) but {} of target `{}` does not admit tcp/{h} from {lbw} `{}`: the target stays unhealthy",
                         tg.address,
-                        tg.health_loc,
+                        match tg.health_port {
+                            HealthPort::TrafficPort => "the traffic port".to_string(),
+                            _ => format!("set at {}", tg.health_loc),
+                        },
                         group_names(net, &eni.groups),
                         eni.address,
                         lb.address,
@@ -1095,7 +1098,7 @@ fn check_nlb_clients(
             rid,
             &loc,
             format!(
-                "NLB `{}` preserves the client IP for target `{}` of `{}`, but {} admits {}/{tp} {}: health checks from the NLB pass while connections from {clients} time out; admit the clients' CIDRs or security groups",
+                "NLB `{}` preserves the client IP for target `{}` of `{}`, but {} admits {}/{tp} {}: the target sees the clients' own addresses, so connections from {clients} time out; admit the clients' CIDRs or security groups",
                 lb.address,
                 eni.address,
                 tg.address,
