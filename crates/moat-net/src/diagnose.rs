@@ -579,7 +579,10 @@ fn check_target_group(
             TargetRef::Resource(id) => net.enis_of(*id).collect(),
             TargetRef::Ip(ip) => {
                 check_ip_target(cx, lb, tg, t.declared_by, &t.loc, *ip);
-                continue;
+                match eni_at_ip(net, *ip) {
+                    Some(e) => vec![e],
+                    None => continue,
+                }
             }
             TargetRef::External(_) | TargetRef::Unknown(_) => continue,
         };
@@ -1113,6 +1116,35 @@ fn check_nlb_clients(
                 },
             ),
         ),
+    }
+}
+
+/// The interface an IP target designates: the ENI with that private IP, else the only
+/// workload placed in the subnet that contains the address (an RDS instance registered by
+/// its IP, as in seed 000). `None` when it cannot be told.
+fn eni_at_ip(net: &Network, ip: IpAddr) -> Option<&Eni> {
+    if let Some(e) = net.enis.iter().find(|e| e.private_ip == Some(ip)) {
+        return Some(e);
+    }
+    let ipn = IpNet::from(ip);
+    let subnet = net
+        .subnets
+        .iter()
+        .find(|s| s.cidr.is_some_and(|c| IpNet::V4(c).contains(&ipn)))?;
+    let here: Vec<&Eni> = net
+        .enis
+        .iter()
+        .filter(|e| {
+            e.private_ip.is_none()
+                && e.kind != EniKind::LoadBalancer
+                && e.subnet.as_ref().and_then(Ref::res) == Some(subnet.id)
+        })
+        .collect();
+    let owners: BTreeSet<ResourceId> = here.iter().map(|e| e.owner).collect();
+    if owners.len() == 1 {
+        here.first().copied()
+    } else {
+        None
     }
 }
 

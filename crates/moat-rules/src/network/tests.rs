@@ -86,6 +86,25 @@ fn net001_traffic_port_not_admitted() {
 }
 
 #[test]
+fn net001_seed000_nlb_to_rds_ip_target() {
+    let c = "NET001_seed000_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET001",
+            "aws_security_group.database",
+            line_of(c, "resource \"aws_security_group\" \"database\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    insta::assert_snapshot!(text(&f));
+    let f = fixture("NET001_seed000_pass");
+    assert!(f.is_empty(), "{}", text(&f));
+}
+
+#[test]
 fn net002_health_check_port_not_admitted() {
     let c = "NET002_fail";
     let f = fixture(c);
