@@ -1300,6 +1300,142 @@ pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
             }
         }
     }
+    out.extend(databases_behind_internet_facing_lbs(net, &seen));
     out.sort();
+    out
+}
+
+/// Databases and caches that are targets of an internet-facing load balancer whose listener
+/// the internet can reach (NET010 through a load balancer).
+fn databases_behind_internet_facing_lbs(
+    net: &Network,
+    already: &BTreeSet<ResourceId>,
+) -> Vec<Diagnosis> {
+    let mut out = Vec::new();
+    let mut seen = already.clone();
+    let mut lbs: Vec<&LoadBalancer> = net
+        .load_balancers
+        .iter()
+        .filter(|l| l.internal.is_false())
+        .collect();
+    lbs.sort_by(|a, b| a.address.cmp(&b.address));
+    for lb in lbs {
+        let public_subnet = lb
+            .subnets
+            .iter()
+            .filter_map(Ref::res)
+            .any(|s| igw_default_route(net, s).is_some());
+        if !public_subnet {
+            continue;
+        }
+        for l in net
+            .listeners
+            .iter()
+            .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb.id))
+        {
+            let Some(port) = l.port else { continue };
+            let open = lb.groups.is_empty()
+                || !internet_rules(net, &lb.groups, Protocol::Tcp, Some(port)).is_empty();
+            if !open {
+                continue;
+            }
+            for (tgr, _) in &l.target_groups {
+                let Some(tg) = tgr
+                    .res()
+                    .and_then(|id| net.target_groups.iter().find(|t| t.id == id))
+                else {
+                    continue;
+                };
+                for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
+                    let enis: Vec<&Eni> = match &t.target {
+                        TargetRef::Resource(id) => net.enis_of(*id).collect(),
+                        TargetRef::Ip(ip) => eni_at_ip(net, *ip).into_iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    let Some(tp) = t.port.or(tg.port) else {
+                        continue;
+                    };
+                    let preserved = lb.kind == LbKind::Network && tg.preserve_client_ip.is_true();
+                    let lbp = lb_peer(net, lb);
+                    for eni in enis {
+                        if !matches!(eni.kind, EniKind::Database | EniKind::Cache)
+                            || seen.contains(&eni.owner)
+                        {
+                            continue;
+                        }
+                        // The last leg must be admitted too: by the LB's egress and the
+                        // database's ingress (from the clients when their IP is preserved).
+                        let egress = if lb.groups.is_empty() {
+                            Admit::Yes
+                        } else {
+                            sg_admits(
+                                net,
+                                &lb.groups,
+                                Direction::Egress,
+                                &eni_peer(net, eni),
+                                Protocol::Tcp,
+                                tp,
+                            )
+                        };
+                        let ingress = if preserved {
+                            if internet_rules(net, &eni.groups, Protocol::Tcp, Some(tp)).is_empty()
+                            {
+                                Admit::No
+                            } else {
+                                Admit::Yes
+                            }
+                        } else {
+                            sg_admits(
+                                net,
+                                &eni.groups,
+                                Direction::Ingress,
+                                &lbp,
+                                Protocol::Tcp,
+                                tp,
+                            )
+                        };
+                        let unknown = match (&egress, &ingress) {
+                            (Admit::No, _) | (_, Admit::No) => continue,
+                            (Admit::Unknown(u), _) | (_, Admit::Unknown(u)) => Some(u.clone()),
+                            _ => None,
+                        };
+                        seen.insert(eni.owner);
+                        if let Some(u) = unknown {
+                            out.push(Diagnosis {
+                                code: DATABASE_REACHABLE_FROM_INTERNET,
+                                resource: eni.owner,
+                                loc: eni.loc.clone(),
+                                message: format!(
+                                    "database `{}` may be reachable from the internet through {} `{}` (listener `{}` on tcp/{port}), but whether its security groups admit the traffic is unknown: {u}",
+                                    eni.address,
+                                    lb_kind_word(lb),
+                                    lb.address,
+                                    l.address
+                                ),
+                                unknown: true,
+                            });
+                            continue;
+                        }
+                        out.push(Diagnosis {
+                            code: DATABASE_REACHABLE_FROM_INTERNET,
+                            resource: eni.owner,
+                            loc: eni.loc.clone(),
+                            message: format!(
+                                "database `{}` is reachable from the internet through {} `{}`: internet-facing, listener `{}` on tcp/{port} ({}) forwards to `{}` ({})",
+                                eni.address,
+                                lb_kind_word(lb),
+                                lb.address,
+                                l.address,
+                                l.loc,
+                                tg.address,
+                                t.loc
+                            ),
+                            unknown: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
     out
 }

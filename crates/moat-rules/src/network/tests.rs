@@ -287,6 +287,28 @@ fn net010_database_reachable_from_internet() {
 }
 
 #[test]
+fn net010_database_behind_an_internet_facing_nlb() {
+    let c = "NET010_via_nlb_fail";
+    let f = fixture(c);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET010",
+            "aws_db_instance.main",
+            line_of(c, "resource \"aws_db_instance\" \"main\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    assert!(
+        f[0].message.contains("through NLB `aws_lb.db_gateway`"),
+        "{}",
+        f[0].message
+    );
+    insta::assert_snapshot!(text(&f));
+}
+
+#[test]
 fn catalogue_lists_the_net_rules_with_docs() {
     let ids: Vec<&str> = crate::catalogue()
         .into_iter()
