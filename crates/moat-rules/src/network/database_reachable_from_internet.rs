@@ -8,7 +8,9 @@ use crate::registry::{Ctx, Out, RuleDef};
 pub(crate) const DOC: &str = r#"## What it does
 Reports RDS instances and ElastiCache clusters that the internet can reach: publicly
 accessible, placed in a subnet that routes `0.0.0.0/0` to an internet gateway, with a security
-group that admits internet addresses. When `publicly_accessible` is unknown the finding is
+group that admits internet addresses; or targets of an internet-facing load balancer in a
+public subnet whose listener the internet can reach and whose last leg (LB egress, database
+ingress) is admitted. When `publicly_accessible` or a rule is unknown the finding is
 `unknown`.
 
 ## Why is this bad?
