@@ -1990,7 +1990,8 @@ pub struct SgEdge {
 /// group reference or by a CIDR that contains every member address. Pairs with no port are
 /// left out. Sorted by (from, to).
 pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
-    // Address hull of the members of each group.
+    // Address hull of the members of each group: a CIDR contains every member address iff it
+    // contains the hull (a CIDR is one interval).
     let mut hull: HashMap<ResourceId, (u128, u128)> = HashMap::new();
     for e in &net.enis {
         let Some(IpAddr::V4(ip)) = e.private_ip else {
@@ -2003,10 +2004,13 @@ pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
             h.1 = h.1.max(x);
         }
     }
-    let mut by_min: Vec<(u128, u128, ResourceId)> =
-        hull.iter().map(|(id, (a, b))| (*a, *b, *id)).collect();
-    by_min.sort_unstable();
-    let rule_ports = |r: &moat_model::views::net::SgRule| -> Option<PortSet> {
+    /// Per group and direction: ports by referenced group, and CIDR rules as intervals.
+    #[derive(Default)]
+    struct Side {
+        refs: HashMap<ResourceId, Vec<(u128, u128)>>,
+        cidrs: Vec<(u128, u128, (u128, u128))>,
+    }
+    let rule_ports = |r: &moat_model::views::net::SgRule| -> Option<(u128, u128)> {
         if !r.unknown.is_empty() {
             return None;
         }
@@ -2015,57 +2019,76 @@ pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
             return None;
         }
         Some(match r.ports {
-            Some(x) if p.has_ports() && proto.has_ports() => PortSet::range(x.from, x.to),
-            _ => PortSet::all(),
+            Some(x) if p.has_ports() && proto.has_ports() => (u128::from(x.from), u128::from(x.to)),
+            _ => (0, 65535),
         })
     };
-    // peers(g, dir): group -> ports admitted for that peer group.
-    let peers = |sg: &SecurityGroup, dir: Direction| -> HashMap<ResourceId, PortSet> {
-        let mut m: HashMap<ResourceId, PortSet> = HashMap::new();
+    let side = |sg: &SecurityGroup, dir: Direction| -> Side {
+        let mut s = Side::default();
         for r in sg.rules.iter().filter(|r| r.direction == dir) {
             let Some(ports) = rule_ports(r) else { continue };
-            let mut add = |id: ResourceId| {
-                let e = m.entry(id).or_default();
-                *e = e.union(&ports);
-            };
             for g in r.groups.iter().filter_map(Ref::res) {
-                add(g);
+                s.refs.entry(g).or_default().push(ports);
             }
             if r.self_ref {
-                add(sg.id);
+                s.refs.entry(sg.id).or_default().push(ports);
             }
             for c in &r.ipv4 {
                 let lo = u128::from(u32::from(c.network()));
                 let hi = u128::from(u32::from(c.broadcast()));
-                let start = by_min.partition_point(|(a, _, _)| *a < lo);
-                for (a, b, id) in by_min.iter().skip(start) {
-                    if *a > hi {
-                        break;
-                    }
-                    if *b <= hi {
-                        add(*id);
-                    }
+                s.cidrs.push((lo, hi, ports));
+            }
+        }
+        s
+    };
+    let ids: Vec<ResourceId> = net.security_groups.iter().map(|g| g.id).collect();
+    let egress: Vec<Side> = net
+        .security_groups
+        .iter()
+        .map(|g| side(g, Direction::Egress))
+        .collect();
+    let ingress: Vec<Side> = net
+        .security_groups
+        .iter()
+        .map(|g| side(g, Direction::Ingress))
+        .collect();
+    let admitted = |s: &Side, peer: ResourceId, buf: &mut Vec<(u128, u128)>| {
+        buf.clear();
+        if let Some(v) = s.refs.get(&peer) {
+            buf.extend_from_slice(v);
+        }
+        if let Some((a, b)) = hull.get(&peer) {
+            for (lo, hi, ports) in &s.cidrs {
+                if lo <= a && b <= hi {
+                    buf.push(*ports);
                 }
             }
         }
-        m
     };
-    let egress: HashMap<ResourceId, HashMap<ResourceId, PortSet>> = net
-        .security_groups
-        .iter()
-        .map(|g| (g.id, peers(g, Direction::Egress)))
-        .collect();
     let mut out = Vec::new();
-    for to in &net.security_groups {
-        for (from, inp) in peers(to, Direction::Ingress) {
-            let Some(outp) = egress.get(&from).and_then(|m| m.get(&to.id)) else {
+    let mut eb = Vec::new();
+    let mut ib = Vec::new();
+    for (fi, from) in ids.iter().enumerate() {
+        let Some(es) = egress.get(fi) else { continue };
+        if es.refs.is_empty() && es.cidrs.is_empty() {
+            continue;
+        }
+        for (ti, to) in ids.iter().enumerate() {
+            let Some(is) = ingress.get(ti) else { continue };
+            admitted(is, *from, &mut ib);
+            if ib.is_empty() {
                 continue;
-            };
-            let ports = inp.intersect(outp);
+            }
+            admitted(es, *to, &mut eb);
+            if eb.is_empty() {
+                continue;
+            }
+            let ports = PortSet(IntervalSet::from_ranges(ib.clone()))
+                .intersect(&PortSet(IntervalSet::from_ranges(eb.clone())));
             if !ports.is_empty() {
                 out.push(SgEdge {
-                    from,
-                    to: to.id,
+                    from: *from,
+                    to: *to,
                     ports,
                 });
             }

@@ -243,7 +243,7 @@ fn unknown_cidr_gives_unknown_not_blocked() {
     );
 }
 
-const NLB: &str = include_str!("fixtures/nlb_gateway/main.tf");
+const NLB: &str = include_str!("fixtures/nlb_gateway/main.tf.tmpl");
 
 fn nlb(target_type: &str, target_id: &str, extra: &str) -> Estate {
     let text = NLB.replace("TARGET_TYPE", target_type).replace("TARGET_ID", target_id).replace(
@@ -312,4 +312,30 @@ fn peering_is_not_transitive() {
     assert_eq!(b.code, "NO_ROUTE_TO_DESTINATION");
     assert_eq!(b.resource, "aws_route_table.a");
     assert!(b.reason.contains("not transitive"), "{}", b.reason);
+}
+
+#[test]
+fn sg_matrix_of_the_standard_design() {
+    // Members need addresses for CIDR rules; group references work without them.
+    let e = load_dir(Path::new("tests/fixtures/alb_ec2_standard"));
+    let net = Network::from_estate(&e);
+    let m = moat_net::sg_matrix(&net, Protocol::Tcp);
+    let got: Vec<_> = m
+        .iter()
+        .map(|x| {
+            (
+                e.get(x.from).unwrap().address.as_str(),
+                e.get(x.to).unwrap().address.as_str(),
+                x.ports.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "aws_security_group.alb",
+            "aws_security_group.app",
+            "8000".to_string()
+        )]
+    );
 }
