@@ -1014,13 +1014,28 @@ impl Evaluator {
                 Element::Directive(d) => match d.as_ref() {
                     Directive::If(ifd) => {
                         let c = self.ev(&ifd.if_expr.cond_expr, src, sc);
+                        let endif_left = strip_left(ifd.endif_expr.strip);
                         match to_bool(&c.value) {
                             Some(true) => {
-                                self.render_template(&ifd.if_expr.template, src, sc, out, unknowns)
+                                let end = match &ifd.else_expr {
+                                    Some(e) => strip_left(e.strip),
+                                    None => endif_left,
+                                };
+                                let mut buf = String::new();
+                                self.render_template(
+                                    &ifd.if_expr.template,
+                                    src,
+                                    sc,
+                                    &mut buf,
+                                    unknowns,
+                                );
+                                push_trimmed(out, &buf, strip_right(ifd.if_expr.strip), end);
                             }
                             Some(false) => {
                                 if let Some(e) = &ifd.else_expr {
-                                    self.render_template(&e.template, src, sc, out, unknowns)
+                                    let mut buf = String::new();
+                                    self.render_template(&e.template, src, sc, &mut buf, unknowns);
+                                    push_trimmed(out, &buf, strip_right(e.strip), endif_left);
                                 }
                             }
                             None => unknowns.push(if c.is_unknown() {
@@ -1043,7 +1058,14 @@ impl Evaluator {
                         };
                         for (k, v) in pairs {
                             let pushed = self.bind_for(sc, f.key_var.as_ref(), &f.value_var, k, v);
-                            self.render_template(&f.template, src, sc, out, unknowns);
+                            let mut buf = String::new();
+                            self.render_template(&f.template, src, sc, &mut buf, unknowns);
+                            push_trimmed(
+                                out,
+                                &buf,
+                                strip_right(f.strip),
+                                strip_left(fd.endfor_expr.strip),
+                            );
                             sc.binds.truncate(sc.binds.len() - pushed);
                         }
                     }
@@ -1722,6 +1744,25 @@ impl Evaluator {
             || self.used_configs.iter().any(|d| abs.starts_with(d));
         ok.then_some(abs)
     }
+}
+
+fn strip_left(s: Strip) -> bool {
+    matches!(s, Strip::Start | Strip::Both)
+}
+
+fn strip_right(s: Strip) -> bool {
+    matches!(s, Strip::End | Strip::Both)
+}
+
+fn push_trimmed(out: &mut String, text: &str, trim_start: bool, trim_end: bool) {
+    let mut t = text;
+    if trim_start {
+        t = t.trim_start();
+    }
+    if trim_end {
+        t = t.trim_end();
+    }
+    out.push_str(t);
 }
 
 fn strips_after(e: &Element) -> bool {

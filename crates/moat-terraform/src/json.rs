@@ -175,6 +175,9 @@ pub(crate) fn parse_json(file: &Arc<SrcFile>) -> Result<Body, ScanError> {
         }
     };
     for (kind, v) in &top {
+        if kind == "//" {
+            continue;
+        }
         let labels_n = match kind.as_str() {
             "resource" | "data" => 2,
             "variable" | "module" | "output" | "provider" => 1,
@@ -225,6 +228,9 @@ fn collect_blocks(
     }
     let J::Object(m) = v else { return };
     for (k, inner) in m {
+        if k == "//" {
+            continue;
+        }
         path.push(k.clone());
         for item in as_items(inner) {
             collect_blocks(kind, item, labels_left - 1, path, loc_of, out);
@@ -243,6 +249,9 @@ fn json_body(
     let mut body = Body::default();
     let J::Object(m) = v else { return body };
     for (k, val) in m {
+        if k == "//" {
+            continue;
+        }
         path.push(k.clone());
         let refs: Vec<&str> = path.iter().map(String::as_str).collect();
         let loc = loc_of(&refs);

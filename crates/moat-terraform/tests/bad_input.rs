@@ -171,5 +171,24 @@ fn hostile_expressions_do_not_panic() {
     );
     let _ = parse_and_evaluate_str("deep.tf", &deep);
     let _ = parse_and_evaluate_str("r.tf", "locals {\n  r = range(1e12)\n  s = setproduct(range(1000), range(1000))\n  c = cidrsubnet(\"10.0.0.0/8\", 40, 1)\n  i = [1][5]\n  d = 1 / 0\n}\nresource \"t\" \"x\" {\n  v = [local.r, local.s, local.c, local.i, local.d]\n}\n");
+    for deep in [
+        format!(
+            "locals {{\n  x = {}{}\n}}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        format!(
+            "resource \"a\" \"b\" {{\n{}{}}}\n",
+            "a {\n".repeat(100_000),
+            "}\n".repeat(100_000)
+        ),
+        format!("locals {{\n  x = {}1\n}}\n", "1+".repeat(100_000)),
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    ] {
+        let e = parse_and_evaluate_str("deep.tf", &deep);
+        assert_eq!(e.errors.len(), 1);
+        let e = parse_and_evaluate_str("deep.tf.json", &deep);
+        assert_eq!(e.errors.len(), 1);
+    }
     let _ = parse_and_evaluate_str("j.tf.json", "{\"resource\": [1, {\"a\": {\"b\": \"${\"}}]}");
 }

@@ -95,6 +95,9 @@ fn string_functions() {
     assert_eq!(s("\"%{ if true }yes%{ else }no%{ endif }\""), "yes");
     assert_eq!(s("\"%{ for x in local.l }${x};%{ endfor }\""), "x;y;z;");
     assert_eq!(s("<<-EOT\n    hello ${local.l[1]}\n    EOT"), "hello y\n");
+    assert_eq!(s(r#""q\"b$${x}\n""#), "q\"b${x}\n");
+    assert_eq!(s(r#""%{~ if true ~}  yes  %{~ endif ~}""#), "yes");
+    assert_eq!(s(r#""%{ for x in local.l ~} ${x} %{~ endfor }""#), "xyz");
 }
 
 #[test]

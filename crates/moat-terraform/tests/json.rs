@@ -50,3 +50,35 @@ fn tf_json_resources_lines_and_templates() {
         "${aws_s3_bucket.logs.arn}"
     );
 }
+
+#[test]
+fn json_comments_and_dynamic_blocks() {
+    let text = r#"{
+  "//": "a comment",
+  "resource": {
+    "aws_security_group": {
+      "web": {
+        "//": "ignored",
+        "dynamic": {
+          "ingress": {
+            "for_each": [22, 443],
+            "content": {
+              "from_port": "${ingress.value}",
+              "to_port": "${ingress.value}"
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+    let e = moat_terraform::parse_and_evaluate_str("main.tf.json", text);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let sg = &e.resources[0];
+    assert_eq!(sg.address, "aws_security_group.web");
+    assert_eq!(sg.loc.line, 5);
+    assert!(sg.get("//").is_none());
+    let ing = sg.blocks("ingress");
+    assert_eq!(ing.len(), 2);
+    assert_eq!(ing[1].get("to_port").unwrap().as_f64(), Some(443.0));
+}
