@@ -104,7 +104,7 @@ for n in sizes:
         m = rss(tool, n)
         f = findings(tool, n)
         rows.append(f"| {n} | {tool} | {t[0]*1000:.1f} ms ± {t[1]*1000:.1f} | {t[2]} | "
-                    f"{m:.1f} MB | {f if f is not None else '-'} |" if m is not None else
+                    f"{m:.1f} MiB | {f if f is not None else '-'} |" if m is not None else
                     f"| {n} | {tool} | {t[0]*1000:.1f} ms ± {t[1]*1000:.1f} | {t[2]} | - | {f} |")
     a, b = mean("moat", n), mean("checkov", n)
     if a and b:
