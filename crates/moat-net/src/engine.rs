@@ -1990,6 +1990,16 @@ pub struct SgEdge {
 /// group reference or by a CIDR that contains every member address. Pairs with no port are
 /// left out. Sorted by (from, to).
 pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
+    let mut out = Vec::new();
+    sg_matrix_each(net, proto, &mut |e| out.push(e));
+    out.sort_by_key(|e| (e.from, e.to));
+    out
+}
+
+/// [`sg_matrix`] without collecting: `f` gets every entry, in (from, to) order of the
+/// groups in the view. A dense matrix of thousands of groups has millions of entries; this
+/// keeps memory flat.
+pub fn sg_matrix_each(net: &Network, proto: Protocol, f: &mut dyn FnMut(SgEdge)) {
     // Address hull of the members of each group: a CIDR contains every member address iff it
     // contains the hull (a CIDR is one interval).
     let mut hull: HashMap<ResourceId, (u128, u128)> = HashMap::new();
@@ -2065,7 +2075,6 @@ pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
             }
         }
     };
-    let mut out = Vec::new();
     let mut eb = Vec::new();
     let mut ib = Vec::new();
     for (fi, from) in ids.iter().enumerate() {
@@ -2086,7 +2095,7 @@ pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
             let ports = PortSet(IntervalSet::from_ranges(ib.clone()))
                 .intersect(&PortSet(IntervalSet::from_ranges(eb.clone())));
             if !ports.is_empty() {
-                out.push(SgEdge {
+                f(SgEdge {
                     from: *from,
                     to: *to,
                     ports,
@@ -2094,6 +2103,4 @@ pub fn sg_matrix(net: &Network, proto: Protocol) -> Vec<SgEdge> {
             }
         }
     }
-    out.sort_by_key(|e| (e.from, e.to));
-    out
 }

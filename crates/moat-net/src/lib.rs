@@ -13,7 +13,8 @@ pub mod invariant;
 pub mod sets;
 
 pub use engine::{
-    check_lb_targets, exposure, reach, reach_with, sg_matrix, Block, Endpoint, Exposure, Hop,
-    LegCheck, Net, Path, Query, ReachError, ReachResult, SgEdge, TargetCheck, Verdict,
+    check_lb_targets, exposure, reach, reach_with, sg_matrix, sg_matrix_each, Block, Endpoint,
+    Exposure, Hop, LegCheck, Net, Path, Query, ReachError, ReachResult, SgEdge, TargetCheck,
+    Verdict,
 };
 pub use sets::{AddrSet, PortSet};
