@@ -48,6 +48,15 @@ pub enum Unknown {
     DataSource { address: String },
     /// An output of a module that was not resolved (registry module not downloaded).
     Module { name: String, source: String },
+    /// A string template whose literal text is known but some interpolations are not
+    /// (`"arn:aws:iam::${local.account_id}:root"`). `text` holds the literal parts with
+    /// `${...}` placeholders in place of the unknown ones; `reason` says what is unknown.
+    /// Such a string is never exactly `*` (it has literal text), which policy checks rely on.
+    Template {
+        text: String,
+        reason: String,
+        refs: Vec<String>,
+    },
     /// Anything else: an expression over unknowns, a function that could not be evaluated.
     /// `refs` lists the resource addresses the expression depends on.
     Derived { reason: String, refs: Vec<String> },
@@ -61,12 +70,26 @@ impl Unknown {
         }
     }
 
+    /// How to write this unknown inside a string: `${aws_s3_bucket.b.arn}`, `${var.name}`.
+    pub fn placeholder(&self) -> String {
+        match self {
+            Unknown::Computed { address, attr } => format!("${{{address}.{attr}}}"),
+            Unknown::Variable { name } => format!("${{var.{name}}}"),
+            Unknown::DataSource { address } => format!("${{{address}}}"),
+            Unknown::Module { name, .. } => format!("${{module.{name}}}"),
+            Unknown::Template { text, .. } => text.clone(),
+            Unknown::Derived { .. } => "${unknown}".to_string(),
+        }
+    }
+
     /// Resource addresses this unknown depends on.
     pub fn refs(&self) -> Vec<&str> {
         match self {
             Unknown::Computed { address, .. } => vec![address.as_str()],
             Unknown::DataSource { address } => vec![address.as_str()],
-            Unknown::Derived { refs, .. } => refs.iter().map(String::as_str).collect(),
+            Unknown::Derived { refs, .. } | Unknown::Template { refs, .. } => {
+                refs.iter().map(String::as_str).collect()
+            }
             Unknown::Variable { .. } | Unknown::Module { .. } => Vec::new(),
         }
     }
@@ -109,7 +132,9 @@ impl fmt::Display for Unknown {
             Unknown::Module { name, source } => {
                 write!(f, "module `{name}` (`{source}`) was not resolved")
             }
-            Unknown::Derived { reason, .. } => f.write_str(reason),
+            Unknown::Derived { reason, .. } | Unknown::Template { reason, .. } => {
+                f.write_str(reason)
+            }
         }
     }
 }
@@ -436,10 +461,7 @@ impl Tri {
             Some(n) => match (&n.value, n.as_bool()) {
                 (Value::Unknown(u), _) => Tri::Unknown(u.clone()),
                 (_, Some(b)) => Tri::from(b),
-                _ => Tri::Unknown(Unknown::derived(format!(
-                    "`{}` is not a bool",
-                    n.value
-                ))),
+                _ => Tri::Unknown(Unknown::derived(format!("`{}` is not a bool", n.value))),
             },
         }
     }
@@ -477,7 +499,10 @@ mod tests {
             "rule".to_string(),
             Node::from(Value::List(vec![inner])),
         )])));
-        assert_eq!(root.path("rule.0.apply").and_then(Node::as_bool), Some(true));
+        assert_eq!(
+            root.path("rule.0.apply").and_then(Node::as_bool),
+            Some(true)
+        );
         assert!(root.path("rule.1.apply").is_none());
         assert_eq!(root.blocks("rule").len(), 1);
     }

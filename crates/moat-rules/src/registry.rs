@@ -225,6 +225,8 @@ pub(crate) fn presence(n: Option<&Node>) -> Presence<'_> {
             Value::String(s) if s.is_empty() => Presence::Absent,
             Value::List(l) if l.is_empty() => Presence::Absent,
             Value::Unknown(Unknown::Computed { .. }) => Presence::Set,
+            // Literal text around an unknown part: certainly a non-empty string.
+            Value::Unknown(Unknown::Template { .. }) => Presence::Set,
             Value::Unknown(u) => Presence::Unknown(u),
             _ => Presence::Set,
         },

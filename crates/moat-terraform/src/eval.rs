@@ -136,6 +136,8 @@ pub(crate) struct Evaluator {
     modules_json: Option<HashMap<String, PathBuf>>,
     /// Incremented on every evaluation error (for `try`/`can`).
     pub eval_errors: usize,
+    /// Interpolations of unknown values written as placeholders by `render_template`.
+    tmpl_placeholders: usize,
     depth: usize,
 }
 
@@ -158,6 +160,7 @@ impl Evaluator {
             files_scanned: 0,
             modules_json,
             eval_errors: 0,
+            tmpl_placeholders: 0,
             depth: 0,
         }
     }
@@ -964,11 +967,32 @@ impl Evaluator {
         }
         let mut out = String::new();
         let mut unknowns: Vec<Node> = Vec::new();
+        let placeholders_before = self.tmpl_placeholders;
         self.render_template(t, src, sc, &mut out, &mut unknowns);
         if !unknowns.is_empty() {
             let us = first_unknowns(unknowns.iter());
             let all: Vec<&Node> = unknowns.iter().collect();
-            return Node::new(Value::Unknown(combine_unknown(&us, &all)), None);
+            let combined = combine_unknown(&us, &all);
+            // Every unknown came from an interpolation (none from a directive's condition) and
+            // there is literal text: keep the text, with placeholders for the unknown parts.
+            let placeholder_len: usize = unknowns
+                .iter()
+                .filter_map(|n| n.unknown_reason().map(|u| u.placeholder().len()))
+                .sum();
+            if self.tmpl_placeholders - placeholders_before == unknowns.len()
+                && out.len() > placeholder_len
+            {
+                let refs = combined.refs().iter().map(|r| r.to_string()).collect();
+                return Node::new(
+                    Value::Unknown(moat_model::Unknown::Template {
+                        text: out,
+                        reason: combined.to_string(),
+                        refs,
+                    }),
+                    None,
+                );
+            }
+            return Node::new(Value::Unknown(combined), None);
         }
         Node::new(Value::String(out), None)
     }
@@ -998,7 +1022,11 @@ impl Evaluator {
                 Element::Interpolation(ip) => {
                     let n = self.ev(&ip.expr, src, sc);
                     match &n.value {
-                        Value::Unknown(_) => unknowns.push(n),
+                        Value::Unknown(u) => {
+                            out.push_str(&u.placeholder());
+                            self.tmpl_placeholders += 1;
+                            unknowns.push(n)
+                        }
                         v => match to_str(v) {
                             Some(s) => out.push_str(&s),
                             None => {

@@ -44,6 +44,11 @@ pub(crate) fn call(
     sc: &mut Scope,
     loc: Option<&Loc>,
 ) -> Value {
+    if name == "jsonencode" {
+        if let Some(v) = jsonencode_partial(&args) {
+            return v;
+        }
+    }
     if STRUCTURAL.contains(&name) {
         let us = first_unknowns(args.iter());
         if !us.is_empty() {
@@ -69,6 +74,30 @@ pub(crate) fn call(
             unk(format!("`{name}`: {msg}"))
         }
     }
+}
+
+/// `jsonencode` of a value that contains unknowns. Attributes of other resources known only
+/// after apply (an ARN, an ID) are rendered as `${address.attr}` placeholders, as policy
+/// documents are: such a value is never `*`, so policy checks can still decide. Any other unknown
+/// (a variable, a data source) keeps the value structured (a map or list with unknown leaves),
+/// so that analyses see what is known and what is not, instead of one opaque unknown.
+fn jsonencode_partial(args: &[Node]) -> Option<Value> {
+    let a = args.first()?;
+    if !a.contains_unknown() || args.len() != 1 {
+        return None;
+    }
+    let mut n = a.clone();
+    crate::policy_document::fill_placeholders(&mut n);
+    if n.contains_unknown() {
+        return match n.value {
+            Value::Map(_) | Value::List(_) => Some(n.value),
+            _ => None,
+        };
+    }
+    strip_hidden(&mut n);
+    serde_json::to_string(&n.value.to_json())
+        .ok()
+        .map(Value::String)
 }
 
 fn arg(args: &[Node], i: usize) -> Result<&Node, String> {

@@ -209,10 +209,15 @@ fn statement(st: &Node) -> J {
 /// Attributes of other resources known only after apply (an ARN, an ID) are never `*`, so the
 /// document can still be rendered with a `${address.attr}` placeholder in their place. Any other
 /// unknown (a variable, a data source) could be anything and makes the document unknown.
-fn placeholder(u: &moat_model::Unknown) -> Option<String> {
+pub(crate) fn placeholder(u: &moat_model::Unknown) -> Option<String> {
     use moat_model::Unknown;
     match u {
         Unknown::Computed { address, attr } => Some(format!("${{{address}.{attr}}}")),
+        // Literal text around the unknown parts, with no wildcard of its own: never `*` nor a
+        // wildcard pattern (an ARN with an unknown account). `"${var.svc}:*"` stays unknown.
+        Unknown::Template { text, .. } if !literal_parts(text).contains(['*', '?']) => {
+            Some(text.clone())
+        }
         Unknown::Derived { reason, refs }
             if !refs.is_empty()
                 && reason
@@ -229,7 +234,24 @@ fn placeholder(u: &moat_model::Unknown) -> Option<String> {
     }
 }
 
-fn fill_placeholders(n: &mut Node) {
+/// The text of a template with its `${...}` placeholders removed.
+fn literal_parts(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        match rest.get(start..).and_then(|r| r.find('}')) {
+            Some(end) => rest = rest.get(start + end + 1..).unwrap_or_default(),
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub(crate) fn fill_placeholders(n: &mut Node) {
     match &mut n.value {
         Value::Unknown(u) => {
             if let Some(p) = placeholder(u) {

@@ -2,5 +2,5 @@
 //! that analyses do not need to know which frontend or which resource split a setting came
 //! from.
 
-pub mod services;
 pub mod net;
+pub mod services;
