@@ -215,7 +215,9 @@ pub(crate) fn placeholder(u: &moat_model::Unknown) -> Option<String> {
         Unknown::Computed { address, attr } => Some(format!("${{{address}.{attr}}}")),
         // Literal text around the unknown parts, with no wildcard of its own: never `*` nor a
         // wildcard pattern (an ARN with an unknown account). `"${var.svc}:*"` stays unknown.
-        Unknown::Template { text, .. } if !literal_parts(text).contains(['*', '?']) => {
+        Unknown::Template { text, .. }
+            if !literal_parts(text).contains(['*', '?']) || only_computed_parts(text) =>
+        {
             Some(text.clone())
         }
         Unknown::Derived { reason, refs }
@@ -232,6 +234,33 @@ pub(crate) fn placeholder(u: &moat_model::Unknown) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// True when every `${...}` placeholder in a template names an attribute of a managed resource
+/// known only after apply (an ARN, an ID: never empty, never a wildcard), so that literal
+/// wildcards next to it (`"${aws_s3_bucket.b.arn}/*"`) mean what they say.
+fn only_computed_parts(text: &str) -> bool {
+    let mut rest = text;
+    let mut any = false;
+    while let Some(start) = rest.find("${") {
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else {
+            return false;
+        };
+        let inner = after.get(..end).unwrap_or_default();
+        if inner.starts_with("var.")
+            || inner.starts_with("data.")
+            || inner.starts_with("module.")
+            || inner.starts_with("local.")
+            || inner == "unknown"
+            || !inner.contains('.')
+        {
+            return false;
+        }
+        any = true;
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    any
 }
 
 /// The text of a template with its `${...}` placeholders removed.

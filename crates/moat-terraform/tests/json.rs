@@ -47,7 +47,7 @@ fn tf_json_resources_lines_and_templates() {
     assert_eq!(json["Statement"][0]["Effect"], "Allow");
     assert_eq!(
         json["Statement"][0]["Resource"],
-        "${aws_s3_bucket.logs.arn}"
+        "${aws_s3_bucket.logs.arn}/*"
     );
 }
 

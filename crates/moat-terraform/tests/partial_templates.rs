@@ -75,3 +75,22 @@ fn wildcard_next_to_an_unknown_stays_unknown() {
         Some("*")
     );
 }
+
+#[test]
+fn wildcard_after_a_computed_arn_is_rendered() {
+    let e = parse_and_evaluate_str(
+        "main.tf",
+        r#"
+resource "aws_s3_bucket" "b" { bucket = "b" }
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" }] })
+}
+"#,
+    );
+    let p = &e.resources[e.by_address("aws_iam_policy.p").unwrap().index()];
+    let policy = p.get("policy").unwrap().as_str().expect("a JSON string");
+    assert!(
+        policy.contains(r#""Resource":"${aws_s3_bucket.b.arn}/*""#),
+        "{policy}"
+    );
+}
