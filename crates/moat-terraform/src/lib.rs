@@ -23,6 +23,7 @@ mod module;
 mod parse;
 mod policy_document;
 mod source;
+mod types;
 mod value_ops;
 mod vars;
 mod walk;

@@ -214,7 +214,8 @@ pub(crate) fn variable_values(
                 ),
             },
         };
-        let v = crate::vars::convert(v, decl.ty.as_ref());
+        let ty = crate::types::of_attr(ev, decl.ty.as_ref());
+        let v = crate::types::convert(v, &ty);
         out.insert(name.clone(), v);
     }
     out

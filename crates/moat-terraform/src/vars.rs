@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hcl_edit::expr::Expression;
 use moat_model::{Loc, Node, Value};
 
 use crate::config::ModuleConfig;
@@ -164,32 +163,4 @@ fn cli_value(ev: &mut Evaluator, v: &str) -> Node {
         }
     }
     Node::new(Value::String(v.to_string()), None)
-}
-
-/// Convert a value to a variable's declared primitive type, the way Terraform does.
-pub(crate) fn convert(n: Node, ty: Option<&Attr>) -> Node {
-    let Some(ty) = ty else { return n };
-    let tname = match &ty.expr {
-        Expr::Hcl(e, _) => match e.as_ref() {
-            Expression::Variable(v) => v.value().to_string(),
-            _ => return n,
-        },
-        Expr::Json(v, _) => match v.as_str() {
-            Some(s) => s.trim_start_matches("${").trim_end_matches('}').to_string(),
-            None => return n,
-        },
-    };
-    let loc = n.loc.clone();
-    let value = match (tname.as_str(), &n.value) {
-        ("string", Value::Number(x)) => Value::String(moat_model::format_number(*x)),
-        ("string", Value::Bool(b)) => Value::String(b.to_string()),
-        ("number", Value::String(s)) => match s.trim().parse::<f64>() {
-            Ok(x) => Value::Number(x),
-            Err(_) => return n,
-        },
-        ("bool", Value::String(s)) if s == "true" => Value::Bool(true),
-        ("bool", Value::String(s)) if s == "false" => Value::Bool(false),
-        _ => return n,
-    };
-    Node::new(value, loc)
 }
