@@ -37,6 +37,7 @@ impl RuleDef {
             code,
             def: self,
             findings: Vec::new(),
+            claim: None,
         };
         (self.check)(ctx, &mut out);
         out.findings
@@ -48,12 +49,29 @@ pub(crate) struct Out {
     code: &'static str,
     def: &'static RuleDef,
     findings: Vec<Finding>,
+    /// Checkov IDs claimed by the findings emitted inside [`Out::claiming`], instead of the
+    /// rule's full list.
+    claim: Option<Vec<&'static str>>,
 }
 
 impl Out {
     fn make(&self, r: &Resource, loc: &Loc, msg: String) -> Finding {
-        Finding::new(self.code, self.def.title, self.def.severity, r, loc, msg)
-            .with_checkov(self.def.checkov)
+        let ids = self.claim.as_deref().unwrap_or(self.def.checkov);
+        debug_assert!(
+            ids.iter().all(|i| self.def.checkov.contains(i)),
+            "{}: a finding claims a Checkov ID the rule does not list",
+            self.code
+        );
+        Finding::new(self.code, self.def.title, self.def.severity, r, loc, msg).with_checkov(ids)
+    }
+
+    /// Run `f` with findings claiming only `ids` as Checkov equivalents (a subset of the
+    /// rule's list): the equivalence of a finding can depend on the resource type, the
+    /// failing flag, or where a policy came from.
+    pub fn claiming(&mut self, ids: &[&'static str], f: impl FnOnce(&mut Out)) {
+        let saved = self.claim.replace(ids.to_vec());
+        f(self);
+        self.claim = saved;
     }
 
     /// A proven failure.

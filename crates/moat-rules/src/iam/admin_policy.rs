@@ -1,6 +1,7 @@
 use moat_model::views::services::PolicyKind;
 use moat_model::Severity;
 
+use super::{checkov_site, CheckovSite};
 use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
@@ -8,6 +9,13 @@ Checks every identity policy (`aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_
 `aws_iam_group_policy`, a role's `inline_policy`) for an `Allow` statement that grants every
 action (`"*"`, or `NotAction` with anything) on every resource (`"*"`): full administrator
 access. Policies from `jsonencode(...)` and `data.aws_iam_policy_document` are read alike.
+
+## Differences from Checkov
+Checkov checks a policy written in `aws_iam_policy`, `aws_iam_role_policy`,
+`aws_iam_user_policy` or `aws_iam_group_policy` with `CKV_AWS_62`, and a
+`data "aws_iam_policy_document"` with `CKV_AWS_1` (on the data block). Neither reads a role's
+`inline_policy` nor treats `NotAction` as granting every action: moat reports those without a
+Checkov equivalent. Each finding claims the one ID Checkov would report it with.
 
 ## Why is this bad?
 Administrator access defeats least privilege: a leaked credential of that identity owns the
@@ -44,7 +52,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
     family: super::FAMILY,
     title: "IAM policy grants full administrator access",
     severity: Severity::High,
-    checkov: &["CKV_AWS_62"],
+    checkov: &["CKV_AWS_1", "CKV_AWS_62"],
     doc: DOC,
     check,
 };
@@ -55,6 +63,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let r = doc.resource;
+        let site = checkov_site(ctx, doc);
         let p = match &doc.parsed {
             Ok(p) => p,
             Err(u) => {
@@ -83,15 +92,22 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 } else {
                     "`Action: *`".to_string()
                 };
-                out.fail(
-                    r,
-                    loc,
-                    format!(
-                        "statement {} of `{}` allows {what} on `Resource: *`",
-                        s.sid.clone().unwrap_or_else(|| s.index.to_string()),
-                        doc.attr
-                    ),
-                );
+                let ids: &[&'static str] = match (site, s.not_action) {
+                    (_, true) | (CheckovSite::None, _) => &[],
+                    (CheckovSite::Resource, false) => &["CKV_AWS_62"],
+                    (CheckovSite::Data, false) => &["CKV_AWS_1"],
+                };
+                out.claiming(ids, |out| {
+                    out.fail(
+                        r,
+                        loc,
+                        format!(
+                            "statement {} of `{}` allows {what} on `Resource: *`",
+                            s.sid.clone().unwrap_or_else(|| s.index.to_string()),
+                            doc.attr
+                        ),
+                    );
+                });
             } else if (s.actions.unknown.is_some() && !s.not_action && all_resources)
                 || (s.resources.unknown.is_some() && all_actions)
             {

@@ -1,12 +1,22 @@
 use moat_model::views::services::{action_is_service_wildcard, PolicyKind};
 use moat_model::Severity;
 
+use super::{checkov_site, CheckovSite};
 use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks every identity policy for an `Allow` statement with a wildcard action: `"*"`, a whole
-service (`"s3:*"`, `"iam:*"`), or `NotAction` (which allows everything not listed). Statements
-that grant every action on every resource are reported by IAM001 instead.
+service (`"s3:*"`, `"iam:*"`), or `NotAction` (which allows everything not listed), whatever
+the resource. A statement granting every action on every resource is also reported by IAM001
+(administrator access); IAM002 reports the wildcard itself.
+
+## Differences from Checkov
+Checkov's `CKV_AWS_63` (policies written in `aws_iam_policy`, `aws_iam_role_policy`,
+`aws_iam_user_policy`, `aws_iam_group_policy`) and `CKV_AWS_49` (`data
+"aws_iam_policy_document"`, on the data block) fail only a statement whose actions include the
+literal `"*"`. moat also reports service wildcards (`"s3:*"`) and `NotAction`, and role
+`inline_policy` blocks, which Checkov does not read: those findings claim no Checkov
+equivalent. A finding on `"*"` claims the one ID Checkov would report it with.
 
 ## Why is this bad?
 A service wildcard grants actions nobody reviewed, including ones added to the service later
@@ -32,7 +42,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
     family: super::FAMILY,
     title: "IAM policy allows wildcard actions",
     severity: Severity::Medium,
-    checkov: &["CKV_AWS_63"],
+    checkov: &["CKV_AWS_49", "CKV_AWS_63"],
     doc: DOC,
     check,
 };
@@ -45,27 +55,25 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         // Unknown documents are reported by IAM001.
         let Ok(p) = &doc.parsed else { continue };
         let r = doc.resource;
+        let site = checkov_site(ctx, doc);
         for s in &p.statements {
             if !s.allow {
-                continue;
-            }
-            let all_resources = !s.not_resource && s.resources.any(|a| a == "*");
-            let admin = all_resources && (s.not_action || s.actions.any(|a| a == "*"));
-            if admin {
                 continue;
             }
             let loc = s.loc.as_ref().unwrap_or(doc.loc());
             let id = s.sid.clone().unwrap_or_else(|| s.index.to_string());
             if s.not_action {
-                out.fail(
-                    r,
-                    loc,
-                    format!(
+                out.claiming(&[], |out| {
+                    out.fail(
+                        r,
+                        loc,
+                        format!(
                         "statement {id} of `{}` uses `NotAction: {}`: it allows every other action",
                         doc.attr,
                         s.actions.values.join(", ")
                     ),
-                );
+                    )
+                });
                 continue;
             }
             let wild: Vec<&str> = s
@@ -76,15 +84,22 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 .filter(|a| action_is_service_wildcard(a))
                 .collect();
             if !wild.is_empty() {
-                out.fail(
-                    r,
-                    loc,
-                    format!(
-                        "statement {id} of `{}` allows `{}`",
-                        doc.attr,
-                        wild.join(", ")
-                    ),
-                );
+                let ids: &[&'static str] = match (site, wild.contains(&"*")) {
+                    (CheckovSite::Resource, true) => &["CKV_AWS_63"],
+                    (CheckovSite::Data, true) => &["CKV_AWS_49"],
+                    _ => &[],
+                };
+                out.claiming(ids, |out| {
+                    out.fail(
+                        r,
+                        loc,
+                        format!(
+                            "statement {id} of `{}` allows `{}`",
+                            doc.attr,
+                            wild.join(", ")
+                        ),
+                    );
+                });
             }
         }
     }

@@ -1,10 +1,25 @@
-use moat_model::Severity;
+use std::collections::BTreeSet;
 
-use crate::registry::{require_eff, Ctx, Out, RuleDef};
+use moat_model::views::services::Eff;
+use moat_model::{Resolved, Resource, ResourceId, Severity, Unknown};
+
+use crate::registry::{require_eff, why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that server access logging is configured for every S3 bucket, with an
 `aws_s3_bucket_logging` resource or the legacy inline `logging` block.
+
+A bucket that is itself the `target_bucket` of a logging configuration in the scanned files
+(by reference or by bucket name) is exempt: it holds access logs, and logging it into itself
+would log its own log deliveries in a loop (AWS advises against it); logging it elsewhere needs
+yet another log bucket. When some logging configuration's `target_bucket` is unknown, a bucket
+without logging may be that target, so it is reported as unknown rather than failed.
+
+## Differences from Checkov
+Checkov's `CKV_AWS_18` passes a bucket connected to any `aws_s3_bucket_logging`, which
+includes the target bucket when it is named by reference: moat agrees there. A target named by
+its literal bucket name, or by an inline `logging` block, is exempt in moat too, where Checkov
+fails it.
 
 ## Why is this bad?
 Access logs record every request made to the bucket (who, from where, which object). Without
@@ -42,7 +57,25 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let (targets, unknown_target) = log_targets(ctx);
     for b in ctx.s3_buckets() {
+        if matches!(b.logging, Eff::Default(false)) {
+            if targets.contains(&b.id) {
+                continue;
+            }
+            if let Some((from, u)) = &unknown_target {
+                out.unknown(
+                    b.resource,
+                    &b.resource.loc,
+                    format!(
+                        "logging is not configured, but this bucket may be the access-log target of `{}`, whose `target_bucket` is unknown: {}",
+                        from.address,
+                        why(u)
+                    ),
+                );
+                continue;
+            }
+        }
         require_eff(
             out,
             b.resource,
@@ -52,4 +85,38 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             "requests to this bucket are not logged",
         );
     }
+}
+
+/// The buckets that receive access logs, and the first logging configuration whose target is
+/// unknown (it could be any bucket).
+fn log_targets<'e>(ctx: &Ctx<'e>) -> (BTreeSet<ResourceId>, Option<(&'e Resource, Unknown)>) {
+    let mut targets = BTreeSet::new();
+    let mut unknown = None;
+    let mut sources: Vec<(&'e Resource, &'e moat_model::Node)> = Vec::new();
+    for r in ctx.of_type("aws_s3_bucket_logging") {
+        if let Some(n) = r.get("target_bucket") {
+            sources.push((r, n));
+        }
+    }
+    for b in ctx.of_type("aws_s3_bucket") {
+        for block in b.blocks("logging") {
+            if let Some(n) = block.get("target_bucket") {
+                sources.push((b, n));
+            }
+        }
+    }
+    for (r, n) in sources {
+        match ctx.estate.resolve(n, &["aws_s3_bucket"], &["bucket"]) {
+            Resolved::Resource(id) => {
+                targets.insert(id);
+            }
+            Resolved::Unknown(u) => {
+                if unknown.is_none() {
+                    unknown = Some((r, u));
+                }
+            }
+            Resolved::External(_) | Resolved::Absent => {}
+        }
+    }
+    (targets, unknown)
 }

@@ -1,4 +1,4 @@
-use moat_model::Severity;
+use moat_model::{Resolved, ResourceId, Severity};
 
 use crate::registry::{require_eff, Ctx, Out, RuleDef};
 
@@ -8,6 +8,16 @@ Checks that each of the four S3 Block Public Access settings (`block_public_acls
 either in the bucket's `aws_s3_bucket_public_access_block` or in the account-wide
 `aws_s3_account_public_access_block`. A setting that is on at either level protects the bucket.
 One finding is reported per setting that is off.
+
+## Differences from Checkov
+Checkov checks each flag on the `aws_s3_bucket_public_access_block` resource (`CKV_AWS_53`
+`block_public_acls`, `CKV_AWS_54` `block_public_policy`, `CKV_AWS_55` `ignore_public_acls`,
+`CKV_AWS_56` `restrict_public_buckets`), and `CKV2_AWS_6` on the bucket (a connected access
+block with `block_public_acls` and `block_public_policy` on). Each moat finding claims only the
+IDs of the flag it reports: the per-flag ID when the bucket has its own access block, and
+`CKV2_AWS_6` for the first two flags. moat also honours the account-wide
+`aws_s3_account_public_access_block`, which Checkov ignores: a bucket protected only at account
+level passes moat and fails `CKV2_AWS_6`.
 
 ## Why is this bad?
 Block Public Access is the guard rail that stops a later ACL or bucket policy change from
@@ -55,17 +65,44 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
+/// The Checkov check of each flag, in `PUBLIC_ACCESS_FLAGS` order.
+const FLAG_IDS: [&str; 4] = ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"];
+
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for b in ctx.s3_buckets() {
-        for (name, eff) in b.public_access_flags() {
-            require_eff(
-                out,
-                b.resource,
-                eff,
-                name,
-                |v: &bool| *v,
-                "neither the bucket nor the account blocks this kind of public access",
-            );
+        let own_block = has_own_block(ctx, b.id);
+        for (i, ((name, eff), flag_id)) in b
+            .public_access_flags()
+            .into_iter()
+            .zip(FLAG_IDS)
+            .enumerate()
+        {
+            let mut ids = Vec::new();
+            if own_block {
+                ids.push(flag_id);
+            }
+            if i < 2 {
+                ids.push("CKV2_AWS_6");
+            }
+            out.claiming(&ids, |out| {
+                require_eff(
+                    out,
+                    b.resource,
+                    eff,
+                    name,
+                    |v: &bool| *v,
+                    "neither the bucket nor the account blocks this kind of public access",
+                );
+            });
         }
     }
+}
+
+/// Whether an `aws_s3_bucket_public_access_block` names this bucket (by reference or name).
+fn has_own_block(ctx: &Ctx<'_>, bucket: ResourceId) -> bool {
+    ctx.of_type("aws_s3_bucket_public_access_block").any(|p| {
+        p.get("bucket").is_some_and(|n| {
+            ctx.estate.resolve(n, &["aws_s3_bucket"], &["bucket"]) == Resolved::Resource(bucket)
+        })
+    })
 }

@@ -1,11 +1,18 @@
-use moat_model::Severity;
+use std::collections::BTreeSet;
+
+use moat_model::{Resolved, Severity};
 
 use super::ports;
-use crate::registry::{Ctx, Out, RuleDef};
+use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `aws_default_security_group` (the default group of a VPC, which Terraform adopts)
-has no ingress or egress rules.
+has no ingress or egress rules, and that every `aws_vpc` has one. AWS creates the default group
+of a new VPC with a rule allowing all traffic between its members and a rule allowing all
+egress; Terraform leaves those rules in place unless an `aws_default_security_group` adopts the
+group (and then removes every rule it does not list). A VPC with no such resource is reported
+at its `aws_vpc` block. When the `vpc_id` of some `aws_default_security_group` is unknown, a VPC
+without one of its own is reported as unknown.
 
 ## Why is this bad?
 Resources launched without an explicit security group land in the default group. If it allows
@@ -63,6 +70,47 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     ports(rule)
                 ),
             );
+        }
+    }
+    // VPCs whose default group no resource adopts keep the AWS default rules.
+    let mut adopted = BTreeSet::new();
+    let mut unknown = None;
+    for d in ctx.of_type("aws_default_security_group") {
+        let Some(n) = d.get("vpc_id").filter(|n| !n.is_null()) else {
+            // No `vpc_id`: the default VPC's group.
+            continue;
+        };
+        match ctx.estate.resolve(n, &["aws_vpc"], &["id"]) {
+            Resolved::Resource(id) => {
+                adopted.insert(id);
+            }
+            Resolved::Unknown(u) => {
+                if unknown.is_none() {
+                    unknown = Some((d, u));
+                }
+            }
+            Resolved::External(_) | Resolved::Absent => {}
+        }
+    }
+    for (id, vpc) in ctx.estate.of_type("aws_vpc") {
+        if vpc.mode != moat_model::Mode::Managed || adopted.contains(&id) {
+            continue;
+        }
+        match &unknown {
+            Some((d, u)) => out.unknown(
+                vpc,
+                &vpc.loc,
+                format!(
+                    "no `aws_default_security_group` is known to restrict this VPC's default group: the `vpc_id` of `{}` is unknown: {}",
+                    d.address,
+                    why(u)
+                ),
+            ),
+            None => out.fail(
+                vpc,
+                &vpc.loc,
+                "no `aws_default_security_group` restricts this VPC's default group: it keeps the AWS default rules (all traffic between its members, all egress)",
+            ),
         }
     }
 }
