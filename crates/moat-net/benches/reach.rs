@@ -225,6 +225,7 @@ pub fn generate(
             kind: EniKind::Instance,
             subnet: Some(Ref::Res(subnet_ids[s])),
             groups,
+            ipv6: Vec::new(),
             private_ip: Some(IpAddr::V4(Ipv4Addr::new(
                 10,
                 (s / 256) as u8,

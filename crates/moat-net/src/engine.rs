@@ -261,13 +261,28 @@ impl<'a> Net<'a> {
 
     /// The addresses an ENI may have: its private IP, else its subnet's CIDR.
     pub fn eni_addrs(&self, eni: &Eni) -> AddrSet {
-        if let Some(ip) = eni.private_ip {
-            return AddrSet::ip(ip);
+        let mut a = match eni.private_ip {
+            Some(ip) => AddrSet::ip(ip),
+            None => {
+                let v4 = Self::subnet_id(eni)
+                    .and_then(|s| self.subnet_cidr.get(&s))
+                    .map(|a| AddrSet {
+                        v4: a.v4.clone(),
+                        v6: IntervalSet::empty(),
+                    })
+                    .filter(|a| !a.is_empty());
+                v4.unwrap_or_else(|| AddrSet::net(&ipnet::IpNet::V4(ipnet::Ipv4Net::default())))
+            }
+        };
+        for n in &eni.ipv6 {
+            a = a.union(&AddrSet::net(&ipnet::IpNet::V6(*n)));
         }
-        Self::subnet_id(eni)
-            .and_then(|s| self.subnet_cidr.get(&s).cloned())
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| AddrSet::net(&ipnet::IpNet::V4(ipnet::Ipv4Net::default())))
+        a
+    }
+
+    /// Every public address: IPv4 and IPv6 outside the estate's VPCs.
+    pub fn internet(&self) -> AddrSet {
+        AddrSet::all().subtract(&self.vpc_space)
     }
 
     /// Subnet whose CIDR contains `ip`.
@@ -444,7 +459,10 @@ impl<'a> Net<'a> {
                 Hop {
                     resource: self.name(subnet),
                     kind: "nacl",
-                    detail: "default network ACL allows all traffic".into(),
+                    detail: format!(
+                        "default network ACL allows all {} traffic",
+                        if egress { "outbound" } else { "inbound" }
+                    ),
                     loc: None,
                 },
                 None,
@@ -755,7 +773,13 @@ impl<'a> Net<'a> {
                     detail: "internet gateway of the VPC".into(),
                     loc: Some(igw.loc.clone()),
                 });
-                if !via_lb {
+                // A subnet whose way out is a NAT gateway (or an egress-only gateway) is
+                // blocked there, whatever the interface's addresses.
+                let outbound_only = matches!(
+                    self.route(dsub, src_ip, &mut Leg::default()),
+                    Some((RouteTarget::Nat(_) | RouteTarget::EgressOnlyIgw(_), _))
+                );
+                if !via_lb && dst_ip.is_ipv4() && !outbound_only {
                     match &dst.public_ip {
                         Tri::True => {}
                         Tri::False => {
@@ -778,6 +802,36 @@ impl<'a> Net<'a> {
                     }
                     Some((RouteTarget::Unknown(u), _)) => {
                         leg.less.push(format!("route target: {u}"));
+                    }
+                    Some((RouteTarget::Nat(g), hop)) => {
+                        leg.hops.push(hop);
+                        let name = self.target_name(&RouteTarget::Nat(g.clone()));
+                        let loc = g.res().and_then(|id| {
+                            self.net
+                                .nat_gateways
+                                .iter()
+                                .find(|x| x.id == id)
+                                .map(|x| x.loc.clone())
+                        });
+                        leg.stop(2, block(&name, "nat-gateway", "NO_ROUTE_TO_DESTINATION",
+                            format!("subnet `{}` reaches {src_ip} through NAT gateway `{name}`, which carries connections opened from inside only: nothing on the internet can open a connection to `{dname}`; use an internet-facing load balancer in public subnets", self.name(dsub)),
+                            loc));
+                        return leg;
+                    }
+                    Some((RouteTarget::EgressOnlyIgw(g), hop)) => {
+                        leg.hops.push(hop);
+                        let name = self.target_name(&RouteTarget::EgressOnlyIgw(g.clone()));
+                        let loc = g.res().and_then(|id| {
+                            self.net
+                                .egress_only_igws
+                                .iter()
+                                .find(|x| x.id == id)
+                                .map(|x| x.loc.clone())
+                        });
+                        leg.stop(2, block(&name, "egress-only-igw", "NO_ROUTE_TO_DESTINATION",
+                            format!("subnet `{}` routes {src_ip} to egress-only internet gateway `{name}`, which carries IPv6 connections opened from inside only: nothing on the internet can open a connection to `{dname}`", self.name(dsub)),
+                            loc));
+                        return leg;
                     }
                     other => {
                         let rt = self.rt.get(&dsub).copied().flatten();
@@ -880,7 +934,7 @@ impl<'a> Net<'a> {
                     );
                     return leg;
                 }
-                leg.hops.push(hop);
+                leg.hops.push(reply_hop(hop));
                 if let Some(ss) = ssub {
                     let (r2, hop, deny) = self.nacl_ports(ss, false, dst_ip, proto, &r, &mut leg);
                     if r2 != *src_ports {
@@ -897,7 +951,7 @@ impl<'a> Net<'a> {
                         );
                         return leg;
                     }
-                    leg.hops.push(hop);
+                    leg.hops.push(reply_hop(hop));
                 }
             }
         }
@@ -934,13 +988,422 @@ impl<'a> Net<'a> {
             }
         }
         leg.hops.push(Hop {
-            resource: dname,
+            resource: dname.clone(),
             kind: "eni",
             detail: format!("destination interface in {}", self.name(dsub)),
             loc: Some(dst.loc.clone()),
         });
+        leg.hops.push(Hop {
+            resource: dname,
+            kind: "return",
+            detail: format!(
+                "replies return to {src_ip} on the same connection: security groups are stateful{}",
+                if same_subnet || !proto.has_ports() {
+                    ""
+                } else {
+                    "; the network ACLs admit the reply to the client's ports (above)"
+                }
+            ),
+            loc: None,
+        });
         leg
     }
+}
+
+impl Net<'_> {
+    /// Network-ACL check of one subnet for one direction of an outbound connection; stops the
+    /// leg when nothing passes. `reply` marks the hop as the reply's.
+    #[allow(clippy::too_many_arguments)]
+    fn nacl_step(
+        &self,
+        leg: &mut Leg,
+        subnet: ResourceId,
+        egress: bool,
+        peer: IpAddr,
+        proto: Protocol,
+        want: Option<&PortSet>,
+        reply: bool,
+        stage: usize,
+    ) -> bool {
+        let want = want.cloned().unwrap_or_else(|| leg.ports.clone());
+        let want = &want;
+        let (p, hop, deny) = self.nacl_ports(subnet, egress, peer, proto, want, leg);
+        let dir = if egress { "outbound" } else { "inbound" };
+        if reply {
+            if p != *want {
+                leg.stop(
+                    stage,
+                    nacl_reply_block(deny, &self.name(subnet), dir, want, &p, peer),
+                );
+                return false;
+            }
+            leg.hops.push(reply_hop(hop));
+        } else {
+            if p.is_empty() {
+                leg.stop(
+                    stage,
+                    nacl_block(deny, &self.name(subnet), dir, proto, want, peer),
+                );
+                return false;
+            }
+            leg.ports = p;
+            leg.hops.push(hop);
+        }
+        true
+    }
+
+    /// A connection from an interface to an address outside every VPC (the internet, a CIDR):
+    /// out through an internet gateway (IPv4 needs a public address on the interface), an
+    /// egress-only internet gateway (IPv6), or a NAT gateway in a subnet that routes to an
+    /// internet gateway.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn out_leg(
+        &self,
+        src: &Eni,
+        src_ip: IpAddr,
+        dst_ip: IpAddr,
+        proto: Protocol,
+        want: &PortSet,
+        src_ports: &PortSet,
+    ) -> Leg {
+        let mut leg = Leg {
+            ports: want.clone(),
+            ..Leg::default()
+        };
+        let sname = src.address.clone();
+        let Some(ss) = Self::subnet_id(src) else {
+            leg.less
+                .push(format!("the subnet of `{sname}` is not known"));
+            leg.stop(
+                0,
+                block(
+                    &sname,
+                    "eni",
+                    "UNKNOWN_PLACEMENT",
+                    format!("`{sname}` has no known subnet"),
+                    None,
+                ),
+            );
+            return leg;
+        };
+        // 1. source security groups (egress)
+        let (p, hop) = self.eni_sg_ports(
+            src,
+            Direction::Egress,
+            dst_ip,
+            &[],
+            proto,
+            &leg.ports.clone(),
+            &mut leg,
+        );
+        leg.hops.push(Hop {
+            resource: sname.clone(),
+            kind: "eni",
+            detail: format!("source interface in {}", self.name(ss)),
+            loc: Some(src.loc.clone()),
+        });
+        leg.ports = p;
+        match hop {
+            Some(h) if !leg.ports.is_empty() => leg.hops.push(h),
+            _ => {
+                let groups = group_names(self, &src.groups);
+                leg.stop(1, block(&sname, "security-group", "ENI_SG_RULES_MISMATCH",
+                    format!("no egress rule of {groups} on `{sname}` allows {} {want} to {dst_ip}: add an egress rule for this port", proto.name()),
+                    Some(src.loc.clone())));
+                return leg;
+            }
+        }
+        // 2. route out of the source subnet
+        let no_route = |n: &Self, leg: &mut Leg, subnet: ResourceId, what: String| {
+            let rt = n.rt.get(&subnet).copied().flatten();
+            leg.stop(
+                2,
+                block(
+                    &rt.map(|t| t.address.clone())
+                        .unwrap_or_else(|| n.name(subnet)),
+                    "route-table",
+                    "NO_ROUTE_TO_DESTINATION",
+                    format!("the route table of subnet `{}` {what}", n.name(subnet)),
+                    rt.map(|t| t.loc.clone()),
+                ),
+            );
+        };
+        let igw_hop = |n: &Self, g: &Ref| -> Hop {
+            let loc = g
+                .res()
+                .and_then(|id| n.net.igws.iter().find(|x| x.id == id))
+                .map(|x| x.loc.clone());
+            Hop {
+                resource: n.target_name(&RouteTarget::Igw(g.clone())),
+                kind: "igw",
+                detail: "internet gateway of the VPC".into(),
+                loc,
+            }
+        };
+        match self.route(ss, dst_ip, &mut leg) {
+            Some((RouteTarget::Igw(g), hop)) => {
+                leg.hops.push(hop);
+                if dst_ip.is_ipv4() {
+                    match &src.public_ip {
+                        Tri::True => {}
+                        Tri::False => {
+                            leg.stop(2, block(&sname, "eni", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                                format!("`{sname}` has no public IP address or Elastic IP, so the internet gateway cannot carry its IPv4 traffic: route 0.0.0.0/0 to a NAT gateway in a public subnet, or give it a public address"),
+                                Some(src.loc.clone())));
+                            return leg;
+                        }
+                        Tri::Unknown(u) => leg
+                            .less
+                            .push(format!("whether `{sname}` has a public IP: {u}")),
+                    }
+                }
+                if !self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
+                    || (proto.has_ports()
+                        && !self.nacl_step(
+                            &mut leg,
+                            ss,
+                            false,
+                            dst_ip,
+                            proto,
+                            Some(src_ports),
+                            true,
+                            5,
+                        ))
+                {
+                    return leg;
+                }
+                leg.hops.push(igw_hop(self, &g));
+            }
+            Some((RouteTarget::EgressOnlyIgw(g), hop)) if dst_ip.is_ipv6() => {
+                leg.hops.push(hop);
+                if !self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
+                    || (proto.has_ports()
+                        && !self.nacl_step(
+                            &mut leg,
+                            ss,
+                            false,
+                            dst_ip,
+                            proto,
+                            Some(src_ports),
+                            true,
+                            5,
+                        ))
+                {
+                    return leg;
+                }
+                let loc = g
+                    .res()
+                    .and_then(|id| self.net.egress_only_igws.iter().find(|x| x.id == id))
+                    .map(|x| x.loc.clone());
+                leg.hops.push(Hop {
+                    resource: self.target_name(&RouteTarget::EgressOnlyIgw(g.clone())),
+                    kind: "egress-only-igw",
+                    detail: "egress-only internet gateway: IPv6 connections from inside only"
+                        .into(),
+                    loc,
+                });
+            }
+            Some((RouteTarget::Nat(g), hop)) => {
+                leg.hops.push(hop);
+                let nat = g
+                    .res()
+                    .and_then(|id| self.net.nat_gateways.iter().find(|x| x.id == id));
+                let Some(nat) = nat else {
+                    leg.less.push(format!(
+                        "NAT gateway `{}` is not in the scanned files",
+                        self.target_name(&RouteTarget::Nat(g.clone()))
+                    ));
+                    leg.stop(
+                        2,
+                        block(
+                            &self.target_name(&RouteTarget::Nat(g.clone())),
+                            "nat-gateway",
+                            "UNKNOWN_PLACEMENT",
+                            "the NAT gateway is not in the scanned files".into(),
+                            None,
+                        ),
+                    );
+                    return leg;
+                };
+                if !nat.public {
+                    leg.stop(2, block(&nat.address, "nat-gateway", "NO_ROUTE_TO_DESTINATION",
+                        format!("NAT gateway `{}` is private (connectivity_type = \"private\"): it cannot reach the internet", nat.address),
+                        Some(nat.loc.clone())));
+                    return leg;
+                }
+                let Some(ns) = nat.subnet.as_ref().and_then(Ref::res) else {
+                    leg.less.push(format!(
+                        "the subnet of NAT gateway `{}` is not known",
+                        nat.address
+                    ));
+                    leg.stop(
+                        2,
+                        block(
+                            &nat.address,
+                            "nat-gateway",
+                            "UNKNOWN_PLACEMENT",
+                            "the NAT gateway's subnet is not known".into(),
+                            Some(nat.loc.clone()),
+                        ),
+                    );
+                    return leg;
+                };
+                // source subnet <-> NAT subnet (not within one subnet); the packet keeps its
+                // destination address, the reply comes back from it to the client's port
+                if ns != ss
+                    && (!self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
+                        || !self.nacl_step(&mut leg, ns, false, src_ip, proto, None, false, 4)
+                        || (proto.has_ports()
+                            && (!self.nacl_step(
+                                &mut leg,
+                                ns,
+                                true,
+                                src_ip,
+                                proto,
+                                Some(src_ports),
+                                true,
+                                5,
+                            ) || !self.nacl_step(
+                                &mut leg,
+                                ss,
+                                false,
+                                dst_ip,
+                                proto,
+                                Some(src_ports),
+                                true,
+                                5,
+                            ))))
+                {
+                    return leg;
+                }
+                leg.hops.push(Hop {
+                    resource: nat.address.clone(),
+                    kind: "nat-gateway",
+                    detail: format!(
+                        "NAT gateway in {} translates the source to its public address",
+                        self.name(ns)
+                    ),
+                    loc: Some(nat.loc.clone()),
+                });
+                // NAT subnet -> internet gateway; the NAT uses source ports 1024-65535
+                match self.route(ns, dst_ip, &mut leg) {
+                    Some((RouteTarget::Igw(g2), hop2)) => {
+                        leg.hops.push(hop2);
+                        if !self.nacl_step(&mut leg, ns, true, dst_ip, proto, None, false, 6)
+                            || (proto.has_ports()
+                                && !self.nacl_step(
+                                    &mut leg,
+                                    ns,
+                                    false,
+                                    dst_ip,
+                                    proto,
+                                    Some(&PortSet::ephemeral()),
+                                    true,
+                                    7,
+                                ))
+                        {
+                            return leg;
+                        }
+                        leg.hops.push(igw_hop(self, &g2));
+                    }
+                    Some((RouteTarget::Unknown(u), _)) => {
+                        leg.less.push(format!("route target: {u}"))
+                    }
+                    other => {
+                        let what = match other {
+                            Some((t, _)) => format!("sends {dst_ip} to {}, not to an internet gateway, so the NAT gateway cannot reach it", self.target_name(&t)),
+                            None => format!("has no route to {dst_ip}: the NAT gateway's subnet needs 0.0.0.0/0 to an internet gateway"),
+                        };
+                        no_route(self, &mut leg, ns, what);
+                        return leg;
+                    }
+                }
+            }
+            Some((RouteTarget::Unknown(u), _)) => leg.less.push(format!("route target: {u}")),
+            other => {
+                let what = match other {
+                    Some((t, _)) => format!(
+                        "sends {dst_ip} to {}, which does not lead to the internet",
+                        self.target_name(&t)
+                    ),
+                    None => format!("has no route to {dst_ip}"),
+                };
+                no_route(self, &mut leg, ss, what);
+                return leg;
+            }
+        }
+        leg.hops.push(Hop {
+            resource: dst_ip.to_string(),
+            kind: "internet",
+            detail: "destination outside the VPCs".into(),
+            loc: None,
+        });
+        leg.hops.push(Hop {
+            resource: sname,
+            kind: "return",
+            detail: "replies return on the same connection: security groups are stateful; the network ACLs admit the reply (above)".into(),
+            loc: None,
+        });
+        leg
+    }
+
+    /// [`Net::out_leg`] over every class of destination addresses.
+    pub(crate) fn outbound(
+        &self,
+        src: &Eni,
+        space: &AddrSet,
+        proto: Protocol,
+        want: &PortSet,
+        src_ports: &PortSet,
+    ) -> PairResult {
+        let mut cuts = self.cuts_for(src, None, false);
+        for nat in &self.net.nat_gateways {
+            if let Some(ns) = nat.subnet.as_ref().and_then(Ref::res) {
+                if let Some(Some(acl)) = self.nacl.get(&ns) {
+                    cuts.extend(
+                        acl.ingress
+                            .iter()
+                            .chain(acl.egress.iter())
+                            .filter_map(|r| r.cidr),
+                    );
+                }
+                if let Some(Some(t)) = self.rt.get(&ns) {
+                    cuts.extend(t.routes.iter().filter_map(|r| r.dest));
+                }
+            }
+        }
+        let mut out = PairResult::default();
+        let src_space = self.eni_addrs(src);
+        for (dip, dset) in classes(space, &cuts) {
+            let sip = if dip.is_ipv4() {
+                src_space.v4.first().map(|x| to_ip(x, false))
+            } else {
+                src_space.v6.first().map(|x| to_ip(x, true))
+            };
+            let Some(sip) = sip else { continue };
+            let leg = self.out_leg(src, sip, dip, proto, want, src_ports);
+            out.more.extend(leg.more.iter().cloned());
+            out.less.extend(leg.less.iter().cloned());
+            if !leg.ports.is_empty() {
+                out.ports = out.ports.union(&leg.ports);
+                out.sources = out.sources.union(&dset);
+                if out.hops.is_empty() {
+                    out.hops = leg.hops;
+                }
+            } else if let Some((stage, b)) = leg.block {
+                if out.block.as_ref().is_none_or(|(s, _)| stage > *s) {
+                    out.block = Some((stage, b));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Marks a network-ACL hop as the check of the reply direction.
+fn reply_hop(mut h: Hop) -> Hop {
+    h.detail = format!("reply: {}", h.detail);
+    h
 }
 
 impl Leg {
@@ -1163,6 +1626,9 @@ impl Net<'_> {
             if let Some(c) = s.cidr {
                 cuts.push(ipnet::IpNet::V4(c));
             }
+            if let Some(c) = s.ipv6_cidr {
+                cuts.push(ipnet::IpNet::V6(c));
+            }
         }
         for v in self.net.vpcs.iter().filter(|_| unplaced) {
             cuts.extend(v.cidrs.iter().copied());
@@ -1272,7 +1738,7 @@ impl<'a> Net<'a> {
     fn side(&self, ep: &Endpoint) -> Result<Side<'a>, ReachError> {
         let net: &'a Network = self.net;
         match ep {
-            Endpoint::Internet => Ok(Side::External(AddrSet::all_v4().subtract(&self.vpc_space))),
+            Endpoint::Internet => Ok(Side::External(self.internet())),
             Endpoint::Cidr(c) => {
                 let a = AddrSet::net(c);
                 if a.is_subset(&self.vpc_space) {
@@ -1316,6 +1782,9 @@ pub fn reach(net: &Network, estate: &Estate, q: &Query) -> Result<ReachResult, R
 pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
     let from = n.side(&q.from)?;
     let to = n.side(&q.to)?;
+    if let (Side::Enis(srcs), Side::External(space)) = (&from, &to) {
+        return Ok(reach_out(n, srcs, space, q));
+    }
     let Side::Enis(dsts) = to else {
         return Err(ReachError::NotFound(match &q.to {
             Endpoint::Internet => "internet".into(),
@@ -1490,6 +1959,71 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
         blocked,
         unknowns,
     })
+}
+
+/// From interfaces to addresses outside every VPC.
+fn reach_out(n: &Net<'_>, srcs: &[&Eni], space: &AddrSet, q: &Query) -> ReachResult {
+    let mut paths = Vec::new();
+    let mut best: Option<(usize, Block)> = None;
+    let mut more = BTreeSet::new();
+    let mut less = BTreeSet::new();
+    for e in srcs {
+        let r = n.outbound(e, space, q.protocol, &q.ports, &q.src_ports);
+        more.extend(r.more.iter().cloned());
+        less.extend(r.less.iter().cloned());
+        if r.ports.is_empty() {
+            if let Some((s, b)) = r.block {
+                if best.as_ref().is_none_or(|(bs, _)| s > *bs) {
+                    best = Some((s, b));
+                }
+            }
+            continue;
+        }
+        let via = r
+            .hops
+            .iter()
+            .find(|h| matches!(h.kind, "nat-gateway" | "egress-only-igw"))
+            .map(|h| h.resource.clone());
+        paths.push(Path {
+            hops: r.hops,
+            ports: r.ports,
+            sources: Some(r.sources),
+            via,
+            dest: match &q.to {
+                Endpoint::Cidr(c) => c.to_string(),
+                _ => "internet".into(),
+            },
+        });
+    }
+    paths.sort_by(|a, b| (&a.via, &a.dest).cmp(&(&b.via, &b.dest)));
+    paths.dedup_by(|a, b| a.via == b.via && a.dest == b.dest && a.ports == b.ports);
+    let verdict = if !paths.is_empty() {
+        if less.is_empty() {
+            Verdict::Reachable
+        } else {
+            Verdict::Unknown
+        }
+    } else if more.is_empty() && less.is_empty() {
+        Verdict::Blocked
+    } else {
+        Verdict::Unknown
+    };
+    let mut unknowns: Vec<String> = less.into_iter().collect();
+    if paths.is_empty() {
+        unknowns.extend(more);
+    }
+    unknowns.sort();
+    unknowns.dedup();
+    ReachResult {
+        verdict,
+        paths,
+        blocked: if verdict == Verdict::Reachable {
+            None
+        } else {
+            best.map(|(_, b)| b)
+        },
+        unknowns,
+    }
 }
 
 type NoteFn<'n> = dyn FnMut(&PairResult, &mut Option<(usize, Block)>) + 'n;
@@ -1766,7 +2300,7 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                     } else {
                         // client IP preserved: the target must admit the clients
                         let clients = if lb.internal.is_false() {
-                            AddrSet::all_v4().subtract(&n.vpc_space)
+                            n.internet()
                         } else {
                             n.vpc_space.clone()
                         };
@@ -1856,7 +2390,7 @@ pub struct Exposure {
 /// target that the path reaches).
 pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
     let n = Net::new(net, estate);
-    let internet = AddrSet::all_v4().subtract(&n.vpc_space);
+    let internet = n.internet();
     let mut acc: BTreeMap<(String, String, Vec<String>), (PortSet, AddrSet)> = BTreeMap::new();
     let mut add = |res: &str, proto: &str, via: Vec<String>, ports: &PortSet, src: &AddrSet| {
         let e = acc
@@ -1961,11 +2495,23 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
 }
 
 fn summarise_sources(src: &AddrSet, internet: &AddrSet) -> Vec<String> {
-    if internet.is_subset(src) {
-        return vec!["0.0.0.0/0".into()];
+    let all4 = !internet.v4.is_empty() && internet.v4.is_subset(&src.v4);
+    let all6 = !internet.v6.is_empty() && internet.v6.is_subset(&src.v6);
+    let mut rest = src.clone();
+    let mut v: Vec<String> = Vec::new();
+    if all4 {
+        v.push("0.0.0.0/0".into());
+        rest.v4 = IntervalSet::empty();
     }
-    let s = src.to_string();
-    let mut v: Vec<String> = s.split(',').map(str::to_string).collect();
+    if all6 {
+        rest.v6 = IntervalSet::empty();
+    }
+    if !rest.is_empty() {
+        v.extend(rest.to_string().split(',').map(str::to_string));
+    }
+    if all6 {
+        v.push("::/0".into());
+    }
     if v.len() > 8 {
         v.truncate(8);
         v.push("...".into());

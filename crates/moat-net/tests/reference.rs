@@ -333,6 +333,7 @@ fn build(g: &GenNet) -> Network {
             kind: EniKind::Instance,
             subnet: Some(Ref::Res(subnet_id(*s))),
             groups: gs,
+            ipv6: Vec::new(),
             private_ip: Some(IpAddr::V4(Ipv4Addr::new(
                 10,
                 0,

@@ -376,6 +376,11 @@ pub struct Eni {
     pub subnet: Option<Ref>,
     pub groups: Vec<Ref>,
     pub private_ip: Option<IpAddr>,
+    /// IPv6 addresses: a `/128` for each literal address, the subnet's IPv6 CIDR when AWS
+    /// picks the address (`ipv6_address_count`, `assign_ipv6_address_on_creation`,
+    /// dual-stack load balancers and databases). IPv6 addresses are global: no public IPv4
+    /// address is needed for IPv6 traffic through an internet gateway.
+    pub ipv6: Vec<Ipv6Net>,
     /// Has a public IPv4 address (auto-assigned or EIP). Unknown stays unknown.
     pub public_ip: Tri,
     /// Where the public address comes from (EIP resource), for citations.
@@ -905,6 +910,26 @@ fn cidr_v4(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv4Net> {
     }
 }
 
+/// A stand-in for an IPv6 block that AWS assigns at apply time: `2001:db8::/32`
+/// (documentation range) + a 24-bit VPC index = a /56.
+fn synthetic_v6(vpc_index: u32, _: Option<()>) -> Ipv6Net {
+    let base: u128 = (0x2001_0db8_u128 << 96) | (u128::from(vpc_index & 0xff_ffff) << 72);
+    Ipv6Net::new(std::net::Ipv6Addr::from(base), 56).unwrap_or_default()
+}
+
+/// The `k`-th /64 of a block (wrapping inside it).
+fn synthetic_v6_in(block: Ipv6Net, k: u32) -> Ipv6Net {
+    let plen = block.prefix_len().min(64);
+    let bits = 64 - u32::from(plen);
+    let idx = if bits >= 32 {
+        u128::from(k)
+    } else {
+        u128::from(k) & ((1u128 << bits) - 1)
+    };
+    let base = u128::from(block.network()) | (idx << 64);
+    Ipv6Net::new(std::net::Ipv6Addr::from(base), 64).unwrap_or_default()
+}
+
 fn cidr_v6(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv6Net> {
     let n = n?;
     if let Some(u) = unknown_of(n) {
@@ -1271,6 +1296,78 @@ fn group_refs(e: &Estate, r: &Resource) -> Vec<Ref> {
 }
 
 fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> {
+    let mut out = build_enis_v4(e, subnets, lbs);
+    assign_ipv6(e, subnets, &mut out);
+    out
+}
+
+/// Gives each interface its IPv6 addresses (see [`Eni::ipv6`]).
+fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
+    for eni in enis.iter_mut() {
+        let Some(r) = e.get(eni.owner) else { continue };
+        let Some(sid) = eni.subnet.as_ref().and_then(Ref::res) else {
+            continue;
+        };
+        let Some(sub_v6) = subnets
+            .iter()
+            .find(|s| s.id == sid)
+            .and_then(|s| s.ipv6_cidr)
+        else {
+            continue;
+        };
+        let mut v = Vec::new();
+        let mut auto = false;
+        if let Some(n) = res_any(r, &["ipv6_addresses", "Ipv6Addresses"]) {
+            match &n.value {
+                Value::List(l) => {
+                    for x in l {
+                        match ip_of(Some(x)) {
+                            Some(IpAddr::V6(a)) => v.push(Ipv6Net::from(a)),
+                            _ => auto = true,
+                        }
+                    }
+                }
+                _ => auto = true,
+            }
+        }
+        if let Some(n) = res_any(r, &["ipv6_address_count", "Ipv6AddressCount"]) {
+            match &n.value {
+                Value::Number(x) => auto |= *x > 0.0,
+                _ => auto = true,
+            }
+        }
+        let dual = |k: &str, want: &[&str]| {
+            res_any(r, &[k])
+                .and_then(|n| n.as_str())
+                .is_some_and(|s| want.iter().any(|w| s.eq_ignore_ascii_case(w)))
+        };
+        match eni.kind {
+            EniKind::LoadBalancer => {
+                auto |= dual(
+                    "ip_address_type",
+                    &["dualstack", "dualstack-without-public-ipv4"],
+                )
+            }
+            EniKind::Database | EniKind::Cache => {
+                auto |= dual("network_type", &["DUAL", "dual_stack"])
+            }
+            _ => {}
+        }
+        if v.is_empty() && !auto {
+            if let Some(s) = e.get(sid) {
+                auto = res_any(s, &["assign_ipv6_address_on_creation"])
+                    .and_then(|n| n.as_bool())
+                    .unwrap_or(false);
+            }
+        }
+        if auto {
+            v.push(sub_v6);
+        }
+        eni.ipv6 = v;
+    }
+}
+
+fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> {
     let mut out = Vec::new();
     let map_public = |s: &Option<Ref>| -> Tri {
         match s {
@@ -1305,6 +1402,7 @@ fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> 
             subnet,
             groups: group_refs(e, r),
             private_ip: ip_of(res_any(r, &["private_ip", "PrivateIpAddress"])),
+            ipv6: Vec::new(),
             public_ip,
             public_ip_loc,
             unknown,
@@ -1332,6 +1430,7 @@ fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> 
             subnet,
             groups: resolve_many(e, res_any(r, &["security_groups", "GroupSet"]), SG_TYPES),
             private_ip,
+            ipv6: Vec::new(),
             public_ip,
             public_ip_loc,
             unknown: Vec::new(),
@@ -1397,6 +1496,7 @@ fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> 
                 subnet: Some(s),
                 groups: groups.clone(),
                 private_ip: None,
+                ipv6: Vec::new(),
                 public_ip: pip,
                 public_ip_loc: None,
                 unknown: unknown.clone(),
@@ -1414,6 +1514,7 @@ fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> 
                 subnet: Some(s.clone()),
                 groups: lb.groups.clone(),
                 private_ip: None,
+                ipv6: Vec::new(),
                 public_ip: match &lb.internal {
                     Tri::True => Tri::False,
                     Tri::False => Tri::True,
@@ -1497,6 +1598,7 @@ fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> 
                     subnet: Some(s),
                     groups: groups.clone(),
                     private_ip: None,
+                    ipv6: Vec::new(),
                     public_ip: public_ip.clone(),
                     public_ip_loc: public_ip_loc.clone(),
                     unknown: unknown.clone(),
@@ -1794,7 +1896,8 @@ fn forward_targets(e: &Estate, action: &Node, out: &mut Vec<(Ref, Loc)>, r: &Res
 impl Network {
     /// Build the network view of an estate.
     pub fn from_estate(e: &Estate) -> Network {
-        let vpcs = e
+        let mut vpc_index: u32 = 0;
+        let vpcs: Vec<Vpc> = e
             .of_types(VPC_TYPES)
             .map(|(id, r)| {
                 let mut unknown = Vec::new();
@@ -1810,7 +1913,18 @@ impl Network {
                 }
                 if let Some(c) = cidr_v6(res_any(r, &["ipv6_cidr_block"]), &mut unknown) {
                     cidrs.push(IpNet::V6(c));
+                } else if res_any(
+                    r,
+                    &["assign_generated_ipv6_cidr_block", "ipv6_ipam_pool_id"],
+                )
+                .is_some_and(|n| n.as_bool() != Some(false))
+                    || res_any(r, &["ipv6_cidr_block"]).is_some()
+                {
+                    // AWS picks the /56 at apply time. A stand-in block from the
+                    // documentation range keeps the VPC's IPv6 space apart from the internet.
+                    cidrs.push(IpNet::V6(synthetic_v6(vpc_index, None)));
                 }
+                vpc_index += 1;
                 for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
                     if resolve_one(e, res_any(a, &["vpc_id"]), VPC_TYPES) == Some(Ref::Res(id)) {
                         if let Some(c) = cidr_v4(res_any(a, &["cidr_block"]), &mut unknown) {
@@ -1827,6 +1941,7 @@ impl Network {
                 }
             })
             .collect();
+        let mut subnet_index: u32 = 0;
         let subnets: Vec<Subnet> = e
             .of_types(SUBNET_TYPES)
             .map(|(id, r)| {
@@ -1841,7 +1956,20 @@ impl Network {
                     ipv6_cidr: cidr_v6(
                         res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"]),
                         &mut unknown,
-                    ),
+                    )
+                    .or_else(|| {
+                        // Assigned by AWS inside the VPC's block: a stand-in /64 of the
+                        // VPC's (stand-in) block, one per subnet.
+                        res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"])?;
+                        let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES)?;
+                        let v = vpcs.iter().find(|v| Some(v.id) == vpc.res())?;
+                        let base = v.cidrs.iter().find_map(|c| match c {
+                            IpNet::V6(x) => Some(*x),
+                            IpNet::V4(_) => None,
+                        })?;
+                        subnet_index += 1;
+                        Some(synthetic_v6_in(base, subnet_index))
+                    }),
                     az: res_any(r, &["availability_zone", "AvailabilityZone"])
                         .and_then(|n| n.as_str().map(str::to_string)),
                     map_public_ip: bool_tri(
