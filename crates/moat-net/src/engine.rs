@@ -1672,9 +1672,10 @@ impl Net<'_> {
         let src_classes = classes(src_space, &cuts);
         let dst_classes = classes(&dst_space, &cuts);
         let mut out = PairResult::default();
-        let mut seen_results: BTreeSet<bool> = BTreeSet::new();
-        for (dip, _) in &dst_classes {
-            for (sip, sset) in &src_classes {
+        // Delivered? per (destination class, source class).
+        let mut seen: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+        for (di, (dip, _)) in dst_classes.iter().enumerate() {
+            for (si, (sip, sset)) in src_classes.iter().enumerate() {
                 if sip.is_ipv4() != dip.is_ipv4() {
                     continue;
                 }
@@ -1693,7 +1694,7 @@ impl Net<'_> {
                 let leg = self.leg(&src_kind, *sip, dst, *dip, proto, want, src_ports, via_lb);
                 out.more.extend(leg.more.iter().cloned());
                 out.less.extend(leg.less.iter().cloned());
-                seen_results.insert(!leg.ports.is_empty());
+                seen.insert((di, si), !leg.ports.is_empty());
                 if !leg.ports.is_empty() {
                     out.ports = out.ports.union(&leg.ports);
                     out.sources = out.sources.union(sset);
@@ -1707,13 +1708,35 @@ impl Net<'_> {
                 }
             }
         }
-        let unknown_addr = (src_eni.is_some_and(|e| e.private_ip.is_none())
-            && src_classes.len() > 1)
-            || (dst.private_ip.is_none() && dst_classes.len() > 1);
-        if unknown_addr && seen_results.len() > 1 {
+        // An interface without a set address may have any address of its subnet: the verdict
+        // depends on it when, for one address of the other end, two of its possible
+        // addresses (of the same family) disagree.
+        let family = |c: &[(IpAddr, AddrSet)], i: usize| c.get(i).map(|x| x.0.is_ipv4());
+        let disagree = |by_dst: bool| {
+            seen.iter().any(|(&(d, s), &ok)| {
+                seen.iter().any(|(&(d2, s2), &ok2)| {
+                    ok != ok2
+                        && if by_dst {
+                            s == s2
+                                && d != d2
+                                && family(&dst_classes, d) == family(&dst_classes, d2)
+                        } else {
+                            d == d2
+                                && s != s2
+                                && family(&src_classes, s) == family(&src_classes, s2)
+                        }
+                })
+            })
+        };
+        let dst_dep = dst.private_ip.is_none() && dst_classes.len() > 1 && disagree(true);
+        let src_dep = src_eni.is_some_and(|e| e.private_ip.is_none())
+            && src_classes.len() > 1
+            && disagree(false);
+        let unknown_addr = dst_dep || src_dep;
+        if unknown_addr {
             out.addr_dependent = Some(format!(
                 "the verdict depends on the private IP address of `{}`, which is not set",
-                if dst.private_ip.is_none() {
+                if dst_dep {
                     &dst.address
                 } else {
                     src_eni.map(|e| e.address.as_str()).unwrap_or("")
