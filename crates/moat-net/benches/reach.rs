@@ -195,6 +195,7 @@ pub fn generate(
                 },
                 self_ref: false,
                 prefix_lists: vec![],
+                prefix_list_unknown: vec![],
                 description: None,
                 unknown: vec![],
                 loc: loc(7 + r as u32),

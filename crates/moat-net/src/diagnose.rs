@@ -236,10 +236,8 @@ fn sg_admits(
                     unknown.get_or_insert_with(|| u.clone());
                 }
             }
-            if !rule.prefix_lists.is_empty() {
-                unknown.get_or_insert_with(|| {
-                    Unknown::derived("a rule uses a prefix list whose entries are not known")
-                });
+            if let Some(why) = rule.prefix_list_unknown.first() {
+                unknown.get_or_insert_with(|| Unknown::derived(why.clone()));
             }
         }
     }
@@ -1026,7 +1024,7 @@ fn check_nlb_clients(
                     continue;
                 }
             }
-            if !rule.unknown.is_empty() || !rule.prefix_lists.is_empty() {
+            if !rule.unknown.is_empty() || !rule.prefix_list_unknown.is_empty() {
                 unknown.get_or_insert_with(|| {
                     rule.unknown
                         .first()

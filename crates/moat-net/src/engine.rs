@@ -389,11 +389,8 @@ impl<'a> Net<'a> {
                 }) || rule.groups.iter().any(|x| peer_groups.contains(x))
                     || (rule.self_ref && peer_groups.contains(&Ref::Res(sg.id)));
                 if !peer_match {
-                    if !rule.prefix_lists.is_empty() {
-                        leg.more.push(format!(
-                            "rule at {} uses a prefix list whose entries are not known",
-                            rule.loc
-                        ));
+                    for why in &rule.prefix_list_unknown {
+                        leg.more.push(format!("rule at {}: {why}", rule.loc));
                     }
                     continue;
                 }

@@ -167,6 +167,10 @@ pub struct SgRule {
     /// `self = true`: the group itself is a peer.
     pub self_ref: bool,
     pub prefix_lists: Vec<Ref>,
+    /// Prefix lists of this rule whose entries are not known (AWS-managed `pl-...` lists,
+    /// lists outside the scanned files, unknown values), named. The entries of lists in the
+    /// scanned files are added to `ipv4`/`ipv6`.
+    pub prefix_list_unknown: Vec<String>,
     pub description: Option<String>,
     /// Values this rule depends on that are not known. A rule with unknowns must not be read
     /// as open or closed.
@@ -690,6 +694,26 @@ fn parse_sg_rule(
         ),
         &["aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList"],
     );
+    let mut prefix_list_unknown = Vec::new();
+    for pl in &prefix_lists {
+        match pl {
+            Ref::Res(id) => match prefix_list_entries(e, *id) {
+                Ok(v) => {
+                    for n in v {
+                        match n {
+                            IpNet::V4(x) => ipv4.push(x),
+                            IpNet::V6(x) => ipv6.push(x),
+                        }
+                    }
+                }
+                Err(why) => prefix_list_unknown.push(why),
+            },
+            Ref::External(s) => prefix_list_unknown.push(format!(
+                "the entries of prefix list `{s}` (AWS-managed or not in the scanned files) are not known"
+            )),
+            Ref::Unknown(u) => prefix_list_unknown.push(format!("a prefix list: {u}")),
+        }
+    }
     let self_ref = match get_any(m, &["self"]) {
         Some(n) => match n.as_bool() {
             Some(b) => b,
@@ -722,12 +746,48 @@ fn parse_sg_rule(
             .collect(),
         self_ref,
         prefix_lists,
+        prefix_list_unknown,
         description,
         unknown,
         loc,
         declared_by,
         implicit: false,
     }
+}
+
+/// The CIDRs of a managed prefix list of the estate: its inline `entry` blocks and the
+/// `aws_ec2_managed_prefix_list_entry` resources that point at it. `Err` names what is not
+/// known.
+pub fn prefix_list_entries(e: &Estate, id: ResourceId) -> Result<Vec<IpNet>, String> {
+    let Some(r) = e.get(id) else {
+        return Err(format!("prefix list #{} is not in the scanned files", id.0));
+    };
+    let mut out = Vec::new();
+    let mut entry = |n: Option<&Node>| -> Result<(), String> {
+        let Some(n) = n else { return Ok(()) };
+        if let Some(u) = unknown_of(n) {
+            return Err(format!("an entry of prefix list `{}`: {u}", r.address));
+        }
+        match n.as_str().and_then(parse_net) {
+            Some(c) => {
+                out.push(c);
+                Ok(())
+            }
+            None => Err(format!(
+                "an entry of prefix list `{}` is not a CIDR block",
+                r.address
+            )),
+        }
+    };
+    for b in r.blocks("entry").iter().chain(r.blocks("Entries").iter()) {
+        entry(get_any(b, &["cidr", "Cidr"]))?;
+    }
+    for x in e.referrers(id, "aws_ec2_managed_prefix_list_entry", None) {
+        if let Some(er) = e.get(x) {
+            entry(res_any(er, &["cidr"]))?;
+        }
+    }
+    Ok(out)
 }
 
 fn resource_as_node(r: &Resource) -> Node {
@@ -832,6 +892,7 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
                 groups: Vec::new(),
                 self_ref: false,
                 prefix_lists: Vec::new(),
+                prefix_list_unknown: Vec::new(),
                 description: Some("allow-all egress that AWS adds to a new group".into()),
                 unknown: Vec::new(),
                 loc: g.loc.clone(),
@@ -853,6 +914,7 @@ fn unknown_rule(direction: Direction, u: Unknown, loc: Loc, declared_by: Resourc
         groups: Vec::new(),
         self_ref: false,
         prefix_lists: Vec::new(),
+        prefix_list_unknown: Vec::new(),
         description: None,
         unknown: vec![u],
         loc,
