@@ -817,7 +817,17 @@ impl Evaluator {
             }
             Expression::StringTemplate(t) => return self.ev_template(t, src, sc, true).at_or(loc),
             Expression::HeredocTemplate(h) => {
-                return self.ev_template(&h.template, src, sc, false).at_or(loc)
+                if crate::heredoc::has_strip(&h.template) {
+                    let raw = match (src, e.span()) {
+                        (Src::File(f), Some(span)) => f.text.get(span),
+                        _ => None,
+                    };
+                    if let (Some(t), Some(l)) = (raw.and_then(crate::heredoc::rebuild), &loc) {
+                        let l = l.clone();
+                        return self.ev_template(&t, Src::Fixed(&l), sc, false).at_or(loc);
+                    }
+                }
+                return self.ev_template(&h.template, src, sc, false).at_or(loc);
             }
             Expression::Parenthesis(p) => return self.ev(p.inner(), src, sc),
             Expression::Variable(v) => {

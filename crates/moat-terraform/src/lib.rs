@@ -17,6 +17,7 @@ mod config;
 mod error;
 mod eval;
 mod functions;
+mod heredoc;
 mod ir;
 mod json;
 mod module;
