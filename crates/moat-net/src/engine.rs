@@ -957,7 +957,14 @@ impl<'a> Net<'a> {
         // A group reference matches private addresses of members only: the source's groups
         // count only when the packet carries its private address.
         let peer_groups = match src_eni {
-            Some(e) if e.private_ip.is_none_or(|ip| ip == src_ip) => &e.groups,
+            Some(e)
+                if e.private_ip.is_none_or(|ip| ip == src_ip)
+                    || e.ipv6
+                        .iter()
+                        .any(|n| ipnet::IpNet::V6(*n).contains(&src_ip)) =>
+            {
+                &e.groups
+            }
             _ => &no_groups,
         };
         let (p, hop) = self.eni_sg_ports(

@@ -24,6 +24,7 @@ fn loc(line: u32) -> Loc {
 
 const VPC: ResourceId = ResourceId(1);
 const IGW: ResourceId = ResourceId(2);
+const EIGW: ResourceId = ResourceId(3);
 fn subnet_id(i: usize) -> ResourceId {
     ResourceId(10 + i as u32)
 }
@@ -48,8 +49,19 @@ const CIDRS: &[&str] = &[
     "10.0.1.7/32",
     "203.0.113.0/24",
     "198.51.100.0/25",
+    "::/0",
+    "2001:db8:10::/56",
+    "2001:db8:10:1::/64",
+    "2600::/16",
 ];
-const EXTERNAL_IPS: &[&str] = &["203.0.113.9", "198.51.100.1", "198.51.100.200", "8.8.8.8"];
+const EXTERNAL_IPS: &[&str] = &[
+    "203.0.113.9",
+    "198.51.100.1",
+    "198.51.100.200",
+    "8.8.8.8",
+    "2600::5",
+    "2a00::1",
+];
 const PORTS: &[(u16, u16)] = &[
     (22, 22),
     (80, 80),
@@ -93,13 +105,17 @@ struct GenNet {
     acls: Vec<(usize, GenAcl)>,
     has_acl: Vec<bool>,
     igw_route: Vec<bool>,
-    enis: Vec<(usize, Vec<usize>, bool, u8)>,
+    /// Per subnet: 0 no IPv6 route, 1 ::/0 -> IGW, 2 ::/0 -> egress-only IGW.
+    v6_route: Vec<u8>,
+    /// (subnet, groups, public IPv4, host, has an IPv6 address)
+    enis: Vec<(usize, Vec<usize>, bool, u8, bool)>,
     /// Group 0 allows all egress and every interface is in it.
     baseline: bool,
 }
 
 fn gen_net() -> impl Strategy<Value = GenNet> {
-    let cidr = prop_oneof![3 => Just(0usize), 3 => Just(1usize), 2 => 0..CIDRS.len()];
+    let cidr =
+        prop_oneof![3 => Just(0usize), 3 => Just(1usize), 3 => Just(7usize), 2 => 0..CIDRS.len()];
     let rule = (
         any::<bool>(),
         any::<u8>(),
@@ -120,7 +136,7 @@ fn gen_net() -> impl Strategy<Value = GenNet> {
         proptest::bool::weighted(0.8),
         any::<u8>(),
         0..PORTS.len(),
-        prop_oneof![2 => Just(0usize), 1 => 0..CIDRS.len()],
+        prop_oneof![2 => Just(0usize), 2 => Just(7usize), 1 => 0..CIDRS.len()],
     )
         .prop_map(|(ingress, number, allow, proto, ports, cidr)| GenAcl {
             ingress,
@@ -135,23 +151,26 @@ fn gen_net() -> impl Strategy<Value = GenNet> {
         proptest::collection::vec((0..3usize, acl), 0..14),
         proptest::collection::vec(proptest::bool::weighted(0.4), 3),
         proptest::collection::vec(any::<bool>(), 3),
+        proptest::collection::vec(0u8..3, 3),
         proptest::collection::vec(
             (
                 0..3usize,
                 proptest::collection::vec(0..3usize, 0..3),
                 any::<bool>(),
                 1u8..30,
+                proptest::bool::weighted(0.6),
             ),
             1..5,
         ),
         proptest::bool::weighted(0.7),
     )
         .prop_map(
-            |(sg_rules, acls, has_acl, igw_route, enis, baseline)| GenNet {
+            |(sg_rules, acls, has_acl, igw_route, v6_route, enis, baseline)| GenNet {
                 sg_rules,
                 acls,
                 has_acl,
                 igw_route,
+                v6_route,
                 enis,
                 baseline,
             },
@@ -163,13 +182,22 @@ fn build(g: &GenNet) -> Network {
     n.vpcs.push(Vpc {
         id: VPC,
         address: "aws_vpc.main".into(),
-        cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+        cidrs: vec![
+            "10.0.0.0/16".parse().unwrap(),
+            "2001:db8:10::/56".parse().unwrap(),
+        ],
         unknown: vec![],
         loc: loc(1),
     });
     n.igws.push(Gateway {
         id: IGW,
         address: "aws_internet_gateway.gw".into(),
+        vpc: Some(Ref::Res(VPC)),
+        loc: loc(2),
+    });
+    n.egress_only_igws.push(Gateway {
+        id: EIGW,
+        address: "aws_egress_only_internet_gateway.e".into(),
         vpc: Some(Ref::Res(VPC)),
         loc: loc(2),
     });
@@ -180,7 +208,7 @@ fn build(g: &GenNet) -> Network {
             name: format!("s{i}"),
             vpc: Some(Ref::Res(VPC)),
             cidr: Some(format!("10.0.{i}.0/24").parse().unwrap()),
-            ipv6_cidr: None,
+            ipv6_cidr: Some(format!("2001:db8:10:{i}::/64").parse().unwrap()),
             az: None,
             map_public_ip: Tri::False,
             unknown: vec![],
@@ -195,6 +223,24 @@ fn build(g: &GenNet) -> Network {
                 declared_by: rt_id(i),
                 loc: loc(4),
             });
+        }
+        // IPv6: ::/0 to the IGW, or to an egress-only IGW (outbound only), or nothing.
+        match g.v6_route[i] {
+            1 => routes.push(Route {
+                dest: Some("::/0".parse().unwrap()),
+                dest_unknown: None,
+                target: RouteTarget::Igw(Ref::Res(IGW)),
+                declared_by: rt_id(i),
+                loc: loc(4),
+            }),
+            2 => routes.push(Route {
+                dest: Some("::/0".parse().unwrap()),
+                dest_unknown: None,
+                target: RouteTarget::EgressOnlyIgw(Ref::Res(EIGW)),
+                declared_by: rt_id(i),
+                loc: loc(4),
+            }),
+            _ => {}
         }
         n.route_tables.push(RouteTable {
             id: rt_id(i),
@@ -259,7 +305,7 @@ fn build(g: &GenNet) -> Network {
                 protocol: Some(Protocol::All),
                 ports: Some(PortRange::ALL),
                 ipv4: vec!["0.0.0.0/0".parse().unwrap()],
-                ipv6: vec![],
+                ipv6: vec!["::/0".parse().unwrap()],
                 groups: vec![],
                 self_ref: false,
                 prefix_lists: vec![],
@@ -278,9 +324,11 @@ fn build(g: &GenNet) -> Network {
             let p = proto_of(r.proto);
             let (f, t) = PORTS[r.ports];
             let mut ipv4 = Vec::new();
+            let mut ipv6 = Vec::new();
             if let Some(c) = r.cidr {
-                if let IpNet::V4(x) = CIDRS[c].parse::<IpNet>().unwrap() {
-                    ipv4.push(x);
+                match CIDRS[c].parse::<IpNet>().unwrap() {
+                    IpNet::V4(x) => ipv4.push(x),
+                    IpNet::V6(x) => ipv6.push(x),
                 }
             }
             rules.push(SgRule {
@@ -296,7 +344,7 @@ fn build(g: &GenNet) -> Network {
                     PortRange::ALL
                 }),
                 ipv4,
-                ipv6: vec![],
+                ipv6,
                 groups: r
                     .group
                     .map(|x| vec![Ref::Res(sg_id(x))])
@@ -322,7 +370,7 @@ fn build(g: &GenNet) -> Network {
             loc: loc(7),
         });
     }
-    for (k, (s, groups, public, host)) in g.enis.iter().enumerate() {
+    for (k, (s, groups, public, host, v6)) in g.enis.iter().enumerate() {
         let mut gs: Vec<Ref> = groups.iter().map(|x| Ref::Res(sg_id(*x))).collect();
         if g.baseline {
             gs.push(Ref::Res(sg_id(0)));
@@ -335,7 +383,16 @@ fn build(g: &GenNet) -> Network {
             kind: EniKind::Instance,
             subnet: Some(Ref::Res(subnet_id(*s))),
             groups: gs,
-            ipv6: Vec::new(),
+            ipv6: if *v6 {
+                vec![format!(
+                    "2001:db8:10:{s}::{:x}/128",
+                    host.wrapping_add(k as u8 * 31) % 250 + 4
+                )
+                .parse()
+                .unwrap()]
+            } else {
+                Vec::new()
+            },
             private_ip: Some(IpAddr::V4(Ipv4Addr::new(
                 10,
                 0,
@@ -392,6 +449,7 @@ fn sg_allows(
             r.direction == dir
                 && rule_port_ok(r.protocol.unwrap(), r.ports, proto, port)
                 && (r.ipv4.iter().any(|c| IpNet::V4(*c).contains(&peer))
+                    || r.ipv6.iter().any(|c| IpNet::V6(*c).contains(&peer))
                     || r.groups.iter().any(|x| peer_groups.contains(x)))
         })
     })
@@ -433,19 +491,44 @@ fn igw_route(n: &Network, subnet: ResourceId, ip: IpAddr) -> bool {
         .iter()
         .find(|t| t.subnets.iter().any(|(s, _)| *s == Ref::Res(subnet)))
         .unwrap();
+    // Longest prefix match among the routes of the packet's family (no local route applies
+    // to an outside address); only an internet gateway brings traffic in.
     t.routes
         .iter()
-        .any(|r| r.dest.unwrap().contains(&ip) && matches!(r.target, RouteTarget::Igw(_)))
+        .filter(|r| r.dest.unwrap().contains(&ip))
+        .max_by_key(|r| r.dest.unwrap().prefix_len())
+        .is_some_and(|r| matches!(r.target, RouteTarget::Igw(_)))
+}
+
+/// The address of an interface in one family.
+fn addr(e: &Eni, v6: bool) -> Option<IpAddr> {
+    if v6 {
+        e.ipv6.first().map(|n| IpAddr::V6(n.addr()))
+    } else {
+        e.private_ip
+    }
 }
 
 fn reference(n: &Network, p: &Packet) -> bool {
+    match p.src {
+        // Between interfaces the engine answers for any family.
+        Ok(_) => reference_family(n, p, false) || reference_family(n, p, true),
+        Err(ip) => reference_family(n, p, ip.is_ipv6()),
+    }
+}
+
+fn reference_family(n: &Network, p: &Packet, v6: bool) -> bool {
     let dst = &n.enis[p.dst];
-    let dip = dst.private_ip.unwrap();
+    let Some(dip) = addr(dst, v6) else {
+        return false;
+    };
     let dsub = subnet_of(dst);
     match p.src {
         Ok(si) => {
             let src = &n.enis[si];
-            let sip = src.private_ip.unwrap();
+            let Some(sip) = addr(src, v6) else {
+                return false;
+            };
             let ssub = subnet_of(src);
             if !sg_allows(
                 n,
@@ -479,7 +562,8 @@ fn reference(n: &Network, p: &Packet) -> bool {
             )
         }
         Err(ext) => {
-            if !dst.public_ip.is_true() || !igw_route(n, dsub, ext) {
+            // IPv6 addresses are public; IPv4 needs a public address on the interface.
+            if (!v6 && !dst.public_ip.is_true()) || !igw_route(n, dsub, ext) {
                 return false;
             }
             if !acl_allows(n, dsub, false, ext, p.proto, p.dport) {
@@ -587,7 +671,8 @@ fn generator_produces_both_verdicts() {
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut yes, mut no) = (0, 0);
-    for _ in 0..300 {
+    let (mut yes6, mut no6) = (0, 0);
+    for _ in 0..600 {
         let g = gen_net().new_tree(&mut runner).unwrap().current();
         let n = build(&g);
         let p = gen_packet(n.enis.len())
@@ -597,13 +682,27 @@ fn generator_produces_both_verdicts() {
         if p.src == Ok(p.dst) {
             continue;
         }
-        if reference(&n, &p) {
+        let ok = reference(&n, &p);
+        if ok {
             yes += 1
         } else {
             no += 1
         }
+        let v6_src = matches!(p.src, Err(ip) if ip.is_ipv6());
+        if v6_src || (p.src.is_ok() && !reference_family(&n, &p, false)) {
+            if ok {
+                yes6 += 1
+            } else {
+                no6 += 1
+            }
+        }
     }
-    assert!(yes >= 20 && no >= 20, "reachable {yes}, blocked {no}");
+    assert!(yes >= 30 && no >= 30, "reachable {yes}, blocked {no}");
+    eprintln!("reachable {yes}, blocked {no}; IPv6 only: {yes6}, {no6}");
+    assert!(
+        yes6 >= 5 && no6 >= 5,
+        "IPv6 only: reachable {yes6}, blocked {no6}"
+    );
 }
 
 #[test]
@@ -659,7 +758,8 @@ fn nacl_reply_on_ephemeral_ports_is_checked() {
         ],
         has_acl: vec![false, true, false],
         igw_route: vec![false, false, false],
-        enis: vec![(0, vec![0], false, 5), (1, vec![1], false, 6)],
+        v6_route: vec![0, 0, 0],
+        enis: vec![(0, vec![0], false, 5, false), (1, vec![1], false, 6, false)],
         baseline: false,
     };
     let n = build(&g);
@@ -706,10 +806,11 @@ fn same_subnet_ignores_nacl_and_sg_reference_matches_members() {
         acls: vec![],
         has_acl: vec![true, true, true], // deny-all NACLs
         igw_route: vec![false, false, false],
+        v6_route: vec![0, 0, 0],
         enis: vec![
-            (0, vec![0], false, 5),
-            (0, vec![1], false, 6),
-            (1, vec![1], false, 7),
+            (0, vec![0], false, 5, false),
+            (0, vec![1], false, 6, false),
+            (1, vec![1], false, 7, false),
         ],
         baseline: false,
     };
@@ -757,10 +858,11 @@ fn internet_needs_public_ip_and_igw_route() {
         acls: vec![],
         has_acl: vec![false, false, false],
         igw_route: vec![true, false, false],
+        v6_route: vec![0, 0, 0],
         enis: vec![
-            (0, vec![0], true, 5),
-            (0, vec![0], false, 6),
-            (1, vec![0], true, 7),
+            (0, vec![0], true, 5, false),
+            (0, vec![0], false, 6, false),
+            (1, vec![0], true, 7, false),
         ],
         baseline: false,
     };
