@@ -9,6 +9,10 @@ Checks the block devices of `aws_instance` and `aws_launch_configuration`
 `aws_ebs_encryption_by_default` is enabled in the same configuration. An instance without a
 `root_block_device` block gets an unencrypted root volume unless its AMI snapshot is encrypted.
 
+## Differences from Checkov
+`CKV_AWS_8` reads `aws_instance` and `aws_launch_configuration` only: findings on
+`aws_launch_template` claim no Checkov equivalent.
+
 ## Why is this bad?
 See EBS001: instance volumes hold the OS, application secrets on disk and often data.
 
@@ -104,11 +108,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             }
         }
     }
-    for r in ctx.of_type("aws_launch_template") {
-        for m in r.blocks("block_device_mappings") {
-            for e in m.blocks("ebs") {
-                device(out, r, e, "block_device_mappings.ebs", &account);
+    // `CKV_AWS_8` covers instances and launch configurations, not launch templates.
+    out.claiming(&[], |out| {
+        for r in ctx.of_type("aws_launch_template") {
+            for m in r.blocks("block_device_mappings") {
+                for e in m.blocks("ebs") {
+                    device(out, r, e, "block_device_mappings.ebs", &account);
+                }
             }
         }
-    }
+    });
 }

@@ -59,6 +59,19 @@ pub(crate) const RULE: RuleDef = RuleDef {
 /// (attribute, default when unset, acceptable, requirement)
 type NumberCheck = (&'static str, f64, fn(f64) -> bool, &'static str);
 
+/// The Checkov check of each attribute: each finding claims only its own.
+fn checkov_id(attr: &str) -> &'static str {
+    match attr {
+        "max_password_age" => "CKV_AWS_9",
+        "minimum_password_length" => "CKV_AWS_10",
+        "require_lowercase_characters" => "CKV_AWS_11",
+        "require_numbers" => "CKV_AWS_12",
+        "password_reuse_prevention" => "CKV_AWS_13",
+        "require_symbols" => "CKV_AWS_14",
+        _ => "CKV_AWS_15",
+    }
+}
+
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for r in ctx.of_type("aws_iam_account_password_policy") {
         let numbers: [NumberCheck; 3] = [
@@ -83,7 +96,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         ];
         for (attr, default, ok, need) in numbers {
             let loc = r.loc_of(attr);
-            match r.get(attr) {
+            out.claiming(&[checkov_id(attr)], |out| match r.get(attr) {
                 None => out.fail(
                     r,
                     loc,
@@ -98,7 +111,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     }
                     _ => {}
                 },
-            }
+            });
         }
         for attr in [
             "require_lowercase_characters",
@@ -106,14 +119,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             "require_symbols",
             "require_uppercase_characters",
         ] {
-            crate::registry::require_bool(
-                out,
-                r,
-                attr,
-                false,
-                true,
-                "passwords need not contain this character class",
-            );
+            out.claiming(&[checkov_id(attr)], |out| {
+                crate::registry::require_bool(
+                    out,
+                    r,
+                    attr,
+                    false,
+                    true,
+                    "passwords need not contain this character class",
+                )
+            });
         }
     }
 }

@@ -8,6 +8,11 @@ newer (`ELBSecurityPolicy-TLS13-1-2-*`, `ELBSecurityPolicy-TLS-1-2-*`,
 `ELBSecurityPolicy-FS-1-2-*`, `ELBSecurityPolicy-TLS13-1-3-*`). When `ssl_policy` is not set
 the listener uses `ELBSecurityPolicy-2016-08`, which allows TLS 1.0 and 1.1.
 
+## Differences from Checkov
+`CKV_AWS_103` accepts every policy whose name contains `ELBSecurityPolicy-TLS13`, including
+`ELBSecurityPolicy-TLS13-1-0-2021-06` and `ELBSecurityPolicy-TLS13-1-1-2021-06`, which also
+accept TLS 1.0 or 1.1; moat reports them.
+
 ## Why is this bad?
 TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow weak cipher suites; the seeds require
 TLS 1.2 or newer.

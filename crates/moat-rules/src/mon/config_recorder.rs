@@ -8,6 +8,12 @@ Checks that AWS Config records every supported resource type: each
 (default `true`), and a configuration that manages the account's security baseline (it
 declares CloudTrail, GuardDuty or Security Hub) must declare a recorder.
 
+## Differences from Checkov
+No Checkov check decides this property. `CKV2_AWS_48` checks
+`recording_group.include_global_resource_types` (global IAM resources), not
+`all_supported`, and Checkov has no check for a configuration without a recorder: moat claims
+no equivalent.
+
 ## Why is this bad?
 The AWS Config rules of seed 004 (unencrypted EBS volumes, public buckets, unused
 credentials, open security groups) evaluate only the resources Config records.
@@ -42,7 +48,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
     family: super::FAMILY,
     title: "AWS Config does not record all resources",
     severity: Severity::Low,
-    checkov: &["CKV2_AWS_48"],
+    checkov: &[],
     doc: DOC,
     check,
 };

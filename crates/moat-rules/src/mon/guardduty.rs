@@ -7,6 +7,12 @@ Checks that GuardDuty is on: every `aws_guardduty_detector` has `enable` not `fa
 (default `true`), and a configuration that manages the account's security baseline (it
 declares CloudTrail, Security Hub or AWS Config) also declares a GuardDuty detector.
 
+## Differences from Checkov
+`CKV_AWS_238` fails a declared `aws_guardduty_detector` with `enable = false`; those findings
+claim it. Checkov has no check for a configuration that declares no detector at all, and
+`CKV2_AWS_3` is a different property (an organization configuration that enables GuardDuty for
+member accounts), so moat claims no equivalent for it.
+
 ## Why is this bad?
 GuardDuty analyses CloudTrail, VPC Flow Logs and DNS logs for compromised credentials,
 crypto-mining and reconnaissance. Seed 004 places it in the recommended tier for every account.
@@ -35,7 +41,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
     family: super::FAMILY,
     title: "GuardDuty is not enabled",
     severity: Severity::Medium,
-    checkov: &["CKV2_AWS_3", "CKV_AWS_238"],
+    checkov: &["CKV_AWS_238"],
     doc: DOC,
     check,
 };
@@ -48,7 +54,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     }
     if !any {
         if let Some(b) = super::baseline(ctx) {
-            out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_guardduty_detector`", b.address));
+            // Checkov checks declared detectors only: nothing to claim for a missing one.
+            out.claiming(&[], |out| out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_guardduty_detector`", b.address)));
         }
     }
 }

@@ -6,6 +6,10 @@ pub(crate) const DOC: &str = r#"## What it does
 Checks that `deletion_protection` is `true` on `aws_db_instance` and `aws_rds_cluster`
 (default `false`).
 
+## Differences from Checkov
+Checkov splits this property: `CKV_AWS_293` on `aws_db_instance`, `CKV_AWS_139` on
+`aws_rds_cluster`. A finding claims only the ID of its own resource type.
+
 ## Why is this bad?
 Without deletion protection one API call (or a `terraform destroy`, or a resource rename in
 the configuration) deletes the database.
@@ -41,16 +45,21 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in ["aws_db_instance", "aws_rds_cluster"] {
+    for (t, id) in [
+        ("aws_db_instance", "CKV_AWS_293"),
+        ("aws_rds_cluster", "CKV_AWS_139"),
+    ] {
         for r in ctx.of_type(t) {
-            require_bool(
-                out,
-                r,
-                "deletion_protection",
-                false,
-                true,
-                "the database can be deleted by a single call",
-            );
+            out.claiming(&[id], |out| {
+                require_bool(
+                    out,
+                    r,
+                    "deletion_protection",
+                    false,
+                    true,
+                    "the database can be deleted by a single call",
+                )
+            });
         }
     }
 }

@@ -6,6 +6,10 @@ pub(crate) const DOC: &str = r#"## What it does
 Checks that `publicly_accessible` is not `true` on `aws_db_instance` and
 `aws_rds_cluster_instance` (default `false`).
 
+## Differences from Checkov
+moat evaluates `count` and `for_each`, so `publicly_accessible = count.index == 0` is reported
+on the instance where it is `true`; Checkov does not evaluate the expression and passes it.
+
 ## Why is this bad?
 A publicly accessible instance gets a public DNS name resolving to a public IP; with a route to
 an internet gateway and a permissive security group, the database listener is reachable from

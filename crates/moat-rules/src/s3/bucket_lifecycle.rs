@@ -1,11 +1,18 @@
 use moat_model::Severity;
 
+use moat_model::views::services::Eff;
+
 use crate::registry::{require_eff, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every S3 bucket has a lifecycle configuration with at least one enabled rule
 (`aws_s3_bucket_lifecycle_configuration` with a rule whose `status = "Enabled"`, or the
 legacy inline `lifecycle_rule` with `enabled = true`).
+
+## Differences from Checkov
+`CKV2_AWS_61` passes a bucket that has any lifecycle configuration, even one whose rules are
+all disabled; moat requires an enabled rule. Only findings on buckets without a configuration
+claim `CKV2_AWS_61`.
 
 ## Why is this bad?
 With versioning on, noncurrent versions pile up forever unless a lifecycle rule expires them;
@@ -53,13 +60,21 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for b in ctx.s3_buckets() {
-        require_eff(
-            out,
-            b.resource,
-            &b.lifecycle,
-            "lifecycle rule enabled",
-            |v: &bool| *v,
-            "old objects and versions are kept forever",
-        );
+        // Checkov only asks for a lifecycle configuration to exist: a configuration whose
+        // rules are all disabled passes it.
+        let ids: &[&'static str] = match b.lifecycle {
+            Eff::Default(_) => &["CKV2_AWS_61"],
+            _ => &[],
+        };
+        out.claiming(ids, |out| {
+            require_eff(
+                out,
+                b.resource,
+                &b.lifecycle,
+                "lifecycle rule enabled",
+                |v: &bool| *v,
+                "old objects and versions are kept forever",
+            )
+        });
     }
 }

@@ -10,6 +10,14 @@ for access granted to everyone: the canned ACLs `public-read`, `public-read-writ
 `AuthenticatedUsers` groups. When `ignore_public_acls` is on for the bucket or the account,
 S3 ignores such ACLs and the rule passes.
 
+## Differences from Checkov
+Checkov splits this property: `CKV_AWS_20` (public read: a `public-read`, `public-read-write`
+or `authenticated-read` canned ACL, or a grant to `AllUsers`), `CKV_AWS_57` (public write:
+`public-read-write`, or a `WRITE`, `WRITE_ACP` or `FULL_CONTROL` grant to `AllUsers`) and
+`CKV2_AWS_43` (a grant to `AuthenticatedUsers`). Each finding claims only the checks that fail
+for its ACL or grant. Checkov reads grants of `aws_s3_bucket_acl` only, so findings on the
+legacy inline `grant` block claim none, and it does not honour `ignore_public_acls`.
+
 ## Why is this bad?
 A public-read ACL lets anyone on the internet list and download the objects; public-read-write
 also lets them upload and overwrite.
@@ -68,11 +76,18 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 } else {
                     format!(" in `{}`", from.address)
                 };
-                out.fail(
-                    r,
-                    loc,
-                    format!("`acl` is `{value}`{place}: everyone may access the bucket{note}"),
-                );
+                let ids: &[&'static str] = if value == "public-read-write" {
+                    &["CKV_AWS_20", "CKV_AWS_57"]
+                } else {
+                    &["CKV_AWS_20"]
+                };
+                out.claiming(ids, |out| {
+                    out.fail(
+                        r,
+                        loc,
+                        format!("`acl` is `{value}`{place}: everyone may access the bucket{note}"),
+                    )
+                });
             }
             Eff::Unknown { reason, loc, .. } => {
                 out.unknown(r, loc, format!("`acl` is unknown: {}", why(reason)));
@@ -93,11 +108,34 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             match uri.as_str() {
                 Some(u) if u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers") => {
                     let who = u.rsplit('/').next().unwrap_or(u);
-                    out.fail(
-                        r,
-                        loc,
-                        format!("a grant gives `{perm}` to `{who}`: everyone may access the bucket{note}"),
-                    );
+                    // Checkov reads grants of `aws_s3_bucket_acl` only.
+                    let mut ids = Vec::new();
+                    if from.rtype == "aws_s3_bucket_acl" {
+                        if who == "AllUsers" {
+                            ids.push("CKV_AWS_20");
+                            if [
+                                "\"WRITE\"",
+                                "\"FULL_CONTROL\"",
+                                "\"WRITE_ACP\"",
+                                "WRITE",
+                                "FULL_CONTROL",
+                                "WRITE_ACP",
+                            ]
+                            .contains(&perm.as_str())
+                            {
+                                ids.push("CKV_AWS_57");
+                            }
+                        } else {
+                            ids.push("CKV2_AWS_43");
+                        }
+                    }
+                    out.claiming(&ids, |out| {
+                        out.fail(
+                            r,
+                            loc,
+                            format!("a grant gives `{perm}` to `{who}`: everyone may access the bucket{note}"),
+                        )
+                    });
                 }
                 Some(_) => {}
                 None => {

@@ -8,6 +8,11 @@ pub(crate) const DOC: &str = r#"## What it does
 Checks every security-group ingress rule for all traffic (`protocol = "-1"`) or every TCP/UDP
 port (`0-65535`) open to `0.0.0.0/0` or `::/0`.
 
+## Differences from Checkov
+`CKV_AWS_277` fails rules for all protocols (`-1`) from `0.0.0.0/0` or `::/0`; a rule opening
+every port of one protocol (`tcp 0-65535`) passes it. Only findings on all-protocol rules claim
+`CKV_AWS_277`.
+
 ## Why is this bad?
 Every service listening on the instance, including ones nobody meant to publish (databases,
 admin consoles, debug ports), becomes reachable from the internet. Seed 002 lists "EC2
@@ -61,16 +66,24 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 _ => false,
             };
             if all && rule.open_to_world() {
-                out.fail(
-                    r,
-                    &rule.loc,
-                    format!(
-                        "ingress `{}` from `{}` opens every port of `{}` to the internet",
-                        ports(rule),
-                        sources(rule),
-                        sg.address
-                    ),
-                );
+                // Checkov's check is about protocol `-1` only, not every port of one protocol.
+                let ids: &[&'static str] = if rule.protocol == Some(Protocol::All) {
+                    &["CKV_AWS_277"]
+                } else {
+                    &[]
+                };
+                out.claiming(ids, |out| {
+                    out.fail(
+                        r,
+                        &rule.loc,
+                        format!(
+                            "ingress `{}` from `{}` opens every port of `{}` to the internet",
+                            ports(rule),
+                            sources(rule),
+                            sg.address
+                        ),
+                    )
+                });
             }
         }
     }

@@ -7,6 +7,10 @@ Checks every security-group ingress rule (inline, `aws_security_group_rule`,
 `aws_vpc_security_group_ingress_rule`) for TCP port 22 (SSH) open to `0.0.0.0/0` or `::/0`,
 including rules that open all ports or all protocols.
 
+## Differences from Checkov
+On `aws_vpc_security_group_ingress_rule`, Checkov's `CKV_AWS_24` reads `cidr_ipv6` as a list
+while it is a single string, so a rule from `::/0` passes it; moat reports it.
+
 ## Why is this bad?
 SSH open to the internet is scanned and brute-forced within minutes of launch. Administrative
 access belongs to a bastion, a VPN, or SSM Session Manager, never to the whole internet.
