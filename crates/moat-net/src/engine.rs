@@ -2325,8 +2325,10 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                             false,
                         )
                     } else {
-                        // client IP preserved: the target must admit the clients
-                        let clients = if lb.internal.is_false() {
+                        // client IP preserved: the target must admit the clients, who are
+                        // whoever reaches the listener (the internet or the VPCs, as far as
+                        // the load balancer's groups and NACLs let them).
+                        let space = if lb.internal.is_false() {
                             n.internet()
                         } else {
                             n.vpc_space.clone()
@@ -2336,6 +2338,22 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                         } else {
                             Src::Internal
                         };
+                        let mut clients = space.clone();
+                        if let Some(lp) = t.listener_port {
+                            let entry = n.pair(
+                                &src,
+                                &space,
+                                le,
+                                Protocol::Tcp,
+                                &PortSet::single(lp),
+                                &PortSet::ephemeral(),
+                                false,
+                            );
+                            unknowns.extend(entry.less.iter().cloned());
+                            if !entry.sources.is_empty() {
+                                clients = entry.sources;
+                            }
+                        }
                         n.pair(
                             &src,
                             &clients,
