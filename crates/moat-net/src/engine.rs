@@ -810,8 +810,8 @@ impl<'a> Net<'a> {
                                 .find(|x| x.id == id)
                                 .map(|x| x.loc.clone())
                         });
-                        leg.stop(2, block(&name, "nat-gateway", "NO_ROUTE_TO_DESTINATION",
-                            format!("subnet `{}` reaches {src_ip} through NAT gateway `{name}`, which carries connections opened from inside only: nothing on the internet can open a connection to `{dname}`; use an internet-facing load balancer in public subnets", self.name(dsub)),
+                        leg.stop(2, block(&name, "nat", "NO_ROUTE_TO_DESTINATION",
+                            format!("subnet `{}` routes traffic for {src_ip} (the internet) through NAT gateway `{name}`, which carries connections opened from inside only: nothing on the internet can open a connection to `{dname}`; use an internet-facing load balancer in public subnets", self.name(dsub)),
                             loc));
                         return leg;
                     }
@@ -1221,7 +1221,7 @@ impl Net<'_> {
                         2,
                         block(
                             &self.target_name(&RouteTarget::Nat(g.clone())),
-                            "nat-gateway",
+                            "nat",
                             "UNKNOWN_PLACEMENT",
                             "the NAT gateway is not in the scanned files".into(),
                             None,
@@ -1230,7 +1230,7 @@ impl Net<'_> {
                     return leg;
                 };
                 if !nat.public {
-                    leg.stop(2, block(&nat.address, "nat-gateway", "NO_ROUTE_TO_DESTINATION",
+                    leg.stop(2, block(&nat.address, "nat", "NO_ROUTE_TO_DESTINATION",
                         format!("NAT gateway `{}` is private (connectivity_type = \"private\"): it cannot reach the internet", nat.address),
                         Some(nat.loc.clone())));
                     return leg;
@@ -1244,7 +1244,7 @@ impl Net<'_> {
                         2,
                         block(
                             &nat.address,
-                            "nat-gateway",
+                            "nat",
                             "UNKNOWN_PLACEMENT",
                             "the NAT gateway's subnet is not known".into(),
                             Some(nat.loc.clone()),
@@ -1282,7 +1282,7 @@ impl Net<'_> {
                 }
                 leg.hops.push(Hop {
                     resource: nat.address.clone(),
-                    kind: "nat-gateway",
+                    kind: "nat",
                     detail: format!(
                         "NAT gateway in {} translates the source to its public address",
                         self.name(ns)
@@ -2009,7 +2009,7 @@ fn reach_out(n: &Net<'_>, srcs: &[&Eni], space: &AddrSet, q: &Query) -> ReachRes
         let via = r
             .hops
             .iter()
-            .find(|h| matches!(h.kind, "nat-gateway" | "egress-only-igw"))
+            .find(|h| matches!(h.kind, "nat" | "egress-only-igw"))
             .map(|h| h.resource.clone());
         paths.push(Path {
             hops: r.hops,

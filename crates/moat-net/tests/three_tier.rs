@@ -145,11 +145,7 @@ fn step2_alb_to_nginx() {
     let b = r.blocked.unwrap();
     assert_eq!(
         (b.resource.as_str(), b.kind, b.code),
-        (
-            "aws_nat_gateway.nat",
-            "nat-gateway",
-            "NO_ROUTE_TO_DESTINATION"
-        )
+        ("aws_nat_gateway.nat", "nat", "NO_ROUTE_TO_DESTINATION")
     );
     assert_eq!(b.loc.unwrap().line, 46);
 }
@@ -210,11 +206,7 @@ fn internet_to_rds_is_blocked() {
     let b = r.blocked.unwrap();
     assert_eq!(
         (b.resource.as_str(), b.kind, b.code),
-        (
-            "aws_nat_gateway.nat",
-            "nat-gateway",
-            "NO_ROUTE_TO_DESTINATION"
-        )
+        ("aws_nat_gateway.nat", "nat", "NO_ROUTE_TO_DESTINATION")
     );
     assert!(b.reason.contains("aws_db_instance.mysql"), "{}", b.reason);
     // Without any route out, the missing public address blocks it.
@@ -258,7 +250,7 @@ fn nat_outbound() {
                 ("eni", 163),
                 ("security-group", 143),
                 ("route-table", 71),
-                ("nat-gateway", 46),
+                ("nat", 46),
                 ("route-table", 53),
                 ("igw", 8),
                 ("internet", 0),

@@ -18,7 +18,9 @@ pub struct ReachArgs {
     /// balancer, database, subnet; a security group means any member).
     #[arg(long)]
     pub from: String,
-    /// Destination: a resource name, or a security group (any member).
+    /// Destination: a resource name, a security group (any member), or, from a resource,
+    /// `internet` or a CIDR outside the VPCs (outbound through an internet gateway, NAT
+    /// gateway or egress-only internet gateway).
     #[arg(long)]
     pub to: String,
     /// Protocol.
@@ -61,6 +63,20 @@ pub fn parse_endpoint(s: &str, estate: &Estate) -> Option<Endpoint> {
         })
 }
 
+/// The directory of a root module, relative to the scanned path (`.` for the top).
+pub fn root_label(e: &Estate) -> String {
+    e.sources
+        .keys()
+        .next()
+        .and_then(|f| {
+            std::path::Path::new(&**f)
+                .parent()
+                .map(|p| p.display().to_string())
+        })
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| ".".into())
+}
+
 fn protocol(s: &str) -> Protocol {
     Protocol::parse(s).unwrap_or(Protocol::Tcp)
 }
@@ -72,17 +88,35 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         Some(p) => PortSet::single(p),
         None => PortSet::all(),
     };
+    // Every root module that contains both ends; a query is answered in one root only, so
+    // several matching roots are an ambiguity the user resolves by naming the root.
+    let matching: Vec<(&Estate, Endpoint, Endpoint)> = estates
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e,
+                parse_endpoint(&args.from, e)?,
+                parse_endpoint(&args.to, e)?,
+            ))
+        })
+        .collect();
+    if matching.len() > 1 {
+        let mut roots: Vec<String> = matching.iter().map(|(e, _, _)| root_label(e)).collect();
+        roots.sort();
+        roots.dedup();
+        return Err(CliError::Usage(format!(
+            "`{}` and `{}` are both in several root modules ({}): run `moat reach` on one of these directories",
+            args.from,
+            args.to,
+            roots.join(", ")
+        )));
+    }
     let mut answer: Option<(ReachResult, &Estate)> = None;
-    for e in &estates {
-        let (Some(from), Some(to)) = (parse_endpoint(&args.from, e), parse_endpoint(&args.to, e))
-        else {
-            continue;
-        };
+    if let Some((e, from, to)) = matching.into_iter().next() {
         let net = Network::from_estate(e);
         let q = Query::new(from, to, proto, ports.clone());
         let r = moat_net::reach(&net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
         answer = Some((r, e));
-        break;
     }
     let Some((r, _)) = answer else {
         return Err(CliError::Usage(format!(
