@@ -179,6 +179,73 @@ impl Diagram {
 
     /// Merge another drawing into this one (several root modules). Elements with the same key
     /// are merged.
+    /// The same drawing with every key prefixed by `prefix` and `/` (one root module among
+    /// several, so that equal addresses in different roots stay different nodes). `internet`
+    /// stays shared.
+    pub fn prefixed(self, prefix: &str) -> Diagram {
+        let k = |x: &str| {
+            if x == "internet" {
+                x.to_string()
+            } else {
+                format!("{prefix}/{x}")
+            }
+        };
+        let set = |v: BTreeSet<String>| v.iter().map(|x| k(x)).collect::<BTreeSet<_>>();
+        Diagram {
+            vpcs: self
+                .vpcs
+                .into_iter()
+                .map(|(key, v)| {
+                    let subnets = v
+                        .subnets
+                        .into_iter()
+                        .map(|(sk, sn)| {
+                            (
+                                k(&sk),
+                                DSubnet {
+                                    key: k(&sn.key),
+                                    members: set(sn.members),
+                                    ..sn
+                                },
+                            )
+                        })
+                        .collect();
+                    (
+                        k(&key),
+                        DVpc {
+                            key: k(&v.key),
+                            subnets,
+                            members: set(v.members),
+                            cidr: v.cidr,
+                        },
+                    )
+                })
+                .collect(),
+            nodes: self
+                .nodes
+                .into_iter()
+                .map(|(key, n)| {
+                    (
+                        k(&key),
+                        DNode {
+                            key: k(&n.key),
+                            ..n
+                        },
+                    )
+                })
+                .collect(),
+            edges: self
+                .edges
+                .into_iter()
+                .map(|e| DEdge {
+                    from: k(&e.from),
+                    to: k(&e.to),
+                    ..e
+                })
+                .collect(),
+        }
+    }
+
     pub fn merge(&mut self, other: Diagram) {
         for (k, v) in other.vpcs {
             match self.vpcs.get_mut(&k) {

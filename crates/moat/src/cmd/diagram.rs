@@ -52,7 +52,13 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
             all.retain(|f| f.status == Status::Fail);
             all
         };
-        d.merge(build(&net, estate, &findings));
+        let one = build(&net, estate, &findings);
+        // Several roots: keep equal addresses of different roots apart.
+        if estates.len() > 1 {
+            d.merge(one.prefixed(&crate::cmd::reach::root_label(estate)));
+        } else {
+            d.merge(one);
+        }
     }
     let text = match args.format.as_str() {
         "dot" => render_dot(&d),
