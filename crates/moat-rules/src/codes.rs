@@ -2,7 +2,10 @@
 //! goes to [`REDIRECTS`]. `NET` is reserved for the network diagnosis rules.
 
 use crate::registry::RuleDef;
-use crate::{cloudtrail, ebs, ec2, eks, iam, kms, lambda, lb, mon, network, rds, s3, sg, vpc};
+use crate::{
+    cloudtrail, ebs, ec2, ecr, eks, iam, kms, lambda, lb, logs, mon, network, rds, s3, secrets, sg,
+    sns, sqs, vpc,
+};
 
 pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("S3001", &s3::bucket_kms_encryption::RULE),
@@ -44,6 +47,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("LB001", &lb::http_without_redirect::RULE),
     ("LB002", &lb::tls_policy::RULE),
     ("LB003", &lb::drop_invalid_headers::RULE),
+    ("LB004", &lb::waf_missing::RULE),
     ("EKS001", &eks::public_endpoint::RULE),
     ("EKS002", &eks::secrets_encryption::RULE),
     ("EKS003", &eks::control_plane_logging::RULE),
@@ -52,6 +56,12 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("MON003", &mon::config_recorder::RULE),
     ("LMB001", &lambda::env_encryption::RULE),
     ("LMB002", &lambda::public_url::RULE),
+    ("ECR001", &ecr::scan_on_push::RULE),
+    ("ECR002", &ecr::mutable_tags::RULE),
+    ("SNS001", &sns::topic_encryption::RULE),
+    ("SQS001", &sqs::queue_encryption_disabled::RULE),
+    ("SM001", &secrets::rotation::RULE),
+    ("CWL001", &logs::log_group_retention::RULE),
     ("NET001", &network::target_port_not_admitted::RULE),
     ("NET002", &network::health_check_not_admitted::RULE),
     ("NET003", &network::lb_egress_missing::RULE),

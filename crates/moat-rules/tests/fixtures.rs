@@ -219,6 +219,7 @@ fixtures! {
     lb001: "lb" "LB001";
     lb002: "lb" "LB002";
     lb003: "lb" "LB003";
+    lb004: "lb" "LB004";
     eks001: "eks" "EKS001";
     eks002: "eks" "EKS002";
     eks003: "eks" "EKS003";
@@ -227,4 +228,10 @@ fixtures! {
     mon003: "mon" "MON003";
     lmb001: "lambda" "LMB001";
     lmb002: "lambda" "LMB002";
+    ecr001: "ecr" "ECR001";
+    ecr002: "ecr" "ECR002";
+    sns001: "sns" "SNS001";
+    sqs001: "sqs" "SQS001";
+    sm001: "secrets" "SM001";
+    cwl001: "logs" "CWL001";
 }

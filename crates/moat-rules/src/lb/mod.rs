@@ -3,6 +3,7 @@
 pub(crate) mod drop_invalid_headers;
 pub(crate) mod http_without_redirect;
 pub(crate) mod tls_policy;
+pub(crate) mod waf_missing;
 
 use moat_model::{Resolved, Resource};
 

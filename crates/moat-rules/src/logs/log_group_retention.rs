@@ -1,0 +1,76 @@
+use moat_model::{Severity, Value};
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that every `aws_cloudwatch_log_group` keeps its logs for at least a year: a
+`retention_in_days` between 1 and 364 is reported. Unset or `0` means the logs never expire,
+which satisfies the rule.
+
+## Differences from Checkov
+`CKV_AWS_338` also fails a log group without `retention_in_days`; CloudWatch Logs then keeps
+the events forever, so moat passes it. (`CKV_AWS_66`, "retention is specified", is a cost
+check, not a retention floor, and is not claimed.)
+
+## Why is this bad?
+Investigations often start months after the fact: audit, flow and application logs deleted
+after 30 days cannot show how an intruder got in. Seed 004's security baseline keeps logs for
+365 days, as do PCI DSS (one year) and many internal standards.
+
+## Example
+```hcl
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/app/web"
+  retention_in_days = 30
+}
+```
+
+## Use instead
+```hcl
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/app/web"
+  retention_in_days = 365
+}
+```
+
+## References
+- Seed 004, security baseline module: `log_retention_days = 365`
+- AWS: [Change log data retention in CloudWatch Logs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "log_group_retention",
+    family: super::FAMILY,
+    title: "CloudWatch log group keeps logs for less than a year",
+    severity: Severity::Low,
+    checkov: &["CKV_AWS_338"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_cloudwatch_log_group") {
+        let Some(n) = r.get("retention_in_days").filter(|n| !n.is_null()) else {
+            continue;
+        };
+        let loc = n.loc.as_ref().unwrap_or(&r.loc);
+        match (&n.value, n.as_f64()) {
+            (Value::Unknown(u), _) => out.unknown(
+                r,
+                loc,
+                format!("`retention_in_days` is unknown: {}", why(u)),
+            ),
+            (_, Some(d)) if d > 0.0 && d < 365.0 => out.fail(
+                r,
+                loc,
+                format!("`retention_in_days` is `{n}`: logs are deleted before a year has passed"),
+            ),
+            (_, Some(_)) => {}
+            _ => out.unknown(
+                r,
+                loc,
+                format!("`retention_in_days` is `{n}`, not a number"),
+            ),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+use moat_model::Severity;
+
+use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that every `aws_sns_topic` sets `kms_master_key_id`. SNS has no default encryption: a
+topic without a key stores messages unencrypted until they are delivered. Any key counts,
+including the AWS managed `alias/aws/sns`.
+
+## Why is this bad?
+Topics often carry alarms, order events or notifications with personal data. Server-side
+encryption keeps the stored messages unreadable without the key, and a customer managed key
+lets the key policy decide who may publish and read.
+
+## Example
+```hcl
+resource "aws_sns_topic" "alerts" {
+  name = "alerts"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_sns_topic" "alerts" {
+  name              = "alerts"
+  kms_master_key_id = aws_kms_key.sns.id
+}
+```
+
+## References
+- Seed 001, security principles: "암호화: 전송 중/저장 데이터 암호화"; seed 004 incident response: "SNS 알림 발송"
+- AWS: [Encryption at rest for Amazon SNS](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "topic_encryption",
+    family: super::FAMILY,
+    title: "SNS topic is not encrypted",
+    severity: Severity::Medium,
+    checkov: &["CKV_AWS_26"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for r in ctx.of_type("aws_sns_topic") {
+        match presence(r.get("kms_master_key_id")) {
+            Presence::Set => {}
+            Presence::Absent => {
+                let how = if r.get("kms_master_key_id").is_some_and(|n| !n.is_null()) {
+                    "`kms_master_key_id` is empty"
+                } else {
+                    "`kms_master_key_id` is not set"
+                };
+                out.fail(
+                    r,
+                    r.loc_of("kms_master_key_id"),
+                    format!("{how}: SNS stores the topic's messages unencrypted"),
+                )
+            }
+            Presence::Unknown(u) => out.unknown(
+                r,
+                r.loc_of("kms_master_key_id"),
+                format!("`kms_master_key_id` is unknown: {}", why(u)),
+            ),
+        }
+    }
+}
