@@ -25,6 +25,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("RDS002", &rds::publicly_accessible::RULE),
     ("RDS003", &rds::backup_retention::RULE),
     ("RDS004", &rds::deletion_protection::RULE),
+    ("RDS005", &rds::tls_not_enforced::RULE),
     ("CT001", &cloudtrail::multi_region::RULE),
     ("CT002", &cloudtrail::log_file_validation::RULE),
     ("CT003", &cloudtrail::kms_encryption::RULE),

@@ -197,6 +197,7 @@ fixtures! {
     rds002: "rds" "RDS002";
     rds003: "rds" "RDS003";
     rds004: "rds" "RDS004";
+    rds005: "rds" "RDS005";
     ct001: "cloudtrail" "CT001";
     ct002: "cloudtrail" "CT002";
     ct003: "cloudtrail" "CT003";
