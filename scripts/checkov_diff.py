@@ -17,6 +17,8 @@ Usage:
                               [--moat-json FILE] [--checkov-json FILE] [--limit N]
 
 Exit code 0 whatever the agreement (this is a report, not a test); 2 if a tool fails to run.
+The test that enforces agreement on the rule fixtures is crates/moat-rules/tests/checkov_diff.rs
+(`.ci/install-peers` installs checkov into ~/.cache/moat-peers/checkov).
 """
 
 import argparse
@@ -147,7 +149,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("dir")
     ap.add_argument("--moat", default=shutil.which("moat") or "target/release/moat")
-    ap.add_argument("--checkov", default=shutil.which("checkov") or "/tmp/ckv/bin/checkov")
+    ap.add_argument("--checkov", default=shutil.which("checkov") or os.path.expanduser(
+        "~/.cache/moat-peers/checkov/bin/checkov"))
     ap.add_argument("--moat-json", help="use this moat JSON instead of running moat")
     ap.add_argument("--checkov-json", help="use this Checkov JSON instead of running checkov")
     ap.add_argument("--json", help="also write the comparison as JSON to this file")

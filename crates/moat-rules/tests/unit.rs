@@ -127,3 +127,101 @@ fn catalogue_is_sorted_and_lookup_is_case_insensitive() {
     assert_eq!(moat_rules::rule_name("S3002"), Some("bucket_versioning"));
     assert!(moat_rules::rule("S3999").is_none());
 }
+
+fn var(name: &str, line: u32) -> Node {
+    Node::unknown(
+        Unknown::Variable { name: name.into() },
+        Some(Loc::new("main.tf", line, 3)),
+    )
+}
+
+#[test]
+fn s3004_bucket_that_may_be_an_unknown_log_target_is_unknown() {
+    let mut e = Estate::new();
+    let mut b = res("aws_s3_bucket.logs", "aws_s3_bucket", 1);
+    b.attrs
+        .insert("bucket".into(), at(Value::String("logs".into()), 2));
+    e.push(b);
+    let mut l = res("aws_s3_bucket_logging.l", "aws_s3_bucket_logging", 5);
+    l.attrs
+        .insert("bucket".into(), at(Value::String("elsewhere".into()), 6));
+    l.attrs.insert("target_bucket".into(), var("target", 7));
+    e.push(l);
+    e.index();
+    let f = moat_rules::check_only(&e, &["S3004"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].resource, "aws_s3_bucket.logs");
+    assert_eq!(f[0].status, Status::Unknown);
+    assert_eq!(f[0].line, 1);
+    assert!(
+        f[0].message.contains("`aws_s3_bucket_logging.l`"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn s3004_literal_log_target_is_exempt() {
+    let mut e = Estate::new();
+    let mut b = res("aws_s3_bucket.logs", "aws_s3_bucket", 1);
+    b.attrs
+        .insert("bucket".into(), at(Value::String("logs".into()), 2));
+    e.push(b);
+    let mut l = res("aws_s3_bucket_logging.l", "aws_s3_bucket_logging", 5);
+    l.attrs
+        .insert("bucket".into(), at(Value::String("elsewhere".into()), 6));
+    l.attrs
+        .insert("target_bucket".into(), at(Value::String("logs".into()), 7));
+    e.push(l);
+    e.index();
+    assert!(moat_rules::check_only(&e, &["S3004"]).is_empty());
+}
+
+#[test]
+fn sg006_vpc_is_unknown_when_a_default_group_vpc_id_is_unknown() {
+    let mut e = Estate::new();
+    e.push(res("aws_vpc.main", "aws_vpc", 1));
+    let mut d = res(
+        "aws_default_security_group.d",
+        "aws_default_security_group",
+        5,
+    );
+    d.attrs.insert("vpc_id".into(), var("vpc", 6));
+    e.push(d);
+    e.index();
+    let f = moat_rules::check_only(&e, &["SG006"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].resource, "aws_vpc.main");
+    assert_eq!(f[0].status, Status::Unknown);
+    assert_eq!(f[0].line, 1);
+}
+
+#[test]
+fn sg006_vpc_adopted_by_reference_passes_and_unadopted_fails() {
+    let mut e = Estate::new();
+    e.push(res("aws_vpc.a", "aws_vpc", 1));
+    e.push(res("aws_vpc.b", "aws_vpc", 3));
+    let mut d = res(
+        "aws_default_security_group.a",
+        "aws_default_security_group",
+        5,
+    );
+    d.attrs.insert(
+        "vpc_id".into(),
+        Node::unknown(
+            Unknown::Computed {
+                address: "aws_vpc.a".into(),
+                attr: "id".into(),
+            },
+            Some(Loc::new("main.tf", 6, 3)),
+        ),
+    );
+    e.push(d);
+    e.index();
+    let f = moat_rules::check_only(&e, &["SG006"]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].resource, "aws_vpc.b");
+    assert_eq!(f[0].status, Status::Fail);
+    assert_eq!(f[0].line, 3);
+    assert_eq!(f[0].equivalent.checkov, vec!["CKV2_AWS_12".to_string()]);
+}
