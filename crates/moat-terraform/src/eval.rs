@@ -129,6 +129,8 @@ pub(crate) struct Evaluator {
     pub mods: Vec<ModInst>,
     pub configs: HashMap<PathBuf, Arc<ModuleConfig>>,
     used_configs: HashSet<PathBuf>,
+    /// Variable files (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`) read.
+    pub var_files_read: HashSet<PathBuf>,
     pub errors: Vec<ScanError>,
     pub notes: Vec<Note>,
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
@@ -154,6 +156,7 @@ impl Evaluator {
             mods: Vec::new(),
             configs,
             used_configs: HashSet::new(),
+            var_files_read: HashSet::new(),
             errors: Vec::new(),
             notes: Vec::new(),
             sources: BTreeMap::new(),
@@ -163,6 +166,22 @@ impl Evaluator {
             tmpl_placeholders: 0,
             depth: 0,
         }
+    }
+
+    /// The directories whose configurations this estate used with their file counts, and the
+    /// variable files it read (count 1 each), sorted.
+    pub fn used_dirs(&self) -> Vec<(PathBuf, usize)> {
+        let mut v: Vec<(PathBuf, usize)> = self
+            .used_configs
+            .iter()
+            .map(|d| {
+                let n = self.configs.get(d).map(|c| c.files.len()).unwrap_or(0);
+                (d.clone(), n)
+            })
+            .chain(self.var_files_read.iter().map(|p| (p.clone(), 1)))
+            .collect();
+        v.sort();
+        v
     }
 
     /// Record that a configuration is part of this estate (its files and parse errors).
@@ -244,13 +263,16 @@ impl Evaluator {
 
     /// All evaluated resource instances, in module order.
     pub fn take_resources(&mut self) -> Vec<(usize, Rc<ResEval>, usize)> {
+        // Taken out of the module instances, so that the caller usually holds the only
+        // reference and can move the attributes instead of cloning them.
         let mut out = Vec::new();
-        for (m, mi) in self.mods.iter().enumerate() {
-            let mut keys: Vec<&usize> = mi.resources.keys().collect();
-            keys.sort();
-            for ri in keys {
-                if let Some(Slot::Done(r)) = mi.resources.get(ri) {
-                    out.push((m, r.clone(), *ri));
+        for (m, mi) in self.mods.iter_mut().enumerate() {
+            let mut slots: Vec<(usize, Slot<Rc<ResEval>>)> =
+                std::mem::take(&mut mi.resources).into_iter().collect();
+            slots.sort_by_key(|(ri, _)| *ri);
+            for (ri, slot) in slots {
+                if let Slot::Done(r) = slot {
+                    out.push((m, r, ri));
                 }
             }
         }

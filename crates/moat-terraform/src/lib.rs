@@ -31,6 +31,7 @@ mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use moat_model::{Estate, Frontend, Resource, ScanError};
@@ -67,7 +68,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         let mut configs = HashMap::new();
         let cfg = Arc::new(cfg);
         configs.insert(dir.clone(), cfg.clone());
-        return vec![evaluate_root(&dir, &dir, cfg, configs, opts)];
+        return vec![evaluate_root(&dir, &dir, cfg, configs, opts).0];
     }
     if !abs.is_dir() {
         let mut e = Estate::new();
@@ -130,7 +131,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
             }
         }
     }
-    let configs: HashMap<PathBuf, Arc<ModuleConfig>> = configs_mut
+    let mut configs: HashMap<PathBuf, Arc<ModuleConfig>> = configs_mut
         .into_iter()
         .map(|(d, c)| (d, Arc::new(c)))
         .collect();
@@ -140,13 +141,34 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         .cloned()
         .collect();
     roots.sort();
-    let mut estates: Vec<Estate> = roots
-        .par_iter()
-        .filter_map(|d| {
-            let cfg = configs.get(d)?.clone();
-            Some(evaluate_root(&abs, d, cfg, configs.clone(), opts))
+    // Each root gets only the configurations it reaches through local module calls, and the
+    // shared map is dropped: a directory's syntax trees are freed as soon as the last root
+    // that uses it has been evaluated, instead of all of them living until the end.
+    let per_root: Vec<(PathBuf, HashMap<PathBuf, Arc<ModuleConfig>>)> = roots
+        .iter()
+        .map(|d| (d.clone(), reachable(d, &configs)))
+        .collect();
+    configs.clear();
+    drop(configs);
+    let evaluated: Vec<(Estate, Vec<(PathBuf, usize)>)> = per_root
+        .into_par_iter()
+        .filter_map(|(d, map)| {
+            let cfg = map.get(&d)?.clone();
+            Some(evaluate_root(&abs, &d, cfg, map, opts))
         })
         .collect();
+    // `files_scanned` counts distinct files: a module directory used by several roots is
+    // counted in the first of them (roots are sorted), so the sum over estates is right.
+    let mut counted: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut estates: Vec<Estate> = Vec::with_capacity(evaluated.len());
+    for (mut e, used) in evaluated {
+        e.files_scanned = used
+            .into_iter()
+            .filter(|(dir, _)| counted.insert(dir.clone()))
+            .map(|(_, n)| n)
+            .sum();
+        estates.push(e);
+    }
     if !walk_errors.is_empty() {
         match estates.first_mut() {
             Some(e) => {
@@ -175,7 +197,7 @@ fn evaluate_root(
     cfg: Arc<ModuleConfig>,
     configs: HashMap<PathBuf, Arc<ModuleConfig>>,
     opts: &Options,
-) -> Estate {
+) -> (Estate, Vec<(PathBuf, usize)>) {
     let mut ev = Evaluator::new(scan_root.to_path_buf(), root_dir.to_path_buf(), configs);
     ev.use_config(&cfg);
     let vars = vars::root_values(&mut ev, &cfg, opts);
@@ -184,24 +206,38 @@ fn evaluate_root(
     finish(ev)
 }
 
-fn finish(mut ev: Evaluator) -> Estate {
+/// The estate, and the directories whose files it read with their number of files.
+fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
     let mut estate = Estate::new();
     for (m, re, ri) in ev.take_resources() {
         let Some(mi) = ev.mods.get(m) else { continue };
         let Some(decl) = mi.config.resources.get(ri) else {
             continue;
         };
-        for inst in &re.instances {
+        let mode = re.mode;
+        let instances = match Rc::try_unwrap(re) {
+            Ok(owned) => owned.instances,
+            Err(shared) => shared
+                .instances
+                .iter()
+                .map(|i| eval::Instance {
+                    address: i.address.clone(),
+                    key: i.key.clone(),
+                    attrs: i.attrs.clone(),
+                })
+                .collect(),
+        };
+        for inst in instances {
             let mut r = Resource::new(
-                inst.address.clone(),
+                inst.address,
                 decl.rtype.clone(),
                 decl.name.clone(),
                 Frontend::Terraform,
                 decl.loc.clone(),
             );
-            r.mode = re.mode;
+            r.mode = mode;
             r.module = mi.prefix.clone();
-            let mut attrs = inst.attrs.clone();
+            let mut attrs = inst.attrs;
             for n in attrs.values_mut() {
                 value_ops::strip_hidden(n);
             }
@@ -212,9 +248,10 @@ fn finish(mut ev: Evaluator) -> Estate {
     estate.errors = std::mem::take(&mut ev.errors);
     estate.notes = std::mem::take(&mut ev.notes);
     estate.sources = std::mem::take(&mut ev.sources);
-    estate.files_scanned = ev.files_scanned;
+    let used = ev.used_dirs();
+    estate.files_scanned = used.iter().map(|(_, n)| n).sum();
     estate.index();
-    estate
+    (estate, used)
 }
 
 /// Parse and evaluate one file's text as a root module (no file system access except
@@ -236,5 +273,31 @@ pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
     let cfg = Arc::new(cfg);
     let mut configs = HashMap::new();
     configs.insert(dir.clone(), cfg.clone());
-    evaluate_root(&dir, &dir, cfg, configs, &Options::default())
+    evaluate_root(&dir, &dir, cfg, configs, &Options::default()).0
+}
+
+/// The configurations a root reaches through local module calls (itself included).
+fn reachable(
+    root: &Path,
+    configs: &HashMap<PathBuf, Arc<ModuleConfig>>,
+) -> HashMap<PathBuf, Arc<ModuleConfig>> {
+    let mut out: HashMap<PathBuf, Arc<ModuleConfig>> = HashMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        if out.contains_key(&d) {
+            continue;
+        }
+        let Some(cfg) = configs.get(&d) else { continue };
+        for call in &cfg.modules {
+            if let Some(src) = call
+                .source
+                .as_deref()
+                .filter(|s| module::is_local_source(s))
+            {
+                todo.push(walk::normalize(&d.join(src)));
+            }
+        }
+        out.insert(d, cfg.clone());
+    }
+    out
 }

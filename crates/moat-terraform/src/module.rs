@@ -47,7 +47,7 @@ pub(crate) fn read_modules_json(root_dir: &Path) -> Option<HashMap<String, PathB
     Some(out)
 }
 
-fn is_local_source(s: &str) -> bool {
+pub(crate) fn is_local_source(s: &str) -> bool {
     s == "."
         || s == ".."
         || s.starts_with("./")

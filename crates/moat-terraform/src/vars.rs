@@ -72,7 +72,10 @@ fn read_var_file(
         Arc::from(relative(&abs, &ev.scan_root))
     };
     let src = match read_source(&abs, rel.clone()) {
-        Ok(s) => s,
+        Ok(s) => {
+            ev.var_files_read.insert(abs.clone());
+            s
+        }
         Err(mut e) => {
             if explicit {
                 e.message = TfError::VarFile(rel.to_string(), e.message).to_string();

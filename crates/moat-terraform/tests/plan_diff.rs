@@ -190,7 +190,12 @@ fn plan(tf: &Path, mirror: &Path, fixture: &Path, moto_port: Option<u16>) -> Res
         }
         Ok(out.stdout)
     };
-    run(&["init", "-input=false", "-no-color", "-backend=false"])?;
+    {
+        // The plugin cache is not safe for concurrent installs: one init at a time.
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|p| p.into_inner());
+        run(&["init", "-input=false", "-no-color", "-backend=false"])?;
+    }
     run(&["validate", "-no-color"])?;
     run(&[
         "plan",
