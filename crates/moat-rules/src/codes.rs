@@ -3,8 +3,8 @@
 
 use crate::registry::RuleDef;
 use crate::{
-    cloudtrail, ebs, ec2, ecr, eks, iam, kms, lambda, lb, logs, mon, network, rds, s3, secrets, sg,
-    sns, sqs, vpc,
+    apigw, cloudtrail, ebs, ec2, ecr, eks, elasticache, iam, kms, lambda, lb, logs, mon, network,
+    rds, s3, secrets, sg, sns, sqs, vpc,
 };
 
 pub(crate) static CODES: &[(&str, &RuleDef)] = &[
@@ -63,6 +63,9 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("SQS001", &sqs::queue_encryption_disabled::RULE),
     ("SM001", &secrets::rotation::RULE),
     ("CWL001", &logs::log_group_retention::RULE),
+    ("ELC001", &elasticache::at_rest_encryption::RULE),
+    ("ELC002", &elasticache::transit_encryption::RULE),
+    ("API001", &apigw::waf_missing::RULE),
     ("NET001", &network::target_port_not_admitted::RULE),
     ("NET002", &network::health_check_not_admitted::RULE),
     ("NET003", &network::lb_egress_missing::RULE),

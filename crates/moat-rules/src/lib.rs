@@ -16,11 +16,13 @@ mod codes;
 pub mod docs;
 mod registry;
 
+mod apigw;
 mod cloudtrail;
 mod ebs;
 mod ec2;
 mod ecr;
 mod eks;
+mod elasticache;
 mod iam;
 mod kms;
 mod lambda;

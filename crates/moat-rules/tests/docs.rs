@@ -70,7 +70,7 @@ fn codes_are_well_formed_and_unique() {
         assert!(digits.chars().all(|c| c.is_ascii_digit()), "{}", r.id);
         let prefixes = [
             "S3", "EC2", "SG", "RDS", "CT", "KMS", "EBS", "IAM", "VPC", "MON", "LB", "EKS", "LMB",
-            "NET", "ECR", "SNS", "SQS", "SM", "CWL",
+            "NET", "ECR", "SNS", "SQS", "SM", "CWL", "ELC", "API",
         ];
         assert!(prefixes.contains(&prefix), "{}", r.id);
         assert_eq!(

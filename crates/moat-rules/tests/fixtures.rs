@@ -235,4 +235,7 @@ fixtures! {
     sqs001: "sqs" "SQS001";
     sm001: "secrets" "SM001";
     cwl001: "logs" "CWL001";
+    elc001: "elasticache" "ELC001";
+    elc002: "elasticache" "ELC002";
+    api001: "apigw" "API001";
 }

@@ -1,0 +1,150 @@
+use std::collections::BTreeSet;
+
+use moat_model::{Resolved, Severity, Unknown, Value};
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks that every stage (`aws_api_gateway_stage`) of a public REST API has a web ACL: an
+`aws_wafv2_web_acl_association` (or the classic `aws_wafregional_web_acl_association`) whose
+`resource_arn` names the stage. A REST API is public unless its
+`endpoint_configuration.types` is `["PRIVATE"]`; the default is `EDGE`. HTTP and WebSocket
+APIs (`aws_apigatewayv2_*`) cannot carry a web ACL and are not checked. A stage whose REST API
+is not in the scanned files, or whose association target is unknown, is reported as unknown.
+
+## Differences from Checkov
+`CKV2_AWS_29` only decides REST APIs whose `endpoint_configuration.types` is written; findings
+on APIs that rely on the `EDGE` default, or whose stage names the API by a literal ID, claim no
+Checkov equivalent.
+
+## Why is this bad?
+A public API forwards every request to its Lambda functions or back ends. Without AWS WAF,
+nothing in front of it rate-limits, blocks injection payloads or filters bots, which seed 004
+lists among the API Gateway security layers.
+
+## Example
+```hcl
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  deployment_id = aws_api_gateway_deployment.api.id
+  stage_name    = "prod"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_wafv2_web_acl_association" "api" {
+  resource_arn = aws_api_gateway_stage.prod.arn
+  web_acl_arn  = aws_wafv2_web_acl.api.arn
+}
+```
+
+## References
+- Seed 004, API Gateway security: "보안 계층: ... Resource Policies, WAF 통합"
+- AWS: [Use AWS WAF to protect your REST APIs in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "waf_missing",
+    family: super::FAMILY,
+    title: "Public API Gateway stage has no WAF web ACL",
+    severity: Severity::Medium,
+    checkov: &["CKV2_AWS_29"],
+    doc: DOC,
+    check,
+};
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let mut protected = BTreeSet::new();
+    let mut unknown = None;
+    for t in [
+        "aws_wafv2_web_acl_association",
+        "aws_wafregional_web_acl_association",
+    ] {
+        for a in ctx.of_type(t) {
+            let Some(n) = a.get("resource_arn") else {
+                continue;
+            };
+            match ctx.estate.resolve(n, &["aws_api_gateway_stage"], &["arn"]) {
+                Resolved::Resource(id) => {
+                    protected.insert(id);
+                }
+                Resolved::Unknown(u) => {
+                    unknown.get_or_insert((a, u));
+                }
+                Resolved::External(_) | Resolved::Absent => {}
+            }
+        }
+    }
+    for (id, stage) in ctx.estate.of_type("aws_api_gateway_stage") {
+        if stage.mode != moat_model::Mode::Managed || protected.contains(&id) {
+            continue;
+        }
+        let Some(api_node) = stage.get("rest_api_id") else {
+            continue;
+        };
+        let api = match ctx
+            .estate
+            .resolve(api_node, &["aws_api_gateway_rest_api"], &["id"])
+        {
+            Resolved::Resource(api) => ctx.estate.get(api),
+            _ => None,
+        };
+        let Some(api) = api else {
+            out.unknown(
+                stage,
+                stage.loc_of("rest_api_id"),
+                "the REST API of this stage is not in the scanned files: whether it is private is unknown",
+            );
+            continue;
+        };
+        let types = api.path("endpoint_configuration.0.types");
+        let explicit = match types.map(|n| &n.value) {
+            None | Some(Value::Null) => false,
+            Some(Value::Unknown(u)) => {
+                out.unknown(
+                    stage,
+                    api.loc_of("endpoint_configuration"),
+                    format!(
+                        "the endpoint type of `{}` is unknown: {}",
+                        api.address,
+                        why(u)
+                    ),
+                );
+                continue;
+            }
+            Some(_) => true,
+        };
+        if types.is_some_and(|n| n.string_list() == ["PRIVATE"]) {
+            continue;
+        }
+        if let Some((a, u)) = &unknown {
+            out.unknown(
+                stage,
+                &stage.loc,
+                format!(
+                    "no web ACL is known for this stage: the `resource_arn` of `{}` is unknown: {}",
+                    a.address,
+                    why(u)
+                ),
+            );
+            continue;
+        }
+        let by_reference = matches!(api_node.value, Value::Unknown(Unknown::Computed { .. }));
+        let ids: &[&'static str] = if explicit && by_reference {
+            &["CKV2_AWS_29"]
+        } else {
+            &[]
+        };
+        out.claiming(ids, |out| {
+            out.fail(
+                stage,
+                &stage.loc,
+                format!(
+                    "no WAF web ACL is associated with this stage of the public REST API `{}`: requests reach the back end unfiltered",
+                    api.address
+                ),
+            )
+        });
+    }
+}
