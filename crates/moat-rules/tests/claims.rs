@@ -71,6 +71,11 @@ fn iam002_claims_ckv_aws_63_only_for_a_literal_star() {
         vec![
             row("aws_iam_policy.from_document", 55, "CKV_AWS_49"),
             row("aws_iam_policy.s3all", 3, ""),
+            row(
+                "aws_iam_role_policy.interpolated_document",
+                60,
+                "CKV_AWS_49"
+            ),
             row("aws_iam_role_policy.star", 40, "CKV_AWS_63"),
             row("aws_iam_user_policy.notaction", 15, ""),
         ]

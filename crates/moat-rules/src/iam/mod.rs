@@ -49,7 +49,7 @@ pub(crate) fn checkov_site(ctx: &crate::Ctx<'_>, doc: &PolicyDoc<'_>) -> Checkov
         return CheckovSite::None;
     };
     let value = text.split_once('=').map(|(_, v)| v.trim()).unwrap_or("");
-    if value.starts_with("data.aws_iam_policy_document.") {
+    if value.contains("data.aws_iam_policy_document.") {
         CheckovSite::Data
     } else if value.starts_with("jsonencode(") || value.starts_with("<<") || value.starts_with('"')
     {
