@@ -272,6 +272,9 @@ fn moat_checkov_claims_are_confirmed_by_checkov() {
     let mut confirmed = 0;
     let mut allowed_used = BTreeSet::new();
     let mut wrong = Vec::new();
+    // What moat claimed, per (file, Checkov ID): (resource, related resources, line).
+    type Claim = (String, BTreeSet<String>, u32);
+    let mut made: BTreeMap<(String, String), Vec<Claim>> = BTreeMap::new();
     for (name, src) in &fixtures {
         let estates = moat_terraform::load(src, &moat_terraform::Options::default());
         for e in &estates {
@@ -284,6 +287,11 @@ fn moat_checkov_claims_are_confirmed_by_checkov() {
                 let near = related(e, &f.resource, &f.file, f.line);
                 for id in &f.equivalent.checkov {
                     claims += 1;
+                    made.entry((file.clone(), id.clone())).or_default().push((
+                        addr.clone(),
+                        near.clone(),
+                        f.line,
+                    ));
                     let ok = failed.get(&(file.clone(), id.clone())).is_some_and(|v| {
                         v.iter().any(|c| {
                             c.resource == addr
@@ -315,6 +323,43 @@ fn moat_checkov_claims_are_confirmed_by_checkov() {
         "{claims} claims on {} fixtures: {confirmed} confirmed by Checkov, {} allowlisted",
         fixtures.len(),
         allowed_used.len()
+    );
+    // The other direction is reported, not asserted: Checkov failures of the IDs moat claims
+    // somewhere, with no moat claim on that resource (a moat miss, a moat `unknown`, or a
+    // difference documented in the rule's "Differences from Checkov").
+    let listed: BTreeSet<&str> = moat_rules::catalogue()
+        .iter()
+        .flat_map(|r| r.checkov.iter().copied())
+        .collect();
+    let mut checkov_only: BTreeMap<&str, usize> = BTreeMap::new();
+    for ((file, id), fails) in &failed {
+        let Some(id) = listed.get(id.as_str()) else {
+            continue;
+        };
+        let mine = made.get(&(file.clone(), id.to_string()));
+        for c in fails {
+            let covered = mine.is_some_and(|v| {
+                v.iter().any(|(addr, near, line)| {
+                    *addr == c.resource
+                        || near.contains(&c.resource)
+                        || (c.lines.0 <= *line && *line <= c.lines.1)
+                })
+            });
+            if !covered {
+                *checkov_only.entry(id).or_default() += 1;
+                if std::env::var_os("MOAT_CHECKOV_VERBOSE").is_some() {
+                    println!("  checkov only: {id} {} ({file})", c.resource);
+                }
+            }
+        }
+    }
+    println!(
+        "checkov-only failures of claimed IDs (not asserted): {}",
+        checkov_only
+            .iter()
+            .map(|(id, n)| format!("{id}={n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     wrong.sort();
     wrong.dedup();

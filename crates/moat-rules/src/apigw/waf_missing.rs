@@ -13,9 +13,8 @@ APIs (`aws_apigatewayv2_*`) cannot carry a web ACL and are not checked. A stage 
 is not in the scanned files, or whose association target is unknown, is reported as unknown.
 
 ## Differences from Checkov
-`CKV2_AWS_29` only decides REST APIs whose `endpoint_configuration.types` is written; findings
-on APIs that rely on the `EDGE` default, or whose stage names the API by a literal ID, claim no
-Checkov equivalent.
+Checkov's graph check `CKV2_AWS_29` needs the stage connected to its REST API by reference:
+findings on a stage that names its API by a literal ID claim no Checkov equivalent.
 
 ## Why is this bad?
 A public API forwards every request to its Lambda functions or back ends. Without AWS WAF,
@@ -99,8 +98,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             continue;
         };
         let types = api.path("endpoint_configuration.0.types");
-        let explicit = match types.map(|n| &n.value) {
-            None | Some(Value::Null) => false,
+        match types.map(|n| &n.value) {
+            None | Some(Value::Null) => {}
             Some(Value::Unknown(u)) => {
                 out.unknown(
                     stage,
@@ -113,8 +112,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 );
                 continue;
             }
-            Some(_) => true,
-        };
+            Some(_) => {}
+        }
         if types.is_some_and(|n| n.string_list() == ["PRIVATE"]) {
             continue;
         }
@@ -131,11 +130,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             continue;
         }
         let by_reference = matches!(api_node.value, Value::Unknown(Unknown::Computed { .. }));
-        let ids: &[&'static str] = if explicit && by_reference {
-            &["CKV2_AWS_29"]
-        } else {
-            &[]
-        };
+        let ids: &[&'static str] = if by_reference { &["CKV2_AWS_29"] } else { &[] };
         out.claiming(ids, |out| {
             out.fail(
                 stage,

@@ -11,6 +11,12 @@ the repository name. Otherwise the repository's
 repository that only the repository-level setting would scan, under a registry configuration
 whose rules do not match it, is reported as unknown: the registry configuration overrides it.
 
+## Differences from Checkov
+`CKV_AWS_163` reads only the repository's own `scan_on_push`: it fails a repository that a
+registry-level scanning rule covers, which moat passes, and passes one whose setting the
+registry configuration overrides. Only findings where the repository's own setting is off claim
+it.
+
 ## Why is this bad?
 Without scanning, images with known vulnerabilities (CVEs in the base image or packages) are
 deployed without anyone being told.

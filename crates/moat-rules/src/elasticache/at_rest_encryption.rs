@@ -11,7 +11,8 @@ for `redis` (the default engine), `true` for `valkey`. Members of a global datas
 
 ## Differences from Checkov
 `CKV_AWS_29` also fails a `valkey` group that leaves the argument unset, which the provider
-encrypts by default; moat passes it.
+encrypts by default; moat passes it. Checkov also fails global datastore members, whose
+setting comes from the global datastore.
 
 ## Why is this bad?
 Without encryption at rest, the cache's data on disk (swap, backups, snapshots exported to S3)

@@ -11,7 +11,8 @@ global datastore (`global_replication_group_id`) take the setting from it and ar
 
 ## Differences from Checkov
 `CKV_AWS_30` only reads `transit_encryption_enabled`: a group in `preferred` mode passes it.
-moat reports that case without claiming the Checkov check.
+moat reports that case without claiming the Checkov check. Checkov also fails global datastore
+members, whose setting comes from the global datastore.
 
 ## Why is this bad?
 Without TLS, everything sent to the cache (session tokens, cached query results, the `AUTH`

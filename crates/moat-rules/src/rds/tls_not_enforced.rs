@@ -1,4 +1,4 @@
-use moat_model::{Node, Resolved, Resource, Severity, Unknown, Value};
+use moat_model::{Node, Resolved, Resource, Severity, Value};
 
 use crate::registry::{why, Ctx, Out, RuleDef};
 
@@ -181,9 +181,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             (None, Some(name)) => format!("the default parameter group `{name}`"),
             (None, None) => "the default parameter group".to_string(),
         };
-        // Checkov's check reads a parameter group connected by reference.
-        let referenced =
-            group_node.is_some_and(|n| matches!(n.value, Value::Unknown(Unknown::Computed { .. })));
+        // Checkov's check reads a parameter group connected by reference. The reference
+        // (`aws_db_parameter_group.x.name`) evaluates to the configured name, so it is read
+        // from the text of the attribute.
+        let referenced = group.is_some()
+            && group_node
+                .and_then(|n| n.loc.as_ref())
+                .and_then(|l| ctx.estate.source_line(&l.file, l.line))
+                .is_some_and(|t| t.contains("aws_db_parameter_group."));
         let ids: &[&'static str] = if referenced { &["CKV2_AWS_69"] } else { &[] };
         out.claiming(ids, |out| match set.map(|n| (&n.value, n)) {
             None if default_on => {}

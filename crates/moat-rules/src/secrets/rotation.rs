@@ -11,6 +11,10 @@ The legacy inline `rotation_lambda_arn` of AWS provider versions before 5 counts
 `secret_id` of some rotation is unknown, a secret without one of its own is reported as
 unknown.
 
+## Differences from Checkov
+`CKV2_AWS_57` needs the rotation connected to the secret by reference: a rotation naming the
+secret by its literal name or ARN rotates it for moat and not for Checkov.
+
 ## Why is this bad?
 A credential that never changes stays valid for as long as anyone who ever saw it (a former
 employee, a leaked log, a copied `.env`) keeps it. Rotation bounds that window and proves the
