@@ -6,6 +6,11 @@ use crate::registry::{Ctx, Out, RuleDef};
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every security-group rule written in the configuration has a `description`.
 
+## Differences from Checkov
+`CKV_AWS_23` also fails an `aws_security_group` that has no group-level `description` (Terraform
+then writes "Managed by Terraform"), even when every rule is described. moat checks the rules,
+which are what a reviewer must understand; a finding claims `CKV_AWS_23` on the rule it names.
+
 ## Why is this bad?
 Seed 002's review checklist asks, for each rule, which flow it serves. A rule without a
 description cannot be reviewed or removed with confidence, so rules accumulate.
