@@ -48,6 +48,8 @@ pub(crate) struct ModuleConfig {
     pub modules: Vec<ModCall>,
     pub mod_index: HashMap<String, usize>,
     pub outputs: BTreeMap<String, Attr>,
+    /// `region` of the default `provider "aws"` block (what `data.aws_region` answers).
+    pub aws_region: Option<Attr>,
     pub errors: Vec<ScanError>,
 }
 
@@ -140,6 +142,11 @@ impl ModuleConfig {
                 ("output", [name]) => {
                     if let Some(v) = block.body.attr("value") {
                         self.outputs.insert(name.clone(), v.clone());
+                    }
+                }
+                ("provider", [name]) if name == "aws" && block.body.attr("alias").is_none() => {
+                    if let Some(r) = block.body.attr("region") {
+                        self.aws_region = Some(r.clone());
                     }
                 }
                 _ => {}

@@ -371,6 +371,13 @@ impl Evaluator {
         Some(r)
     }
 
+    /// The region of the root module's default AWS provider, when it is known.
+    fn provider_region(&mut self) -> Option<String> {
+        let attr = self.mods.first()?.config.aws_region.clone()?;
+        let n = self.eval(&attr.expr, &mut Scope::module(0));
+        n.as_str().map(str::to_string)
+    }
+
     fn special_data(&mut self, decl: &ResDecl, address: &str, attrs: &mut BTreeMap<String, Node>) {
         if decl.mode != Mode::Data {
             return;
@@ -384,12 +391,32 @@ impl Evaluator {
             }
             "aws_partition" => {
                 let loc = Some(decl.loc.clone());
+                let region = self.provider_region();
+                let (partition, suffix) = match region.as_deref() {
+                    Some(r) if r.starts_with("cn-") => ("aws-cn", "amazonaws.com.cn"),
+                    Some(r) if r.starts_with("us-gov-") => ("aws-us-gov", "amazonaws.com"),
+                    _ => ("aws", "amazonaws.com"),
+                };
                 attrs
                     .entry("partition".into())
-                    .or_insert_with(|| Node::new(Value::String("aws".into()), loc.clone()));
+                    .or_insert_with(|| Node::new(Value::String(partition.into()), loc.clone()));
                 attrs
                     .entry("dns_suffix".into())
-                    .or_insert_with(|| Node::new(Value::String("amazonaws.com".into()), loc));
+                    .or_insert_with(|| Node::new(Value::String(suffix.into()), loc));
+            }
+            "aws_region" => {
+                // Without arguments: the provider's region (set in configuration).
+                let asked = ["name", "region", "endpoint"]
+                    .iter()
+                    .any(|k| attrs.get(*k).is_some_and(|n| !n.is_null()));
+                if !asked {
+                    if let Some(r) = self.provider_region() {
+                        let node = Node::new(Value::String(r), Some(decl.loc.clone()));
+                        attrs.insert("name".into(), node.clone());
+                        attrs.insert("region".into(), node.clone());
+                        attrs.insert("id".into(), node);
+                    }
+                }
             }
             _ => {}
         }

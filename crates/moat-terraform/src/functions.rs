@@ -49,6 +49,20 @@ pub(crate) fn call(
             return v;
         }
     }
+    // `slice(unknown_list, 0, 2)`: two unknown elements (Terraform fails when the list is
+    // shorter), so `count = length(slice(...))` stays known.
+    if name == "slice" {
+        if let ([l, a, b], Some(Value::Unknown(u))) =
+            (args.as_slice(), args.first().map(|n| &n.value))
+        {
+            if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+                if 0 <= a && a <= b && b - a <= 4096 {
+                    let item = Node::new(Value::Unknown(u.clone()), l.loc.clone());
+                    return Value::List(vec![item; (b - a) as usize]);
+                }
+            }
+        }
+    }
     if STRUCTURAL.contains(&name) {
         let us = first_unknowns(args.iter());
         if !us.is_empty() {

@@ -101,7 +101,7 @@ fn start_moto(cmd: &[String]) -> Option<Moto> {
         .spawn()
         .ok()?;
     let moto = Moto { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Some(moto);
@@ -263,13 +263,99 @@ const META: &[&str] = &[
     "tags_all",
 ];
 
-fn scalar_eq(m: &Value, t: &J) -> bool {
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Eq {
+    Yes,
+    /// moat's string has `${...}` placeholders for unknown parts and the rest matches.
+    Partial,
+    No,
+}
+
+fn placeholder_re() -> regex::Regex {
+    regex::Regex::new(r"\$\{[^{}]*\}").unwrap()
+}
+
+/// A moat string with placeholders against a known string.
+fn template_match(m: &str, t: &str) -> Eq {
+    if m == t {
+        return Eq::Yes;
+    }
+    let re = placeholder_re();
+    if !re.is_match(m) {
+        return Eq::No;
+    }
+    let mut pat = String::from("(?s)^");
+    let mut last = 0;
+    for mt in re.find_iter(m) {
+        pat.push_str(&regex::escape(&m[last..mt.start()]));
+        pat.push_str(".*");
+        last = mt.end();
+    }
+    pat.push_str(&regex::escape(&m[last..]));
+    pat.push('$');
+    match regex::Regex::new(&pat) {
+        Ok(r) if r.is_match(t) => Eq::Partial,
+        _ => Eq::No,
+    }
+}
+
+/// JSON documents compared as JSON; strings may hold placeholders.
+fn json_match(m: &J, t: &J) -> Eq {
     match (m, t) {
-        (Value::Bool(a), J::Bool(b)) => a == b,
-        (Value::Number(a), J::Number(b)) => b.as_f64().is_some_and(|b| (a - b).abs() < 1e-9),
+        (J::Object(a), J::Object(b)) => {
+            if a.len() != b.len() {
+                return Eq::No;
+            }
+            let mut r = Eq::Yes;
+            for (k, v) in a {
+                match b.get(k).map(|w| json_match(v, w)) {
+                    Some(Eq::Yes) => {}
+                    Some(Eq::Partial) => r = Eq::Partial,
+                    _ => return Eq::No,
+                }
+            }
+            r
+        }
+        (J::Array(a), J::Array(b)) => {
+            if a.len() != b.len() {
+                return Eq::No;
+            }
+            let mut r = Eq::Yes;
+            for (v, w) in a.iter().zip(b) {
+                match json_match(v, w) {
+                    Eq::Yes => {}
+                    Eq::Partial => r = Eq::Partial,
+                    Eq::No => return Eq::No,
+                }
+            }
+            r
+        }
+        (J::String(a), J::String(b)) => template_match(a, b),
+        (J::Number(a), J::Number(b)) => {
+            if a.as_f64() == b.as_f64() {
+                Eq::Yes
+            } else {
+                Eq::No
+            }
+        }
+        (a, b) => {
+            if a == b {
+                Eq::Yes
+            } else {
+                Eq::No
+            }
+        }
+    }
+}
+
+fn scalar_eq(m: &Value, t: &J) -> Eq {
+    let yes = |b: bool| if b { Eq::Yes } else { Eq::No };
+    match (m, t) {
+        (Value::Bool(a), J::Bool(b)) => yes(a == b),
+        (Value::Number(a), J::Number(b)) => yes(b.as_f64().is_some_and(|b| (a - b).abs() < 1e-9)),
         (Value::String(a), J::String(b)) => {
             if a == b {
-                return true;
+                return Eq::Yes;
             }
             // `aws_instance.user_data` is planned as the SHA-1 of the text.
             if b.len() == 40 && b.bytes().all(|c| c.is_ascii_hexdigit()) {
@@ -277,7 +363,7 @@ fn scalar_eq(m: &Value, t: &J) -> bool {
                 let h = sha1::Sha1::digest(a.as_bytes());
                 let hex: String = h.iter().map(|x| format!("{x:02x}")).collect();
                 if hex == *b {
-                    return true;
+                    return Eq::Yes;
                 }
             }
             // JSON documents (policies) are compared as JSON.
@@ -285,16 +371,16 @@ fn scalar_eq(m: &Value, t: &J) -> bool {
                 serde_json::from_str::<J>(a),
                 serde_json::from_str::<J>(b.as_str()),
             ) {
-                (Ok(x @ (J::Object(_) | J::Array(_))), Ok(y)) => x == y,
-                _ => false,
+                (Ok(x @ (J::Object(_) | J::Array(_))), Ok(y)) => json_match(&x, &y),
+                _ => template_match(a, b),
             }
         }
         // Terraform converts primitives to the schema's type.
-        (Value::Number(a), J::String(b)) => format_number(*a) == *b,
-        (Value::String(a), J::Number(b)) => a.parse::<f64>().ok() == b.as_f64(),
-        (Value::Bool(a), J::String(b)) => a.to_string() == *b,
-        (Value::String(a), J::Bool(b)) => *a == b.to_string(),
-        _ => false,
+        (Value::Number(a), J::String(b)) => yes(format_number(*a) == *b),
+        (Value::String(a), J::Number(b)) => yes(a.parse::<f64>().ok() == b.as_f64()),
+        (Value::Bool(a), J::String(b)) => yes(a.to_string() == *b),
+        (Value::String(a), J::Bool(b)) => yes(*a == b.to_string()),
+        _ => Eq::No,
     }
 }
 
@@ -312,6 +398,26 @@ fn cmp(n: &Node, t: &J, unk: &J, path: &str, rep: &mut Report, record: bool) -> 
                     .push(format!("{path}: terraform {t}, moat {u:?}"));
             }
             true
+        }
+        Value::List(_) | Value::Map(_) if t.is_string() => {
+            // A document moat keeps structured (jsonencode around unknowns) against
+            // Terraform's JSON text.
+            match t.as_str().and_then(|s| serde_json::from_str::<J>(s).ok()) {
+                Some(doc @ (J::Object(_) | J::Array(_))) => {
+                    cmp(n, &doc, &J::Null, path, rep, record)
+                }
+                _ => {
+                    if record {
+                        rep.compared += 1;
+                        rep.mismatches.push(format!(
+                            "{path}: moat {} {}, terraform {t}",
+                            n.value.type_name(),
+                            n.value.to_json()
+                        ));
+                    }
+                    false
+                }
+            }
         }
         Value::List(items) => {
             let J::Array(ts) = t else {
@@ -441,14 +547,18 @@ fn cmp(n: &Node, t: &J, unk: &J, path: &str, rep: &mut Report, record: bool) -> 
             let eq = scalar_eq(other, t);
             if record {
                 rep.compared += 1;
-                if eq {
-                    rep.equal += 1;
-                } else {
-                    rep.mismatches
-                        .push(format!("{path}: moat {}, terraform {t}", other.to_json()));
+                match eq {
+                    Eq::Yes => rep.equal += 1,
+                    Eq::Partial => rep.moat_unknown.push(format!(
+                        "{path}: terraform {t}, moat has placeholders: {}",
+                        other.to_json()
+                    )),
+                    Eq::No => rep
+                        .mismatches
+                        .push(format!("{path}: moat {}, terraform {t}", other.to_json())),
                 }
             }
-            eq
+            eq != Eq::No
         }
     }
 }
