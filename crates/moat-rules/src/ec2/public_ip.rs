@@ -1,4 +1,6 @@
-use moat_model::Severity;
+use ipnet::IpNet;
+use moat_model::views::net::{Ref, RouteTarget};
+use moat_model::{Resource, Severity};
 
 use crate::registry::{require_bool, Ctx, Out, RuleDef};
 
@@ -45,15 +47,86 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for t in ["aws_instance", "aws_launch_configuration"] {
         for r in ctx.of_type(t) {
             if r.get("associate_public_ip_address").is_some() {
-                require_bool(
-                    out,
-                    r,
-                    "associate_public_ip_address",
-                    false,
-                    false,
-                    "the instance is directly addressable from the internet",
-                );
+                let what = exposure_of(ctx, r);
+                require_bool(out, r, "associate_public_ip_address", false, false, &what);
             }
         }
+    }
+}
+
+/// What the public address means, from the instance's subnet route for `0.0.0.0/0`: reachable
+/// through an internet gateway, or unusable because the subnet sends its default route elsewhere
+/// (seed 002, misconfiguration 6: a private subnet's instance is reached through its load
+/// balancer, never on a public IP).
+fn exposure_of(ctx: &Ctx<'_>, r: &Resource) -> String {
+    const DIRECT: &str = "the instance is directly addressable from the internet";
+    let Some(id) = ctx.estate.by_address(&r.address) else {
+        return DIRECT.to_string();
+    };
+    let net = ctx.net();
+    let Some(Ref::Res(subnet)) = net.enis_of(id).find_map(|e| e.subnet.clone()) else {
+        return DIRECT.to_string();
+    };
+    let subnet_name = net
+        .subnet(subnet)
+        .map(|s| s.address.clone())
+        .unwrap_or_default();
+    let Some(table) = net.route_table_of(subnet) else {
+        return format!(
+            "the instance gets a public IP, but its subnet `{subnet_name}` has no route table \
+             with a route to an internet gateway, so the address cannot be reached; reach the \
+             instance through its load balancer instead"
+        );
+    };
+    let default_v4 = table
+        .routes
+        .iter()
+        .filter(|rt| matches!(rt.dest, Some(IpNet::V4(n)) if n.prefix_len() == 0))
+        .map(|rt| &rt.target)
+        .next();
+    match default_v4 {
+        Some(RouteTarget::Igw(_)) => {
+            format!("{DIRECT} (its subnet `{subnet_name}` routes 0.0.0.0/0 to an internet gateway)")
+        }
+        // An unknown target, or a route whose destination is unknown (it may be 0.0.0.0/0
+        // to an internet gateway): assume the address is usable.
+        Some(RouteTarget::Unknown(_)) => DIRECT.to_string(),
+        None if table.routes.iter().any(|rt| rt.dest.is_none()) => DIRECT.to_string(),
+        Some(other) => format!(
+            "the instance gets a public IP, but its subnet `{subnet_name}` routes 0.0.0.0/0 to \
+             {}, not to an internet gateway, so the address cannot be reached from the \
+             internet; remove it and reach the instance through its load balancer",
+            target_name(ctx, other)
+        ),
+        None => format!(
+            "the instance gets a public IP, but its subnet `{subnet_name}` has no route for \
+             0.0.0.0/0, so the address cannot be reached from the internet; remove it and reach \
+             the instance through its load balancer"
+        ),
+    }
+}
+
+fn target_name(ctx: &Ctx<'_>, t: &RouteTarget) -> String {
+    let named = |kind: &str, r: &Ref| match r {
+        Ref::Res(id) => ctx
+            .estate
+            .get(*id)
+            .map(|x| format!("{kind} `{}`", x.address))
+            .unwrap_or_else(|| kind.to_string()),
+        Ref::External(s) => format!("{kind} `{s}`"),
+        Ref::Unknown(_) => kind.to_string(),
+    };
+    match t {
+        RouteTarget::Nat(r) => named("NAT gateway", r),
+        RouteTarget::Peering(r) => named("peering connection", r),
+        RouteTarget::TransitGateway(r) => named("transit gateway", r),
+        RouteTarget::VpnGateway(r) => named("VPN gateway", r),
+        RouteTarget::Eni(r) => named("network interface", r),
+        RouteTarget::Endpoint(r) => named("VPC endpoint", r),
+        RouteTarget::EgressOnlyIgw(r) => named("egress-only internet gateway", r),
+        RouteTarget::Igw(r) => named("internet gateway", r),
+        RouteTarget::Local => "the local route".to_string(),
+        RouteTarget::Other(s) => format!("`{s}`"),
+        RouteTarget::Unknown(_) => "an unknown target".to_string(),
     }
 }
