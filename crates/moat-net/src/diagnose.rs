@@ -524,8 +524,88 @@ pub fn lb_paths(net: &Network) -> Vec<Diagnosis> {
         }
     }
     let mut out = cx.out;
+    out.extend(lb_client_nacls(net));
     out.sort();
     out.dedup();
+    out
+}
+
+/// NET004 on the client side of an internet-facing load balancer: a NACL of its subnets that
+/// drops every internet client's request on a listener port, or the replies to the clients'
+/// ephemeral ports. Decided by the reachability engine; a NACL that admits some clients (a
+/// deliberate restriction) is not reported.
+fn lb_client_nacls(net: &Network) -> Vec<Diagnosis> {
+    use crate::engine::{Net, Src};
+    use crate::sets::PortSet;
+    let estate = moat_model::Estate::new();
+    let n = Net::new(net, &estate);
+    let internet = n.internet();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut lbs: Vec<&LoadBalancer> = net
+        .load_balancers
+        .iter()
+        .filter(|l| l.internal.is_false())
+        .collect();
+    lbs.sort_by(|a, b| a.address.cmp(&b.address));
+    for lb in lbs {
+        let mut ports: Vec<(Protocol, u16)> = net
+            .listeners
+            .iter()
+            .filter(|l| l.lb.as_ref().and_then(Ref::res) == Some(lb.id))
+            .filter_map(|l| {
+                let p = l.port?;
+                let udp = l
+                    .protocol
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("UDP"));
+                Some((if udp { Protocol::Udp } else { Protocol::Tcp }, p))
+            })
+            .collect();
+        ports.sort_by_key(|(p, port)| (p.name(), *port));
+        ports.dedup();
+        for eni in net.enis.iter().filter(|e| e.owner == lb.id) {
+            for (proto, lp) in &ports {
+                let r = n.pair(
+                    &Src::External,
+                    &internet,
+                    eni,
+                    *proto,
+                    &PortSet::single(*lp),
+                    &PortSet::ephemeral(),
+                    None,
+                );
+                if !r.ports.is_empty() || !r.less.is_empty() || !r.more.is_empty() {
+                    continue;
+                }
+                let Some((_, b)) = r.block else { continue };
+                if b.kind != "nacl" {
+                    continue;
+                }
+                let Some(nacl) = net.nacls.iter().find(|x| x.address == b.resource) else {
+                    continue;
+                };
+                let loc = b.loc.clone().unwrap_or_else(|| nacl.loc.clone());
+                // One finding per rule and listener, whichever of the subnets shows it.
+                if !seen.insert((nacl.id, loc.clone(), lb.id, *lp)) {
+                    continue;
+                }
+                out.push(Diagnosis {
+                    code: NACL_DROPS_LB_PATH,
+                    resource: nacl.id,
+                    loc,
+                    message: format!(
+                        "no internet client can use listener {}/{lp} of {} `{}`: {}",
+                        proto.name(),
+                        lb_kind_word(lb),
+                        lb.address,
+                        b.reason
+                    ),
+                    unknown: false,
+                });
+            }
+        }
+    }
     out
 }
 

@@ -160,6 +160,8 @@ pub(crate) struct Leg {
     pub more: Vec<String>,
     /// Unknowns that can remove ports (NACL rules, routes, public addresses).
     pub less: Vec<String>,
+    /// Ports that the allow rules in `more` could admit.
+    pub maybe: PortSet,
 }
 
 impl Leg {
@@ -362,17 +364,31 @@ impl<'a> Net<'a> {
                     leg.more.push(format!(
                         "rules of security group `{s}` are not in the scanned files"
                     ));
+                    leg.maybe = leg.maybe.union(want);
                     continue;
                 }
                 Ref::Unknown(u) => {
                     leg.more.push(format!("a security group: {u}"));
+                    leg.maybe = leg.maybe.union(want);
                     continue;
                 }
             };
             for rule in sg.rules.iter().filter(|r| r.direction == dir) {
+                // The ports this rule could admit, as far as its protocol and ports are
+                // known: an unknown part of a rule matters only for those.
+                let could = match (rule.protocol, rule.ports) {
+                    (Some(rp), _) if !rp.matches(proto) => PortSet::empty(),
+                    (Some(rp), Some(r)) if rp.has_ports() && proto.has_ports() => {
+                        PortSet::range(r.from, r.to).intersect(want)
+                    }
+                    _ => want.clone(),
+                };
                 if !rule.unknown.is_empty() {
-                    for u in &rule.unknown {
-                        leg.more.push(format!("rule at {}: {u}", rule.loc));
+                    if !could.is_empty() {
+                        for u in &rule.unknown {
+                            leg.more.push(format!("rule at {}: {u}", rule.loc));
+                        }
+                        leg.maybe = leg.maybe.union(&could);
                     }
                     continue;
                 }
@@ -389,8 +405,11 @@ impl<'a> Net<'a> {
                 }) || rule.groups.iter().any(|x| peer_groups.contains(x))
                     || (rule.self_ref && peer_groups.contains(&Ref::Res(sg.id)));
                 if !peer_match {
-                    for why in &rule.prefix_list_unknown {
-                        leg.more.push(format!("rule at {}: {why}", rule.loc));
+                    if !rule.prefix_list_unknown.is_empty() && !could.is_empty() {
+                        for why in &rule.prefix_list_unknown {
+                            leg.more.push(format!("rule at {}: {why}", rule.loc));
+                        }
+                        leg.maybe = leg.maybe.union(&could);
                     }
                     continue;
                 }
@@ -434,6 +453,21 @@ impl<'a> Net<'a> {
             }
         }
         (allowed, first)
+    }
+
+    /// The security group to name when an interface's groups stop traffic: its only group
+    /// (or the first of several, by address), at the group's declaration; the interface when
+    /// no group of the estate is attached.
+    fn blocking_group(&self, groups: &[Ref], eni: &str, eni_loc: &Loc) -> (String, Loc) {
+        let mut v: Vec<&SecurityGroup> = groups
+            .iter()
+            .filter_map(|g| g.res().and_then(|id| self.sgs.get(&id).copied()))
+            .collect();
+        v.sort_by(|a, b| a.address.cmp(&b.address));
+        match v.first() {
+            Some(g) => (g.address.clone(), g.loc.clone()),
+            None => (eni.to_string(), eni_loc.clone()),
+        }
     }
 
     // -----------------------------------------------------------------------------------
@@ -665,8 +699,11 @@ impl<'a> Net<'a> {
         proto: Protocol,
         want: &PortSet,
         src_ports: &PortSet,
-        via_lb: bool,
+        via_lb: Option<&Eni>,
+        labels: (&str, &str),
     ) -> Leg {
+        // How the two ends are named in reasons: the resource, or the block of addresses.
+        let (src_l, dst_l) = labels;
         let mut leg = Leg {
             ports: want.clone(),
             ..Leg::default()
@@ -727,9 +764,10 @@ impl<'a> Net<'a> {
                 Some(h) if !leg.ports.is_empty() => leg.hops.push(h),
                 _ => {
                     let groups = group_names(self, &e.groups);
-                    leg.stop(1, block(&e.address, "security-group", "ENI_SG_RULES_MISMATCH",
-                        format!("no egress rule of {groups} on `{}` allows {} {} to {dst_ip}: add an egress rule for this port to the destination (or its security group)", e.address, proto.name(), want),
-                        Some(e.loc.clone())));
+                    let (gname, gloc) = self.blocking_group(&e.groups, &e.address, &e.loc);
+                    leg.stop(1, block(&gname, "security-group", "ENI_SG_RULES_MISMATCH",
+                        format!("no egress rule of {groups} on `{}` allows {} {} to {dst_l}: add an egress rule for this port to the destination (or its security group)", e.address, proto.name(), want),
+                        Some(gloc)));
                     return leg;
                 }
             }
@@ -737,7 +775,7 @@ impl<'a> Net<'a> {
         // 2. routing
         let same_subnet = ssub.is_some() && ssub == Some(dsub);
         match src {
-            Src::External if via_lb => {
+            Src::External if via_lb.is_some() => {
                 // Delivered by a load balancer that keeps the client address: the packet
                 // enters from the load balancer inside the VPC and the reply returns through
                 // it, so neither the internet gateway nor a route back is involved.
@@ -776,7 +814,7 @@ impl<'a> Net<'a> {
                     self.route(dsub, src_ip, &mut Leg::default()),
                     Some((RouteTarget::Nat(_) | RouteTarget::EgressOnlyIgw(_), _))
                 );
-                if !via_lb && dst_ip.is_ipv4() && !outbound_only {
+                if via_lb.is_none() && dst_ip.is_ipv4() && !outbound_only {
                     match &dst.public_ip {
                         Tri::True => {}
                         Tri::False => {
@@ -811,7 +849,7 @@ impl<'a> Net<'a> {
                                 .map(|x| x.loc.clone())
                         });
                         leg.stop(2, block(&name, "nat", "NO_ROUTE_TO_DESTINATION",
-                            format!("subnet `{}` routes traffic for {src_ip} (the internet) through NAT gateway `{name}`, which carries connections opened from inside only: nothing on the internet can open a connection to `{dname}`; use an internet-facing load balancer in public subnets", self.name(dsub)),
+                            format!("subnet `{}` routes traffic for {src_l} (the internet) through NAT gateway `{name}`, which carries connections opened from inside only: nothing on the internet can open a connection to `{dname}`; use an internet-facing load balancer in public subnets", self.name(dsub)),
                             loc));
                         return leg;
                     }
@@ -826,20 +864,20 @@ impl<'a> Net<'a> {
                                 .map(|x| x.loc.clone())
                         });
                         leg.stop(2, block(&name, "egress-only-igw", "NO_ROUTE_TO_DESTINATION",
-                            format!("subnet `{}` routes {src_ip} to egress-only internet gateway `{name}`, which carries IPv6 connections opened from inside only: nothing on the internet can open a connection to `{dname}`", self.name(dsub)),
+                            format!("subnet `{}` routes {src_l} to egress-only internet gateway `{name}`, which carries IPv6 connections opened from inside only: nothing on the internet can open a connection to `{dname}`", self.name(dsub)),
                             loc));
                         return leg;
                     }
                     other => {
                         let rt = self.rt.get(&dsub).copied().flatten();
                         let what = match other {
-                            Some((t, _)) => format!("routes {src_ip} to {}", self.target_name(&t)),
-                            None => format!("has no route to {src_ip}"),
+                            Some((t, _)) => format!("routes {src_l} to {}", self.target_name(&t)),
+                            None => format!("has no route to {src_l}"),
                         };
                         leg.stop(2, block(
                             &rt.map(|t| t.address.clone()).unwrap_or_else(|| self.name(dsub)),
                             "route-table", "NO_ROUTE_TO_DESTINATION",
-                            format!("the route table of subnet `{}` {what}, so replies cannot return through the internet gateway: the subnet is private; add a 0.0.0.0/0 route to the internet gateway or use a load balancer in a public subnet", self.name(dsub)),
+                            format!("the route table of subnet `{}` {what}, so replies cannot return through the internet gateway: the subnet is private; add a {} route to the internet gateway or use a load balancer in a public subnet", self.name(dsub), if src_ip.is_ipv6() { "::/0" } else { "0.0.0.0/0" }),
                             rt.map(|t| t.loc.clone())));
                         return leg;
                     }
@@ -859,7 +897,7 @@ impl<'a> Net<'a> {
                                 _ => {
                                     let rt = self.rt.get(&dsub).copied().flatten();
                                     leg.stop(2, block(&rt.map(|t| t.address.clone()).unwrap_or_else(|| self.name(dsub)), "route-table", "NO_ROUTE_TO_DESTINATION",
-                                        format!("the route table of subnet `{}` has no route back to {src_ip} through the peering connection", self.name(dsub)),
+                                        format!("the route table of subnet `{}` has no route back to {src_l} through the peering connection", self.name(dsub)),
                                         rt.map(|t| t.loc.clone())));
                                     return leg;
                                 }
@@ -871,8 +909,8 @@ impl<'a> Net<'a> {
                         other => {
                             let rt = self.rt.get(&ss).copied().flatten();
                             let what = match other {
-                                Some((t, _)) => format!("sends {dst_ip} to {}, which does not lead to `{dname}` (peering is not transitive)", self.target_name(&t)),
-                                None => format!("has no route to {dst_ip}"),
+                                Some((t, _)) => format!("sends {dst_l} to {}, which does not lead to `{dname}` (peering is not transitive)", self.target_name(&t)),
+                                None => format!("has no route to {dst_l}"),
                             };
                             leg.stop(
                                 2,
@@ -890,7 +928,7 @@ impl<'a> Net<'a> {
                     }
                 } else if svpc.is_none() || svpc != dvpc {
                     leg.less
-                        .push(format!("the subnet of source {src_ip} is not known"));
+                        .push(format!("the subnet of source {src_l} is not known"));
                 }
             }
         }
@@ -902,7 +940,7 @@ impl<'a> Net<'a> {
                 if p.is_empty() {
                     leg.stop(
                         3,
-                        nacl_block(deny, &self.name(ss), "outbound", proto, want, dst_ip),
+                        nacl_block(deny, &self.name(ss), "outbound", proto, want, dst_l),
                     );
                     return leg;
                 }
@@ -914,7 +952,7 @@ impl<'a> Net<'a> {
             if p.is_empty() {
                 leg.stop(
                     4,
-                    nacl_block(deny, &self.name(dsub), "inbound", proto, want, src_ip),
+                    nacl_block(deny, &self.name(dsub), "inbound", proto, want, src_l),
                 );
                 return leg;
             }
@@ -927,7 +965,7 @@ impl<'a> Net<'a> {
                 if r != *src_ports {
                     leg.stop(
                         5,
-                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, &r, src_ip),
+                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, &r, src_l),
                     );
                     return leg;
                 }
@@ -943,7 +981,7 @@ impl<'a> Net<'a> {
                                 "inbound",
                                 src_ports,
                                 &r2,
-                                dst_ip,
+                                dst_l,
                             ),
                         );
                         return leg;
@@ -956,17 +994,24 @@ impl<'a> Net<'a> {
         let no_groups: Vec<Ref> = Vec::new();
         // A group reference matches private addresses of members only: the source's groups
         // count only when the packet carries its private address.
-        let peer_groups = match src_eni {
+        let mut peer_groups = match src_eni {
             Some(e)
                 if e.private_ip.is_none_or(|ip| ip == src_ip)
                     || e.ipv6
                         .iter()
                         .any(|n| ipnet::IpNet::V6(*n).contains(&src_ip)) =>
             {
-                &e.groups
+                e.groups.clone()
             }
-            _ => &no_groups,
+            _ => no_groups,
         };
+        // A network load balancer with security groups that preserves the client address:
+        // a target rule referencing the load balancer's group admits the traffic (AWS
+        // documents this for client IP preservation).
+        if let Some(lb) = via_lb {
+            peer_groups.extend(lb.groups.iter().cloned());
+        }
+        let peer_groups = &peer_groups;
         let (p, hop) = self.eni_sg_ports(
             dst,
             Direction::Ingress,
@@ -983,11 +1028,12 @@ impl<'a> Net<'a> {
             }
             _ => {
                 let groups = group_names(self, &dst.groups);
-                leg.stop(6, block(&dname, "security-group", "ENI_SG_RULES_MISMATCH",
+                let (gname, gloc) = self.blocking_group(&dst.groups, &dname, &dst.loc);
+                leg.stop(6, block(&gname, "security-group", "ENI_SG_RULES_MISMATCH",
                     format!("no ingress rule of {groups} on `{dname}` allows {} {} from {}: add an ingress rule for this port from the source{}",
-                        proto.name(), leg.ports_or(want), src_ip,
+                        proto.name(), leg.ports_or(want), src_l,
                         if src_eni.is_some() { " (or its security group)" } else { "" }),
-                    Some(dst.loc.clone())));
+                    Some(gloc)));
                 return leg;
             }
         }
@@ -1001,7 +1047,12 @@ impl<'a> Net<'a> {
             resource: dname,
             kind: "return",
             detail: format!(
-                "replies return to {src_ip} on the same connection: security groups are stateful{}",
+                "replies return to {} on the same connection: security groups are stateful{}",
+                if src_eni.is_some() {
+                    src_l
+                } else {
+                    "the client"
+                },
                 if same_subnet || !proto.has_ports() {
                     ""
                 } else {
@@ -1037,7 +1088,7 @@ impl Net<'_> {
             if p != *want {
                 leg.stop(
                     stage,
-                    nacl_reply_block(deny, &self.name(subnet), dir, want, &p, peer),
+                    nacl_reply_block(deny, &self.name(subnet), dir, want, &p, &peer.to_string()),
                 );
                 return false;
             }
@@ -1046,7 +1097,14 @@ impl Net<'_> {
             if p.is_empty() {
                 leg.stop(
                     stage,
-                    nacl_block(deny, &self.name(subnet), dir, proto, want, peer),
+                    nacl_block(
+                        deny,
+                        &self.name(subnet),
+                        dir,
+                        proto,
+                        want,
+                        &peer.to_string(),
+                    ),
                 );
                 return false;
             }
@@ -1473,7 +1531,7 @@ fn nacl_block(
     dir: &str,
     proto: Protocol,
     want: &PortSet,
-    peer: IpAddr,
+    peer: &str,
 ) -> Block {
     let (res, loc, detail) = match deny {
         Some(h) => (h.resource, h.loc, h.detail),
@@ -1497,7 +1555,7 @@ fn nacl_reply_block(
     dir: &str,
     src_ports: &PortSet,
     admitted: &PortSet,
-    peer: IpAddr,
+    peer: &str,
 ) -> Block {
     let (res, loc, detail) = match deny {
         Some(h) => (h.resource, h.loc, h.detail),
@@ -1521,6 +1579,50 @@ fn nacl_reply_block(
 
 // ---------------------------------------------------------------------------------------
 // Address classes
+
+/// An interface in a reason: its resource and the address the packet carries.
+fn eni_label(e: &Eni, ip: IpAddr) -> String {
+    format!("`{}` ({ip})", e.address)
+}
+
+/// A class of addresses in a reason, as CIDR blocks (or what the family lacks, when shorter;
+/// a long list names its size and the address evaluated).
+pub(crate) fn describe_addrs(set: &AddrSet, rep: IpAddr) -> String {
+    let fam = if rep.is_ipv4() {
+        AddrSet {
+            v4: set.v4.clone(),
+            v6: IntervalSet::empty(),
+        }
+    } else {
+        AddrSet {
+            v4: IntervalSet::empty(),
+            v6: set.v6.clone(),
+        }
+    };
+    let all = if rep.is_ipv4() {
+        AddrSet::all_v4()
+    } else {
+        AddrSet::all().subtract(&AddrSet::all_v4())
+    };
+    let zero = if rep.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
+    let direct: Vec<String> = fam.to_string().split(',').map(str::to_string).collect();
+    let missing = all.subtract(&fam);
+    let text = if missing.is_empty() {
+        zero.to_string()
+    } else {
+        let m: Vec<String> = missing.to_string().split(',').map(str::to_string).collect();
+        if m.len() < direct.len() {
+            format!("{zero} except {}", m.join(", "))
+        } else {
+            direct.join(", ")
+        }
+    };
+    if text.len() > 120 {
+        format!("{rep} and the addresses that behave like it")
+    } else {
+        text
+    }
+}
 
 /// Cut `space` into classes on which every rule that matters behaves the same. Returns one
 /// representative address and the class for each.
@@ -1652,6 +1754,12 @@ pub(crate) struct PairResult {
     pub less: BTreeSet<String>,
     /// Different address classes of an ENI with an unknown address disagree.
     pub addr_dependent: Option<String>,
+    /// Ports that rules with unknown values could admit (beyond `ports`), and from which
+    /// source addresses at most.
+    pub maybe: PortSet,
+    pub maybe_sources: AddrSet,
+    /// Source addresses and the ports they get, per address class.
+    pub per_class: Vec<(AddrSet, PortSet)>,
 }
 
 impl Net<'_> {
@@ -1665,7 +1773,7 @@ impl Net<'_> {
         proto: Protocol,
         want: &PortSet,
         src_ports: &PortSet,
-        via_lb: bool,
+        via_lb: Option<&Eni>,
     ) -> PairResult {
         let src_eni = match src {
             Src::Eni(e) => Some(*e),
@@ -1695,11 +1803,37 @@ impl Net<'_> {
                         }
                     }
                 };
-                let leg = self.leg(&src_kind, *sip, dst, *dip, proto, want, src_ports, via_lb);
+                let src_l = match src {
+                    Src::Eni(e) => eni_label(e, *sip),
+                    _ => describe_addrs(sset, *sip),
+                };
+                let dst_l = match dst_classes.get(di) {
+                    Some((_, dset)) if dst.private_ip.is_none() => {
+                        format!("`{}` ({})", dst.address, describe_addrs(dset, *dip))
+                    }
+                    _ => eni_label(dst, *dip),
+                };
+                let leg = self.leg(
+                    &src_kind,
+                    *sip,
+                    dst,
+                    *dip,
+                    proto,
+                    want,
+                    src_ports,
+                    via_lb,
+                    (&src_l, &dst_l),
+                );
                 out.more.extend(leg.more.iter().cloned());
                 out.less.extend(leg.less.iter().cloned());
                 seen.insert((di, si), !leg.ports.is_empty());
+                let maybe = leg.maybe.subtract(&leg.ports);
+                if !maybe.is_empty() {
+                    out.maybe = out.maybe.union(&maybe);
+                    out.maybe_sources = out.maybe_sources.union(sset);
+                }
                 if !leg.ports.is_empty() {
+                    out.per_class.push((sset.clone(), leg.ports.clone()));
                     out.ports = out.ports.union(&leg.ports);
                     out.sources = out.sources.union(sset);
                     if out.hops.is_empty() {
@@ -1860,7 +1994,7 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                 paths.extend(lr);
                 continue;
             }
-            let r = n.pair(s, space, d, q.protocol, &q.ports, &q.src_ports, false);
+            let r = n.pair(s, space, d, q.protocol, &q.ports, &q.src_ports, None);
             note(&r, &mut best_block);
             if !r.ports.is_empty() {
                 paths.push(Path {
@@ -1902,7 +2036,7 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                             q.protocol,
                             &PortSet::single(lport),
                             &q.src_ports,
-                            false,
+                            None,
                         );
                         note(&first, &mut best_block);
                         if first.ports.is_empty() {
@@ -1959,6 +2093,22 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
         (&a.via, &a.dest, a.ports.first()).cmp(&(&b.via, &b.dest, b.ports.first()))
     });
     paths.dedup_by(|a, b| a.via == b.via && a.dest == b.dest && a.ports == b.ports);
+    // The VPCs' AWS-assigned IPv6 blocks are stand-ins: an address the user gives inside the
+    // stand-in range cannot be placed.
+    let stand_in = AddrSet::net(&ipnet::IpNet::V6(
+        moat_model::views::net::vpc_ipv6_stand_in(),
+    ));
+    for ep in [&q.from, &q.to] {
+        if let Endpoint::Cidr(c) = ep {
+            // A wider block (`::/0`) holds the whole stand-in range and means "any address".
+            if AddrSet::net(c).overlaps(&stand_in) && AddrSet::net(c).is_subset(&stand_in) {
+                less.insert(format!(
+                    "{c} overlaps {}, where moat places the IPv6 blocks that AWS assigns to VPCs at apply time (not known offline)",
+                    moat_model::views::net::VPC_IPV6_STAND_IN
+                ));
+            }
+        }
+    }
     let mut unknowns: Vec<String> = less.iter().cloned().collect();
     unknowns.extend(addr_dep.iter().cloned());
     let verdict = if !paths.is_empty() {
@@ -2096,7 +2246,7 @@ fn lb_entry(
         }
         return Vec::new();
     }
-    let r = n.pair(s, space, lb_eni, q.protocol, &want, &q.src_ports, false);
+    let r = n.pair(s, space, lb_eni, q.protocol, &want, &q.src_ports, None);
     note(&r, best);
     if r.ports.is_empty() {
         return Vec::new();
@@ -2222,7 +2372,7 @@ fn lb_to_target(
             proto,
             &PortSet::single(port),
             &PortSet::ephemeral(),
-            true,
+            Some(lb_eni),
         );
         // The NLB's own egress does not apply; hops carry the target side.
         r.hops.insert(
@@ -2243,7 +2393,7 @@ fn lb_to_target(
         proto,
         &PortSet::single(port),
         &PortSet::ephemeral(),
-        false,
+        None,
     );
     r.hops.insert(
         0,
@@ -2322,7 +2472,7 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                             Protocol::Tcp,
                             &PortSet::single(port),
                             &PortSet::ephemeral(),
-                            false,
+                            None,
                         )
                     } else {
                         // client IP preserved: the target must admit the clients, who are
@@ -2347,7 +2497,7 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                                 Protocol::Tcp,
                                 &PortSet::single(lp),
                                 &PortSet::ephemeral(),
-                                false,
+                                None,
                             );
                             unknowns.extend(entry.less.iter().cloned());
                             if !entry.sources.is_empty() {
@@ -2361,7 +2511,7 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                             Protocol::Tcp,
                             &PortSet::single(port),
                             &PortSet::ephemeral(),
-                            true,
+                            Some(le),
                         )
                     };
                     unknowns.extend(r.less.iter().cloned());
@@ -2426,23 +2576,78 @@ pub struct Exposure {
     pub resource: String,
     pub protocol: String,
     pub ports: String,
+    /// Every source address that gets these ports, as CIDR blocks (`0.0.0.0/0` and `::/0`
+    /// for the whole internet of a family), complete.
     pub sources: Vec<String>,
     pub via: Vec<String>,
+    /// Empty for a firm exposure; otherwise the unknown values (rules that could not be
+    /// read) that decide whether these ports are open, and `sources` is an upper bound.
+    pub unknown: Vec<String>,
+    /// `sources` for people: `0.0.0.0/0 except 198.51.100.0/24` where shorter.
+    pub summary: String,
+}
+
+/// Pieces of one (resource, protocol, via): source sets with their ports.
+#[derive(Default)]
+struct ExpAcc {
+    firm: Vec<(AddrSet, PortSet)>,
+    maybe: Vec<(AddrSet, PortSet)>,
+    unknown: BTreeSet<String>,
+}
+
+/// Group ports by the exact set of sources that get them: one entry per distinct source set.
+fn group_by_sources(pieces: &[(AddrSet, PortSet)]) -> Vec<(AddrSet, PortSet)> {
+    let mut cuts: Vec<u128> = Vec::new();
+    for (_, p) in pieces {
+        for (a, b) in p.0.ranges() {
+            cuts.push(*a);
+            cuts.push(b + 1);
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut groups: Vec<(AddrSet, PortSet)> = Vec::new();
+    for w in cuts.windows(2) {
+        let (Some(&lo), Some(&next)) = (w.first(), w.get(1)) else {
+            continue;
+        };
+        let mut src = AddrSet::empty();
+        for (a, p) in pieces {
+            if p.0.contains(lo) {
+                src = src.union(a);
+            }
+        }
+        if src.is_empty() {
+            continue;
+        }
+        let (Ok(lo16), Ok(hi16)) = (u16::try_from(lo), u16::try_from(next - 1)) else {
+            continue;
+        };
+        let atom = PortSet::range(lo16, hi16);
+        match groups.iter_mut().find(|(g, _)| *g == src) {
+            Some(g) => g.1 = g.1.union(&atom),
+            None => groups.push((src, atom)),
+        }
+    }
+    groups
 }
 
 /// Everything reachable from the internet: direct (per ENI owner, TCP and UDP), and through
 /// each internet-facing load balancer (listener ports, to the load balancer and to each
-/// target that the path reaches).
+/// target that the path reaches). One entry per distinct source set; ports that only rules
+/// with unknown values could open are listed apart, marked `unknown`.
 pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
     let n = Net::new(net, estate);
     let internet = n.internet();
-    let mut acc: BTreeMap<(String, String, Vec<String>), (PortSet, AddrSet)> = BTreeMap::new();
-    let mut add = |res: &str, proto: &str, via: Vec<String>, ports: &PortSet, src: &AddrSet| {
-        let e = acc
-            .entry((res.to_string(), proto.to_string(), via))
-            .or_default();
-        e.0 = e.0.union(ports);
-        e.1 = e.1.union(src);
+    let mut acc: BTreeMap<(String, String, Vec<String>), ExpAcc> = BTreeMap::new();
+    let sources_of = |pieces: &[(AddrSet, PortSet)], port: u16| {
+        let mut a = AddrSet::empty();
+        for (s, p) in pieces {
+            if p.contains(port) {
+                a = a.union(s);
+            }
+        }
+        a
     };
     for eni in &net.enis {
         if eni.public_ip.is_false() {
@@ -2478,90 +2683,175 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 proto,
                 &want,
                 &PortSet::ephemeral(),
-                false,
+                None,
             );
-            if r.ports.is_empty() {
+            let key = (eni.address.clone(), proto.name(), Vec::new());
+            if !r.per_class.is_empty() || !r.maybe.is_empty() {
+                let e = acc.entry(key).or_default();
+                e.firm.extend(r.per_class.iter().cloned());
+                if !r.maybe.is_empty() {
+                    e.maybe.push((r.maybe_sources.clone(), r.maybe.clone()));
+                    e.unknown.extend(r.more.iter().cloned());
+                }
+            }
+            if r.ports.is_empty() || eni.kind != EniKind::LoadBalancer {
                 continue;
             }
-            add(
-                &eni.address,
-                &proto.name(),
-                Vec::new(),
-                &r.ports,
-                &r.sources,
-            );
-            if eni.kind == EniKind::LoadBalancer {
-                let lb_kind = net
-                    .load_balancers
-                    .iter()
-                    .find(|l| l.id == eni.owner)
-                    .map(|l| l.kind)
-                    .unwrap_or(LbKind::Application);
-                for t in lb_targets(&n, eni.owner) {
-                    let Some(lp) = t.listener_port else { continue };
-                    if !r.ports.contains(lp) {
-                        continue;
-                    }
-                    let second = lb_to_target(
-                        &n,
-                        lb_kind,
-                        eni,
-                        &t,
-                        &Src::External,
-                        &r.sources,
-                        proto,
-                        t.port,
-                    );
-                    if !second.ports.is_empty() {
-                        add(
-                            &t.eni.address,
-                            &proto.name(),
-                            vec![eni.address.clone()],
-                            &PortSet::single(lp),
-                            &r.sources,
-                        );
-                    }
+            let lb_kind = net
+                .load_balancers
+                .iter()
+                .find(|l| l.id == eni.owner)
+                .map(|l| l.kind)
+                .unwrap_or(LbKind::Application);
+            for t in lb_targets(&n, eni.owner) {
+                let Some(lp) = t.listener_port else { continue };
+                // The clients that reach this listener port.
+                let clients = sources_of(&r.per_class, lp);
+                if clients.is_empty() {
+                    continue;
+                }
+                let second = lb_to_target(
+                    &n,
+                    lb_kind,
+                    eni,
+                    &t,
+                    &Src::External,
+                    &clients,
+                    proto,
+                    t.port,
+                );
+                let preserve = lb_kind == LbKind::Network && t.preserve_client_ip.is_true();
+                let key = (
+                    t.eni.address.clone(),
+                    proto.name(),
+                    vec![eni.address.clone()],
+                );
+                if !second.ports.is_empty() {
+                    let src = if preserve {
+                        sources_of(&second.per_class, t.port)
+                    } else {
+                        clients.clone()
+                    };
+                    acc.entry(key.clone())
+                        .or_default()
+                        .firm
+                        .push((src, PortSet::single(lp)));
+                } else if !second.maybe.is_empty() {
+                    let e = acc.entry(key).or_default();
+                    e.maybe.push((
+                        if preserve {
+                            second.maybe_sources.clone()
+                        } else {
+                            clients.clone()
+                        },
+                        PortSet::single(lp),
+                    ));
+                    e.unknown.extend(second.more.iter().cloned());
                 }
             }
         }
     }
-    let mut out: Vec<Exposure> = acc
-        .into_iter()
-        .map(|((resource, protocol, via), (ports, src))| Exposure {
-            resource,
-            protocol,
-            ports: ports.to_string(),
-            sources: summarise_sources(&src, &internet),
-            via,
-        })
-        .collect();
+    let mut out: Vec<Exposure> = Vec::new();
+    for ((resource, protocol, via), a) in acc {
+        let firm = group_by_sources(&a.firm);
+        let mut firm_ports = PortSet::empty();
+        for (src, ports) in &firm {
+            firm_ports = firm_ports.union(ports);
+            out.push(Exposure {
+                resource: resource.clone(),
+                protocol: protocol.clone(),
+                ports: ports.to_string(),
+                sources: exact_sources(src, &internet),
+                via: via.clone(),
+                unknown: Vec::new(),
+                summary: summarise_sources(src, &internet),
+            });
+        }
+        let mut maybe_ports = PortSet::empty();
+        let mut maybe_src = AddrSet::empty();
+        for (s, p) in &a.maybe {
+            maybe_ports = maybe_ports.union(p);
+            maybe_src = maybe_src.union(s);
+        }
+        let maybe_ports = maybe_ports.subtract(&firm_ports);
+        if !maybe_ports.is_empty() && !maybe_src.is_empty() {
+            out.push(Exposure {
+                resource,
+                protocol,
+                ports: maybe_ports.to_string(),
+                sources: exact_sources(&maybe_src, &internet),
+                via,
+                unknown: a.unknown.into_iter().collect(),
+                summary: summarise_sources(&maybe_src, &internet),
+            });
+        }
+    }
     out.sort();
     out
 }
 
-fn summarise_sources(src: &AddrSet, internet: &AddrSet) -> Vec<String> {
+/// Every source as CIDR blocks; the whole internet of a family as `0.0.0.0/0` / `::/0`.
+fn exact_sources(src: &AddrSet, internet: &AddrSet) -> Vec<String> {
     let all4 = !internet.v4.is_empty() && internet.v4.is_subset(&src.v4);
     let all6 = !internet.v6.is_empty() && internet.v6.is_subset(&src.v6);
-    let mut rest = src.clone();
     let mut v: Vec<String> = Vec::new();
     if all4 {
         v.push("0.0.0.0/0".into());
-        rest.v4 = IntervalSet::empty();
-    }
-    if all6 {
-        rest.v6 = IntervalSet::empty();
-    }
-    if !rest.is_empty() {
-        v.extend(rest.to_string().split(',').map(str::to_string));
+    } else if !src.v4.is_empty() {
+        let only4 = AddrSet {
+            v4: src.v4.clone(),
+            v6: IntervalSet::empty(),
+        };
+        v.extend(only4.to_string().split(',').map(str::to_string));
     }
     if all6 {
         v.push("::/0".into());
-    }
-    if v.len() > 8 {
-        v.truncate(8);
-        v.push("...".into());
+    } else if !src.v6.is_empty() {
+        let only6 = AddrSet {
+            v4: IntervalSet::empty(),
+            v6: src.v6.clone(),
+        };
+        v.extend(only6.to_string().split(',').map(str::to_string));
     }
     v
+}
+
+/// The sources for a reader: like [`exact_sources`], but a family that covers most of the
+/// address space is written as what it leaves out (`0.0.0.0/0 except 198.51.100.0/24`).
+fn summarise_sources(src: &AddrSet, internet: &AddrSet) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (v6, have, zero) in [(false, &src.v4, "0.0.0.0/0"), (true, &src.v6, "::/0")] {
+        if have.is_empty() {
+            continue;
+        }
+        let fam = |x: IntervalSet| {
+            if v6 {
+                AddrSet {
+                    v4: IntervalSet::empty(),
+                    v6: x,
+                }
+            } else {
+                AddrSet {
+                    v4: x,
+                    v6: IntervalSet::empty(),
+                }
+            }
+        };
+        let inet = if v6 { &internet.v6 } else { &internet.v4 };
+        if !inet.is_empty() && inet.is_subset(have) {
+            parts.push(zero.into());
+            continue;
+        }
+        let direct = fam(have.clone()).to_string();
+        // What the internet of this family has that the sources lack.
+        let missing = fam(inet.subtract(have)).to_string();
+        if missing.split(',').count() < direct.split(',').count() {
+            parts.push(format!("{zero} except {}", missing.replace(',', ", ")));
+        } else {
+            parts.push(direct);
+        }
+    }
+    parts.join(",")
 }
 
 // ---------------------------------------------------------------------------------------

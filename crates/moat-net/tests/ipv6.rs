@@ -92,9 +92,10 @@ fn dualstack_alb_needs_an_ipv6_rule() {
     let r = ask(&e, "::/0", "aws_lb.web", 443);
     assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
     let b = r.blocked.unwrap();
+    // The group whose rules lack the port, not the load balancer (QA item 9).
     assert_eq!(
         (b.resource.as_str(), b.code),
-        ("aws_lb.web", "ENI_SG_RULES_MISMATCH")
+        ("aws_security_group.alb", "ENI_SG_RULES_MISMATCH")
     );
     // Through the ALB to the app: IPv6 clients blocked too.
     assert_eq!(

@@ -125,7 +125,7 @@ fn misconfig_health_check_port_not_admitted() {
     let b = h.block.as_ref().unwrap();
     // The ALB's egress admits only 8000: the first component to drop 8081 is the ALB SG.
     assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
-    assert_eq!(b.resource, "aws_lb.web");
+    assert_eq!(b.resource, "aws_security_group.alb");
 }
 
 #[test]
@@ -135,7 +135,8 @@ fn misconfig_alb_egress_missing() {
     assert_eq!(r.verdict, Verdict::Blocked);
     let b = r.blocked.unwrap();
     assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
-    assert_eq!(b.resource, "aws_lb.web");
+    // The group whose egress lacks the port (QA item 9), at its declaration.
+    assert_eq!(b.resource, "aws_security_group.alb");
     assert!(b.reason.contains("egress"), "{}", b.reason);
 }
 
@@ -263,7 +264,7 @@ fn nlb_instance_targets_see_the_client_ip() {
     assert_eq!(r.verdict, Verdict::Blocked);
     let b = r.blocked.unwrap();
     assert_eq!(b.code, "ENI_SG_RULES_MISMATCH");
-    assert_eq!(b.resource, "aws_instance.gateway");
+    assert_eq!(b.resource, "aws_security_group.gateway");
     // The NLB itself is reachable (no security group on it).
     assert_eq!(
         ask(&e, "internet", "aws_lb.db", 5432).verdict,

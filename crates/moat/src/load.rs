@@ -127,6 +127,52 @@ pub fn load_estates(
         .collect())
 }
 
+/// Parse errors of the estates, sorted (file, line), for `reach`, `exposure`, `diagram`:
+/// an analysis over an estate with unreadable files is incomplete.
+pub fn load_errors(estates: &[Estate]) -> Vec<moat_model::ScanError> {
+    let mut v: Vec<moat_model::ScanError> = estates
+        .iter()
+        .flat_map(|e| e.errors.iter().cloned())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// `Some(reason)` when nothing could be read (no supported file, or every file that was read
+/// failed and no resource came out): `reach`, `exposure` and `diagram` exit 2, as `scan` does.
+pub fn nothing_read(estates: &[Estate], path: &Path) -> Option<String> {
+    let files: usize = estates.iter().map(|e| e.files_scanned).sum();
+    let errors = load_errors(estates);
+    if files == 0 && errors.is_empty() {
+        return Some(format!(
+            "no file to analyse (Terraform `.tf`, `.tf.json`) was found under `{}`",
+            path.display()
+        ));
+    }
+    let resources = estates.iter().map(|e| e.resources.len()).sum::<usize>();
+    let readable: std::collections::BTreeSet<&str> = estates
+        .iter()
+        .flat_map(|e| e.sources.keys().map(|k| &**k))
+        .collect();
+    let failed: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+    if files == 0
+        || (!errors.is_empty() && resources == 0 && readable.iter().all(|f| failed.contains(f)))
+    {
+        let list: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}:{}: {}", e.file, e.line, e.message))
+            .collect();
+        return Some(format!(
+            "no file could be read under `{}` ({} errors: {})",
+            path.display(),
+            errors.len(),
+            list.join("; ")
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

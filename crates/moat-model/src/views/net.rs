@@ -972,10 +972,21 @@ fn cidr_v4(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv4Net> {
     }
 }
 
-/// A stand-in for an IPv6 block that AWS assigns at apply time: `2001:db8::/32`
-/// (documentation range) + a 24-bit VPC index = a /56.
+/// Where the stand-ins for AWS-assigned IPv6 blocks live: `100:db8::/32`, inside `0100::/8`,
+/// which IANA reserves (never routed, never a real client), so it cannot collide with an
+/// address a user types (the documentation range `2001:db8::/32` is typed often). A query
+/// whose address overlaps it is answered `unknown`.
+pub const VPC_IPV6_STAND_IN: &str = "100:db8::/32";
+
+/// [`VPC_IPV6_STAND_IN`] as a network.
+pub fn vpc_ipv6_stand_in() -> Ipv6Net {
+    Ipv6Net::new(std::net::Ipv6Addr::from(0x0100_0db8_u128 << 96), 32).unwrap_or_default()
+}
+
+/// A stand-in for an IPv6 block that AWS assigns at apply time: [`VPC_IPV6_STAND_IN`] + a
+/// 24-bit VPC index = a /56.
 fn synthetic_v6(vpc_index: u32, _: Option<()>) -> Ipv6Net {
-    let base: u128 = (0x2001_0db8_u128 << 96) | (u128::from(vpc_index & 0xff_ffff) << 72);
+    let base: u128 = (0x0100_0db8_u128 << 96) | (u128::from(vpc_index & 0xff_ffff) << 72);
     Ipv6Net::new(std::net::Ipv6Addr::from(base), 56).unwrap_or_default()
 }
 
@@ -1982,8 +1993,8 @@ impl Network {
                 .is_some_and(|n| n.as_bool() != Some(false))
                     || res_any(r, &["ipv6_cidr_block"]).is_some()
                 {
-                    // AWS picks the /56 at apply time. A stand-in block from the
-                    // documentation range keeps the VPC's IPv6 space apart from the internet.
+                    // AWS picks the /56 at apply time. A stand-in block from a reserved
+                    // range keeps the VPC's IPv6 space apart from the internet.
                     cidrs.push(IpNet::V6(synthetic_v6(vpc_index, None)));
                 }
                 vpc_index += 1;

@@ -41,6 +41,21 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
             args.path.display()
         )));
     }
+    if let Some(why) = crate::load::nothing_read(&estates, &args.path) {
+        return Err(CliError::usage(format!("nothing to draw: {why}")));
+    }
+    for x in crate::load::load_errors(&estates) {
+        eprintln!(
+            "moat: warning: the diagram is incomplete: file `{}` could not be read{}: {}",
+            x.file,
+            if x.line > 0 {
+                format!(" (line {})", x.line)
+            } else {
+                String::new()
+            },
+            x.message
+        );
+    }
     let mut d = Diagram::default();
     for estate in &estates {
         let net = Network::from_estate(estate);

@@ -77,12 +77,31 @@ pub fn root_label(e: &Estate) -> String {
         .unwrap_or_else(|| ".".into())
 }
 
+/// Whether a query end is meant as an address (digits, dots, colons, a slash).
+fn looks_like_cidr(s: &str) -> bool {
+    !s.is_empty()
+        && s.contains(['.', ':', '/'])
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
+        && s.starts_with(|c: char| c.is_ascii_digit() || c == ':')
+}
+
 fn protocol(s: &str) -> Protocol {
     Protocol::parse(s).unwrap_or(Protocol::Tcp)
 }
 
 pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     let estates = crate::load::load_estates(std::slice::from_ref(&args.path), &args.input)?;
+    if let Some(why) = crate::load::nothing_read(&estates, &args.path) {
+        return Err(CliError::Usage(why));
+    }
+    for (flag, v) in [("--from", &args.from), ("--to", &args.to)] {
+        if looks_like_cidr(v) && moat_model::views::net::parse_net(v).is_none() {
+            return Err(CliError::Usage(format!(
+                "`{flag} {v}` is not a valid CIDR block or IP address (examples: `10.0.0.0/8`, `203.0.113.7`, `2001:db8::/32`)"
+            )));
+        }
+    }
     let proto = protocol(&args.protocol);
     let ports = match args.port {
         Some(p) => PortSet::single(p),
@@ -118,12 +137,55 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         let r = moat_net::reach(&net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
         answer = Some((r, e));
     }
-    let Some((r, _)) = answer else {
-        return Err(CliError::Usage(format!(
-            "`{}` or `{}` is not a resource of the scanned files (use `internet`, a CIDR, or a resource address such as `aws_instance.web`)",
-            args.from, args.to
-        )));
+    let Some((mut r, e)) = answer else {
+        let missing: Vec<&str> = [&args.from, &args.to]
+            .into_iter()
+            .filter(|s| !estates.iter().any(|e| parse_endpoint(s, e).is_some()))
+            .map(String::as_str)
+            .collect();
+        let msg = if missing.is_empty() {
+            format!(
+                "`{}` and `{}` are not in the same root module of the scanned files: run `moat reach` on the root module that contains both",
+                args.from, args.to
+            )
+        } else {
+            format!(
+                "{} {} not a resource of the scanned files (use `internet`, a CIDR, or a resource address such as `aws_instance.web`)",
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and "),
+                if missing.len() > 1 { "are" } else { "is" }
+            )
+        };
+        return Err(CliError::Usage(msg));
     };
+    // Files that failed to parse: in this root module they may hold any rule or route, so
+    // neither verdict can be trusted; in another root they cannot change the path but are
+    // reported.
+    let mut warnings = Vec::new();
+    let own: Vec<&moat_model::ScanError> = e.errors.iter().collect();
+    if !own.is_empty() && r.verdict != Verdict::Unknown {
+        r.verdict = Verdict::Unknown;
+    }
+    for x in crate::load::load_errors(&estates) {
+        let text = format!(
+            "file `{}` could not be read{}: {}; what it declares is not analysed",
+            x.file,
+            if x.line > 0 {
+                format!(" (line {})", x.line)
+            } else {
+                String::new()
+            },
+            x.message
+        );
+        if !own.iter().any(|o| **o == x) {
+            warnings.push(text.clone());
+        }
+        r.unknowns.push(text);
+    }
+    r.unknowns.sort();
+    r.unknowns.dedup();
+    for w in &warnings {
+        eprintln!("moat: warning: {w}");
+    }
     let port_text = args
         .port
         .map(|p| p.to_string())
@@ -241,11 +303,19 @@ fn write_text(
             .as_ref()
             .map(|l| format!(" at {l}"))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "\nblocked by {} `{}`{at} [{}]",
-            b.kind, b.resource, b.code
-        )?;
+        if r.verdict == Verdict::Unknown {
+            writeln!(
+                out,
+                "\nunless an unknown value below admits it, stopped at {} `{}`{at} [{}]",
+                b.kind, b.resource, b.code
+            )?;
+        } else {
+            writeln!(
+                out,
+                "\nblocked by {} `{}`{at} [{}]",
+                b.kind, b.resource, b.code
+            )?;
+        }
         writeln!(out, "  {}", b.reason)?;
     }
     if !r.unknowns.is_empty() {
@@ -255,4 +325,126 @@ fn write_text(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+pub(crate) mod tests {
+    use super::*;
+
+    const QA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../moat-net/tests/fixtures/qa");
+
+    /// A scenario of the QA fixtures (shared network + its files) in a temporary directory.
+    pub(crate) fn qa_dir(name: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let qa = std::path::Path::new(QA);
+        std::fs::copy(qa.join("network.tf"), dir.path().join("network.tf")).unwrap();
+        for f in std::fs::read_dir(qa.join(name)).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+        }
+        dir
+    }
+
+    fn args(path: &std::path::Path, from: &str, to: &str, format: &str) -> ReachArgs {
+        ReachArgs {
+            path: path.to_path_buf(),
+            from: from.into(),
+            to: to.into(),
+            protocol: "tcp".into(),
+            port: Some(443),
+            format: format.into(),
+            expect: Some("blocked".into()),
+            input: crate::load::InputArgs::default(),
+        }
+    }
+
+    /// QA item 1: the rule that admits the ALB sits in a file with a syntax error. Without
+    /// it the path is blocked, but the verdict must be `unknown` naming the file and line, and
+    /// `--expect blocked` must fail.
+    #[test]
+    fn reach_with_a_file_that_failed_to_parse_is_unknown() {
+        let dir = qa_dir("r04_broken_rule");
+        let mut out = Vec::new();
+        let code = run(
+            args(dir.path(), "internet", "aws_instance.app", "json"),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(code, 1, "--expect blocked must not pass");
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["verdict"], "unknown");
+        let unknowns: Vec<&str> = v["unknowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap())
+            .collect();
+        assert_eq!(unknowns.len(), 1, "{unknowns:?}");
+        assert!(
+            unknowns[0].starts_with("file `extra_rules.tf` could not be read (line 7)"),
+            "{unknowns:?}"
+        );
+        // The text says what would stop it, not "blocked by".
+        let mut out = Vec::new();
+        run(
+            args(dir.path(), "internet", "aws_instance.app", "text"),
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("unknown: "), "{text}");
+        assert!(!text.contains("blocked by"), "{text}");
+        assert!(text.contains("extra_rules.tf"), "{text}");
+    }
+
+    /// QA item 13: nothing could be read (every file broken, or no file): exit 2.
+    #[test]
+    fn reach_when_nothing_could_be_read_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.tf"), "resource \"x\" {\n  a = [\n").unwrap();
+        let err = run(
+            args(dir.path(), "internet", "aws_instance.app", "text"),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, CliError::Usage(m) if m.starts_with("no file could be read") && m.contains("broken.tf")),
+            "{err}"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let err = run(
+            args(empty.path(), "internet", "aws_instance.app", "text"),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, CliError::Usage(m) if m.starts_with("no file to analyse")),
+            "{err}"
+        );
+    }
+
+    /// QA item 14: usage errors say which end is wrong, and that a CIDR is invalid.
+    #[test]
+    fn usage_errors_name_the_bad_end() {
+        let dir = qa_dir("s04_alb_egress");
+        let err = run(
+            args(dir.path(), "internet", "aws_instance.nope", "text"),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, CliError::Usage(m) if m.starts_with("`aws_instance.nope` is not a resource")),
+            "{err}"
+        );
+        let err = run(
+            args(dir.path(), "10.0.0.0/33", "aws_lb.web", "text"),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, CliError::Usage(m) if m.starts_with("`--from 10.0.0.0/33` is not a valid CIDR")),
+            "{err}"
+        );
+    }
 }

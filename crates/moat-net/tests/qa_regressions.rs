@@ -1,0 +1,252 @@
+//! Regressions from the independent QA report on the network analysis (items named in each
+//! test). Scenarios: `fixtures/qa/network.tf` (seed 002's VPC: public and private subnets,
+//! IGW, NAT) plus the scenario's own files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::Path;
+
+use moat_model::views::net::{Network, Protocol};
+use moat_model::Estate;
+use moat_net::{exposure, reach, Endpoint, Exposure, PortSet, Query, ReachResult, Verdict};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/qa");
+
+/// The shared network plus the files of one scenario, loaded as one root module.
+fn scenario(name: &str) -> Estate {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(FIXTURES).join("network.tf"),
+        dir.path().join("network.tf"),
+    )
+    .unwrap();
+    for f in std::fs::read_dir(Path::new(FIXTURES).join(name)).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
+    }
+    let mut v = moat_terraform::load(dir.path(), &moat_terraform::Options::default());
+    assert_eq!(v.len(), 1);
+    v.remove(0)
+}
+
+fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
+    let net = Network::from_estate(e);
+    let ep = |s: &str| {
+        if s == "internet" {
+            Endpoint::Internet
+        } else if let Ok(c) = s.parse() {
+            Endpoint::Cidr(c)
+        } else if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+            Endpoint::Cidr(ip.into())
+        } else {
+            Endpoint::Resource(e.by_address(s).unwrap_or_else(|| panic!("no {s}")))
+        }
+    };
+    let q = Query::new(ep(from), ep(to), Protocol::Tcp, PortSet::single(port));
+    reach(&net, e, &q).unwrap()
+}
+
+fn exposures(e: &Estate) -> Vec<Exposure> {
+    exposure(&Network::from_estate(e), e)
+}
+
+/// QA item 2: an NLB with a security group, instance targets (client IP preserved), and a
+/// target group rule that references the NLB's group: AWS documents that the targets accept
+/// the NLB's traffic. Reachable, and listed by `exposure`.
+#[test]
+fn nlb_security_group_referenced_by_target_admits_preserved_clients() {
+    let e = scenario("s06e_nlb_sg");
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let r = ask(&e, "internet", "aws_instance.app", 443);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert_eq!(r.paths.len(), 1);
+    assert_eq!(r.paths[0].via.as_deref(), Some("aws_lb.nlb"));
+    let hop = r.paths[0]
+        .hops
+        .iter()
+        .find(|h| h.resource == "aws_security_group.app")
+        .expect("the target's group admits the NLB's group");
+    assert_eq!(hop.loc.as_ref().unwrap().to_string(), "nlb.tf:28");
+    let x = exposures(&e);
+    let app: Vec<_> = x
+        .iter()
+        .filter(|x| x.resource == "aws_instance.app")
+        .collect();
+    assert_eq!(app.len(), 1, "{x:?}");
+    assert_eq!(
+        (
+            app[0].ports.as_str(),
+            app[0].via.clone(),
+            app[0].sources.clone()
+        ),
+        (
+            "443",
+            vec!["aws_lb.nlb".to_string()],
+            vec!["0.0.0.0/0".to_string()]
+        )
+    );
+}
+
+/// QA item 3: a rule whose source is a variable without value is listed by `exposure` as
+/// unknown on its port, not hidden.
+#[test]
+fn exposure_lists_ports_of_rules_with_unknown_sources() {
+    let e = scenario("s12_unknown");
+    let x = exposures(&e);
+    let admin: Vec<_> = x
+        .iter()
+        .filter(|x| x.resource == "aws_instance.admin")
+        .collect();
+    assert_eq!(admin.len(), 2, "{x:?}");
+    let firm = admin.iter().find(|x| x.unknown.is_empty()).unwrap();
+    assert_eq!(
+        (firm.ports.as_str(), firm.sources.clone()),
+        ("8080", vec!["0.0.0.0/0".to_string()])
+    );
+    let maybe = admin.iter().find(|x| !x.unknown.is_empty()).unwrap();
+    assert_eq!(maybe.ports, "22");
+    assert_eq!(maybe.unknown.len(), 1);
+    assert!(
+        maybe.unknown[0].contains("main.tf:15"),
+        "{:?}",
+        maybe.unknown
+    );
+    assert!(
+        maybe.unknown[0].contains("admin_cidr"),
+        "{:?}",
+        maybe.unknown
+    );
+}
+
+/// QA item 12: an unknown rule matters only for the ports it could match: port 23 is blocked
+/// (the unknown rule is for 22 only), 22 is unknown and names the variable.
+#[test]
+fn unknown_rule_only_matters_for_its_ports() {
+    let e = scenario("s12_unknown");
+    let r = ask(&e, "internet", "aws_instance.admin", 23);
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    assert!(r.unknowns.is_empty(), "{:?}", r.unknowns);
+    let b = r.blocked.unwrap();
+    assert_eq!(
+        (b.resource.as_str(), b.code),
+        ("aws_security_group.admin", "ENI_SG_RULES_MISMATCH")
+    );
+    let r = ask(&e, "internet", "aws_instance.admin", 22);
+    assert_eq!(r.verdict, Verdict::Unknown);
+    assert!(
+        r.unknowns.iter().any(|u| u.contains("admin_cidr")),
+        "{:?}",
+        r.unknowns
+    );
+    assert_eq!(
+        ask(&e, "internet", "aws_instance.admin", 8080).verdict,
+        Verdict::Reachable
+    );
+}
+
+/// QA item 4: a dual-stack ALB with 443 from IPv4 and IPv6 but 80 from `::/0` only: one
+/// entry per distinct source set.
+#[test]
+fn exposure_has_one_entry_per_source_set() {
+    let e = scenario("s11_ipv6");
+    let x = exposures(&e);
+    let lb: Vec<(String, Vec<String>)> = x
+        .iter()
+        .filter(|x| x.resource == "aws_lb.web")
+        .map(|x| (x.ports.clone(), x.sources.clone()))
+        .collect();
+    assert_eq!(
+        lb,
+        vec![
+            (
+                "443".to_string(),
+                vec!["0.0.0.0/0".to_string(), "::/0".to_string()]
+            ),
+            ("80".to_string(), vec!["::/0".to_string()]),
+        ]
+    );
+    for x in &x {
+        assert!(!x.sources.iter().any(|s| s == "..."), "{x:?}");
+    }
+}
+
+/// QA item 5: an address of the documentation range (`2001:db8::/32`) is an internet client,
+/// not the VPC's (stand-in) IPv6 block; an address inside the stand-in range is unknown.
+#[test]
+fn ipv6_documentation_range_is_an_internet_source() {
+    let e = scenario("s11_ipv6");
+    let r = ask(&e, "2001:db8::/32", "aws_lb.web", 80);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert!(r.paths[0]
+        .hops
+        .iter()
+        .any(|h| h.detail.contains("route ::/0 -> aws_internet_gateway.igw")));
+    let r = ask(&e, "100:db8::1", "aws_lb.web", 80);
+    assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
+    assert!(
+        r.unknowns.iter().any(|u| u.contains("100:db8::/32")),
+        "{:?}",
+        r.unknowns
+    );
+}
+
+/// QA items 9 and 11: the blocking resource is the security group whose egress lacks the
+/// port (at its declaration), and the reason names the destination by resource and CIDR, not
+/// by a bare network address.
+#[test]
+fn blocked_names_the_security_group_not_the_load_balancer() {
+    let e = scenario("s04_alb_egress");
+    let r = ask(&e, "internet", "aws_instance.app", 443);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(
+        (b.resource.as_str(), b.kind, b.code),
+        (
+            "aws_security_group.alb",
+            "security-group",
+            "ENI_SG_RULES_MISMATCH"
+        )
+    );
+    assert_eq!(b.loc.unwrap().to_string(), "alb_web.tf:1");
+    assert!(b.reason.contains("egress"), "{}", b.reason);
+    assert!(
+        b.reason.contains("`aws_instance.app` (10.0.11.0/24)"),
+        "{}",
+        b.reason
+    );
+}
+
+/// QA item 6: the ALB subnets' NACL admits clients on 443 but drops the replies to their
+/// ephemeral ports: NET004 on the NACL (reach already said blocked there).
+#[test]
+fn nacl_dropping_replies_to_internet_clients_is_diagnosed() {
+    let e = scenario("s05d_nacl_pub_out");
+    let r = ask(&e, "internet", "aws_lb.web", 443);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    assert_eq!(
+        r.blocked.as_ref().unwrap().resource,
+        "aws_network_acl.public"
+    );
+    let net = Network::from_estate(&e);
+    let d: Vec<_> = moat_net::diagnose::diagnose(&net)
+        .into_iter()
+        .filter(|d| d.code == "NET004")
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        e.get(d[0].resource).unwrap().address,
+        "aws_network_acl.public"
+    );
+    assert_eq!(d[0].loc.to_string(), "nacl.tf:1");
+    assert!(
+        d[0].message.contains("listener tcp/443"),
+        "{}",
+        d[0].message
+    );
+    assert!(d[0].message.contains("1024-65535"), "{}", d[0].message);
+    assert!(!d[0].unknown);
+}
