@@ -645,6 +645,7 @@ impl Evaluator {
             return Vec::new();
         };
         let coll = self.eval(&fe.expr, sc);
+        let mut unknown_count: Option<Node> = None;
         let pairs: Vec<(Node, Node)> = match &coll.value {
             Value::List(items) => items
                 .iter()
@@ -666,6 +667,7 @@ impl Evaluator {
                     format!("for_each of dynamic block `{label}` is unknown ({u}); analysed as one block"),
                 );
                 let un = Node::new(Value::Unknown(u.clone()), Some(fe.loc.clone()));
+                unknown_count = Some(un.clone());
                 vec![(un.clone(), un)]
             }
             other => {
@@ -694,6 +696,12 @@ impl Evaluator {
             let map = self.eval_body(&content.body, sc, false);
             sc.binds.pop();
             out.push(Node::new(Value::Map(map), Some(content.loc.clone())));
+        }
+        // The representative block is analysed, and an unknown element after it says that the
+        // real number of blocks (zero, one or more) is not known: `Node::blocks` still yields
+        // the representative, while `contains_unknown` tells checks that need the exact set.
+        if let Some(un) = unknown_count {
+            out.push(un);
         }
         out
     }

@@ -20,17 +20,97 @@ pub(crate) fn render(attrs: &BTreeMap<String, Node>, address: &str) -> Value {
             }
         });
     }
-    if undecidable {
+    let mut filled = attrs.clone();
+    for n in filled.values_mut() {
+        fill_placeholders(n);
+    }
+    if !undecidable {
+        return Value::String(serde_json::to_string_pretty(&build(&filled)).unwrap_or_default());
+    }
+    // Some leaf (an action, a resource, a condition value) is unknown. When the document's
+    // shape is known (which statements, principals and conditions exist), render it as a
+    // structured value whose unknown leaves stay unknown, so that checks can still decide what
+    // the known parts settle (a principal that is not `*`) and report the rest as unknown.
+    if !shape_is_known(&filled) {
         return derived_with_refs(
             format!("policy document `{address}` depends on unknown values"),
             &all,
         );
     }
-    let mut filled = attrs.clone();
+    let mut unknowns: Vec<moat_model::Unknown> = Vec::new();
     for n in filled.values_mut() {
-        fill_placeholders(n);
+        to_sentinels(n, &mut unknowns);
     }
-    let attrs = &filled;
+    let mut node = Node::new(Value::from_json(&build(&filled)), None);
+    from_sentinels(&mut node, &unknowns);
+    node.value
+}
+
+/// Marks an unknown leaf while the document is rendered through JSON.
+const SENTINEL: &str = "\u{1}moat-unknown:";
+
+fn to_sentinels(n: &mut Node, unknowns: &mut Vec<moat_model::Unknown>) {
+    if let Value::Unknown(u) = &n.value {
+        unknowns.push(u.clone());
+        n.value = Value::String(format!("{SENTINEL}{}", unknowns.len() - 1));
+        return;
+    }
+    match &mut n.value {
+        Value::List(l) => l.iter_mut().for_each(|x| to_sentinels(x, unknowns)),
+        Value::Map(m) => m.values_mut().for_each(|x| to_sentinels(x, unknowns)),
+        _ => {}
+    }
+}
+
+fn from_sentinels(n: &mut Node, unknowns: &[moat_model::Unknown]) {
+    match &mut n.value {
+        Value::String(s) if s.contains(SENTINEL) => {
+            let exact = s
+                .strip_prefix(SENTINEL)
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| unknowns.get(i));
+            n.value = Value::Unknown(match exact {
+                Some(u) => u.clone(),
+                None => moat_model::Unknown::derived("part of a policy document is unknown"),
+            });
+        }
+        Value::List(l) => l.iter_mut().for_each(|x| from_sentinels(x, unknowns)),
+        Value::Map(m) => m.values_mut().for_each(|x| from_sentinels(x, unknowns)),
+        _ => {}
+    }
+}
+
+/// The statements, and in each its principals and conditions, are known (only leaves are not).
+/// Source and override documents must be fully known: they are merged as JSON text.
+fn shape_is_known(attrs: &BTreeMap<String, Node>) -> bool {
+    let blocks_known = |n: Option<&Node>| match n.map(|n| &n.value) {
+        None | Some(Value::Null) => true,
+        Some(Value::List(l)) => l.iter().all(|x| matches!(x.value, Value::Map(_))),
+        Some(Value::Map(_)) => true,
+        Some(_) => false,
+    };
+    for key in ["source_policy_documents", "override_policy_documents"] {
+        if attrs.get(key).is_some_and(Node::contains_unknown) {
+            return false;
+        }
+    }
+    if !blocks_known(attrs.get("statement")) {
+        return false;
+    }
+    attrs
+        .get("statement")
+        .map(|n| n.as_block_list())
+        .unwrap_or_default()
+        .iter()
+        .all(|st| {
+            ["principals", "not_principals", "condition"]
+                .iter()
+                .all(|k| blocks_known(st.get(k)))
+        })
+}
+
+/// The policy JSON of a document whose values are all known (or replaced by placeholders).
+fn build(attrs: &BTreeMap<String, Node>) -> J {
     let mut doc = Map::new();
     // source documents first, then this document's statements, then overrides.
     let mut statements: Vec<J> = Vec::new();
@@ -72,7 +152,7 @@ pub(crate) fn render(attrs: &BTreeMap<String, Node>, address: &str) -> Value {
             ordered.insert(k.into(), v);
         }
     }
-    Value::String(serde_json::to_string_pretty(&J::Object(ordered)).unwrap_or_default())
+    J::Object(ordered)
 }
 
 fn statements_of(j: &J) -> Vec<J> {

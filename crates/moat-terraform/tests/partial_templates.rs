@@ -94,3 +94,51 @@ resource "aws_iam_policy" "p" {
         "{policy}"
     );
 }
+
+#[test]
+fn policy_document_with_an_unknown_leaf_stays_structured() {
+    let e = parse_and_evaluate_str(
+        "main.tf",
+        r#"
+variable "who" {}
+data "aws_iam_policy_document" "leaf" {
+  statement {
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = [var.who]
+    }
+  }
+}
+data "aws_iam_policy_document" "shape" {
+  dynamic "statement" {
+    for_each = var.who
+    content {
+      actions   = ["s3:*"]
+      resources = ["*"]
+    }
+  }
+}
+"#,
+    );
+    let leaf = &e.resources[e
+        .by_address("data.aws_iam_policy_document.leaf")
+        .unwrap()
+        .index()];
+    let json = leaf.get("json").unwrap();
+    assert_eq!(
+        json.path("Statement.0.Action").unwrap().as_str(),
+        Some("kms:*")
+    );
+    assert!(matches!(
+        json.path("Statement.0.Principal.AWS").unwrap().unknown_reason(),
+        Some(Unknown::Variable { name }) if name == "who"
+    ));
+    // Which statements exist is unknown: the whole document stays unknown.
+    let shape = &e.resources[e
+        .by_address("data.aws_iam_policy_document.shape")
+        .unwrap()
+        .index()];
+    assert!(shape.get("json").unwrap().is_unknown());
+}

@@ -51,6 +51,20 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             Err(u) => out.unknown(r, doc.loc(), format!("`policy` is unknown: {}", why(u))),
             Ok(p) => {
                 for s in &p.statements {
+                    if !crate::iam::public_allow(s)
+                        && s.allow
+                        && !s.has_condition
+                        && !s.not_principal
+                    {
+                        // A principal that is not known offline could be `*`.
+                        if let Some(u) = &s.principal_unknown {
+                            out.unknown(
+                                r,
+                                s.loc.as_ref().unwrap_or(doc.loc()),
+                                format!("a principal of `policy` is unknown: {}", why(u)),
+                            );
+                        }
+                    }
                     if crate::iam::public_allow(s) {
                         out.fail(
                             r,
