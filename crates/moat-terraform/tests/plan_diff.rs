@@ -155,15 +155,14 @@ fn plan(tf: &Path, mirror: &Path, fixture: &Path, moto_port: Option<u16>) -> Res
     }
     over.push_str("}\n");
     std::fs::write(dir.join("moat_provider_override.tf"), over).unwrap();
-    let cache = std::env::temp_dir().join("moat-tf-plugin-cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    // An unpacked filesystem mirror is linked, not copied, into `.terraform`: no plugin cache
+    // is needed (a shared one is not safe while another fixture is being planned).
     let rc = work.path().join("cli.tfrc");
     std::fs::write(
         &rc,
         format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\nplugin_cache_dir = \"{}\"\n",
-            mirror.display(),
-            cache.display()
+            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            mirror.display()
         ),
     )
     .unwrap();
@@ -191,7 +190,7 @@ fn plan(tf: &Path, mirror: &Path, fixture: &Path, moto_port: Option<u16>) -> Res
         Ok(out.stdout)
     };
     {
-        // The plugin cache is not safe for concurrent installs: one init at a time.
+        // One init at a time (it is quick; plans run two at a time).
         static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _guard = INIT.lock().unwrap_or_else(|p| p.into_inner());
         run(&["init", "-input=false", "-no-color", "-backend=false"])?;
@@ -249,6 +248,8 @@ struct Report {
     equal: usize,
     moat_unknown: Vec<String>,
     mismatches: Vec<String>,
+    /// Terraform plans null where moat has a value (printed, not failed).
+    tf_null: Vec<String>,
 }
 
 /// Meta-arguments and blocks that are configuration, not resource attributes.
@@ -542,6 +543,10 @@ fn cmp(n: &Node, t: &J, unk: &J, path: &str, rep: &mut Report, record: bool) -> 
             if t.is_null() {
                 // Terraform null where moat knows a value: a value the provider dropped, or a
                 // value unknown only inside a set (after_unknown cannot say which element).
+                if record {
+                    rep.tf_null
+                        .push(format!("{path}: moat {}", other.to_json()));
+                }
                 return true;
             }
             let eq = scalar_eq(other, t);
@@ -715,6 +720,9 @@ fn realistic_fixtures_match_terraform_plan() {
         );
         for u in &rep.moat_unknown {
             eprintln!("  unknown in moat: {u}");
+        }
+        for u in &rep.tf_null {
+            eprintln!("  null in terraform: {u}");
         }
         compared += rep.compared;
         equal += rep.equal;
