@@ -43,6 +43,9 @@ pub const IP_TARGET_OUTSIDE_VPC: &str = "NET008";
 pub const PRIVATE_SUBNET_TO_IGW: &str = "NET009";
 /// A database or cache reachable from the internet.
 pub const DATABASE_REACHABLE_FROM_INTERNET: &str = "NET010";
+/// A database or cache placed in a subnet whose route table sends 0.0.0.0/0 to an internet
+/// gateway (a public subnet), whether or not it is publicly accessible.
+pub const DATABASE_IN_PUBLIC_SUBNET: &str = "NET011";
 
 /// One diagnosed problem.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,6 +65,7 @@ pub fn diagnose(net: &Network) -> Vec<Diagnosis> {
     let mut out = lb_paths(net);
     out.extend(private_subnets_routed_to_igw(net));
     out.extend(databases_reachable_from_internet(net));
+    out.extend(databases_in_public_subnets(net));
     out.sort();
     out.dedup();
     out
@@ -1379,6 +1383,69 @@ pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
         }
     }
     out.extend(databases_behind_internet_facing_lbs(net, &seen));
+    out.sort();
+    out
+}
+
+/// Databases and caches whose subnet group holds public subnets (a default route to an
+/// internet gateway): one diagnosis per database, naming the public subnets and routes.
+/// Seeds 000 and 001: databases only in private subnets. The subnet's routes decide, not its
+/// name; a database with no known subnet is not reported here.
+pub fn databases_in_public_subnets(net: &Network) -> Vec<Diagnosis> {
+    let mut by_owner: std::collections::BTreeMap<ResourceId, Vec<&Eni>> = Default::default();
+    for eni in net
+        .enis
+        .iter()
+        .filter(|e| matches!(e.kind, EniKind::Database | EniKind::Cache))
+    {
+        by_owner.entry(eni.owner).or_default().push(eni);
+    }
+    let mut out = Vec::new();
+    for (owner, enis) in by_owner {
+        let mut public: Vec<String> = Vec::new();
+        let mut all = 0;
+        for eni in &enis {
+            let Some(sub) = eni.subnet.as_ref().and_then(Ref::res) else {
+                continue;
+            };
+            all += 1;
+            if let Some((rt, route)) = igw_default_route(net, sub) {
+                let name = net
+                    .subnet(sub)
+                    .map(|s| s.address.clone())
+                    .unwrap_or_default();
+                public.push(format!(
+                    "`{name}` (`{}` routes {} to an internet gateway at {})",
+                    rt.address,
+                    route.dest.map(|d| d.to_string()).unwrap_or_default(),
+                    route.loc
+                ));
+            }
+        }
+        if public.is_empty() {
+            continue;
+        }
+        public.sort();
+        public.dedup();
+        let Some(first) = enis.first() else { continue };
+        let what = if first.kind == EniKind::Cache {
+            "cache"
+        } else {
+            "database"
+        };
+        out.push(Diagnosis {
+            code: DATABASE_IN_PUBLIC_SUBNET,
+            resource: owner,
+            loc: first.loc.clone(),
+            message: format!(
+                "{what} `{}` is placed in {} of its {all} subnet(s) that are public: {}; put databases in private subnets (no route to an internet gateway), so that a change of `publicly_accessible` or of a security group cannot expose them",
+                first.address,
+                public.len(),
+                public.join(", ")
+            ),
+            unknown: false,
+        });
+    }
     out.sort();
     out
 }

@@ -2,6 +2,7 @@
 //! on the component that breaks the path. The analysis lives in `moat_net::diagnose`; each rule
 //! here selects its code and turns the diagnoses into findings.
 
+pub(crate) mod database_in_public_subnet;
 pub(crate) mod database_reachable_from_internet;
 pub(crate) mod health_check_not_admitted;
 pub(crate) mod invariant_violated;

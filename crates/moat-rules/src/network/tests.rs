@@ -330,3 +330,43 @@ fn catalogue_lists_the_net_rules_with_docs() {
         ]
     );
 }
+
+/// QA item 8: a database in a subnet group of public subnets (routes to an IGW) that is not
+/// publicly accessible: NET011 on the database, at its `db_subnet_group_name`; the database
+/// in private subnets passes. Run directly (the code is registered in `codes.rs`).
+#[test]
+fn net011_database_in_public_subnets() {
+    let c = "NET011_fail";
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("resources/test/fixtures/network")
+        .join(c);
+    let estates = moat_terraform::load(&dir, &moat_terraform::Options::default());
+    let e = &estates[0];
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let ctx = crate::registry::Ctx::new(e);
+    let f = super::database_in_public_subnet::RULE.run("NET011", &ctx);
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET011",
+            "aws_db_instance.internal",
+            line_of(
+                c,
+                "db_subnet_group_name   = aws_db_subnet_group.public.name"
+            )
+        )],
+        "{}",
+        text(&f)
+    );
+    assert!(
+        f[0].message.contains("`aws_subnet.public_a`")
+            && f[0].message.contains("`aws_subnet.public_c`"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message.contains("internet gateway at main.tf:37"),
+        "{}",
+        f[0].message
+    );
+}
