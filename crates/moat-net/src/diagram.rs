@@ -940,9 +940,22 @@ pub fn build(net: &Network, estate: &Estate, findings: &[Finding]) -> Diagram {
                             None => continue,
                         },
                         moat_model::views::net::TargetRef::Ip(ip) => {
-                            let k = ip.to_string();
-                            d.node(&k, NodeKind::Cidr, "ip target");
-                            k
+                            // The interface of the estate with this address, when there is
+                            // one (an instance's `private_ip`); else the address itself.
+                            let owner = net
+                                .enis
+                                .iter()
+                                .find(|e| e.private_ip == Some(*ip))
+                                .and_then(|e| addr(e.owner))
+                                .filter(|a| d.nodes.contains_key(a));
+                            match owner {
+                                Some(a) => a,
+                                None => {
+                                    let k = ip.to_string();
+                                    d.node(&k, NodeKind::Cidr, "ip target");
+                                    k
+                                }
+                            }
                         }
                         _ => continue,
                     };

@@ -250,3 +250,23 @@ fn nacl_dropping_replies_to_internet_clients_is_diagnosed() {
     assert!(d[0].message.contains("1024-65535"), "{}", d[0].message);
     assert!(!d[0].unknown);
 }
+
+/// QA item 17: an NLB's IP target that is the private address of an instance of the estate
+/// is drawn as that instance, not as a separate address node.
+#[test]
+fn diagram_draws_an_ip_target_as_its_instance() {
+    let e = scenario("s07_zt_db");
+    let net = Network::from_estate(&e);
+    let d = moat_net::diagram::build(&net, &e, &[]);
+    assert!(!d.nodes.contains_key("10.0.12.20"), "{:?}", d.nodes.keys());
+    let fwd: Vec<(&str, &str, &str)> = d
+        .edges
+        .iter()
+        .filter(|x| x.kind == moat_net::diagram::EdgeKind::Forward)
+        .map(|x| (x.from.as_str(), x.to.as_str(), x.label.as_str()))
+        .collect();
+    assert!(
+        fwd.contains(&("aws_lb.db", "aws_instance.db", "tg 3306")),
+        "{fwd:?}"
+    );
+}
