@@ -24,6 +24,7 @@ const STRUCTURAL: &[&str] = &[
     "zipmap",
     "slice",
     "reverse",
+    "chunklist",
     "one",
     "coalesce",
     "coalescelist",
@@ -486,6 +487,38 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                 return Err("index out of range".into());
             }
             Value::List(l.get(a as usize..b as usize).unwrap_or(&[]).to_vec())
+        }
+        "chunklist" => {
+            let l = list(args, 0)?;
+            let size = int(args, 1)?;
+            if size < 0 {
+                return Err("the size argument must be positive".into());
+            }
+            if size == 0 {
+                Value::List(vec![Node::new(Value::List(l), None)])
+            } else {
+                Value::List(
+                    l.chunks(size as usize)
+                        .map(|c| Node::new(Value::List(c.to_vec()), None))
+                        .collect(),
+                )
+            }
+        }
+        "matchkeys" => {
+            let values = list(args, 0)?;
+            let keys = list(args, 1)?;
+            let search = list(args, 2)?;
+            if values.len() != keys.len() {
+                return Err("length of keys and values should be equal".into());
+            }
+            Value::List(
+                values
+                    .into_iter()
+                    .zip(keys)
+                    .filter(|(_, k)| search.iter().any(|s| s.value == k.value))
+                    .map(|(v, _)| v)
+                    .collect(),
+            )
         }
         "reverse" => {
             let mut l = list(args, 0)?;
