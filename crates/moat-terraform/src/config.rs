@@ -14,6 +14,8 @@ use crate::source::SrcFile;
 pub(crate) struct VarDecl {
     pub default: Option<Attr>,
     pub ty: Option<Attr>,
+    /// `nullable = false`: a null value given for it means its default.
+    pub not_nullable: bool,
     pub loc: Loc,
 }
 
@@ -102,11 +104,16 @@ impl ModuleConfig {
                     }
                     let default = block.body.attr("default").cloned();
                     let ty = block.body.attr("type").cloned();
+                    let not_nullable = block.body.attr("nullable").is_some_and(|a| match &a.expr {
+                        Expr::Hcl(e, _) => matches!(e.as_ref(), Expression::Bool(b) if !*b.value()),
+                        Expr::Json(v, _) => v.as_bool() == Some(false),
+                    });
                     self.variables.insert(
                         name.clone(),
                         VarDecl {
                             default,
                             ty,
+                            not_nullable,
                             loc: block.loc,
                         },
                     );

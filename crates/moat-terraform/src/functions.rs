@@ -862,12 +862,21 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
             })
         }
         "abspath" | "pathexpand" => Value::String(s(args, 0)?),
-        "templatefile" => {
+        "templatefile" | "templatestring" => {
             let p = s(args, 0)?;
-            let text = read_file(ev, &p)?;
+            let text = if name == "templatefile" {
+                read_file(ev, &p)?
+            } else {
+                p.clone()
+            };
             let vars = map(args, 1)?;
-            let t = hcl_edit::parser::parse_template(&text)
-                .map_err(|e| format!("invalid template `{p}`: {}", e.message()))?;
+            let t = hcl_edit::parser::parse_template(&text).map_err(|e| {
+                if name == "templatefile" {
+                    format!("invalid template `{p}`: {}", e.message())
+                } else {
+                    format!("invalid template: {}", e.message())
+                }
+            })?;
             let mut tsc = Scope {
                 m: sc.m,
                 no_refs: true,

@@ -193,7 +193,10 @@ pub(crate) fn variable_values(
 ) -> HashMap<String, Node> {
     let mut out = HashMap::new();
     for (name, decl) in &cfg.variables {
-        let v = match given.remove(name) {
+        let given_value = given
+            .remove(name)
+            .filter(|v| !(decl.not_nullable && decl.default.is_some() && v.is_null()));
+        let v = match given_value {
             Some(v) => v,
             None => match &decl.default {
                 Some(d) => {

@@ -149,3 +149,42 @@ resource "aws_subnet" "s" {
         Value::Unknown(_)
     ));
 }
+
+#[test]
+fn templatestring_renders_with_its_variables() {
+    let e = estate(
+        r#"
+locals {
+  t = "v$${v}:%%{ for c in cs }[$${c}]%%{ endfor }"
+}
+resource "test" "t" {
+  s = templatestring(local.t, { v = "1.2", cs = ["a", "b"] })
+}
+"#,
+    );
+    assert_eq!(attr(&e, "test.t", "s").as_str(), Some("v1.2:[a][b]"));
+}
+
+#[test]
+fn null_for_a_non_nullable_module_variable_means_its_default() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("m")).unwrap();
+    std::fs::write(
+        d.path().join("m/main.tf"),
+        "variable \"desired\" {\n  default  = 2\n  nullable = false\n}\nvariable \"keep\" {\n  default = 14\n}\nresource \"aws_ecs_service\" \"s\" {\n  name          = var.keep == null ? \"null\" : \"set\"\n  desired_count = var.desired\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("main.tf"),
+        "module \"m\" {\n  source  = \"./m\"\n  desired = null\n  keep    = null\n}\n",
+    )
+    .unwrap();
+    let es = moat_terraform::load(d.path(), &moat_terraform::Options::default());
+    assert_eq!(es.len(), 1);
+    let e = &es[0];
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let a = "module.m.aws_ecs_service.s";
+    assert_eq!(attr(e, a, "desired_count").as_f64(), Some(2.0));
+    // A nullable variable (the default) given null is null, not its default.
+    assert_eq!(attr(e, a, "name").as_str(), Some("null"));
+}
