@@ -188,6 +188,24 @@ pub struct Net<'a> {
     pub vpc_space: AddrSet,
 }
 
+/// Address blocks that are not on the internet (IANA special-purpose registries).
+const NOT_INTERNET: &[&str] = &[
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+    "::/8",
+    "100::/8",
+    "fc00::/7",
+    "fe80::/10",
+    "ff00::/8",
+];
+
 fn res_of(r: &Option<Ref>) -> Option<ResourceId> {
     r.as_ref().and_then(Ref::res)
 }
@@ -282,9 +300,18 @@ impl<'a> Net<'a> {
         a
     }
 
-    /// Every public address: IPv4 and IPv6 outside the estate's VPCs.
+    /// Every public address: IPv4 and IPv6 outside the estate's VPCs and outside the
+    /// address blocks that are never routed on the internet (RFC 1918, shared, loopback,
+    /// link-local, unique-local, multicast, reserved). Those reach a VPC only through a
+    /// private attachment (transit gateway, VPN, peering), which `--from CIDR` asks about.
     pub fn internet(&self) -> AddrSet {
-        AddrSet::all().subtract(&self.vpc_space)
+        let mut not_internet = self.vpc_space.clone();
+        for c in NOT_INTERNET {
+            if let Ok(n) = c.parse::<ipnet::IpNet>() {
+                not_internet = not_internet.union(&AddrSet::net(&n));
+            }
+        }
+        AddrSet::all().subtract(&not_internet)
     }
 
     /// Subnet whose CIDR contains `ip`.
@@ -674,6 +701,17 @@ impl<'a> Net<'a> {
         }
     }
 
+    /// A peering connection whose two VPCs are both in the scanned files: it carries only
+    /// their addresses.
+    fn peering_in_estate(&self, pcx: &Ref) -> bool {
+        let Some(id) = pcx.res() else { return false };
+        self.net.peerings.iter().any(|p| {
+            p.id == id
+                && res_of(&p.vpc).is_some_and(|v| self.vpcs.contains_key(&v))
+                && res_of(&p.peer_vpc).is_some_and(|v| self.vpcs.contains_key(&v))
+        })
+    }
+
     fn peering_connects(&self, pcx: &Ref, a: Option<ResourceId>, b: Option<ResourceId>) -> bool {
         let Some(id) = pcx.res() else { return false };
         self.net.peerings.iter().any(|p| {
@@ -779,6 +817,32 @@ impl<'a> Net<'a> {
                 // Delivered by a load balancer that keeps the client address: the packet
                 // enters from the load balancer inside the VPC and the reply returns through
                 // it, so neither the internet gateway nor a route back is involved.
+            }
+            Src::External
+                if dvpc.is_some()
+                    && matches!(
+                        self.route(dsub, src_ip, &mut Leg::default()),
+                        Some((
+                            RouteTarget::TransitGateway(_) | RouteTarget::VpnGateway(_),
+                            _
+                        ))
+                    )
+                    || matches!(
+                        self.route(dsub, src_ip, &mut Leg::default()),
+                        Some((RouteTarget::Peering(p), _)) if !self.peering_in_estate(&p)
+                    ) =>
+            {
+                // Replies to this source leave through a private attachment (transit gateway,
+                // VPN gateway, peering with a VPC outside the scanned files): the traffic comes
+                // in the same way, not through the internet gateway. Whether the far side
+                // routes it into this VPC is not in the scanned files.
+                if let Some((t, hop)) = self.route(dsub, src_ip, &mut leg) {
+                    let gw = self.target_name(&t);
+                    leg.hops.push(hop);
+                    leg.less.push(format!(
+                        "traffic from {src_l} enters through `{gw}`: its route tables and attachments (the far side) are not analysed, so whether it is delivered to `{dname}` is not known"
+                    ));
+                }
             }
             Src::External => {
                 // Inbound from outside: IGW attached, public address, route back.
@@ -1582,7 +1646,12 @@ fn nacl_reply_block(
 
 /// An interface in a reason: its resource and the address the packet carries.
 fn eni_label(e: &Eni, ip: IpAddr) -> String {
-    format!("`{}` ({ip})", e.address)
+    // Without a set private address `ip` only stands for the subnet's addresses.
+    if e.private_ip == Some(ip) || e.ipv6.iter().any(|n| ipnet::IpNet::V6(*n).contains(&ip)) {
+        format!("`{}` ({ip})", e.address)
+    } else {
+        format!("`{}`", e.address)
+    }
 }
 
 /// A class of addresses in a reason, as CIDR blocks (or what the family lacks, when shorter;
@@ -1833,7 +1902,14 @@ impl Net<'_> {
                     out.maybe_sources = out.maybe_sources.union(sset);
                 }
                 if !leg.ports.is_empty() {
-                    out.per_class.push((sset.clone(), leg.ports.clone()));
+                    // A class whose delivery depends on an unknown value is not a firm
+                    // source: it counts with the ports that may be open.
+                    if leg.less.is_empty() {
+                        out.per_class.push((sset.clone(), leg.ports.clone()));
+                    } else {
+                        out.maybe = out.maybe.union(&leg.ports);
+                        out.maybe_sources = out.maybe_sources.union(sset);
+                    }
                     out.ports = out.ports.union(&leg.ports);
                     out.sources = out.sources.union(sset);
                     if out.hops.is_empty() {
@@ -2125,7 +2201,8 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
     };
     unknowns.sort();
     unknowns.dedup();
-    let blocked = if verdict == Verdict::Reachable {
+    // Nothing blocks a path that exists: `blocked` is for when no path is found.
+    let blocked = if verdict == Verdict::Reachable || !paths.is_empty() {
         None
     } else {
         best_block.map(|(_, b)| b)
@@ -2692,6 +2769,7 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 if !r.maybe.is_empty() {
                     e.maybe.push((r.maybe_sources.clone(), r.maybe.clone()));
                     e.unknown.extend(r.more.iter().cloned());
+                    e.unknown.extend(r.less.iter().cloned());
                 }
             }
             if r.ports.is_empty() || eni.kind != EniKind::LoadBalancer {
@@ -2747,6 +2825,7 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                         PortSet::single(lp),
                     ));
                     e.unknown.extend(second.more.iter().cloned());
+                    e.unknown.extend(second.less.iter().cloned());
                 }
             }
         }

@@ -270,3 +270,125 @@ fn diagram_draws_an_ip_target_as_its_instance() {
         "{fwd:?}"
     );
 }
+
+fn lines_of(name: &str, file: &str, needle: &str) -> u32 {
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join(name).join(file)).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() as u32 + 1
+}
+
+/// Seed 002 variant: one listener, two target ports (8000 by default, 8001 through a listener
+/// rule); the app admits only 8000 from the ALB. `reach` finds the 8000 path (only); the
+/// target check and NET001 name the app's group for 8001.
+#[test]
+fn seed002_multiport_listener_rule_port_not_admitted() {
+    let name = "seed002_multiport";
+    let e = scenario(name);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let r = ask(&e, "internet", "aws_instance.app", 443);
+    assert_eq!(r.verdict, Verdict::Reachable);
+    assert_eq!(r.paths.len(), 1);
+    assert!(r.paths[0]
+        .hops
+        .iter()
+        .any(|h| h.resource == "aws_lb_target_group.web" && h.detail.ends_with("port 8000")));
+    let net = Network::from_estate(&e);
+    let checks = moat_net::check_lb_targets(&moat_net::Net::new(&net, &e));
+    let by_tg: Vec<(&str, Verdict)> = checks
+        .iter()
+        .map(|c| (c.target_group.as_str(), c.traffic.verdict))
+        .collect();
+    assert_eq!(
+        by_tg,
+        vec![
+            ("aws_lb_target_group.api", Verdict::Blocked),
+            ("aws_lb_target_group.web", Verdict::Reachable)
+        ]
+    );
+    let b = checks[0].traffic.block.as_ref().unwrap();
+    assert_eq!(
+        (b.resource.as_str(), b.code),
+        ("aws_security_group.app", "ENI_SG_RULES_MISMATCH")
+    );
+    let d: Vec<_> = moat_net::diagnose::diagnose(&net)
+        .into_iter()
+        .filter(|d| d.code == "NET001")
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        e.get(d[0].resource).unwrap().address,
+        "aws_security_group.app"
+    );
+    assert_eq!(
+        d[0].loc.line,
+        lines_of(name, "alb.tf", "resource \"aws_security_group\" \"app\"")
+    );
+    assert!(d[0].message.contains("tcp/8001"), "{}", d[0].message);
+}
+
+/// Seed 002 variant: blue/green, one listener forwarding to two weighted target groups; the
+/// green group lacks the ALB rule. Blue reachable, green blocked at its group, NET001 there.
+#[test]
+fn seed002_blue_green_one_color_not_admitted() {
+    let name = "seed002_bluegreen";
+    let e = scenario(name);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    assert_eq!(
+        ask(&e, "internet", "aws_instance.blue", 443).verdict,
+        Verdict::Reachable
+    );
+    let r = ask(&e, "internet", "aws_instance.green", 443);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    let green = lines_of(name, "alb.tf", "resource \"aws_security_group\" \"green\"");
+    assert_eq!(
+        (b.resource.as_str(), b.code, b.loc.unwrap().line),
+        ("aws_security_group.green", "ENI_SG_RULES_MISMATCH", green)
+    );
+    assert!(
+        b.reason.contains("tcp 8000 from `aws_lb.web`"),
+        "{}",
+        b.reason
+    );
+    let net = Network::from_estate(&e);
+    let d: Vec<(String, u32)> = moat_net::diagnose::diagnose(&net)
+        .into_iter()
+        .filter(|d| d.code == "NET001")
+        .map(|d| (e.get(d.resource).unwrap().address.clone(), d.loc.line))
+        .collect();
+    assert_eq!(d, vec![("aws_security_group.green".to_string(), green)]);
+}
+
+/// Seed 002 variant: an internal ALB for the corporate network (192.168.0.0/16 through a
+/// transit gateway). The internet cannot reach it (its subnets route the internet to a NAT
+/// gateway); the corporate range gets a path, `unknown` only because the transit gateway's
+/// own routes are not in the scanned files; a private range without a route to the transit
+/// gateway is blocked (its replies would go to the NAT gateway).
+#[test]
+fn seed002_internal_alb_for_the_corporate_network() {
+    let e = scenario("seed002_internal_corp");
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let r = ask(&e, "internet", "aws_lb.internal", 443);
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    assert_eq!(r.blocked.unwrap().code, "NO_ROUTE_TO_DESTINATION");
+    let r = ask(&e, "192.168.10.0/24", "aws_instance.app", 443);
+    assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
+    assert!(r.blocked.is_none());
+    assert_eq!(r.paths.len(), 1);
+    assert_eq!(r.paths[0].via.as_deref(), Some("aws_lb.internal"));
+    assert!(r.paths[0].hops[0]
+        .detail
+        .contains("192.168.0.0/16 -> aws_ec2_transit_gateway.corp"));
+    assert!(
+        r.unknowns
+            .iter()
+            .all(|u| u.contains("aws_ec2_transit_gateway.corp")),
+        "{:?}",
+        r.unknowns
+    );
+    // Another private range: its replies would leave through the NAT gateway.
+    let r = ask(&e, "172.20.0.0/16", "aws_lb.internal", 443);
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    assert_eq!(r.blocked.unwrap().code, "NO_ROUTE_TO_DESTINATION");
+    // Nothing of it is on the internet.
+    assert!(exposures(&e).is_empty());
+}
