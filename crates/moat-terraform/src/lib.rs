@@ -4,8 +4,12 @@
 //! hcl-edit, `.tf.json` with serde_json), group files by directory into module
 //! configurations, decide which directories are root modules (those not called as a local
 //! module by another scanned directory), then evaluate each root module (in parallel) with
-//! its variables, locals, resources, data sources and module calls. Unknown values propagate;
-//! bad input becomes a [`moat_model::ScanError`] and the scan goes on.
+//! its variables, locals, resources, data sources and module calls. Each root holds only the
+//! configurations it reaches, so syntax trees are freed as the roots using them finish.
+//! Unknown values propagate; bad input becomes a [`moat_model::ScanError`] and the scan goes on.
+//!
+//! Checked against Terraform itself: `tests/plan_diff.rs` plans the fixtures under
+//! `tests/fixtures/realistic/` with `terraform plan` and compares every known planned value.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -250,6 +250,8 @@ struct Report {
     mismatches: Vec<String>,
     /// Terraform plans null where moat has a value (printed, not failed).
     tf_null: Vec<String>,
+    /// moat has null where Terraform plans a value (printed, not failed).
+    moat_null: Vec<String>,
 }
 
 /// Meta-arguments and blocks that are configuration, not resource attributes.
@@ -391,7 +393,18 @@ fn cmp(n: &Node, t: &J, unk: &J, path: &str, rep: &mut Report, record: bool) -> 
         return true;
     }
     match &n.value {
-        Value::Null => true,
+        Value::Null => {
+            // Null in moat (set to null, or absent) where Terraform plans a value: a schema
+            // default. Listed for inspection, not failed.
+            if record
+                && !t.is_null()
+                && t != &J::Array(vec![])
+                && t != &J::Object(Default::default())
+            {
+                rep.moat_null.push(format!("{path}: terraform {t}"));
+            }
+            true
+        }
         Value::Unknown(u) => {
             if record && !t.is_null() {
                 rep.compared += 1;
@@ -723,6 +736,9 @@ fn realistic_fixtures_match_terraform_plan() {
         }
         for u in &rep.tf_null {
             eprintln!("  null in terraform: {u}");
+        }
+        for u in &rep.moat_null {
+            eprintln!("  null in moat: {u}");
         }
         compared += rep.compared;
         equal += rep.equal;
