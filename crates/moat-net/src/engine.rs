@@ -1191,6 +1191,7 @@ impl Net<'_> {
         proto: Protocol,
         want: &PortSet,
         src_ports: &PortSet,
+        dst_l: &str,
     ) -> Leg {
         let mut leg = Leg {
             ports: want.clone(),
@@ -1233,9 +1234,10 @@ impl Net<'_> {
             Some(h) if !leg.ports.is_empty() => leg.hops.push(h),
             _ => {
                 let groups = group_names(self, &src.groups);
-                leg.stop(1, block(&sname, "security-group", "ENI_SG_RULES_MISMATCH",
-                    format!("no egress rule of {groups} on `{sname}` allows {} {want} to {dst_ip}: add an egress rule for this port", proto.name()),
-                    Some(src.loc.clone())));
+                let (gname, gloc) = self.blocking_group(&src.groups, &sname, &src.loc);
+                leg.stop(1, block(&gname, "security-group", "ENI_SG_RULES_MISMATCH",
+                    format!("no egress rule of {groups} on `{sname}` allows {} {want} to {dst_l}: add an egress rule for this port", proto.name()),
+                    Some(gloc)));
                 return leg;
             }
         }
@@ -1437,8 +1439,8 @@ impl Net<'_> {
                     }
                     other => {
                         let what = match other {
-                            Some((t, _)) => format!("sends {dst_ip} to {}, not to an internet gateway, so the NAT gateway cannot reach it", self.target_name(&t)),
-                            None => format!("has no route to {dst_ip}: the NAT gateway's subnet needs 0.0.0.0/0 to an internet gateway"),
+                            Some((t, _)) => format!("sends {dst_l} to {}, not to an internet gateway, so the NAT gateway cannot reach it", self.target_name(&t)),
+                            None => format!("has no route to {dst_l}: the NAT gateway's subnet needs 0.0.0.0/0 to an internet gateway"),
                         };
                         no_route(self, &mut leg, ns, what);
                         return leg;
@@ -1449,10 +1451,10 @@ impl Net<'_> {
             other => {
                 let what = match other {
                     Some((t, _)) => format!(
-                        "sends {dst_ip} to {}, which does not lead to the internet",
+                        "sends {dst_l} to {}, which does not lead to the internet",
                         self.target_name(&t)
                     ),
-                    None => format!("has no route to {dst_ip}"),
+                    None => format!("has no route to {dst_l}"),
                 };
                 no_route(self, &mut leg, ss, what);
                 return leg;
@@ -1507,7 +1509,8 @@ impl Net<'_> {
                 src_space.v6.first().map(|x| to_ip(x, true))
             };
             let Some(sip) = sip else { continue };
-            let leg = self.out_leg(src, sip, dip, proto, want, src_ports);
+            let dst_l = describe_addrs(&dset, dip);
+            let leg = self.out_leg(src, sip, dip, proto, want, src_ports, &dst_l);
             out.more.extend(leg.more.iter().cloned());
             out.less.extend(leg.less.iter().cloned());
             if !leg.ports.is_empty() {

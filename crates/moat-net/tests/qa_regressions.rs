@@ -392,3 +392,22 @@ fn seed002_internal_alb_for_the_corporate_network() {
     // Nothing of it is on the internet.
     assert!(exposures(&e).is_empty());
 }
+
+/// QA item 9, outbound: an instance whose group has no egress to the internet is stopped at
+/// that group (at its declaration), not at the instance.
+#[test]
+fn outbound_block_names_the_security_group() {
+    let e = scenario("s07_zt_db");
+    let r = ask(&e, "aws_instance.db", "internet", 443);
+    assert_eq!(r.verdict, Verdict::Blocked);
+    let b = r.blocked.unwrap();
+    assert_eq!(
+        (b.resource.as_str(), b.code, b.loc.unwrap().to_string()),
+        (
+            "aws_security_group.db",
+            "ENI_SG_RULES_MISMATCH",
+            "db.tf:11".to_string()
+        )
+    );
+    assert!(b.reason.contains("on `aws_instance.db`"), "{}", b.reason);
+}
