@@ -287,15 +287,15 @@ mod tests {
         assert_eq!(uri("a\\b#c.tf"), "a/b%23c.tf");
     }
 
-    /// Validate against the official schema in `shared/schemas` with Python's `jsonschema`.
+    /// Validate against the official OASIS schema (a copy in `crates/moat-report/schemas`) with
+    /// Python's `jsonschema`.
     /// Skipped (with a message) when the schema file or the Python module is missing.
     #[test]
     fn validates_against_the_sarif_schema() {
         let schema = std::env::var_os("MOAT_SARIF_SCHEMA")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../../shared/schemas/sarif-2.1.0.json")
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/sarif-2.1.0.json")
             });
         if !schema.exists() {
             eprintln!("skipped: SARIF schema not found at {}", schema.display());

@@ -478,11 +478,12 @@ fn sarif_output() {
     validate_sarif(&r.stdout);
 }
 
-/// Validate with Python's `jsonschema` against `shared/schemas/sarif-2.1.0.json`; skipped with
+/// Validate with Python's `jsonschema` against the official schema (a copy in
+/// `crates/moat-report/schemas`); skipped with
 /// a message when either is missing.
 fn validate_sarif(doc: &str) {
     let schema =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/sarif-2.1.0.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../moat-report/schemas/sarif-2.1.0.json");
     if !schema.exists() {
         eprintln!(
             "skipped SARIF schema validation: {} not found",
