@@ -738,7 +738,7 @@ impl<'a> Net<'a> {
         want: &PortSet,
         src_ports: &PortSet,
         via_lb: Option<&Eni>,
-        labels: (&str, &str),
+        labels: (&Label<'_>, &Label<'_>),
     ) -> Leg {
         // How the two ends are named in reasons: the resource, or the block of addresses.
         let (src_l, dst_l) = labels;
@@ -750,6 +750,23 @@ impl<'a> Net<'a> {
         let Some(dsub) = Self::subnet_id(dst) else {
             leg.less
                 .push(format!("the subnet of `{dname}` is not known"));
+            // Not placed: the ports its groups admit from the source may be open.
+            let peer_groups: &[Ref] = match src {
+                Src::Eni(e) => &e.groups,
+                _ => &[],
+            };
+            let mut probe = Leg::default();
+            let (p, _) = self.eni_sg_ports(
+                dst,
+                Direction::Ingress,
+                src_ip,
+                peer_groups,
+                proto,
+                want,
+                &mut probe,
+            );
+            leg.maybe = p.union(&probe.maybe);
+            leg.more.extend(probe.more);
             leg.stop(
                 0,
                 block(
@@ -848,6 +865,7 @@ impl<'a> Net<'a> {
                 // Inbound from outside: IGW attached, public address, route back.
                 let Some(v) = dvpc else {
                     leg.less.push(format!("the VPC of `{dname}` is not known"));
+                    leg.maybe = leg.ports.clone();
                     leg.stop(
                         2,
                         block(
@@ -1004,7 +1022,14 @@ impl<'a> Net<'a> {
                 if p.is_empty() {
                     leg.stop(
                         3,
-                        nacl_block(deny, &self.name(ss), "outbound", proto, want, dst_l),
+                        nacl_block(
+                            deny,
+                            &self.name(ss),
+                            "outbound",
+                            proto,
+                            want,
+                            &dst_l.to_string(),
+                        ),
                     );
                     return leg;
                 }
@@ -1016,7 +1041,14 @@ impl<'a> Net<'a> {
             if p.is_empty() {
                 leg.stop(
                     4,
-                    nacl_block(deny, &self.name(dsub), "inbound", proto, want, src_l),
+                    nacl_block(
+                        deny,
+                        &self.name(dsub),
+                        "inbound",
+                        proto,
+                        want,
+                        &src_l.to_string(),
+                    ),
                 );
                 return leg;
             }
@@ -1029,7 +1061,14 @@ impl<'a> Net<'a> {
                 if r != *src_ports {
                     leg.stop(
                         5,
-                        nacl_reply_block(deny, &self.name(dsub), "outbound", src_ports, &r, src_l),
+                        nacl_reply_block(
+                            deny,
+                            &self.name(dsub),
+                            "outbound",
+                            src_ports,
+                            &r,
+                            &src_l.to_string(),
+                        ),
                     );
                     return leg;
                 }
@@ -1045,7 +1084,7 @@ impl<'a> Net<'a> {
                                 "inbound",
                                 src_ports,
                                 &r2,
-                                dst_l,
+                                &dst_l.to_string(),
                             ),
                         );
                         return leg;
@@ -1113,9 +1152,9 @@ impl<'a> Net<'a> {
             detail: format!(
                 "replies return to {} on the same connection: security groups are stateful{}",
                 if src_eni.is_some() {
-                    src_l
+                    src_l.to_string()
                 } else {
-                    "the client"
+                    "the client".to_string()
                 },
                 if same_subnet || !proto.has_ports() {
                     ""
@@ -1647,6 +1686,15 @@ fn nacl_reply_block(
 // ---------------------------------------------------------------------------------------
 // Address classes
 
+/// A name in a reason (an interface, a block of addresses), computed only when written.
+pub(crate) struct Label<'a>(Box<dyn Fn() -> String + 'a>);
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(self.0)())
+    }
+}
+
 /// An interface in a reason: its resource and the address the packet carries.
 fn eni_label(e: &Eni, ip: IpAddr) -> String {
     // Without a set private address `ip` only stands for the subnet's addresses.
@@ -1875,16 +1923,17 @@ impl Net<'_> {
                         }
                     }
                 };
-                let src_l = match src {
+                // Names for reasons, written only when a reason is.
+                let src_l = Label(Box::new(|| match src {
                     Src::Eni(e) => eni_label(e, *sip),
                     _ => describe_addrs(sset, *sip),
-                };
-                let dst_l = match dst_classes.get(di) {
+                }));
+                let dst_l = Label(Box::new(|| match dst_classes.get(di) {
                     Some((_, dset)) if dst.private_ip.is_none() => {
                         format!("`{}` ({})", dst.address, describe_addrs(dset, *dip))
                     }
                     _ => eni_label(dst, *dip),
-                };
+                }));
                 let leg = self.leg(
                     &src_kind,
                     *sip,

@@ -411,3 +411,46 @@ fn outbound_block_names_the_security_group() {
     );
     assert!(b.reason.contains("on `aws_instance.db`"), "{}", b.reason);
 }
+
+/// Unknown must not be silently safe in `exposure` either: an internet-facing ALB whose
+/// subnets are not in the scanned files is listed as unknown on its listener ports.
+#[test]
+fn exposure_lists_an_unplaced_internet_facing_lb_as_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+resource "aws_security_group" "lb" {
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_lb" "public" {
+  load_balancer_type = "application"
+  internal           = false
+  security_groups    = [aws_security_group.lb.id]
+  subnets            = ["subnet-0aaa1111bbbb2222c"]
+}
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.public.arn
+  port              = 443
+  protocol          = "HTTPS"
+}
+"#,
+    )
+    .unwrap();
+    let e = moat_terraform::load(dir.path(), &moat_terraform::Options::default()).remove(0);
+    let x = exposures(&e);
+    assert_eq!(x.len(), 1, "{x:?}");
+    assert_eq!(
+        (x[0].resource.as_str(), x[0].ports.as_str()),
+        ("aws_lb.public", "443")
+    );
+    assert_eq!(
+        x[0].unknown,
+        vec!["the subnet of `aws_lb.public` is not known".to_string()]
+    );
+}
