@@ -177,6 +177,9 @@ pub struct Note {
 /// The whole resolved estate.
 #[derive(Debug, Default)]
 pub struct Estate {
+    /// The root module (or stack) this estate was resolved from, relative to the scanned
+    /// path: `.` for the path itself, `envs/prod` for a root below it. Empty when unknown.
+    pub root: String,
     pub resources: Vec<Resource>,
     pub edges: Vec<Edge>,
     pub errors: Vec<ScanError>,

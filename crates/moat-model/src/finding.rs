@@ -91,6 +91,10 @@ pub struct Finding {
     pub suppressed: bool,
     /// `fail`, or `unknown` when an input could not be resolved (reported, never passed).
     pub status: Status,
+    /// The root module the finding was found in (`.`, `envs/prod`), so that the same module
+    /// file flagged through two roots stays two findings. Omitted when empty.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub root: String,
 }
 
 impl Finding {
@@ -115,6 +119,7 @@ impl Finding {
             equivalent: Equivalent::default(),
             suppressed: false,
             status: Status::Fail,
+            root: String::new(),
         }
     }
 
@@ -133,13 +138,14 @@ impl Finding {
     }
 
     /// The order in which findings reach the user.
-    pub fn sort_key(&self) -> (&str, u32, &str, &str, &str) {
+    pub fn sort_key(&self) -> (&str, u32, &str, &str, &str, &str) {
         (
             self.file.as_str(),
             self.line,
             self.rule_id.as_str(),
             self.resource.as_str(),
             self.message.as_str(),
+            self.root.as_str(),
         )
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Fields, in order: `moat_version`, `findings` (rule_id, title, severity, resource,
 //! resource_type, file, line, message, equivalent{checkov}, suppressed, then the added fields
-//! `status` and, for suppressed findings, `suppression_reason`), `errors` (file, line,
+//! `status`, `root` (the root module, when known) and, for suppressed findings,
+//! `suppression_reason`), `errors` (file, line,
 //! message), `summary` (files_scanned, resources).
 
 use std::io::{self, Write};
@@ -53,6 +54,9 @@ fn entry(e: &Entry) -> Value {
             moat_model::Status::Unknown => "unknown",
         }),
     );
+    if !f.root.is_empty() {
+        m.insert("root".into(), json!(f.root));
+    }
     if let Some(s) = &e.suppression {
         m.insert("suppression_reason".into(), json!(s.reason));
     }

@@ -217,6 +217,7 @@ pub(crate) mod fixtures {
             },
             suppressed: false,
             status: Status::Fail,
+            root: String::new(),
         }
     }
 

@@ -108,9 +108,16 @@ pub fn write(out: &mut dyn Write, report: &Report, opts: &TextOptions) -> io::Re
         };
         let gutter = f.line.to_string().len().max(1);
         let pad = " ".repeat(gutter);
+        // The root module, when the finding is in a file outside it (a module shared by
+        // several roots): say through which root it was found.
+        let via = if !f.root.is_empty() && f.root != "." && !f.file.starts_with(&f.root) {
+            format!(" (in root `{}`)", sanitize(&f.root))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{pad}{} {} {}",
+            "{pad}{} {} {}{via}",
             p.paint(blue, "-->"),
             sanitize(&loc),
             sanitize(&f.resource)

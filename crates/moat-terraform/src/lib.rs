@@ -158,7 +158,12 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         .into_par_iter()
         .filter_map(|(d, map)| {
             let cfg = map.get(&d)?.clone();
-            Some(evaluate_root(&abs, &d, cfg, map, opts))
+            let (mut e, used) = evaluate_root(&abs, &d, cfg, map, opts);
+            e.root = match walk::relative(&d, &abs) {
+                r if r.is_empty() => ".".to_string(),
+                r => r,
+            };
+            Some((e, used))
         })
         .collect();
     // `files_scanned` counts distinct files: a module directory used by several roots is

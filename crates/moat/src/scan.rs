@@ -87,6 +87,12 @@ pub fn run(
                 let applied = sup.find(&f, &estate);
                 f.suppressed = applied.is_some();
                 f.file = name(&f.file);
+                f.root = match estate.root.as_str() {
+                    "" => String::new(),
+                    "." if several => name("").trim_end_matches('/').to_string(),
+                    "." => ".".to_string(),
+                    r => name(r),
+                };
                 report.entries.push(Entry {
                     suppression: applied.map(|a| Suppression {
                         reason: a.reason,
