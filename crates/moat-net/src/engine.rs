@@ -1686,6 +1686,56 @@ fn nacl_reply_block(
 // ---------------------------------------------------------------------------------------
 // Address classes
 
+impl Net<'_> {
+    /// Internet addresses in a reason: `the internet`, `the internet except ...`, or the
+    /// blocks, whichever is shortest.
+    fn describe_external(&self, set: &AddrSet, rep: IpAddr) -> String {
+        let internet = self.internet();
+        let (fam, inet) = if rep.is_ipv4() {
+            (set.v4.clone(), internet.v4)
+        } else {
+            (set.v6.clone(), internet.v6)
+        };
+        let as_set = |x: IntervalSet| {
+            if rep.is_ipv4() {
+                AddrSet {
+                    v4: x,
+                    v6: IntervalSet::empty(),
+                }
+            } else {
+                AddrSet {
+                    v4: IntervalSet::empty(),
+                    v6: x,
+                }
+            }
+        };
+        let which = if rep.is_ipv4() { "IPv4" } else { "IPv6" };
+        if !inet.is_empty() && inet.is_subset(&fam) {
+            return format!("the {which} internet");
+        }
+        let missing = as_set(inet.subtract(&fam)).to_string();
+        let blocks: Vec<String> = as_set(fam)
+            .to_string()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let direct = blocks.join(", ");
+        if missing.len() < direct.len() && missing.len() <= 120 {
+            format!("the {which} internet except {}", missing.replace(',', ", "))
+        } else if blocks.len() <= 2 {
+            direct
+        } else {
+            // A slice of the internet that every rule treats alike: name it by its first
+            // block rather than listing them all.
+            format!(
+                "internet addresses ({} and {} more blocks that every rule treats alike)",
+                blocks.first().map(String::as_str).unwrap_or_default(),
+                blocks.len() - 1
+            )
+        }
+    }
+}
+
 /// A name in a reason (an interface, a block of addresses), computed only when written.
 pub(crate) struct Label<'a>(Box<dyn Fn() -> String + 'a>);
 
@@ -1924,9 +1974,10 @@ impl Net<'_> {
                     }
                 };
                 // Names for reasons, written only when a reason is.
-                let src_l = Label(Box::new(|| match src {
+                let src_l = Label(Box::new(|| match src_kind {
                     Src::Eni(e) => eni_label(e, *sip),
-                    _ => describe_addrs(sset, *sip),
+                    Src::External => self.describe_external(sset, *sip),
+                    Src::Internal => describe_addrs(sset, *sip),
                 }));
                 let dst_l = Label(Box::new(|| match dst_classes.get(di) {
                     Some((_, dset)) if dst.private_ip.is_none() => {
