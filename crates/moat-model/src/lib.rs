@@ -4,6 +4,16 @@
 //! whose attribute values carry provenance ([`Loc`]) and may be [`Unknown`]. Analyses read the
 //! estate and produce [`Finding`]s; they never parse files.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod estate;
 pub mod finding;
 pub mod value;
