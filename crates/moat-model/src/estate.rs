@@ -307,6 +307,21 @@ impl Estate {
             .filter_map(move |id| self.get(*id).map(|r| (*id, r)))
     }
 
+    /// Managed resources of one type (not data sources: a `data "aws_s3_bucket"` only looks
+    /// up a bucket that this configuration does not manage), in address order.
+    pub fn managed_of_type(&self, rtype: &str) -> impl Iterator<Item = (ResourceId, &Resource)> {
+        self.of_type(rtype).filter(|(_, r)| r.mode == Mode::Managed)
+    }
+
+    /// Managed resources of any of several types, in address order.
+    pub fn managed_of_types<'a>(
+        &'a self,
+        rtypes: &'a [&'a str],
+    ) -> impl Iterator<Item = (ResourceId, &'a Resource)> + 'a {
+        self.of_types(rtypes)
+            .filter(|(_, r)| r.mode == Mode::Managed)
+    }
+
     /// Resources of any of several types, in address order.
     pub fn of_types<'a>(
         &'a self,

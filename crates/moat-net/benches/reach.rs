@@ -198,6 +198,7 @@ pub fn generate(
                 prefix_list_unknown: vec![],
                 description: None,
                 unknown: vec![],
+                addresses_unknown: false,
                 loc: loc(7 + r as u32),
                 declared_by: *sg,
                 implicit: false,

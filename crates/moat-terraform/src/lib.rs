@@ -72,7 +72,9 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         let mut configs = HashMap::new();
         let cfg = Arc::new(cfg);
         configs.insert(dir.clone(), cfg.clone());
-        return vec![evaluate_root(&dir, &dir, cfg, configs, opts).0];
+        let mut e = evaluate_root(&dir, &dir, cfg, configs, opts).0;
+        e.root = ".".to_string();
+        return vec![e];
     }
     if !abs.is_dir() {
         let mut e = Estate::new();

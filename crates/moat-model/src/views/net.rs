@@ -175,6 +175,10 @@ pub struct SgRule {
     /// Values this rule depends on that are not known. A rule with unknowns must not be read
     /// as open or closed.
     pub unknown: Vec<Unknown>,
+    /// Some of the rule's peers are not known (a CIDR, a prefix list's entries, a referenced
+    /// group): the rule may admit addresses beyond `ipv4`/`ipv6`/`groups`. When false, the
+    /// known peers are all of them, even if the ports or protocol are unknown.
+    pub addresses_unknown: bool,
     /// Where the rule is written.
     pub loc: Loc,
     /// The resource that declares the rule (the group itself for inline rules, else the rule
@@ -622,6 +626,16 @@ fn cidrs_into(
 }
 
 /// Parse a CIDR (or a bare address as a host prefix), normalised to its network.
+/// A rule's description: the text, or for a value only known at apply time (a template over a
+/// `dynamic` block's value) its placeholder text: a description is written either way.
+fn description_text(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Unknown(u) => Some(u.placeholder()),
+        _ => None,
+    }
+}
+
 pub fn parse_net(s: &str) -> Option<IpNet> {
     let s = s.trim();
     if let Ok(n) = s.parse::<IpNet>() {
@@ -659,6 +673,7 @@ fn parse_sg_rule(
     );
     let mut ipv4 = Vec::new();
     let mut ipv6 = Vec::new();
+    let unknown_before_peers = unknown.len();
     cidrs_into(
         get_any(m, &["cidr_blocks", "cidr_ipv4", "CidrIp"]),
         &mut ipv4,
@@ -731,8 +746,8 @@ fn parse_sg_rule(
             unknown.push(u.clone());
         }
     }
-    let description =
-        get_any(m, &["description", "Description"]).and_then(|n| n.as_str().map(str::to_string));
+    let description = get_any(m, &["description", "Description"]).and_then(description_text);
+    let addresses_unknown = unknown.len() > unknown_before_peers || !prefix_list_unknown.is_empty();
     let _ = owner;
     SgRule {
         direction,
@@ -749,6 +764,7 @@ fn parse_sg_rule(
         prefix_list_unknown,
         description,
         unknown,
+        addresses_unknown,
         loc,
         declared_by,
         implicit: false,
@@ -869,7 +885,7 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
         // `aws_security_group_rule` names the peer with source_security_group_id for both
         // directions; already handled. Nothing else to adjust.
         if r.rtype == "aws_security_group_rule" && rule.description.is_none() {
-            rule.description = r.str_attr("description").map(str::to_string);
+            rule.description = r.get("description").and_then(description_text);
         }
         if let Some(g) = out.get_mut(slot) {
             g.rules.push(rule);
@@ -895,6 +911,7 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
                 prefix_list_unknown: Vec::new(),
                 description: Some("allow-all egress that AWS adds to a new group".into()),
                 unknown: Vec::new(),
+                addresses_unknown: false,
                 loc: g.loc.clone(),
                 declared_by: g.id,
                 implicit: true,
@@ -917,6 +934,7 @@ fn unknown_rule(direction: Direction, u: Unknown, loc: Loc, declared_by: Resourc
         prefix_list_unknown: Vec::new(),
         description: None,
         unknown: vec![u],
+        addresses_unknown: true,
         loc,
         declared_by,
         implicit: false,

@@ -169,14 +169,14 @@ struct Links<'a> {
 /// Every `aws_s3_bucket` of the estate, in address order, with its settings merged.
 pub fn s3_buckets(estate: &Estate) -> Vec<S3Bucket<'_>> {
     let mut by_name: HashMap<&str, Vec<ResourceId>> = HashMap::new();
-    for (id, b) in estate.of_type("aws_s3_bucket") {
+    for (id, b) in estate.managed_of_type("aws_s3_bucket") {
         if let Some(name) = b.str_attr("bucket") {
             by_name.entry(name).or_default().push(id);
         }
     }
     let mut links = Links::default();
     for (ti, t) in SPLIT_TYPES.iter().enumerate() {
-        for (_, r) in estate.of_type(t) {
+        for (_, r) in estate.managed_of_type(t) {
             let Some(node) = r.get("bucket") else {
                 continue;
             };
@@ -207,12 +207,12 @@ pub fn s3_buckets(estate: &Estate) -> Vec<S3Bucket<'_>> {
         }
     }
     let mut account_flags: Vec<&Resource> = estate
-        .of_type("aws_s3_account_public_access_block")
+        .managed_of_type("aws_s3_account_public_access_block")
         .map(|(_, r)| r)
         .collect();
     account_flags.truncate(1);
     estate
-        .of_type("aws_s3_bucket")
+        .managed_of_type("aws_s3_bucket")
         .map(|(id, b)| bucket_view(id, b, &links, account_flags.first().copied()))
         .collect()
 }
@@ -647,7 +647,7 @@ pub fn policy_docs(estate: &Estate) -> Vec<PolicyDoc<'_>> {
     let mut types: Vec<&str> = identity.to_vec();
     types.extend(resource);
     types.push("aws_iam_role");
-    let ids: Vec<ResourceId> = estate.of_types(&types).map(|(id, _)| id).collect();
+    let ids: Vec<ResourceId> = estate.managed_of_types(&types).map(|(id, _)| id).collect();
     for r in ids.into_iter().filter_map(|id| estate.get(id)) {
         let mut found: Vec<(String, PolicyKind, &Node)> = Vec::new();
         match r.rtype.as_str() {

@@ -75,7 +75,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             }
         }
     }
-    for (id, stage) in ctx.estate.of_type("aws_api_gateway_stage") {
+    for (id, stage) in ctx.estate.managed_of_type("aws_api_gateway_stage") {
         if stage.mode != moat_model::Mode::Managed || protected.contains(&id) {
             continue;
         }

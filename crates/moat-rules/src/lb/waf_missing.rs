@@ -72,7 +72,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             }
         }
     }
-    for (id, lb) in ctx.estate.of_types(&LBS) {
+    for (id, lb) in ctx.estate.managed_of_types(&LBS) {
         if lb.mode != moat_model::Mode::Managed || protected.contains(&id) {
             continue;
         }

@@ -73,7 +73,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             Resolved::External(_) | Resolved::Absent => {}
         }
     }
-    for (id, r) in ctx.estate.of_type("aws_secretsmanager_secret") {
+    for (id, r) in ctx.estate.managed_of_type("aws_secretsmanager_secret") {
         if r.mode != moat_model::Mode::Managed || rotated.contains(&id) {
             continue;
         }

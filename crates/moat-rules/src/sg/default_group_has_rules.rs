@@ -92,7 +92,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             Resolved::External(_) | Resolved::Absent => {}
         }
     }
-    for (id, vpc) in ctx.estate.of_type("aws_vpc") {
+    for (id, vpc) in ctx.estate.managed_of_type("aws_vpc") {
         if vpc.mode != moat_model::Mode::Managed || adopted.contains(&id) {
             continue;
         }

@@ -28,16 +28,26 @@ pub(crate) fn world_ingress(rule: &SgRule, port: u16) -> Open {
         return Open::No;
     }
     let covers = rule.covers_port(Protocol::Tcp, port);
-    if rule.open_to_world() && covers == Some(true) {
-        return Open::Yes;
-    }
     if covers == Some(false) {
         return Open::No;
     }
-    if !rule.unknown.is_empty() {
-        return Open::Unknown(Unknown::combine(rule.unknown.iter()).to_string());
+    let world = rule.open_to_world();
+    // Every peer is known and none is the whole internet: closed to the internet, whatever
+    // the (possibly unknown) ports.
+    if !world && !rule.addresses_unknown {
+        return Open::No;
     }
-    Open::No
+    if world && covers == Some(true) {
+        return Open::Yes;
+    }
+    // Open to the world on unknown ports, or peers that are not known on ports that may match.
+    let mut why: Vec<String> = rule.unknown.iter().map(|u| u.to_string()).collect();
+    why.extend(rule.prefix_list_unknown.iter().cloned());
+    why.dedup();
+    if why.is_empty() {
+        why.push("part of the rule is not known".to_string());
+    }
+    Open::Unknown(why.join("; "))
 }
 
 pub(crate) fn sources(rule: &SgRule) -> String {

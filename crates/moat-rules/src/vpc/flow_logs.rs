@@ -49,7 +49,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let e = ctx.estate;
     let mut floating = None;
     let mut covered = std::collections::HashSet::new();
-    for (_, fl) in e.of_type("aws_flow_log") {
+    for (_, fl) in e.managed_of_type("aws_flow_log") {
         let Some(n) = fl.get("vpc_id") else { continue };
         match e.resolve(n, &["aws_vpc"], &[]) {
             Resolved::Resource(id) => {
@@ -59,7 +59,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             Resolved::External(_) | Resolved::Absent => {}
         }
     }
-    for (id, r) in e.of_type("aws_vpc") {
+    for (id, r) in e.managed_of_type("aws_vpc") {
         if covered.contains(&id) {
             continue;
         }
