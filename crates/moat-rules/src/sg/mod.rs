@@ -10,7 +10,6 @@ pub(crate) mod rule_missing_description;
 pub(crate) mod ssh_open_to_internet;
 
 use moat_model::views::net::{Direction, Protocol, SgRule};
-use moat_model::Unknown;
 
 use crate::registry::{Ctx, Out};
 
