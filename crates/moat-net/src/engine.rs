@@ -186,6 +186,9 @@ pub struct Net<'a> {
     sg_free: std::collections::HashSet<ResourceId>,
     /// Addresses of every VPC: not "the internet".
     pub vpc_space: AddrSet,
+    /// Write the hop details (the admitting rule or route) of the paths found. `reach` does;
+    /// `exposure` and the SG matrix only need verdicts and port sets, and skip the formatting.
+    explain: bool,
 }
 
 /// Address blocks that are not on the internet (IANA special-purpose registries).
@@ -261,6 +264,24 @@ impl<'a> Net<'a> {
             nacl,
             igw_of_vpc,
             vpc_space,
+            explain: true,
+        }
+    }
+
+    /// The same, without hop details: for analyses that need verdicts and port sets only
+    /// (`exposure`, the SG matrix), where formatting every hop of every address class would
+    /// cost more than the analysis itself.
+    pub fn quiet(mut self) -> Self {
+        self.explain = false;
+        self
+    }
+
+    /// A hop detail, formatted only when paths are explained.
+    fn d(&self, f: impl FnOnce() -> String) -> String {
+        if self.explain {
+            f()
+        } else {
+            String::new()
         }
     }
 
@@ -454,24 +475,26 @@ impl<'a> Net<'a> {
                 let cand = Hop {
                     resource: sg.address.clone(),
                     kind: "security-group",
-                    detail: format!(
-                        "{} rule {} {} {}{}",
-                        if dir == Direction::Ingress {
-                            "ingress"
-                        } else {
-                            "egress"
-                        },
-                        rp.name(),
-                        rule.ports
-                            .map(|p| p.to_string())
-                            .unwrap_or_else(|| "all".into()),
-                        if dir == Direction::Ingress {
-                            "from "
-                        } else {
-                            "to "
-                        },
-                        peer_desc(self, rule)
-                    ),
+                    detail: self.d(|| {
+                        format!(
+                            "{} rule {} {} {}{}",
+                            if dir == Direction::Ingress {
+                                "ingress"
+                            } else {
+                                "egress"
+                            },
+                            rp.name(),
+                            rule.ports
+                                .map(|p| p.to_string())
+                                .unwrap_or_else(|| "all".into()),
+                            if dir == Direction::Ingress {
+                                "from "
+                            } else {
+                                "to "
+                            },
+                            peer_desc(self, rule)
+                        )
+                    }),
                     loc: Some(rule.loc.clone()),
                 };
                 if first.as_ref().is_none_or(|f| cand.loc < f.loc) {
@@ -517,10 +540,12 @@ impl<'a> Net<'a> {
                 Hop {
                     resource: self.name(subnet),
                     kind: "nacl",
-                    detail: format!(
-                        "default network ACL allows all {} traffic",
-                        if egress { "outbound" } else { "inbound" }
-                    ),
+                    detail: self.d(|| {
+                        format!(
+                            "default network ACL allows all {} traffic",
+                            if egress { "outbound" } else { "inbound" }
+                        )
+                    }),
                     loc: None,
                 },
                 None,
@@ -559,21 +584,23 @@ impl<'a> Net<'a> {
             let hop = Hop {
                 resource: acl.address.clone(),
                 kind: "nacl",
-                detail: format!(
-                    "{} rule {} {} {} {} {}",
-                    if egress { "outbound" } else { "inbound" },
-                    r.number,
-                    if r.action == Action::Allow {
-                        "allows"
-                    } else {
-                        "denies"
-                    },
-                    p.name(),
-                    r.ports
-                        .map(|x| x.to_string())
-                        .unwrap_or_else(|| "all".into()),
-                    c
-                ),
+                detail: self.d(|| {
+                    format!(
+                        "{} rule {} {} {} {} {}",
+                        if egress { "outbound" } else { "inbound" },
+                        r.number,
+                        if r.action == Action::Allow {
+                            "allows"
+                        } else {
+                            "denies"
+                        },
+                        p.name(),
+                        r.ports
+                            .map(|x| x.to_string())
+                            .unwrap_or_else(|| "all".into()),
+                        c
+                    )
+                }),
                 loc: Some(r.loc.clone()),
             };
             match r.action {
@@ -594,10 +621,12 @@ impl<'a> Net<'a> {
             deny = Some(Hop {
                 resource: acl.address.clone(),
                 kind: "nacl",
-                detail: format!(
-                    "no {} rule matches, the final rule `*` denies",
-                    if egress { "outbound" } else { "inbound" }
-                ),
+                detail: self.d(|| {
+                    format!(
+                        "no {} rule matches, the final rule `*` denies",
+                        if egress { "outbound" } else { "inbound" }
+                    )
+                }),
                 loc: Some(acl.loc.clone()),
             });
         }
@@ -631,14 +660,16 @@ impl<'a> Net<'a> {
                     Hop {
                         resource: name,
                         kind: "route-table",
-                        detail: format!(
-                            "local route {}",
-                            v.cidrs
-                                .iter()
-                                .map(|c| c.to_string())
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        ),
+                        detail: self.d(|| {
+                            format!(
+                                "local route {}",
+                                v.cidrs
+                                    .iter()
+                                    .map(|c| c.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            )
+                        }),
                         loc,
                     },
                 ));
@@ -670,11 +701,13 @@ impl<'a> Net<'a> {
             Hop {
                 resource: t.address.clone(),
                 kind: "route-table",
-                detail: format!(
-                    "route {} -> {}",
-                    r.dest.map(|d| d.to_string()).unwrap_or_default(),
-                    self.target_name(&r.target)
-                ),
+                detail: self.d(|| {
+                    format!(
+                        "route {} -> {}",
+                        r.dest.map(|d| d.to_string()).unwrap_or_default(),
+                        self.target_name(&r.target)
+                    )
+                }),
                 loc: Some(r.loc.clone()),
             },
         ))
@@ -808,10 +841,12 @@ impl<'a> Net<'a> {
             leg.hops.push(Hop {
                 resource: e.address.clone(),
                 kind: "eni",
-                detail: format!(
-                    "source interface in {}",
-                    ssub.map(|s| self.name(s)).unwrap_or_default()
-                ),
+                detail: self.d(|| {
+                    format!(
+                        "source interface in {}",
+                        ssub.map(|s| self.name(s)).unwrap_or_default()
+                    )
+                }),
                 loc: Some(e.loc.clone()),
             });
             leg.ports = p;
@@ -1143,25 +1178,27 @@ impl<'a> Net<'a> {
         leg.hops.push(Hop {
             resource: dname.clone(),
             kind: "eni",
-            detail: format!("destination interface in {}", self.name(dsub)),
+            detail: self.d(|| format!("destination interface in {}", self.name(dsub))),
             loc: Some(dst.loc.clone()),
         });
         leg.hops.push(Hop {
             resource: dname,
             kind: "return",
-            detail: format!(
-                "replies return to {} on the same connection: security groups are stateful{}",
-                if src_eni.is_some() {
-                    src_l.to_string()
-                } else {
-                    "the client".to_string()
-                },
-                if same_subnet || !proto.has_ports() {
-                    ""
-                } else {
-                    "; the network ACLs admit the reply to the client's ports (above)"
-                }
-            ),
+            detail: self.d(|| {
+                format!(
+                    "replies return to {} on the same connection: security groups are stateful{}",
+                    if src_eni.is_some() {
+                        src_l.to_string()
+                    } else {
+                        "the client".to_string()
+                    },
+                    if same_subnet || !proto.has_ports() {
+                        ""
+                    } else {
+                        "; the network ACLs admit the reply to the client's ports (above)"
+                    }
+                )
+            }),
             loc: None,
         });
         leg
@@ -1265,7 +1302,7 @@ impl Net<'_> {
         leg.hops.push(Hop {
             resource: sname.clone(),
             kind: "eni",
-            detail: format!("source interface in {}", self.name(ss)),
+            detail: self.d(|| format!("source interface in {}", self.name(ss))),
             loc: Some(src.loc.clone()),
         });
         leg.ports = p;
@@ -1446,10 +1483,12 @@ impl Net<'_> {
                 leg.hops.push(Hop {
                     resource: nat.address.clone(),
                     kind: "nat",
-                    detail: format!(
-                        "NAT gateway in {} translates the source to its public address",
-                        self.name(ns)
-                    ),
+                    detail: self.d(|| {
+                        format!(
+                            "NAT gateway in {} translates the source to its public address",
+                            self.name(ns)
+                        )
+                    }),
                     loc: Some(nat.loc.clone()),
                 });
                 // NAT subnet -> internet gateway; the NAT uses source ports 1024-65535
@@ -1974,16 +2013,21 @@ impl Net<'_> {
                     }
                 };
                 // Names for reasons, written only when a reason is.
-                let src_l = Label(Box::new(|| match src_kind {
-                    Src::Eni(e) => eni_label(e, *sip),
-                    Src::External => self.describe_external(sset, *sip),
-                    Src::Internal => describe_addrs(sset, *sip),
+                // Not at all when nothing is explained (exposure, matrix).
+                let src_l = Label(Box::new(|| {
+                    self.d(|| match src_kind {
+                        Src::Eni(e) => eni_label(e, *sip),
+                        Src::External => self.describe_external(sset, *sip),
+                        Src::Internal => describe_addrs(sset, *sip),
+                    })
                 }));
-                let dst_l = Label(Box::new(|| match dst_classes.get(di) {
-                    Some((_, dset)) if dst.private_ip.is_none() => {
-                        format!("`{}` ({})", dst.address, describe_addrs(dset, *dip))
-                    }
-                    _ => eni_label(dst, *dip),
+                let dst_l = Label(Box::new(|| {
+                    self.d(|| match dst_classes.get(di) {
+                        Some((_, dset)) if dst.private_ip.is_none() => {
+                            format!("`{}` ({})", dst.address, describe_addrs(dset, *dip))
+                        }
+                        _ => eni_label(dst, *dip),
+                    })
                 }));
                 let leg = self.leg(
                     &src_kind,
@@ -2245,13 +2289,13 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                         hops.push(Hop {
                             resource: t.listener.clone(),
                             kind: "listener",
-                            detail: format!("listener {lport} forwards to {}", t.tg),
+                            detail: n.d(|| format!("listener {lport} forwards to {}", t.tg)),
                             loc: Some(t.listener_loc.clone()),
                         });
                         hops.push(Hop {
                             resource: t.tg.clone(),
                             kind: "target-group",
-                            detail: format!("target group sends to port {}", t.port),
+                            detail: n.d(|| format!("target group sends to port {}", t.port)),
                             loc: Some(t.tg_loc.clone()),
                         });
                         hops.extend(second.hops);
@@ -2437,10 +2481,12 @@ fn lb_entry(
             hops.push(Hop {
                 resource: l.address.clone(),
                 kind: "listener",
-                detail: format!(
-                    "listener {}",
-                    l.port.map(|p| p.to_string()).unwrap_or_default()
-                ),
+                detail: n.d(|| {
+                    format!(
+                        "listener {}",
+                        l.port.map(|p| p.to_string()).unwrap_or_default()
+                    )
+                }),
                 loc: Some(l.loc.clone()),
             });
         }
@@ -2580,14 +2626,16 @@ fn lb_to_target(
         Hop {
             resource: lb_eni.address.clone(),
             kind: "load-balancer",
-            detail: format!(
-                "{} opens a new connection from its own interfaces",
-                if kind == LbKind::Application {
-                    "application load balancer"
-                } else {
-                    "load balancer"
-                }
-            ),
+            detail: n.d(|| {
+                format!(
+                    "{} opens a new connection from its own interfaces",
+                    if kind == LbKind::Application {
+                        "application load balancer"
+                    } else {
+                        "load balancer"
+                    }
+                )
+            }),
             loc: Some(lb_eni.loc.clone()),
         },
     );
@@ -2817,7 +2865,7 @@ fn group_by_sources(pieces: &[(AddrSet, PortSet)]) -> Vec<(AddrSet, PortSet)> {
 /// target that the path reaches). One entry per distinct source set; ports that only rules
 /// with unknown values could open are listed apart, marked `unknown`.
 pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
-    let n = Net::new(net, estate);
+    let n = Net::new(net, estate).quiet();
     let internet = n.internet();
     let mut acc: BTreeMap<(String, String, Vec<String>), ExpAcc> = BTreeMap::new();
     let sources_of = |pieces: &[(AddrSet, PortSet)], port: u16| {
