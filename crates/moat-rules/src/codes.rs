@@ -38,6 +38,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("IAM003", &iam::user_attached_policy::RULE),
     ("IAM004", &iam::password_policy::RULE),
     ("IAM005", &iam::trust_any_principal::RULE),
+    ("IAM006", &iam::managed_admin_attached::RULE),
     ("EBS001", &ebs::volume_unencrypted::RULE),
     ("EBS002", &ebs::instance_volume_unencrypted::RULE),
     ("EBS003", &ebs::default_encryption_disabled::RULE),

@@ -210,6 +210,7 @@ fixtures! {
     iam003: "iam" "IAM003";
     iam004: "iam" "IAM004";
     iam005: "iam" "IAM005";
+    iam006: "iam" "IAM006";
     ebs001: "ebs" "EBS001";
     ebs002: "ebs" "EBS002";
     ebs003: "ebs" "EBS003";

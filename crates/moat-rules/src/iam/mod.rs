@@ -1,6 +1,7 @@
 //! IAM (seed 001 "IAM 보안 체크리스트", seed 004 IAM best practice).
 
 pub(crate) mod admin_policy;
+pub(crate) mod managed_admin_attached;
 pub(crate) mod password_policy;
 pub(crate) mod trust_any_principal;
 pub(crate) mod user_attached_policy;

@@ -1,0 +1,165 @@
+use moat_model::{Node, Resource, Severity, Unknown, Value};
+
+use crate::registry::{why, Ctx, Out, RuleDef};
+
+pub(crate) const DOC: &str = r#"## What it does
+Checks for the AWS managed policy `AdministratorAccess` attached to a role, user or group:
+`aws_iam_role_policy_attachment`, `aws_iam_user_policy_attachment`,
+`aws_iam_group_policy_attachment`, `aws_iam_policy_attachment`, a role's
+`managed_policy_arns`, and `aws_ssoadmin_managed_policy_attachment` (in any partition:
+`arn:aws:`, `arn:aws-us-gov:`, `arn:aws-cn:`, or `arn:${data.aws_partition.current.partition}:`).
+
+## Why is this bad?
+`AdministratorAccess` allows every action on every resource. IAM001 finds such statements in
+policies written in the configuration; attaching the AWS managed policy grants the same power
+without any `"*"` appearing in the code, which is how full admin usually slips in. Least
+privilege (seeds 001 and 004) means granting the actions a workload needs.
+
+## Example
+```hcl
+resource "aws_iam_group_policy_attachment" "ops" {
+  group      = aws_iam_group.ops.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+```
+
+## Use instead
+```hcl
+resource "aws_iam_group_policy_attachment" "ops" {
+  group      = aws_iam_group.ops.name
+  policy_arn = aws_iam_policy.ops_least_privilege.arn
+}
+```
+
+## Differences from Checkov
+Checkov (`CKV_AWS_274`) matches only the literal `arn:aws:iam::aws:policy/AdministratorAccess`;
+moat also matches the other partitions and a partition taken from `data.aws_partition`. The
+equivalence is claimed only for the literal ARN. An ARN that is not known offline (a variable
+without value) is reported as unknown.
+
+## References
+- Seed 001, IAM: "최소 권한 원칙" (least privilege); seed 004: IAM least privilege
+- CIS AWS Foundations Benchmark v1.4, 1.16: "Ensure IAM policies that allow full "*:*" administrative privileges are not attached"
+- AWS: [AdministratorAccess](https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html)
+"#;
+
+pub(crate) const RULE: RuleDef = RuleDef {
+    name: "managed_admin_attached",
+    family: super::FAMILY,
+    title: "AWS managed AdministratorAccess policy is attached",
+    severity: Severity::High,
+    checkov: &["CKV_AWS_274"],
+    doc: DOC,
+    check,
+};
+
+const LITERAL: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// What an ARN value says about `AdministratorAccess`.
+enum Arn {
+    /// The literal commercial-partition ARN.
+    Literal,
+    /// Another partition, or the partition from a data source.
+    OtherPartition,
+    Other,
+    Unknown(Unknown),
+}
+
+fn classify(n: &Node) -> Arn {
+    let is_admin = |s: &str| {
+        s.strip_prefix("arn:")
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(_, tail)| tail == "iam::aws:policy/AdministratorAccess")
+    };
+    match &n.value {
+        Value::String(s) if s == LITERAL => Arn::Literal,
+        Value::String(s) if is_admin(s) => Arn::OtherPartition,
+        // `arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`
+        Value::Unknown(Unknown::Template { text, .. }) if is_admin(text) => Arn::OtherPartition,
+        // A managed policy of this configuration (`aws_iam_policy.x.arn`) is not the AWS one.
+        Value::Unknown(Unknown::Computed { .. }) => Arn::Other,
+        Value::Unknown(Unknown::Template { text, .. })
+            if !text.ends_with("AdministratorAccess") && !text.ends_with('}') =>
+        {
+            Arn::Other
+        }
+        Value::Unknown(u) => Arn::Unknown(u.clone()),
+        _ => Arn::Other,
+    }
+}
+
+fn report(out: &mut Out, r: &Resource, attr: &str, n: &Node) {
+    let loc = n.loc.as_ref().unwrap_or(&r.loc);
+    let to = who(r);
+    match classify(n) {
+        Arn::Literal => out.claiming(&["CKV_AWS_274"], |out| {
+            out.fail(
+                r,
+                loc,
+                format!("`{attr}` attaches `{LITERAL}` to {to}: every action on every resource"),
+            )
+        }),
+        Arn::OtherPartition => out.claiming(&[], |out| {
+            out.fail(
+                r,
+                loc,
+                format!("`{attr}` attaches the AWS managed `AdministratorAccess` policy (`{n}`) to {to}: every action on every resource"),
+            )
+        }),
+        Arn::Unknown(u) => out.claiming(&[], |out| {
+            out.unknown(
+                r,
+                loc,
+                format!("`{attr}` is unknown, it may be `AdministratorAccess`: {}", why(&u)),
+            )
+        }),
+        Arn::Other => {}
+    }
+}
+
+/// The principal a resource attaches to, for the message.
+fn who(r: &Resource) -> String {
+    for key in ["role", "user", "group", "roles", "users", "groups"] {
+        if let Some(n) = r.get(key) {
+            return format!("{key} `{n}`");
+        }
+    }
+    if r.rtype == "aws_iam_role" {
+        return format!("role `{}`", r.address);
+    }
+    "its principals".to_string()
+}
+
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for t in [
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_policy_attachment",
+    ] {
+        for r in ctx.of_type(t) {
+            if let Some(n) = r.get("policy_arn") {
+                report(out, r, "policy_arn", n);
+            }
+        }
+    }
+    for r in ctx.of_type("aws_ssoadmin_managed_policy_attachment") {
+        if let Some(n) = r.get("managed_policy_arn") {
+            report(out, r, "managed_policy_arn", n);
+        }
+    }
+    for r in ctx.of_type("aws_iam_role") {
+        let Some(list) = r.get("managed_policy_arns") else {
+            continue;
+        };
+        match &list.value {
+            Value::List(items) => {
+                for n in items {
+                    report(out, r, "managed_policy_arns", n);
+                }
+            }
+            Value::Unknown(_) => report(out, r, "managed_policy_arns", list),
+            _ => {}
+        }
+    }
+}
