@@ -44,6 +44,8 @@ fn s3003_claims_only_the_failing_flag() {
     assert_eq!(
         claims(&findings("s3/S3003.tf", "S3003")),
         vec![
+            // No block at all: one finding, claiming the "has a block" check.
+            row("aws_s3_bucket.none", 25, "CKV2_AWS_6"),
             row("aws_s3_bucket.partial", 13, "CKV_AWS_56"),
             row("aws_s3_bucket.partial", 20, "CKV2_AWS_6 CKV_AWS_54"),
         ]

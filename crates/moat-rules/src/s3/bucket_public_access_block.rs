@@ -1,5 +1,7 @@
 use moat_model::{Resolved, ResourceId, Severity};
 
+use moat_model::views::services::Eff;
+
 use crate::registry::{require_eff, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
@@ -18,6 +20,10 @@ IDs of the flag it reports: the per-flag ID when the bucket has its own access b
 `CKV2_AWS_6` for the first two flags. moat also honours the account-wide
 `aws_s3_account_public_access_block`, which Checkov ignores: a bucket protected only at account
 level passes moat and fails `CKV2_AWS_6`.
+
+When neither the bucket nor the account declares a block, the finding is reported once, at the
+bucket: AWS turns the four settings on for buckets created since April 2023, but nothing in the
+configuration keeps them on, and buckets created earlier have them off.
 
 ## Why is this bad?
 Block Public Access is the guard rail that stops a later ACL or bucket policy change from
@@ -71,12 +77,28 @@ const FLAG_IDS: [&str; 4] = ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for b in ctx.s3_buckets() {
         let own_block = has_own_block(ctx, b.id);
-        for (i, ((name, eff), flag_id)) in b
-            .public_access_flags()
-            .into_iter()
-            .zip(FLAG_IDS)
-            .enumerate()
+        let flags = b.public_access_flags();
+        // No block for the bucket nor the account: one finding, not four. AWS turns the four
+        // settings on for buckets created since April 2023, but nothing in this configuration
+        // keeps them on (or sets them on a bucket that predates that).
+        if !own_block
+            && flags
+                .iter()
+                .all(|(_, eff)| matches!(eff, Eff::Default(false)))
         {
+            out.claiming(&["CKV2_AWS_6"], |out| {
+                out.fail(
+                    b.resource,
+                    &b.resource.loc,
+                    "no `aws_s3_bucket_public_access_block` for this bucket and no \
+                     `aws_s3_account_public_access_block`: AWS enables Block Public Access on \
+                     new buckets by default, but nothing here keeps it on; declare the four \
+                     settings explicitly",
+                )
+            });
+            continue;
+        }
+        for (i, ((name, eff), flag_id)) in flags.into_iter().zip(FLAG_IDS).enumerate() {
             let mut ids = Vec::new();
             if own_block {
                 ids.push(flag_id);
