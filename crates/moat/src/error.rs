@@ -14,3 +14,10 @@ impl CliError {
         CliError::Usage(msg.into())
     }
 }
+
+impl From<serde_json::Error> for CliError {
+    /// Writing JSON fails only when the output does (a closed pipe is then not an error).
+    fn from(e: serde_json::Error) -> Self {
+        CliError::Io(std::io::Error::from(e))
+    }
+}

@@ -58,8 +58,7 @@ pub fn run(args: ExposureArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         serde_json::to_writer_pretty(
             &mut *out,
             &serde_json::json!({ "exposures": v, "errors": errors }),
-        )
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        )?;
         writeln!(out)?;
         return Ok(0);
     }

@@ -192,7 +192,7 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         .unwrap_or_else(|| "all ports".into());
     if args.format == "json" {
         let v = to_json(&r);
-        serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| CliError::Usage(e.to_string()))?;
+        serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
     } else {
         write_text(out, &r, &args.from, &args.to, &args.protocol, &port_text)?;

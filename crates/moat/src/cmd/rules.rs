@@ -38,7 +38,7 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<i32, CliError> {
                         })
                     })
                     .collect();
-                serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+                serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
             }
             RulesFormat::Text => {
@@ -83,7 +83,7 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<i32, CliError> {
                         "checkov": r.checkov,
                         "doc": r.doc,
                     });
-                    serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+                    serde_json::to_writer_pretty(&mut *out, &v)?;
                     writeln!(out)?;
                 }
                 RulesFormat::Text => {
