@@ -22,7 +22,17 @@ const BASELINE: [&str; 4] = [
     "aws_config_configuration_recorder",
 ];
 
-/// The first baseline resource of the estate (where a missing service is reported).
+/// The first baseline resource of the estate (where a missing service is reported),
+/// preferring one that is switched on: a trail with `enable_logging = false` is not where the
+/// account's monitoring lives, and reporting there reads as if that trail were the cause.
 pub(crate) fn baseline<'e>(ctx: &Ctx<'e>) -> Option<&'e Resource> {
-    BASELINE.iter().find_map(|t| ctx.of_type(t).next())
+    let enabled = |r: &&Resource| {
+        r.get("enable_logging")
+            .and_then(moat_model::Node::as_bool)
+            .unwrap_or(true)
+    };
+    BASELINE
+        .iter()
+        .find_map(|t| ctx.of_type(t).find(enabled))
+        .or_else(|| BASELINE.iter().find_map(|t| ctx.of_type(t).next()))
 }
