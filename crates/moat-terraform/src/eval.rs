@@ -140,6 +140,9 @@ pub(crate) struct Evaluator {
     pub eval_errors: usize,
     /// Interpolations of unknown values written as placeholders by `render_template`.
     tmpl_placeholders: usize,
+    /// Placeholder instance of each resource whose count/for_each is unknown and whose whole
+    /// collection was referenced: `each.value` of a `for_each` over that collection.
+    unknown_collections: HashMap<String, Node>,
     depth: usize,
 }
 
@@ -164,6 +167,7 @@ impl Evaluator {
             modules_json,
             eval_errors: 0,
             tmpl_placeholders: 0,
+            unknown_collections: HashMap::new(),
             depth: 0,
         }
     }
@@ -480,10 +484,21 @@ impl Evaluator {
         }
         if let Some(fe) = body.attr("for_each") {
             let n = self.eval(&fe.expr, &mut Scope::module(m));
+            // `for_each = aws_s3_bucket.team` where that resource's instances are unknown:
+            // `each.value` is its placeholder instance, so `each.value.id` still names it.
+            let each_value = match &n.value {
+                Value::Unknown(moat_model::Unknown::Derived { refs, .. }) if refs.len() == 1 => {
+                    refs.first()
+                        .and_then(|r| self.unknown_collections.get(r))
+                        .cloned()
+                }
+                _ => None,
+            };
             let placeholder = |this: &mut Self, reason: String| {
                 let mut sc = Scope::module(m);
                 let u = Node::new(unk(reason), Some(fe.loc.clone()));
-                sc.each = Some((u.clone(), u));
+                let v = each_value.clone().unwrap_or_else(|| u.clone());
+                sc.each = Some((u, v));
                 let _ = this;
                 (Expansion::Unknown, vec![(None, sc)])
             };
@@ -1522,6 +1537,21 @@ impl Evaluator {
                     }
                 }
                 let obj = instance_object(inst);
+                if re.expansion == Expansion::Unknown && rest.is_empty() {
+                    // The whole collection of a resource whose count/for_each is unknown: not
+                    // the one placeholder instance (iterating it would iterate its attributes).
+                    // A `for_each` over it gets the placeholder as `each.value`.
+                    self.unknown_collections.insert(base.clone(), obj);
+                    return Node::new(
+                        Value::Unknown(moat_model::Unknown::Derived {
+                            reason: format!(
+                                "the instances of `{base}` are not known (its count or for_each is unknown)"
+                            ),
+                            refs: vec![base.clone()],
+                        }),
+                        None,
+                    );
+                }
                 self.apply_ops(obj, rest, src, sc)
             }
             Expansion::Count | Expansion::ForEach => {
