@@ -2251,6 +2251,24 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                         if !q.ports.contains(lport) {
                             continue;
                         }
+                        if let Some(az) = az_not_served(n, lb.id, t) {
+                            if best_block.as_ref().is_none_or(|(s, _)| *s < 10) {
+                                best_block = Some((
+                                    10,
+                                    block(
+                                        &lb.address,
+                                        "load-balancer",
+                                        "ELB_INSTALLED_AZ_RESTRICTION",
+                                        format!(
+                                            "`{}` is registered in `{}` but is in {az}, a zone where `{}` has no subnet: a load balancer sends traffic only to targets in its enabled zones; add a subnet in {az} to the load balancer",
+                                            t.eni.address, t.tg, lb.address
+                                        ),
+                                        Some(lb.loc.clone()),
+                                    ),
+                                ));
+                            }
+                            continue;
+                        }
                         // client -> LB
                         let first = n.pair(
                             s,
@@ -2517,6 +2535,27 @@ pub struct LbTarget<'a> {
     pub target_type: String,
     pub preserve_client_ip: Tri,
     pub target_loc: Loc,
+}
+
+/// The Availability Zone of a target that its load balancer does not serve: a load balancer
+/// sends traffic only to targets in the zones enabled for it (its subnets), cross-zone or not.
+/// `None` when the zone is served, or when any zone involved is not known.
+pub fn az_not_served(n: &Net<'_>, lb: ResourceId, t: &LbTarget<'_>) -> Option<String> {
+    let az_of = |r: &Ref| {
+        r.res()
+            .and_then(|id| n.net.subnet(id))
+            .and_then(|s| s.az.clone())
+    };
+    let target_az = az_of(t.eni.subnet.as_ref()?)?;
+    let lb = n.net.load_balancers.iter().find(|l| l.id == lb)?;
+    if lb.subnets.is_empty() {
+        return None;
+    }
+    let mut served = Vec::new();
+    for s in &lb.subnets {
+        served.push(az_of(s)?);
+    }
+    (!served.contains(&target_az)).then_some(target_az)
 }
 
 /// Every (listener, target group, target ENI) of a load balancer.
@@ -2934,6 +2973,9 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 .unwrap_or(LbKind::Application);
             for t in lb_targets(&n, eni.owner) {
                 let Some(lp) = t.listener_port else { continue };
+                if az_not_served(&n, eni.owner, &t).is_some() {
+                    continue;
+                }
                 // The clients that reach this listener port.
                 let clients = sources_of(&r.per_class, lp);
                 if clients.is_empty() {

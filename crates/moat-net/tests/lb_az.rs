@@ -1,0 +1,43 @@
+//! Regression (QA round 3): a target registered in an Availability Zone where its load
+//! balancer has no subnet receives no traffic; it was reported reachable through the NLB.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+
+use moat_model::views::net::{Network, Protocol};
+use moat_net::{exposure, reach, Endpoint, PortSet, Query, Verdict};
+
+#[test]
+fn target_in_a_zone_the_lb_does_not_serve_is_blocked_at_the_lb() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lb_az");
+    let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
+    let e = &v[0];
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let net = Network::from_estate(e);
+    let ask = |to: &str| {
+        let q = Query::new(
+            Endpoint::Internet,
+            Endpoint::Resource(e.by_address(to).unwrap()),
+            Protocol::Tcp,
+            PortSet::single(80),
+        );
+        reach(&net, e, &q).unwrap()
+    };
+    let a = ask("aws_instance.a");
+    assert_eq!(a.verdict, Verdict::Reachable, "{a:?}");
+    let b = ask("aws_instance.b");
+    assert_eq!(b.verdict, Verdict::Blocked, "{b:?}");
+    let blk = b.blocked.unwrap();
+    assert_eq!(blk.code, "ELB_INSTALLED_AZ_RESTRICTION");
+    assert_eq!(blk.resource, "aws_lb.nlb");
+    assert!(blk.reason.contains("us-east-1b"), "{}", blk.reason);
+    let exposed: Vec<String> = exposure(&net, e).into_iter().map(|x| x.resource).collect();
+    assert!(
+        exposed.contains(&"aws_instance.a".to_string()),
+        "{exposed:?}"
+    );
+    assert!(
+        !exposed.contains(&"aws_instance.b".to_string()),
+        "{exposed:?}"
+    );
+}
