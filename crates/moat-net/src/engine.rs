@@ -189,6 +189,11 @@ pub struct Net<'a> {
     /// Write the hop details (the admitting rule or route) of the paths found. `reach` does;
     /// `exposure` and the SG matrix only need verdicts and port sets, and skip the formatting.
     explain: bool,
+    /// Count a connection as made when the network ACLs pass replies to SOME of the client's
+    /// ephemeral ports. A legitimate client picks its source port, so `reach` and the
+    /// diagnosis need all of them (else connections fail at random); an attacker chooses
+    /// theirs, so `exposure` needs only one.
+    any_source_port: bool,
 }
 
 /// Address blocks that are not on the internet (IANA special-purpose registries).
@@ -265,6 +270,23 @@ impl<'a> Net<'a> {
             igw_of_vpc,
             vpc_space,
             explain: true,
+            any_source_port: false,
+        }
+    }
+
+    /// For exposure: a reply that passes on any of the client's ports makes the service
+    /// reachable (the client, an attacker, chooses its source port).
+    pub fn any_source_port(mut self) -> Self {
+        self.any_source_port = true;
+        self
+    }
+
+    /// Whether the network ACLs' admitted reply ports `admitted` stop the connection.
+    fn reply_blocked(&self, admitted: &PortSet, src_ports: &PortSet) -> bool {
+        if self.any_source_port {
+            admitted.is_empty()
+        } else {
+            admitted != src_ports
         }
     }
 
@@ -1093,7 +1115,7 @@ impl<'a> Net<'a> {
             if proto.has_ports() {
                 let (r, hop, deny) =
                     self.nacl_ports(dsub, true, src_ip, proto, src_ports, &mut leg);
-                if r != *src_ports {
+                if self.reply_blocked(&r, src_ports) {
                     leg.stop(
                         5,
                         nacl_reply_block(
@@ -1110,7 +1132,7 @@ impl<'a> Net<'a> {
                 leg.hops.push(reply_hop(hop));
                 if let Some(ss) = ssub {
                     let (r2, hop, deny) = self.nacl_ports(ss, false, dst_ip, proto, &r, &mut leg);
-                    if r2 != *src_ports {
+                    if self.reply_blocked(&r2, src_ports) {
                         leg.stop(
                             5,
                             nacl_reply_block(
@@ -2904,7 +2926,7 @@ fn group_by_sources(pieces: &[(AddrSet, PortSet)]) -> Vec<(AddrSet, PortSet)> {
 /// target that the path reaches). One entry per distinct source set; ports that only rules
 /// with unknown values could open are listed apart, marked `unknown`.
 pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
-    let n = Net::new(net, estate).quiet();
+    let n = Net::new(net, estate).quiet().any_source_port();
     let internet = n.internet();
     let mut acc: BTreeMap<(String, String, Vec<String>), ExpAcc> = BTreeMap::new();
     let sources_of = |pieces: &[(AddrSet, PortSet)], port: u16| {

@@ -1,4 +1,4 @@
-//! Regression (QA round 3): a target registered in an Availability Zone where its load
+//! Regressions from QA round 3. A target registered in an Availability Zone where its load
 //! balancer has no subnet receives no traffic; it was reported reachable through the NLB.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -40,4 +40,37 @@ fn target_in_a_zone_the_lb_does_not_serve_is_blocked_at_the_lb() {
         !exposed.contains(&"aws_instance.b".to_string()),
         "{exposed:?}"
     );
+}
+
+/// Regression (QA round 3): a NACL that drops replies to ephemeral ports 1024-2047 only. An
+/// attacker picks a source port that gets replies, so `exposure` lists the instance; a
+/// legitimate client's connection fails at random, so `reach` reports the ACL as blocking.
+#[test]
+fn partial_ephemeral_deny_is_exposed_but_not_reliably_reachable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nacl_partial_reply");
+    let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
+    let e = &v[0];
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let net = Network::from_estate(e);
+    let exposed: Vec<(String, String)> = exposure(&net, e)
+        .into_iter()
+        .map(|x| (x.resource, x.ports))
+        .collect();
+    assert!(
+        exposed.contains(&("aws_instance.w1".to_string(), "443".to_string())),
+        "{exposed:?}"
+    );
+    assert!(
+        !exposed.iter().any(|(r, _)| r == "aws_instance.w2"),
+        "{exposed:?}"
+    );
+    let q = Query::new(
+        Endpoint::Internet,
+        Endpoint::Resource(e.by_address("aws_instance.w1").unwrap()),
+        Protocol::Tcp,
+        PortSet::single(443),
+    );
+    let r = reach(&net, e, &q).unwrap();
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    assert_eq!(r.blocked.unwrap().code, "SUBNET_ACL_RESTRICTION");
 }
