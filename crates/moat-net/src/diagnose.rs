@@ -46,6 +46,8 @@ pub const DATABASE_REACHABLE_FROM_INTERNET: &str = "NET010";
 /// A database or cache placed in a subnet whose route table sends 0.0.0.0/0 to an internet
 /// gateway (a public subnet), whether or not it is publicly accessible.
 pub const DATABASE_IN_PUBLIC_SUBNET: &str = "NET011";
+/// A target registered in an Availability Zone where its load balancer has no subnet.
+pub const TARGET_AZ_NOT_SERVED: &str = "NET012";
 
 /// One diagnosed problem.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,6 +68,7 @@ pub fn diagnose(net: &Network) -> Vec<Diagnosis> {
     out.extend(private_subnets_routed_to_igw(net));
     out.extend(databases_reachable_from_internet(net));
     out.extend(databases_in_public_subnets(net));
+    out.extend(targets_in_unserved_zones(net));
     out.sort();
     out.dedup();
     out
@@ -1580,6 +1583,39 @@ fn databases_behind_internet_facing_lbs(
                     }
                 }
             }
+        }
+    }
+    out
+}
+
+/// NET012: targets registered in an Availability Zone where their load balancer has no
+/// subnet. The load balancer never sends them traffic (cross-zone load balancing spreads only
+/// over enabled zones), so capacity is silently lost and health checks do not reach them.
+/// Reported on the registration (attachment or group), once per target and load balancer.
+pub fn targets_in_unserved_zones(net: &Network) -> Vec<Diagnosis> {
+    use crate::engine::{az_not_served, lb_targets, Net};
+    let estate = moat_model::Estate::new();
+    let n = Net::new(net, &estate);
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for lb in &net.load_balancers {
+        for t in lb_targets(&n, lb.id) {
+            let Some(az) = az_not_served(&n, lb.id, &t) else {
+                continue;
+            };
+            if !seen.insert((lb.id, t.eni.owner, t.tg_id)) {
+                continue;
+            }
+            out.push(Diagnosis {
+                code: TARGET_AZ_NOT_SERVED,
+                resource: t.eni.owner,
+                loc: t.target_loc.clone(),
+                message: format!(
+                    "`{}` is registered in `{}` but is in {az}, a zone where `{}` has no subnet: the load balancer never sends it traffic; add a subnet in {az} to the load balancer or move the target",
+                    t.eni.address, t.tg, lb.address
+                ),
+                unknown: false,
+            });
         }
     }
     out

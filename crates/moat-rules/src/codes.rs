@@ -78,6 +78,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("NET009", &network::private_subnet_routes_to_igw::RULE),
     ("NET010", &network::database_reachable_from_internet::RULE),
     ("NET011", &network::database_in_public_subnet::RULE),
+    ("NET012", &network::target_az_not_served::RULE),
     ("NET100", &network::invariant_violated::RULE),
 ];
 

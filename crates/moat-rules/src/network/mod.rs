@@ -11,6 +11,7 @@ pub(crate) mod lb_egress_missing;
 pub(crate) mod nacl_drops_lb_path;
 pub(crate) mod nlb_clients_not_admitted;
 pub(crate) mod private_subnet_routes_to_igw;
+pub(crate) mod target_az_not_served;
 pub(crate) mod target_bypasses_lb;
 pub(crate) mod target_open_behind_lb;
 pub(crate) mod target_port_not_admitted;

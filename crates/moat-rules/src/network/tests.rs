@@ -334,7 +334,7 @@ fn catalogue_lists_the_net_rules_with_docs() {
         ids,
         vec![
             "NET001", "NET002", "NET003", "NET004", "NET005", "NET006", "NET007", "NET008",
-            "NET009", "NET010", "NET011", "NET100"
+            "NET009", "NET010", "NET011", "NET012", "NET100"
         ]
     );
 }
@@ -377,4 +377,27 @@ fn net011_database_in_public_subnets() {
         "{}",
         f[0].message
     );
+}
+
+/// QA round 3: an NLB with a subnet in us-east-1a only; instance `b` in us-east-1b is
+/// registered but never receives traffic. NET012 on `b`, at its attachment; `a` passes.
+#[test]
+fn net012_target_in_a_zone_the_lb_does_not_serve() {
+    let c = "NET012_fail";
+    let f: Vec<Finding> = fixture(c)
+        .into_iter()
+        .filter(|f| f.rule_id == "NET012")
+        .collect();
+    assert_eq!(
+        brief(&f),
+        vec![fail(
+            "NET012",
+            "aws_instance.b",
+            line_of(c, "resource \"aws_lb_target_group_attachment\" \"b\"")
+        )],
+        "{}",
+        text(&f)
+    );
+    assert!(f[0].message.contains("us-east-1b"), "{}", f[0].message);
+    insta::assert_snapshot!(text(&f));
 }
