@@ -93,6 +93,8 @@ pub struct Ctx<'e> {
     s3: OnceLock<Vec<S3Bucket<'e>>>,
     policies: OnceLock<Vec<PolicyDoc<'e>>>,
     net: OnceLock<Network>,
+    /// The load-balancer path diagnoses, shared by the NET rules that report them.
+    lb_paths: OnceLock<Vec<moat_net::diagnose::Diagnosis>>,
 }
 
 impl<'e> Ctx<'e> {
@@ -102,6 +104,7 @@ impl<'e> Ctx<'e> {
             s3: OnceLock::new(),
             policies: OnceLock::new(),
             net: OnceLock::new(),
+            lb_paths: OnceLock::new(),
         }
     }
 
@@ -115,6 +118,13 @@ impl<'e> Ctx<'e> {
 
     pub fn net(&self) -> &Network {
         self.net.get_or_init(|| Network::from_estate(self.estate))
+    }
+
+    /// Every load balancer's listener -> target group -> target check, computed once per
+    /// `check` call for all the NET rules that report a part of it.
+    pub fn lb_paths(&self) -> &[moat_net::diagnose::Diagnosis] {
+        self.lb_paths
+            .get_or_init(|| moat_net::diagnose::lb_paths(self.net()))
     }
 
     /// Managed resources of one type.

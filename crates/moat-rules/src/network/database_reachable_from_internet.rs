@@ -57,6 +57,6 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         ctx,
         out,
         diagnose::DATABASE_REACHABLE_FROM_INTERNET,
-        diagnose::databases_reachable_from_internet(ctx.net()),
+        &diagnose::databases_reachable_from_internet(ctx.net()),
     );
 }

@@ -60,6 +60,6 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         ctx,
         out,
         diagnose::HEALTH_CHECK_NOT_ADMITTED,
-        diagnose::lb_paths(ctx.net()),
+        ctx.lb_paths(),
     );
 }

@@ -42,10 +42,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::IP_TARGET_OUTSIDE_VPC,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::IP_TARGET_OUTSIDE_VPC, ctx.lb_paths());
 }

@@ -57,10 +57,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::LB_EGRESS_MISSING,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::LB_EGRESS_MISSING, ctx.lb_paths());
 }

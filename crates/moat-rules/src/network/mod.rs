@@ -26,15 +26,15 @@ use crate::registry::{Ctx, Out};
 pub(crate) const FAMILY: &str = "net";
 
 /// Emit the diagnoses of one code as findings of the running rule.
-pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, code: &str, diagnoses: Vec<Diagnosis>) {
-    for d in diagnoses.into_iter().filter(|d| d.code == code) {
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, code: &str, diagnoses: &[Diagnosis]) {
+    for d in diagnoses.iter().filter(|d| d.code == code) {
         let Some(r) = ctx.estate.get(d.resource) else {
             continue;
         };
         if d.unknown {
-            out.unknown(r, &d.loc, d.message);
+            out.unknown(r, &d.loc, d.message.clone());
         } else {
-            out.fail(r, &d.loc, d.message);
+            out.fail(r, &d.loc, d.message.clone());
         }
     }
 }

@@ -68,10 +68,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::NACL_DROPS_LB_PATH,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::NACL_DROPS_LB_PATH, ctx.lb_paths());
 }

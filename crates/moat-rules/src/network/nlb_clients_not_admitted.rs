@@ -56,10 +56,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::NLB_CLIENTS_NOT_ADMITTED,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::NLB_CLIENTS_NOT_ADMITTED, ctx.lb_paths());
 }

@@ -51,6 +51,6 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         ctx,
         out,
         diagnose::PRIVATE_SUBNET_TO_IGW,
-        diagnose::private_subnets_routed_to_igw(ctx.net()),
+        &diagnose::private_subnets_routed_to_igw(ctx.net()),
     );
 }

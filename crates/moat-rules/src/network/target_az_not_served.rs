@@ -54,6 +54,6 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         ctx,
         out,
         diagnose::TARGET_AZ_NOT_SERVED,
-        diagnose::targets_in_unserved_zones(ctx.net()),
+        &diagnose::targets_in_unserved_zones(ctx.net()),
     );
 }

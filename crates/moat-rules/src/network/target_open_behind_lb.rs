@@ -54,10 +54,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::TARGET_OPEN_BEHIND_LB,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::TARGET_OPEN_BEHIND_LB, ctx.lb_paths());
 }

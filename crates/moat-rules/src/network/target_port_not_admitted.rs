@@ -61,10 +61,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(
-        ctx,
-        out,
-        diagnose::TARGET_PORT_NOT_ADMITTED,
-        diagnose::lb_paths(ctx.net()),
-    );
+    super::emit(ctx, out, diagnose::TARGET_PORT_NOT_ADMITTED, ctx.lb_paths());
 }
