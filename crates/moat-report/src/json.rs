@@ -4,7 +4,8 @@
 //! resource_type, file, line, message, equivalent{checkov}, suppressed, then the added fields
 //! `status`, `root` (the root module, when known) and, for suppressed findings,
 //! `suppression_reason`), `errors` (file, line,
-//! message), `summary` (files_scanned, resources).
+//! message), then the added `notes` (file, line, message: what moat could not analyse, such
+//! as a registry module that was not downloaded), `summary` (files_scanned, resources).
 
 use std::io::{self, Write};
 
@@ -20,10 +21,16 @@ pub fn to_value(report: &Report) -> Value {
         .iter()
         .map(|e| json!({ "file": e.file, "line": e.line, "message": e.message }))
         .collect();
+    let notes: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|n| json!({ "file": n.file, "line": n.line, "message": n.message }))
+        .collect();
     json!({
         "moat_version": crate::VERSION,
         "findings": findings,
         "errors": errors,
+        "notes": notes,
         "summary": {
             "files_scanned": report.files_scanned,
             "resources": report.resources,
@@ -86,7 +93,10 @@ mod tests {
     fn field_order_matches_the_contract() {
         let v = to_value(&fixtures::report());
         let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(top, ["moat_version", "findings", "errors", "summary"]);
+        assert_eq!(
+            top,
+            ["moat_version", "findings", "errors", "notes", "summary"]
+        );
         let f: Vec<&str> = v["findings"][0]
             .as_object()
             .unwrap()
@@ -116,6 +126,21 @@ mod tests {
         );
         assert_eq!(v["findings"][1]["status"], "unknown");
         assert_eq!(v["errors"][0]["line"], 3);
+        assert_eq!(
+            v["notes"],
+            json!([
+                {
+                    "file": "main.tf",
+                    "line": 7,
+                    "message": "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved",
+                },
+                {
+                    "file": "main.tf",
+                    "line": 12,
+                    "message": "function `templatefile` is not supported; its result is unknown",
+                },
+            ])
+        );
         assert_eq!(v["summary"]["files_scanned"], 3);
         assert_eq!(v["summary"]["resources"], 4);
     }

@@ -3,8 +3,10 @@
 //! One test suite per rule (every rule of the catalogue, plus rules seen only in findings),
 //! one failing test case per unsuppressed finding (`type` is the severity, or `unknown` when it
 //! could not be decided), a skipped test case per suppressed finding, and one passing test case
-//! for a rule with no finding, so dashboards show what passed. Read errors go to a last suite,
-//! `moat.errors`, one errored case each.
+//! for a rule with no finding, so dashboards show what passed. Read errors go to a suite
+//! `moat.errors`, one errored case each. Notes (what could not be analysed: a module that was
+//! not downloaded, a value that stayed unknown) go to a last suite, `moat.notes`, without test
+//! cases: its `<system-out>` lists them, one `file:line: message` a line.
 
 use std::io::{self, Write};
 
@@ -86,6 +88,22 @@ pub fn build(report: &Report, catalogue: &[RuleMeta]) -> JReport {
         }
         out.add_test_suite(suite);
     }
+    if !report.notes.is_empty() {
+        let mut suite = TestSuite::new("moat.notes");
+        let text: Vec<String> = report
+            .notes
+            .iter()
+            .map(|n| {
+                if n.line > 0 {
+                    format!("note: {}:{}: {}", n.file, n.line, n.message)
+                } else {
+                    format!("note: {}: {}", n.file, n.message)
+                }
+            })
+            .collect();
+        suite.set_system_out(text.join("\n") + "\n");
+        out.add_test_suite(suite);
+    }
     out
 }
 
@@ -139,8 +157,31 @@ mod tests {
             .unwrap();
         assert_eq!(s3.failures, 1);
         assert_eq!(s3.tests, 2);
+        let notes = r.test_suites.last().unwrap();
+        assert_eq!(notes.name.as_str(), "moat.notes");
+        assert_eq!(notes.tests, 0);
+        assert_eq!(
+            notes.system_out.as_ref().unwrap().as_str(),
+            "note: main.tf:7: module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved\n\
+             note: main.tf:12: function `templatefile` is not supported; its result is unknown\n"
+        );
         let xml = render();
         assert!(xml.contains("moat.errors"));
+        assert!(
+            xml.contains("<system-out>note: main.tf:7: module `vpc`"),
+            "{xml}"
+        );
         assert!(xml.contains("suppressed: scratch data, recreated nightly"));
+    }
+
+    #[test]
+    fn no_notes_no_notes_suite() {
+        let mut report = fixtures::report();
+        report.notes.clear();
+        let r = build(&report, &fixtures::catalogue());
+        assert!(r
+            .test_suites
+            .iter()
+            .all(|s| s.name.as_str() != "moat.notes"));
     }
 }

@@ -62,7 +62,9 @@ pub struct Report {
     pub entries: Vec<Entry>,
     /// Sorted errors (file, line, message).
     pub errors: Vec<ScanError>,
-    /// Sorted notes (unresolved modules, values that stayed unknown): text output only.
+    /// Sorted notes (unresolved modules, values that stayed unknown, functions not
+    /// evaluated): every format reports them (text, JSON `notes`, SARIF tool execution
+    /// notifications, JUnit `<system-out>`).
     pub notes: Vec<Note>,
     pub files_scanned: usize,
     pub resources: usize,
@@ -314,11 +316,20 @@ pub(crate) mod fixtures {
                 line: 3,
                 message: "expected `=` after attribute name `bucket`".into(),
             }],
-            notes: vec![Note {
-                file: "main.tf".into(),
-                line: 7,
-                message: "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved".into(),
-            }],
+            notes: vec![
+                Note {
+                    file: "main.tf".into(),
+                    line: 7,
+                    message: "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved"
+                        .into(),
+                },
+                Note {
+                    file: "main.tf".into(),
+                    line: 12,
+                    message: "function `templatefile` is not supported; its result is unknown"
+                        .into(),
+                },
+            ],
             files_scanned: 3,
             resources: 4,
             sources,

@@ -6,7 +6,9 @@
 //! message, one physical location (uri relative to `%SRCROOT%`, startLine) and the resource as a
 //! logical location, a `partialFingerprints` entry that does not depend on the line (so an alert
 //! survives code moving), and `suppressions` for findings suppressed in source. Read errors
-//! become `toolExecutionNotifications`.
+//! (level `error`) and notes (level `note`: a module that was not downloaded, a value that
+//! stayed unknown) become `invocations[0].toolExecutionNotifications`, each with its file and
+//! line.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -45,21 +47,18 @@ pub fn to_value(report: &Report, catalogue: &[RuleMeta]) -> Value {
     let rules = rules_for(report, catalogue);
     let rule_values: Vec<Value> = rules.iter().map(rule).collect();
     let results: Vec<Value> = report.entries.iter().map(|e| result(e, &rules)).collect();
+    // Read errors (level `error`), then notes (level `note`: what could not be analysed, such
+    // as a registry module that was not downloaded), each list sorted by the caller.
     let notifications: Vec<Value> = report
         .errors
         .iter()
-        .map(|e| {
-            let mut phys = Map::new();
-            phys.insert("artifactLocation".into(), artifact(&e.file));
-            if e.line > 0 {
-                phys.insert("region".into(), json!({ "startLine": e.line }));
-            }
-            json!({
-                "level": "error",
-                "message": { "text": e.message },
-                "locations": [ { "physicalLocation": Value::Object(phys) } ],
-            })
-        })
+        .map(|e| notification("error", &e.file, e.line, &e.message))
+        .chain(
+            report
+                .notes
+                .iter()
+                .map(|n| notification("note", &n.file, n.line, &n.message)),
+        )
         .collect();
     json!({
         "$schema": SCHEMA_URI,
@@ -81,6 +80,20 @@ pub fn to_value(report: &Report, catalogue: &[RuleMeta]) -> Value {
             "results": results,
             "columnKind": "unicodeCodePoints",
         } ],
+    })
+}
+
+/// A `toolExecutionNotification` at a file (and line, when known).
+fn notification(level: &str, file: &str, line: u32, message: &str) -> Value {
+    let mut phys = Map::new();
+    phys.insert("artifactLocation".into(), artifact(file));
+    if line > 0 {
+        phys.insert("region".into(), json!({ "startLine": line }));
+    }
+    json!({
+        "level": level,
+        "message": { "text": message },
+        "locations": [ { "physicalLocation": Value::Object(phys) } ],
     })
 }
 
@@ -268,7 +281,23 @@ mod tests {
         let notes = run["invocations"][0]["toolExecutionNotifications"]
             .as_array()
             .unwrap();
-        assert_eq!(notes.len(), 1);
+        let levels: Vec<&str> = notes.iter().map(|n| n["level"].as_str().unwrap()).collect();
+        assert_eq!(levels, ["error", "note", "note"]);
+        assert_eq!(
+            notes[1],
+            json!({
+                "level": "note",
+                "message": { "text": "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved" },
+                "locations": [ { "physicalLocation": {
+                    "artifactLocation": { "uri": "main.tf", "uriBaseId": "%SRCROOT%" },
+                    "region": { "startLine": 7 },
+                } } ],
+            })
+        );
+        assert_eq!(
+            notes[2]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            12
+        );
     }
 
     #[test]

@@ -276,7 +276,10 @@ fn findings_exit_1_and_json_shape() {
     let (code, v, stderr) = scan_json(d.path(), &[]);
     assert_eq!(code, 1, "{stderr}");
     let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(top, ["moat_version", "findings", "errors", "summary"]);
+    assert_eq!(
+        top,
+        ["moat_version", "findings", "errors", "notes", "summary"]
+    );
     assert_eq!(v["moat_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["summary"]["files_scanned"], 2);
     assert_eq!(v["summary"]["resources"], 2);
