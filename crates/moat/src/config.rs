@@ -19,8 +19,15 @@
 //! Selectors also accept the Checkov IDs in a finding's `equivalent.checkov`, so a Checkov
 //! skip list carries over. Findings that could not be decided (status `unknown`) keep the
 //! severity `info` whatever the re-grading says: an undecided check is not a proven failure.
+//! A selector that matches no rule, or a `select` that leaves no rule to run, is a usage error
+//! ([`FileConfig::check_selectors`]): a typo must not turn a scan into a silent pass.
+//!
+//! `moat.toml` found in the scanned tree is untrusted like the rest of the tree
+//! ([`FileConfig::discover`]): it is read only when its real path is inside the directory it
+//! was found in and it is a regular file of at most [`MAX_CONFIG_BYTES`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use moat_model::{Finding, Severity, Status};
@@ -51,11 +58,25 @@ struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRules {
-    select: Option<Vec<String>>,
+    select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    ignore: Vec<String>,
+    ignore: Vec<Spanned<String>>,
     #[serde(default)]
-    severity: BTreeMap<String, Spanned<String>>,
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// The largest `moat.toml` read (a configuration is a few lines; a huge or endless file in a
+/// scanned tree is refused rather than read into memory).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Where a selector is written in the configuration (for messages).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SelectorAt {
+    /// 1-based line (0 when not known).
+    pub line: usize,
+    /// `rules.select`, `rules.ignore` or `rules.severity`.
+    pub key: &'static str,
+    pub selector: String,
 }
 
 /// The rules part of the configuration, validated.
@@ -71,6 +92,10 @@ pub struct FileConfig {
     pub invariants: Vec<moat_net::invariant::Invariant>,
     /// Things worth telling the user (unknown sections).
     pub warnings: Vec<String>,
+    /// How the configuration is named in messages (its path, or `moat.toml`).
+    pub name: String,
+    /// Every selector with the key and line it is written at, in file order.
+    pub selectors: Vec<SelectorAt>,
 }
 
 /// 1-based line of a byte offset.
@@ -98,10 +123,32 @@ impl FileConfig {
                 ))
             })
         };
+        let line = |sp: &std::ops::Range<usize>| line_of(text, sp.start);
+        let mut selectors = Vec::new();
+        for s in raw.rules.select.iter().flatten() {
+            selectors.push(SelectorAt {
+                line: line(&s.span()),
+                key: "rules.select",
+                selector: s.get_ref().clone(),
+            });
+        }
+        for s in &raw.rules.ignore {
+            selectors.push(SelectorAt {
+                line: line(&s.span()),
+                key: "rules.ignore",
+                selector: s.get_ref().clone(),
+            });
+        }
         let mut severity = Vec::new();
         for (k, v) in &raw.rules.severity {
-            severity.push((k.clone(), sev(v)?));
+            selectors.push(SelectorAt {
+                line: line(&k.span()),
+                key: "rules.severity",
+                selector: k.get_ref().clone(),
+            });
+            severity.push((k.get_ref().clone(), sev(v)?));
         }
+        selectors.sort();
         let fail_on = raw.fail_on.as_ref().map(sev).transpose()?;
         let invariants = moat_net::invariant::parse(text)
             .map_err(|e| CliError::usage(format!("invalid config `{name}`: {e}")))?;
@@ -113,26 +160,44 @@ impl FileConfig {
             .collect();
         Ok(FileConfig {
             path: None,
-            select: raw.rules.select,
-            ignore: raw.rules.ignore,
+            select: raw
+                .rules
+                .select
+                .map(|v| v.into_iter().map(Spanned::into_inner).collect()),
+            ignore: raw
+                .rules
+                .ignore
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             severity,
             fail_on,
             invariants,
             warnings,
+            name: name.to_string(),
+            selectors,
         })
     }
 
-    /// Read `--config FILE` (must exist), or `moat.toml` beside the first scanned path.
+    /// Read `--config FILE`, or `moat.toml` in the first scanned path (its directory, for a
+    /// file). No `moat.toml` there is the default configuration.
+    ///
+    /// A `moat.toml` found in the scanned tree is untrusted: it is read only when its real
+    /// path (every symlink followed) is inside the directory it was found in, when it is a
+    /// regular file (not a FIFO, a device, a socket or a directory, checked before opening:
+    /// opening a FIFO blocks), and when it holds at most [`MAX_CONFIG_BYTES`] (read through a
+    /// bounded reader, so a file that grows while read cannot pass the cap). `--config FILE`
+    /// is trusted as to location (the user named it) but not as to kind or size.
     pub fn discover(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<FileConfig, CliError> {
-        let path = match explicit {
+        let (path, text) = match explicit {
             Some(p) => {
-                if !p.is_file() {
+                if std::fs::symlink_metadata(p).is_err() {
                     return Err(CliError::usage(format!(
                         "config file `{}` does not exist",
                         p.display()
                     )));
                 }
-                p.to_path_buf()
+                (p.to_path_buf(), read_config(p, None)?)
             }
             None => {
                 let root = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
@@ -140,41 +205,110 @@ impl FileConfig {
                     root
                 } else {
                     root.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| PathBuf::from("."))
                 };
                 let candidate = dir.join("moat.toml");
-                if !candidate.is_file() {
-                    return Ok(FileConfig::default());
+                // Present at all, even as a dangling symlink (which is refused, not skipped).
+                match std::fs::symlink_metadata(&candidate) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(FileConfig::default())
+                    }
+                    Err(e) => {
+                        return Err(CliError::usage(format!(
+                            "cannot read config `{}`: {e}",
+                            candidate.display()
+                        )))
+                    }
+                    Ok(_) => {}
                 }
-                candidate
+                let text = read_config(&candidate, Some(&dir))?;
+                (candidate, text)
             }
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            CliError::usage(format!("cannot read config `{}`: {e}", path.display()))
-        })?;
         let mut cfg = FileConfig::parse(&text, &path.display().to_string())?;
         cfg.path = Some(path);
         Ok(cfg)
     }
 
-    /// Selectors that match no known rule (for a warning); `known` is the catalogue.
-    pub fn unmatched_selectors(&self, known: &[(String, String, Vec<String>)]) -> Vec<String> {
-        let mut all: Vec<&String> = self.ignore.iter().collect();
-        all.extend(self.select.iter().flatten());
-        all.extend(self.severity.iter().map(|(k, _)| k));
-        let mut out: Vec<String> = all
-            .into_iter()
-            .filter(|s| {
-                !known
-                    .iter()
-                    .any(|(id, fam, ck)| selector_score(s, id, fam, ck).is_some())
-            })
-            .cloned()
+    /// Check every selector against the catalogue (`known`: id, family, Checkov ids): one
+    /// that matches no rule, or a `select` that leaves no rule to run, is a usage error that
+    /// names the selectors, their keys and lines, and suggests close names.
+    pub fn check_selectors(&self, known: &[(String, String, Vec<String>)]) -> Result<(), CliError> {
+        let matches = |s: &str| {
+            known
+                .iter()
+                .any(|(id, fam, ck)| selector_score(s, id, fam, ck).is_some())
+        };
+        let unmatched: Vec<&SelectorAt> = self
+            .selectors
+            .iter()
+            .filter(|s| !matches(&s.selector))
             .collect();
-        out.sort();
-        out.dedup();
-        out
+        let name = self.display_name();
+        if let [one] = unmatched.as_slice() {
+            return Err(CliError::usage_help(
+                format!(
+                    "`{}` in `{}` at `{name}{}` matches no rule",
+                    one.selector,
+                    one.key,
+                    if one.line > 0 {
+                        format!(":{}", one.line)
+                    } else {
+                        String::new()
+                    }
+                ),
+                selector_help(&[&one.selector], known),
+            ));
+        }
+        if !unmatched.is_empty() {
+            let list: Vec<String> = unmatched
+                .iter()
+                .map(|s| format!("`{}` (`{}`{})", s.selector, s.key, at_line(s.line)))
+                .collect();
+            let names: Vec<&str> = unmatched.iter().map(|s| s.selector.as_str()).collect();
+            return Err(CliError::usage_help(
+                format!(
+                    "{} selectors in `{name}` match no rule: {}",
+                    unmatched.len(),
+                    list.join(", ")
+                ),
+                selector_help(&names, known),
+            ));
+        }
+        let Some(select) = &self.select else {
+            return Ok(());
+        };
+        let m = |s: &String, (id, fam, ck): &(String, String, Vec<String>)| {
+            selector_score(s, id, fam, ck).is_some()
+        };
+        let runs = known
+            .iter()
+            .any(|r| select.iter().any(|s| m(s, r)) && !self.ignore.iter().any(|s| m(s, r)));
+        if runs {
+            return Ok(());
+        }
+        if select.is_empty() {
+            Err(CliError::usage_help(
+                format!("`rules.select` in `{name}` is empty, so no rule would run"),
+                "remove `select` to run every rule, or list rule IDs (`S3002`), ID prefixes (`S3`), families (`s3`) or Checkov IDs; `moat rules` lists them".to_string(),
+            ))
+        } else {
+            Err(CliError::usage_help(
+                format!("`rules.ignore` in `{name}` ignores every rule that `rules.select` selects, so no rule would run"),
+                "remove the overlap between `select` and `ignore`; `moat rules` lists the rules".to_string(),
+            ))
+        }
+    }
+
+    /// How the configuration is named in messages.
+    fn display_name(&self) -> String {
+        match &self.path {
+            Some(p) => p.display().to_string(),
+            None if !self.name.is_empty() => self.name.clone(),
+            None => "moat.toml".to_string(),
+        }
     }
 
     /// Apply select/ignore and re-grading. `family` gives a rule's family by id.
@@ -209,6 +343,172 @@ impl FileConfig {
             })
             .collect()
     }
+}
+
+/// `, line N`, or nothing when the line is not known.
+fn at_line(line: usize) -> String {
+    if line > 0 {
+        format!(", line {line}")
+    } else {
+        String::new()
+    }
+}
+
+/// Edit distance between two short names (case-insensitive).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_ascii_uppercase().chars().collect();
+    let b: Vec<char> = b.to_ascii_uppercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// Advice for selectors that match no rule: the closest names of the catalogue (rule IDs,
+/// ID prefixes, families, Checkov IDs), and where to find them all.
+fn selector_help(unmatched: &[&str], known: &[(String, String, Vec<String>)]) -> String {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for (id, fam, ck) in known {
+        names.insert(id.clone());
+        // `S3002` -> `S3`, `NET012` -> `NET`: IDs end in three digits.
+        if let Some(p) = id
+            .get(..id.len().saturating_sub(3))
+            .filter(|p| !p.is_empty())
+        {
+            names.insert(p.to_string());
+        }
+        if !fam.is_empty() {
+            names.insert(fam.clone());
+        }
+        names.extend(ck.iter().cloned());
+    }
+    let mut hints = Vec::new();
+    for sel in unmatched {
+        let sel = sel.trim();
+        let scored: Vec<(usize, &String)> = names
+            .iter()
+            .map(|n| (distance(sel, n), n))
+            .filter(|(d, _)| *d <= 2 && *d < sel.chars().count())
+            .collect();
+        let Some(best) = scored.iter().map(|(d, _)| *d).min() else {
+            continue;
+        };
+        // A family and an ID prefix often differ only in case (`sg`, `SG`): name one.
+        let mut seen = BTreeSet::new();
+        let close: Vec<String> = scored
+            .iter()
+            .filter(|(d, n)| *d == best && seen.insert(n.to_ascii_uppercase()))
+            .take(3)
+            .map(|(_, n)| format!("`{n}`"))
+            .collect();
+        let close = close.join(" or ");
+        hints.push(if unmatched.len() > 1 {
+            format!("{close} (for `{sel}`)")
+        } else {
+            close
+        });
+    }
+    if hints.is_empty() {
+        "a selector is a rule ID (`S3002`), an ID prefix (`S3`), a family (`s3`) or a Checkov ID (`CKV_AWS_21`); `moat rules` lists the rules".to_string()
+    } else {
+        format!(
+            "did you mean {}? `moat rules` lists the rules",
+            hints.join(", ")
+        )
+    }
+}
+
+/// What a file that is not a regular file is, for messages.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Read a configuration file: a regular file of at most [`MAX_CONFIG_BYTES`]; with
+/// `confine`, only when its real path lies inside that directory (a `moat.toml` found in a
+/// scanned tree).
+fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, CliError> {
+    let shown = path.display();
+    let io = |e: std::io::Error| CliError::usage(format!("cannot read config `{shown}`: {e}"));
+    let real = match confine {
+        Some(dir) => {
+            let real_dir = std::fs::canonicalize(dir).map_err(io)?;
+            let real = std::fs::canonicalize(path).map_err(io)?;
+            if !real.starts_with(&real_dir) {
+                return Err(CliError::usage_help(
+                    format!(
+                        "config `{shown}` resolves to `{}`, outside the scanned directory `{}`: not read",
+                        real.display(),
+                        dir.display()
+                    ),
+                    "a scanned repository cannot make moat read files outside it; pass `--config FILE` to use a configuration kept elsewhere".to_string(),
+                ));
+            }
+            real
+        }
+        None => path.to_path_buf(),
+    };
+    let not_regular = |t: std::fs::FileType| {
+        CliError::usage(format!(
+            "config `{shown}` is {}, not a regular file: not read",
+            kind_of(t)
+        ))
+    };
+    let too_large = || {
+        CliError::usage(format!(
+            "config `{shown}` is larger than {MAX_CONFIG_BYTES} bytes: not read"
+        ))
+    };
+    // Checked before opening: opening a FIFO blocks until a writer appears.
+    let meta = std::fs::metadata(&real).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(&real).map_err(io)?;
+    // Checked again on the open handle: the path may have been swapped since.
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut buf = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    if buf.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(buf)
+        .map_err(|_| CliError::usage(format!("config `{shown}` is not valid UTF-8: not read")))
 }
 
 /// Whether a selector matches a rule, and how specifically (longer is more specific): the
@@ -291,5 +591,109 @@ mod tests {
         );
         assert_eq!(selector_score("SG", "S3002", "s3", &ck), None);
         assert_eq!(selector_score("ec2", "SG001", "ec2", &[]), Some(0));
+    }
+
+    fn known() -> Vec<(String, String, Vec<String>)> {
+        vec![
+            ("S3002".into(), "s3".into(), vec!["CKV_AWS_21".into()]),
+            ("SG001".into(), "sg".into(), vec![]),
+            ("NET100".into(), "network".into(), vec![]),
+        ]
+    }
+
+    fn check(toml: &str) -> Result<(), (String, Option<String>)> {
+        FileConfig::parse(toml, "cfg/moat.toml")
+            .unwrap()
+            .check_selectors(&known())
+            .map_err(|e| (e.to_string(), e.help().map(str::to_string)))
+    }
+
+    #[test]
+    fn selectors_keep_their_key_and_line() {
+        let c = FileConfig::parse(
+            "[rules]\nselect = [\"S3\",\n  \"SG001\"]\nignore = [\"S3005\"]\n[rules.severity]\nS3002 = \"low\"\n",
+            "moat.toml",
+        )
+        .unwrap();
+        let at: Vec<(usize, &str, &str)> = c
+            .selectors
+            .iter()
+            .map(|s| (s.line, s.key, s.selector.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (2, "rules.select", "S3"),
+                (3, "rules.select", "SG001"),
+                (4, "rules.ignore", "S3005"),
+                (6, "rules.severity", "S3002"),
+            ]
+        );
+    }
+
+    #[test]
+    fn selectors_that_match_rules_pass() {
+        assert_eq!(check(""), Ok(()));
+        assert_eq!(
+            check("[rules]\nselect = [\"s3\", \"sg001\", \"ckv_aws_21\"]\nignore = [\"NET\"]\n[rules.severity]\nS3 = \"low\"\n"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_selector_that_matches_no_rule_is_an_error_with_a_suggestion() {
+        let (msg, help) = check("[rules]\nignore = [\"S3O02\"]\n").unwrap_err();
+        assert_eq!(
+            msg,
+            "`S3O02` in `rules.ignore` at `cfg/moat.toml:2` matches no rule"
+        );
+        assert_eq!(
+            help.as_deref(),
+            Some("did you mean `S3002`? `moat rules` lists the rules")
+        );
+        // Nothing close: say what a selector is.
+        let (msg, help) = check("[rules.severity]\nXYZZY99 = \"low\"\n").unwrap_err();
+        assert_eq!(
+            msg,
+            "`XYZZY99` in `rules.severity` at `cfg/moat.toml:2` matches no rule"
+        );
+        assert!(help.unwrap().contains("`moat rules` lists the rules"));
+    }
+
+    #[test]
+    fn several_unmatched_selectors_are_all_named() {
+        let (msg, help) =
+            check("[rules]\nselect = [\"SGG\", \"S3\"]\n[rules.severity]\nNOPE123 = \"low\"\n")
+                .unwrap_err();
+        assert_eq!(
+            msg,
+            "2 selectors in `cfg/moat.toml` match no rule: `SGG` (`rules.select`, line 2), `NOPE123` (`rules.severity`, line 4)"
+        );
+        assert_eq!(
+            help.as_deref(),
+            Some("did you mean `SG` (for `SGG`)? `moat rules` lists the rules")
+        );
+    }
+
+    #[test]
+    fn a_select_that_leaves_no_rule_is_an_error() {
+        let (msg, _) = check("[rules]\nselect = []\n").unwrap_err();
+        assert_eq!(
+            msg,
+            "`rules.select` in `cfg/moat.toml` is empty, so no rule would run"
+        );
+        let (msg, _) = check("[rules]\nselect = [\"S3\"]\nignore = [\"s3\"]\n").unwrap_err();
+        assert_eq!(
+            msg,
+            "`rules.ignore` in `cfg/moat.toml` ignores every rule that `rules.select` selects, so no rule would run"
+        );
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("S3O02", "S3002"), 1);
+        assert_eq!(distance("sg", "SG"), 0);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
     }
 }

@@ -5,6 +5,9 @@ pub enum CliError {
     /// Bad arguments, or an input that cannot be used at all.
     #[error("{0}")]
     Usage(String),
+    /// The same, with advice for the user (printed on a `help:` line below the message).
+    #[error("{message}")]
+    UsageHelp { message: String, help: String },
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -12,6 +15,21 @@ pub enum CliError {
 impl CliError {
     pub fn usage(msg: impl Into<String>) -> Self {
         CliError::Usage(msg.into())
+    }
+
+    pub fn usage_help(msg: impl Into<String>, help: impl Into<String>) -> Self {
+        CliError::UsageHelp {
+            message: msg.into(),
+            help: help.into(),
+        }
+    }
+
+    /// The advice that goes with the error, if any.
+    pub fn help(&self) -> Option<&str> {
+        match self {
+            CliError::UsageHelp { help, .. } => Some(help),
+            _ => None,
+        }
     }
 }
 

@@ -52,6 +52,9 @@ fn main() -> ExitCode {
         Err(error::CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = writeln!(err, "moat: error: {e}");
+            if let Some(help) = e.help() {
+                let _ = writeln!(err, "  help: {help}");
+            }
             2
         }
     };

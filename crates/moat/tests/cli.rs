@@ -917,9 +917,11 @@ fn unknown_config_selectors_and_keys_warn() {
         .trim()
         == "[]";
     if !catalogue_empty {
+        // A selector that matches no rule is a usage error (see tests/silent.rs).
+        assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
-            r.stderr
-                .contains("`NOPE123` in the configuration matches no rule"),
+            r.stderr.contains("`NOPE123` in `rules.ignore` at `")
+                && r.stderr.contains("moat.toml:3` matches no rule"),
             "{}",
             r.stderr
         );

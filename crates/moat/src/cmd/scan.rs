@@ -45,8 +45,9 @@ pub const SCAN_AFTER_HELP: &str = "\
 Exit status:
   0  no unsuppressed finding at or above --fail-on
   1  at least one unsuppressed finding at or above --fail-on
-  2  usage error (bad flag, missing PATH, bad --var, bad moat.toml), or nothing
-     could be read (no supported file found, or every file failed)
+  2  usage error (bad flag, missing PATH, bad --var, bad moat.toml, a selector in
+     moat.toml that matches no rule), or nothing could be read (no supported file
+     found, or every file failed)
 
 Files that cannot be parsed are reported (file and line) and the scan goes on with the others.
 
@@ -135,17 +136,14 @@ pub fn run(
     for w in &cfg.file.warnings {
         writeln!(err, "moat: warning: {w}")?;
     }
+    // A selector that matches no rule is a typo or a renamed rule: scanning with it would
+    // silently check less than the user asked for.
     if !catalogue.is_empty() {
         let known: Vec<(String, String, Vec<String>)> = catalogue
             .iter()
             .map(|r| (r.id.clone(), r.family.clone(), r.checkov.clone()))
             .collect();
-        for s in cfg.file.unmatched_selectors(&known) {
-            writeln!(
-                err,
-                "moat: warning: `{s}` in the configuration matches no rule"
-            )?;
-        }
+        cfg.file.check_selectors(&known)?;
     }
     let roots = crate::load::load_roots(&cfg.paths, &cfg.input)?;
     let outcome = crate::scan::run(roots, &cfg.file, &catalogue);

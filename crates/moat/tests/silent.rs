@@ -1,0 +1,476 @@
+//! Issue 6: a scanned repository is untrusted, and nothing is silent in machine-readable
+//! output. The real `moat` binary on temporary directories:
+//!
+//! * notes (a module that was not downloaded, ...) reach every format;
+//! * `moat.toml` selectors that match no rule are usage errors;
+//! * a `moat.toml` in the scanned tree that is a symlink out of it, a FIFO, a device or too
+//!   large is refused (exit 2), without hanging.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+const BUCKET: &str = r#"resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+"#;
+
+/// A registry module call; `terraform init` was never run, so it is not downloaded.
+const REGISTRY_MODULE: &str = r#"module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.8.1"
+
+  cidr = "10.0.0.0/16"
+}
+"#;
+
+const VPC_NOTE: &str = "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved";
+
+fn moat() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_moat"));
+    c.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        // A refusal must come at once; a read that blocks (a FIFO, /dev/stdin) is killed
+        // here and fails the test through its missing exit code.
+        .timeout(Duration::from_secs(60));
+    c
+}
+
+fn dir(files: &[(&str, &str)]) -> TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = d.path().join(name);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(p, text).unwrap();
+    }
+    d
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    let r = Run {
+        // Killed by the timeout: no code.
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !r.stderr.contains("panicked"),
+        "moat panicked:\n{}",
+        r.stderr
+    );
+    assert!(
+        matches!(r.code, 0..=2),
+        "exit {} (-1: killed after the timeout, it hung): {}",
+        r.code,
+        r.stderr
+    );
+    r
+}
+
+fn scan(path: &Path, extra: &[&str]) -> Run {
+    run(moat().arg("scan").arg(path).args(extra))
+}
+
+fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let r = scan(path, &[&["--format", "json"], extra].concat());
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
+    (r.code, v, r.stderr)
+}
+
+/// 1-based line of the first line of `text` that starts with `start`.
+fn line_of(text: &str, start: &str) -> u64 {
+    text.lines().position(|l| l.starts_with(start)).unwrap() as u64 + 1
+}
+
+// ---------------------------------------------------------------- notes in every format
+
+#[test]
+fn notes_reach_every_format() {
+    let main = format!("{BUCKET}\n{REGISTRY_MODULE}");
+    let line = line_of(&main, "module \"vpc\"");
+    let d = dir(&[("main.tf", &main)]);
+
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1, "the bucket has findings: {stderr}");
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{v:#}");
+    assert_eq!(notes[0]["file"], "main.tf");
+    assert_eq!(notes[0]["line"], line);
+    assert!(
+        notes[0]["message"].as_str().unwrap().starts_with(VPC_NOTE),
+        "{v:#}"
+    );
+    let keys: Vec<&str> = notes[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["file", "line", "message"]);
+    // A module beside resources is a note, not an error.
+    assert_eq!(v["errors"], json!([]), "{v:#}");
+
+    let r = scan(d.path(), &["--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let n = s["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(n.len(), 1, "{s:#}");
+    assert_eq!(n[0]["level"], "note");
+    assert_eq!(n[0]["message"]["text"], notes[0]["message"]);
+    let loc = &n[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"],
+        json!({ "uri": "main.tf", "uriBaseId": "%SRCROOT%" })
+    );
+    assert_eq!(loc["region"]["startLine"], line);
+    validate_sarif(&r.stdout);
+
+    let r = scan(d.path(), &["--format", "junit"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let suite = r
+        .stdout
+        .split("<testsuite ")
+        .find(|s| s.starts_with("name=\"moat.notes\""))
+        .unwrap_or_else(|| panic!("no moat.notes suite:\n{}", r.stdout));
+    assert!(
+        suite.contains(&format!("<system-out>note: main.tf:{line}: {VPC_NOTE}")),
+        "{suite}"
+    );
+
+    let r = scan(d.path(), &["--format", "text"]);
+    assert!(
+        r.stdout
+            .contains(&format!("note: main.tf:{line}: {VPC_NOTE}")),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Validate with Python's `jsonschema` against the official schema (a copy in
+/// `crates/moat-report/schemas`); skipped with a message when either is missing.
+fn validate_sarif(doc: &str) {
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../moat-report/schemas/sarif-2.1.0.json");
+    if !schema.exists() {
+        eprintln!(
+            "skipped SARIF schema validation: {} not found",
+            schema.display()
+        );
+        return;
+    }
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !has {
+        eprintln!("skipped SARIF schema validation: python3 `jsonschema` missing");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("out.sarif");
+    fs::write(&p, doc).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys,jsonschema\ns=json.load(open(sys.argv[1]));d=json.load(open(sys.argv[2]))\nerrs=list(jsonschema.validators.validator_for(s)(s).iter_errors(d))\n[print(e.message) for e in errs]\nsys.exit(1 if errs else 0)",
+        ])
+        .arg(&schema)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+// ---------------------------------------------------------------- moat.toml selectors
+
+fn config_error(toml: &str) -> Run {
+    let d = dir(&[("main.tf", BUCKET), ("moat.toml", toml)]);
+    let r = scan(d.path(), &["--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "no report for a configuration error");
+    let cfg = d.path().join("moat.toml").display().to_string();
+    Run {
+        stderr: r.stderr.replace(&cfg, "moat.toml"),
+        ..r
+    }
+}
+
+#[test]
+fn a_selector_that_matches_no_rule_is_a_usage_error() {
+    let r = config_error("[rules]\nselect = [\"S3\"]\nignore = [\"S3O02\"]\n");
+    assert_eq!(
+        r.stderr,
+        "moat: error: `S3O02` in `rules.ignore` at `moat.toml:3` matches no rule\n  help: did you mean `S3002`? `moat rules` lists the rules\n"
+    );
+    // A Checkov ID with a typo.
+    let r = config_error("[rules]\nselect = [\"CKV_AWS_21x\"]\n");
+    assert!(
+        r.stderr.starts_with(
+            "moat: error: `CKV_AWS_21x` in `rules.select` at `moat.toml:2` matches no rule\n  help: did you mean `CKV_AWS_21`"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_severity_key_that_matches_no_rule_is_a_usage_error() {
+    let r = config_error("[rules.severity]\nS3002 = \"low\"\nNOPE123 = \"high\"\n");
+    assert_eq!(
+        r.stderr,
+        "moat: error: `NOPE123` in `rules.severity` at `moat.toml:3` matches no rule\n  help: a selector is a rule ID (`S3002`), an ID prefix (`S3`), a family (`s3`) or a Checkov ID (`CKV_AWS_21`); `moat rules` lists the rules\n"
+    );
+}
+
+#[test]
+fn a_select_that_selects_no_rule_is_a_usage_error() {
+    let r = config_error("[rules]\nselect = []\n");
+    assert_eq!(
+        r.stderr,
+        "moat: error: `rules.select` in `moat.toml` is empty, so no rule would run\n  help: remove `select` to run every rule, or list rule IDs (`S3002`), ID prefixes (`S3`), families (`s3`) or Checkov IDs; `moat rules` lists them\n"
+    );
+    let r = config_error("[rules]\nselect = [\"S3002\"]\nignore = [\"s3\"]\n");
+    assert!(
+        r.stderr.starts_with(
+            "moat: error: `rules.ignore` in `moat.toml` ignores every rule that `rules.select` selects, so no rule would run\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn several_unmatched_selectors_are_named_together() {
+    let r = config_error("[rules]\nselect = [\"SGG\", \"S3\"]\nignore = [\"XYZZY\"]\n");
+    assert!(
+        r.stderr.starts_with(
+            "moat: error: 2 selectors in `moat.toml` match no rule: `SGG` (`rules.select`, line 2), `XYZZY` (`rules.ignore`, line 3)\n  help: did you mean `SG` (for `SGG`)?"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- moat.toml is untrusted
+
+/// A valid configuration that would change the scan (only S3002 runs).
+const CONFIG: &str = "[rules]\nselect = [\"S3002\"]\n";
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "mkfifo {} failed", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_moat_toml_that_links_out_of_the_scanned_tree_is_refused() {
+    let elsewhere = dir(&[("moat.toml", CONFIG)]);
+    let d = dir(&[("main.tf", BUCKET)]);
+    let link = d.path().join("moat.toml");
+    symlink(&elsewhere.path().join("moat.toml"), &link);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let real = fs::canonicalize(elsewhere.path().join("moat.toml")).unwrap();
+    assert_eq!(
+        r.stderr,
+        format!(
+            "moat: error: config `{}` resolves to `{}`, outside the scanned directory `{}`: not read\n  help: a scanned repository cannot make moat read files outside it; pass `--config FILE` to use a configuration kept elsewhere\n",
+            link.display(),
+            real.display(),
+            d.path().display()
+        )
+    );
+    assert_eq!(r.stdout, "");
+
+    // To a system file: refused the same way, and its content never shows.
+    for target in [
+        "/etc/shadow",
+        "/etc/passwd",
+        "/dev/zero",
+        "/proc/self/environ",
+    ] {
+        if fs::symlink_metadata(target).is_err() {
+            continue;
+        }
+        fs::remove_file(&link).unwrap();
+        symlink(Path::new(target), &link);
+        let r = scan(d.path(), &[]);
+        assert_eq!(r.code, 2, "{target}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("outside the scanned directory"),
+            "{target}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("root:"), "{}", r.stderr);
+    }
+
+    // Through a directory symlink too (`conf -> elsewhere`, `moat.toml -> conf/moat.toml`).
+    fs::remove_file(&link).unwrap();
+    symlink(elsewhere.path(), &d.path().join("conf"));
+    symlink(Path::new("conf/moat.toml"), &link);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("outside the scanned directory"),
+        "{}",
+        r.stderr
+    );
+
+    // The user may name that file: `--config` is trusted as to location.
+    fs::remove_file(&link).unwrap();
+    let cfg = elsewhere.path().join("moat.toml");
+    let (code, v, stderr) = scan_json(d.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule_id"] == "S3002"),
+        "{v:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_moat_toml_symlink_inside_the_tree_is_read() {
+    let d = dir(&[("main.tf", BUCKET), ("config/moat.toml", CONFIG)]);
+    symlink(Path::new("config/moat.toml"), &d.path().join("moat.toml"));
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["S3002"], "{v:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_moat_toml_symlink_is_an_error_not_a_default() {
+    let d = dir(&[("main.tf", BUCKET)]);
+    symlink(Path::new("nowhere.toml"), &d.path().join("moat.toml"));
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "moat: error: cannot read config `{}`: ",
+            d.path().join("moat.toml").display()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_moat_toml_fifo_is_refused_without_hanging() {
+    let d = dir(&[("main.tf", BUCKET)]);
+    let fifo = d.path().join("moat.toml");
+    mkfifo(&fifo);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "moat: error: config `{}` is a FIFO, not a regular file: not read\n",
+            fifo.display()
+        )
+    );
+    // A symlink to it, inside the tree: the same.
+    fs::rename(&fifo, d.path().join("pipe")).unwrap();
+    symlink(Path::new("pipe"), &fifo);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is a FIFO"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_explicit_config_must_be_a_regular_file() {
+    let d = dir(&[("main.tf", BUCKET)]);
+    let fifo = d.path().join("cfg.fifo");
+    mkfifo(&fifo);
+    for (cfg, kind) in [
+        (fifo.to_str().unwrap(), "a FIFO"),
+        // The test harness keeps the child's stdin open as a pipe: reading it would block.
+        ("/dev/stdin", "a FIFO"),
+        ("/dev/zero", "a character device"),
+        ("/tmp", "a directory"),
+    ] {
+        if fs::metadata(cfg).is_err() {
+            continue;
+        }
+        let r = scan(d.path(), &["--config", cfg]);
+        assert_eq!(r.code, 2, "{cfg}: {}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!("moat: error: config `{cfg}` is {kind}, not a regular file: not read\n"),
+            "{cfg}"
+        );
+    }
+}
+
+#[test]
+fn a_config_larger_than_1_mib_is_refused() {
+    let big = format!("{CONFIG}{}", "# padding\n".repeat(110_000));
+    assert!(big.len() > 1024 * 1024);
+    let d = dir(&[("main.tf", BUCKET), ("moat.toml", &big)]);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "moat: error: config `{}` is larger than 1048576 bytes: not read\n",
+            d.path().join("moat.toml").display()
+        )
+    );
+    // The same through --config.
+    let cfg = d.path().join("moat.toml");
+    let r = scan(d.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("larger than 1048576 bytes"),
+        "{}",
+        r.stderr
+    );
+    // Just under the cap is read.
+    fs::write(&cfg, &big[..1024 * 1024]).unwrap();
+    let (code, _, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+}
