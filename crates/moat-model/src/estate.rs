@@ -174,6 +174,19 @@ pub struct Note {
     pub message: String,
 }
 
+/// Text to hide in output, and what to show instead.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Redaction {
+    pub text: String,
+    pub with: String,
+}
+
+impl Redaction {
+    /// Shortest text worth hiding: masking two-letter values everywhere would garble messages
+    /// without protecting anything.
+    pub const MIN_LEN: usize = 4;
+}
+
 /// The whole resolved estate.
 #[derive(Debug, Default)]
 pub struct Estate {
@@ -187,6 +200,11 @@ pub struct Estate {
     /// Source text of every scanned file, by the path used in [`Loc::file`].
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
     pub files_scanned: usize,
+    /// Text that output must not show: values of sensitive variables and outputs, contents of
+    /// files read by `file()`. [`Estate::redact`] applies them to messages.
+    pub redactions: Vec<Redaction>,
+    /// Evaluation work spent on this estate (fuel units, see [`crate::Limits::fuel`]).
+    pub work: u64,
     by_address: HashMap<String, ResourceId>,
     /// Instances by address without their final `[index]`, in address order.
     by_base: HashMap<String, Vec<ResourceId>>,
@@ -199,6 +217,23 @@ pub struct Estate {
 impl Estate {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `text` with every redacted value replaced (longest first, so that a value containing
+    /// another is hidden whole).
+    pub fn redact(&self, text: &str) -> String {
+        if self.redactions.is_empty() {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        let mut rs: Vec<&Redaction> = self.redactions.iter().collect();
+        rs.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.cmp(b)));
+        for r in rs {
+            if r.text.len() >= Redaction::MIN_LEN && out.contains(r.text.as_str()) {
+                out = out.replace(r.text.as_str(), &r.with);
+            }
+        }
+        out
     }
 
     /// Add a resource. Call [`Estate::index`] when all are added.

@@ -16,9 +16,15 @@
 
 pub mod estate;
 pub mod finding;
+pub mod limits;
+pub mod sandbox;
 pub mod value;
 pub mod views;
 
-pub use estate::{Edge, Estate, Frontend, Mode, Note, Resolved, Resource, ResourceId, ScanError};
+pub use estate::{
+    Edge, Estate, Frontend, Mode, Note, Redaction, Resolved, Resource, ResourceId, ScanError,
+};
 pub use finding::{sort_findings, Equivalent, Finding, Severity, Status};
+pub use limits::{Limit, Limits};
+pub use sandbox::{Refusal, Sandbox};
 pub use value::{format_number, Loc, Node, Tri, Unknown, Value};

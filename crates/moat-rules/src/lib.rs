@@ -104,6 +104,12 @@ fn run(estate: &Estate, select: impl Fn(&str) -> bool + Sync) -> Vec<Finding> {
         .filter(|(code, _)| select(code))
         .flat_map_iter(|(code, def)| def.run(code, &ctx))
         .collect();
+    // Values of sensitive variables and whole file contents never reach a message.
+    if !estate.redactions.is_empty() {
+        for f in &mut out {
+            f.message = estate.redact(&f.message);
+        }
+    }
     sort_findings(&mut out);
     out
 }

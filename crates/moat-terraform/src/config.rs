@@ -16,6 +16,8 @@ pub(crate) struct VarDecl {
     pub ty: Option<Attr>,
     /// `nullable = false`: a null value given for it means its default.
     pub not_nullable: bool,
+    /// `sensitive = true`: the value never appears in output.
+    pub sensitive: bool,
     pub loc: Loc,
 }
 
@@ -50,6 +52,8 @@ pub(crate) struct ModuleConfig {
     pub modules: Vec<ModCall>,
     pub mod_index: HashMap<String, usize>,
     pub outputs: BTreeMap<String, Attr>,
+    /// Outputs declared `sensitive = true`.
+    pub sensitive_outputs: std::collections::BTreeSet<String>,
     /// `region` of the default `provider "aws"` block (what `data.aws_region` answers).
     pub aws_region: Option<Attr>,
     pub errors: Vec<ScanError>,
@@ -108,12 +112,14 @@ impl ModuleConfig {
                         Expr::Hcl(e, _) => matches!(e.as_ref(), Expression::Bool(b) if !*b.value()),
                         Expr::Json(v, _) => v.as_bool() == Some(false),
                     });
+                    let sensitive = is_true(block.body.attr("sensitive"));
                     self.variables.insert(
                         name.clone(),
                         VarDecl {
                             default,
                             ty,
                             not_nullable,
+                            sensitive,
                             loc: block.loc,
                         },
                     );
@@ -150,6 +156,9 @@ impl ModuleConfig {
                     if let Some(v) = block.body.attr("value") {
                         self.outputs.insert(name.clone(), v.clone());
                     }
+                    if is_true(block.body.attr("sensitive")) {
+                        self.sensitive_outputs.insert(name.clone());
+                    }
                 }
                 ("provider", [name]) if name == "aws" && block.body.attr("alias").is_none() => {
                     if let Some(r) = block.body.attr("region") {
@@ -178,4 +187,12 @@ pub(crate) fn literal_string(e: &Expr) -> Option<String> {
         },
         Expr::Json(v, _) => v.as_str().map(str::to_string),
     }
+}
+
+/// A literal `true` (`sensitive = true`); anything else, including an expression, is false.
+fn is_true(a: Option<&Attr>) -> bool {
+    a.is_some_and(|a| match &a.expr {
+        Expr::Hcl(e, _) => matches!(e.as_ref(), Expression::Bool(b) if *b.value()),
+        Expr::Json(v, _) => v.as_bool() == Some(true),
+    })
 }

@@ -8,8 +8,10 @@ use thiserror::Error;
 pub enum TfError {
     #[error("cannot read file: {0}")]
     Read(String),
-    #[error("file is larger than 10 MB ({0} bytes), skipped")]
-    TooLarge(u64),
+    #[error("file is larger than 10 MB, skipped")]
+    TooLarge,
+    #[error("{0}")]
+    Refused(String),
     #[error("file looks binary (contains NUL bytes), skipped")]
     Binary,
     #[error("file is not valid UTF-8, skipped")]
@@ -23,6 +25,18 @@ pub enum TfError {
         what: String,
         expected: &'static str,
         found: String,
+    },
+    #[error("cycle between resources: `{0}` (Terraform rejects this configuration); the values in the cycle are unknown")]
+    ResourceCycle(String),
+    #[error("references to `{0}` are not allowed here (a variable default, a tfvars value or a template's variables must be constant; Terraform rejects this)")]
+    RefNotAllowed(String),
+    #[error("evaluation stopped: the work limit `fuel` ({fuel} units) ran out in this root module; values not evaluated by then are unknown (raise it with `--limit fuel=N` or `[limits] fuel` in moat.toml)")]
+    FuelExhausted { fuel: u64 },
+    #[error("{what} exceeds the limit `{limit}` ({max}); the value is unknown (raise it with `--limit {limit}=N` or `[limits]` in moat.toml)")]
+    Limit {
+        limit: moat_model::Limit,
+        max: u64,
+        what: String,
     },
     #[error("cycle between locals: `{0}`")]
     LocalCycle(String),

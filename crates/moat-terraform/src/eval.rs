@@ -12,7 +12,7 @@ use hcl_edit::expr::{
 };
 use hcl_edit::template::{Directive, Element, Strip, Template};
 use hcl_edit::{Decorated, Span};
-use moat_model::{Loc, Mode, Node, Note, ScanError, Unknown, Value};
+use moat_model::{Limit, Limits, Loc, Mode, Node, Note, Sandbox, ScanError, Unknown, Value};
 
 use crate::config::{ModuleConfig, ResDecl};
 use crate::error::TfError;
@@ -144,6 +144,31 @@ pub(crate) struct Evaluator {
     /// collection was referenced: `each.value` of a `for_each` over that collection.
     unknown_collections: HashMap<String, Node>,
     depth: usize,
+    /// Reads of files named by the configuration (`file`, `templatefile`, modules, tfvars).
+    pub sandbox: Sandbox,
+    pub limits: Limits,
+    /// Evaluation work left ([`Limits::fuel`]).
+    fuel: u64,
+    /// The limit that stopped evaluation, once fuel ran out (everything after is unknown).
+    over: Option<Limit>,
+    pub module_instances: usize,
+    pub resource_instances: usize,
+    /// What is being evaluated, outermost first: resources, and module calls whose inputs are
+    /// evaluated eagerly (a cycle through those may not be a cycle for Terraform).
+    pub stack: Vec<Frame>,
+    cycles_reported: HashSet<(usize, usize)>,
+    limit_reported: HashSet<(Arc<str>, u32, Limit)>,
+    /// Contents read by `file()`/`templatefile()`: output must not echo them whole.
+    pub file_contents: Vec<String>,
+    /// Strings of sensitive variables, outputs and `sensitive()` values.
+    pub sensitive_values: std::collections::BTreeSet<String>,
+}
+
+/// One entry of [`Evaluator::stack`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Frame {
+    Resource { m: usize, ri: usize },
+    ModuleInputs,
 }
 
 impl Evaluator {
@@ -151,8 +176,10 @@ impl Evaluator {
         scan_root: PathBuf,
         root_dir: PathBuf,
         configs: HashMap<PathBuf, Arc<ModuleConfig>>,
+        sandbox: Sandbox,
+        limits: Limits,
     ) -> Self {
-        let modules_json = crate::module::read_modules_json(&root_dir);
+        let modules_json = crate::module::read_modules_json(&root_dir, &sandbox);
         Evaluator {
             scan_root,
             root_dir,
@@ -169,6 +196,17 @@ impl Evaluator {
             tmpl_placeholders: 0,
             unknown_collections: HashMap::new(),
             depth: 0,
+            sandbox,
+            limits,
+            fuel: limits.fuel,
+            over: None,
+            module_instances: 0,
+            resource_instances: 0,
+            stack: Vec::new(),
+            cycles_reported: HashSet::new(),
+            limit_reported: HashSet::new(),
+            file_contents: Vec::new(),
+            sensitive_values: std::collections::BTreeSet::new(),
         }
     }
 
@@ -327,7 +365,10 @@ impl Evaluator {
     pub fn resource(&mut self, m: usize, ri: usize) -> Option<Rc<ResEval>> {
         match self.mods.get(m).and_then(|mi| mi.resources.get(&ri)) {
             Some(Slot::Done(r)) => return Some(r.clone()),
-            Some(Slot::InProgress) => return None,
+            Some(Slot::InProgress) => {
+                self.resource_cycle(m, ri);
+                return None;
+            }
             None => {}
         }
         let cfg = self.cfg(m)?;
@@ -335,6 +376,77 @@ impl Evaluator {
         if let Some(mi) = self.mods.get_mut(m) {
             mi.resources.insert(ri, Slot::InProgress);
         }
+        self.stack.push(Frame::Resource { m, ri });
+        let r = self.resource_inner(m, ri, &cfg, decl);
+        self.stack.pop();
+        r
+    }
+
+    /// A resource referred to while it is being evaluated. Terraform rejects a cycle between
+    /// resources; one that passes through a module call's inputs (which moat evaluates all at
+    /// once, Terraform one by one) may not be a cycle, so it is not reported.
+    fn resource_cycle(&mut self, m: usize, ri: usize) {
+        let here = Frame::Resource { m, ri };
+        let Some(pos) = self.stack.iter().rposition(|f| *f == here) else {
+            return;
+        };
+        let path: Vec<(usize, usize)> = self
+            .stack
+            .get(pos..)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Resource { m, ri } => Some((*m, *ri)),
+                Frame::ModuleInputs => None,
+            })
+            .collect();
+        let through_module = self
+            .stack
+            .get(pos..)
+            .unwrap_or(&[])
+            .contains(&Frame::ModuleInputs);
+        if through_module || !self.cycles_reported.insert((m, ri)) {
+            return;
+        }
+        let mut names: Vec<String> = Vec::new();
+        for (pm, pri) in &path {
+            self.cycles_reported.insert((*pm, *pri));
+            let decl = self.cfg(*pm).and_then(|c| {
+                c.resources.get(*pri).map(|d| {
+                    let data = if d.mode == Mode::Data { "data." } else { "" };
+                    format!("{data}{}.{}", d.rtype, d.name)
+                })
+            });
+            if let Some(d) = decl {
+                let prefix = self.prefix(*pm);
+                names.push(if prefix.is_empty() {
+                    d
+                } else {
+                    format!("{prefix}.{d}")
+                });
+            }
+        }
+        if let Some(first) = names.first().cloned() {
+            names.push(first);
+        }
+        let loc = self
+            .cfg(m)
+            .and_then(|c| c.resources.get(ri).map(|d| d.loc.clone()));
+        if let Some(loc) = loc {
+            self.error(
+                &loc,
+                TfError::ResourceCycle(names.join("` -> `")).to_string(),
+            );
+        }
+    }
+
+    fn resource_inner(
+        &mut self,
+        m: usize,
+        ri: usize,
+        _cfg: &Arc<ModuleConfig>,
+        decl: &ResDecl,
+    ) -> Option<Rc<ResEval>> {
         let prefix = self.prefix(m);
         let base = format!(
             "{}{}{}.{}",
@@ -347,7 +459,9 @@ impl Evaluator {
             decl.rtype,
             decl.name
         );
-        let (expansion, keys) = self.expand(m, &decl.body, &base, &decl.loc);
+        let expanded = self.expand(m, &decl.body, &base, &decl.loc);
+        let (expansion, keys) =
+            self.limit_instances(Limit::ResourceInstances, m, &base, &decl.loc, expanded);
         let mut instances = Vec::new();
         for (key, sc) in keys {
             let address = match &key {
@@ -452,7 +566,19 @@ impl Evaluator {
                     return (Expansion::Unknown, vec![(None, sc)]);
                 }
                 v => match to_num(v) {
-                    Some(c) if c >= 0.0 && c.fract() == 0.0 && c <= 100_000.0 => {
+                    Some(c)
+                        if c >= 0.0
+                            && c.fract() == 0.0
+                            && c > self.limits.max_resource_instances as f64 =>
+                    {
+                        self.over_limit(
+                            Limit::ResourceInstances,
+                            format!("count = {} of `{base}`", moat_model::format_number(c)),
+                            Some(&count.loc),
+                        );
+                        return Self::unknown_expansion(m, &count.loc, base);
+                    }
+                    Some(c) if c >= 0.0 && c.fract() == 0.0 => {
                         let mut out = Vec::new();
                         for i in 0..(c as usize) {
                             let mut sc = Scope::module(m);
@@ -601,6 +727,54 @@ impl Evaluator {
         single()
     }
 
+    /// One placeholder instance whose `count.index`, `each.key` and `each.value` are unknown:
+    /// how a block whose number of instances is not known (or over a limit) is analysed.
+    pub fn unknown_expansion(
+        m: usize,
+        loc: &Loc,
+        base: &str,
+    ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
+        let mut sc = Scope::module(m);
+        let u = Node::new(
+            unk(format!("the instances of `{base}` are unknown")),
+            Some(loc.clone()),
+        );
+        sc.count_index = Some(u.clone());
+        sc.each = Some((u.clone(), u));
+        (Expansion::Unknown, vec![(None, sc)])
+    }
+
+    /// Count `n` more instances against `limit`; over it, the block is analysed as one
+    /// instance of unknown number (an error says which limit to raise).
+    pub fn limit_instances(
+        &mut self,
+        limit: Limit,
+        m: usize,
+        base: &str,
+        loc: &Loc,
+        expanded: (Expansion, Vec<(Option<Value>, Scope)>),
+    ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
+        let (max, used) = match limit {
+            Limit::ModuleInstances => (self.limits.max_module_instances, self.module_instances),
+            _ => (self.limits.max_resource_instances, self.resource_instances),
+        };
+        let n = expanded.1.len();
+        let total = used.saturating_add(n);
+        if total > max {
+            let what = match limit {
+                Limit::ModuleInstances => format!("module instances ({total} with `{base}`)"),
+                _ => format!("resource instances ({total} with `{base}`)"),
+            };
+            self.over_limit(limit, what, Some(loc));
+            return Self::unknown_expansion(m, loc, base);
+        }
+        match limit {
+            Limit::ModuleInstances => self.module_instances = total,
+            _ => self.resource_instances = total,
+        }
+        expanded
+    }
+
     /// Evaluate a block body into attributes; nested blocks become lists of maps.
     pub fn eval_body(&mut self, body: &Body, sc: &mut Scope, top: bool) -> BTreeMap<String, Node> {
         let mut out = BTreeMap::new();
@@ -700,6 +874,10 @@ impl Evaluator {
         };
         let mut out = Vec::new();
         for (k, v) in pairs {
+            if !self.spend(1, || Some(content.loc.clone())) {
+                out.push(Node::new(self.exhausted_value(), Some(content.loc.clone())));
+                break;
+            }
             let it = Node::new(
                 Value::Map(BTreeMap::from([
                     ("key".to_string(), k),
@@ -777,10 +955,25 @@ impl Evaluator {
         if n.loc.is_none() {
             n.loc = Some(attr.loc.clone());
         }
+        if cfg.sensitive_outputs.contains(name) {
+            self.mark_sensitive(&n);
+        }
         if let Some(mi) = self.mods.get_mut(m) {
             mi.outputs.insert(name.to_string(), Slot::Done(n.clone()));
         }
         n
+    }
+
+    /// Remember every string in a sensitive value, so that output never shows it.
+    pub fn mark_sensitive(&mut self, n: &Node) {
+        match &n.value {
+            Value::String(s) if s.len() >= moat_model::Redaction::MIN_LEN => {
+                self.sensitive_values.insert(s.clone());
+            }
+            Value::List(l) => l.iter().for_each(|x| self.mark_sensitive(x)),
+            Value::Map(m) => m.values().for_each(|x| self.mark_sensitive(x)),
+            _ => {}
+        }
     }
 
     fn outputs_object(&mut self, m: usize) -> Node {
@@ -801,7 +994,13 @@ impl Evaluator {
     pub fn eval(&mut self, e: &Expr, sc: &mut Scope) -> Node {
         match e {
             Expr::Hcl(expr, file) => self.ev(expr, Src::File(file), sc),
-            Expr::Json(v, loc) => self.ev_json(v, loc, sc),
+            Expr::Json(v, loc) => {
+                if !self.spend(1, || Some(loc.clone())) {
+                    return Node::new(self.exhausted_value(), Some(loc.clone()));
+                }
+                let n = self.ev_json(v, loc, sc);
+                self.account(n, || Some(loc.clone()))
+            }
         }
     }
 
@@ -835,14 +1034,123 @@ impl Evaluator {
     }
 
     pub fn ev(&mut self, e: &Expression, src: Src, sc: &mut Scope) -> Node {
+        if self.over.is_some() {
+            return Node::new(self.exhausted_value(), None);
+        }
         if self.depth > MAX_EXPR_DEPTH {
             self.eval_errors += 1;
             return Node::new(unk("expression nested too deeply"), src.loc(e.span()));
         }
+        if !self.spend(1, || src.loc(e.span())) {
+            return Node::new(self.exhausted_value(), None);
+        }
         self.depth += 1;
         let n = self.ev_inner(e, src, sc);
         self.depth -= 1;
+        self.account(n, || src.loc(e.span()))
+    }
+
+    // ---------------------------------------------------------------- limits
+
+    /// Spend `units` of fuel. When it runs out, evaluation stops: an error is recorded once
+    /// (at `loc`) and every value evaluated after is unknown.
+    pub fn spend(&mut self, units: u64, loc: impl FnOnce() -> Option<Loc>) -> bool {
+        if self.over.is_some() {
+            return false;
+        }
+        if self.fuel >= units {
+            self.fuel -= units;
+            return true;
+        }
+        self.fuel = 0;
+        self.over = Some(Limit::Fuel);
+        let at = loc().unwrap_or_else(|| self.fallback_loc());
+        self.error(
+            &at,
+            TfError::FuelExhausted {
+                fuel: self.limits.fuel,
+            }
+            .to_string(),
+        );
+        false
+    }
+
+    /// Fuel used so far (for the limits documentation and benchmarks).
+    pub fn fuel_used(&self) -> u64 {
+        self.limits.fuel - self.fuel
+    }
+
+    pub fn exhausted_value(&self) -> Value {
+        unk("not evaluated: the evaluation limit `fuel` ran out")
+    }
+
+    /// A limit other than fuel was exceeded at `loc`: an error (once per place and limit),
+    /// and the unknown value that stands for the result.
+    pub fn over_limit(&mut self, limit: Limit, what: String, loc: Option<&Loc>) -> Value {
+        self.eval_errors += 1;
+        let at = loc.cloned().unwrap_or_else(|| self.fallback_loc());
+        if self
+            .limit_reported
+            .insert((at.file.clone(), at.line, limit))
+        {
+            let max = match limit {
+                Limit::StringBytes => self.limits.max_string_bytes as u64,
+                Limit::CollectionLen => self.limits.max_collection_len as u64,
+                Limit::ModuleInstances => self.limits.max_module_instances as u64,
+                Limit::ResourceInstances => self.limits.max_resource_instances as u64,
+                Limit::Fuel => self.limits.fuel,
+            };
+            self.error(&at, TfError::Limit { limit, max, what }.to_string());
+        }
+        unk(format!("over the limit `{limit}`"))
+    }
+
+    /// Charge for what a value holds (its own elements or string bytes; nested values were
+    /// charged when they were built) and check it against the size limits.
+    fn account(&mut self, n: Node, loc: impl Fn() -> Option<Loc>) -> Node {
+        let (units, over) = match &n.value {
+            Value::String(s) => (
+                (s.len() / 64) as u64,
+                (s.len() > self.limits.max_string_bytes)
+                    .then(|| (Limit::StringBytes, format!("a string of {} bytes", s.len()))),
+            ),
+            Value::List(l) => (
+                l.len() as u64,
+                (l.len() > self.limits.max_collection_len).then(|| {
+                    (
+                        Limit::CollectionLen,
+                        format!("a list of {} elements", l.len()),
+                    )
+                }),
+            ),
+            Value::Map(m) => (
+                m.len() as u64,
+                (m.len() > self.limits.max_collection_len).then(|| {
+                    (
+                        Limit::CollectionLen,
+                        format!("a map of {} elements", m.len()),
+                    )
+                }),
+            ),
+            _ => (0, None),
+        };
+        if let Some((limit, what)) = over {
+            let at = n.loc.clone().or_else(&loc);
+            let v = self.over_limit(limit, what, at.as_ref());
+            return Node::new(v, at);
+        }
+        if units > 0 && !self.spend(units, || n.loc.clone().or_else(&loc)) {
+            return Node::new(self.exhausted_value(), n.loc);
+        }
         n
+    }
+
+    /// Where to report a limit when the expression has no location: the root module.
+    fn fallback_loc(&self) -> Loc {
+        self.mods
+            .first()
+            .and_then(|m| m.config.files.first().map(|f| f.file_loc()))
+            .unwrap_or_else(|| Loc::new("", 0, 0))
     }
 
     fn ev_inner(&mut self, e: &Expression, src: Src, sc: &mut Scope) -> Node {
@@ -1089,6 +1397,9 @@ impl Evaluator {
     ) {
         let elems: Vec<&Element> = t.iter().collect();
         for (i, el) in elems.iter().enumerate() {
+            if self.template_over(out, unknowns, src.loc(t.span())) {
+                return;
+            }
             match el {
                 Element::Literal(s) => {
                     let mut text: &str = s.value();
@@ -1167,6 +1478,10 @@ impl Evaluator {
                             }
                         };
                         for (k, v) in pairs {
+                            if self.template_over(out, unknowns, src.loc(f.collection_expr.span()))
+                            {
+                                return;
+                            }
                             let pushed = self.bind_for(sc, f.key_var.as_ref(), &f.value_var, k, v);
                             let mut buf = String::new();
                             self.render_template(&f.template, src, sc, &mut buf, unknowns);
@@ -1182,6 +1497,27 @@ impl Evaluator {
                 },
             }
         }
+    }
+
+    /// A template being rendered has grown past `max_string_bytes`, or fuel ran out: record
+    /// it (once) and stop rendering; the template's value is unknown.
+    fn template_over(&mut self, out: &str, unknowns: &mut Vec<Node>, loc: Option<Loc>) -> bool {
+        if self.over.is_some() {
+            if unknowns.is_empty() {
+                unknowns.push(Node::new(self.exhausted_value(), None));
+            }
+            return true;
+        }
+        if out.len() > self.limits.max_string_bytes {
+            let v = self.over_limit(
+                Limit::StringBytes,
+                format!("a template of more than {} bytes", out.len()),
+                loc.as_ref(),
+            );
+            unknowns.push(Node::new(v, loc));
+            return true;
+        }
+        false
     }
 
     fn bind_for(
@@ -1211,6 +1547,9 @@ impl Evaluator {
         let mut map: BTreeMap<String, Node> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Node>> = BTreeMap::new();
         for (k, v) in pairs {
+            if self.over.is_some() {
+                return Node::new(self.exhausted_value(), loc);
+            }
             let pushed = self.bind_for(sc, f.intro.key_var.as_ref(), &f.intro.value_var, k, v);
             let keep = match &f.cond {
                 Some(c) => {
@@ -1356,10 +1695,16 @@ impl Evaluator {
             return self.apply_ops(b, ops, src, sc);
         }
         if sc.no_refs {
+            // A variable default, a tfvars value, an `optional()` default or a template's
+            // variables: Terraform rejects references there ("Variables not allowed").
             self.eval_errors += 1;
+            let at = src.loc(t.span());
+            if let Some(l) = &at {
+                self.error(l, TfError::RefNotAllowed(root.to_string()).to_string());
+            }
             return Node::new(
                 unk(format!("references to `{root}` are not allowed here")),
-                None,
+                at,
             );
         }
         let attr_at = |i: usize| -> Option<&str> {
@@ -1856,18 +2201,16 @@ impl Evaluator {
         }
     }
 
-    /// Resolve a path used by `file`/`templatefile`: only inside the scanned tree or a module
-    /// directory that was loaded.
-    pub fn allowed_path(&self, p: &str) -> Option<PathBuf> {
+    /// The path a `file`/`templatefile`/`fileexists` argument names: relative paths are
+    /// relative to the root module's directory, as Terraform runs there. Whether it may be
+    /// read is the sandbox's decision.
+    pub fn file_path(&self, p: &str) -> PathBuf {
         let path = Path::new(p);
-        let abs = if path.is_absolute() {
+        if path.is_absolute() {
             crate::walk::normalize(path)
         } else {
             crate::walk::normalize(&self.root_dir.join(path))
-        };
-        let ok = abs.starts_with(&self.scan_root)
-            || self.used_configs.iter().any(|d| abs.starts_with(d));
-        ok.then_some(abs)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use moat_model::{format_number, Loc, Node, Unknown, Value};
+use moat_model::{format_number, Limit, Loc, Node, Unknown, Value};
 
 use crate::eval::{describe, Evaluator, Scope, Src};
 use crate::value_ops::*;
@@ -268,6 +268,14 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
             for i in 1..args.len() {
                 parts.extend(string_list(&list(args, i)?)?);
             }
+            let size = parts
+                .iter()
+                .map(String::len)
+                .sum::<usize>()
+                .saturating_add(sep.len().saturating_mul(parts.len()));
+            if let Some(v) = string_over(ev, size, "`join`", loc) {
+                return Ok(v);
+            }
             Value::String(parts.join(&sep))
         }
         "replace" => {
@@ -277,8 +285,28 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
             if what.len() > 1 && what.starts_with('/') && what.ends_with('/') {
                 let re = regex::Regex::new(what.get(1..what.len() - 1).unwrap_or(""))
                     .map_err(|e| format!("invalid regex: {e}"))?;
+                // Each match becomes `with`, whose `$n` references expand to parts of the
+                // match: at most `with` plus the match per reference.
+                let matches = re.find_iter(&v).count();
+                let refs = with.matches('$').count();
+                let size = v
+                    .len()
+                    .saturating_add(matches.saturating_mul(with.len()))
+                    .saturating_add(refs.saturating_mul(v.len()));
+                if let Some(u) = string_over(ev, size, "`replace`", loc) {
+                    return Ok(u);
+                }
                 Value::String(re.replace_all(&v, with.as_str()).into_owned())
             } else {
+                let matches = if what.is_empty() {
+                    v.chars().count() + 1
+                } else {
+                    v.matches(what.as_str()).count()
+                };
+                let size = v.len().saturating_add(matches.saturating_mul(with.len()));
+                if let Some(u) = string_over(ev, size, "`replace`", loc) {
+                    return Ok(u);
+                }
                 Value::String(v.replace(&what, &with))
             }
         }
@@ -297,7 +325,13 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                     .collect(),
             )
         }
-        "format" => Value::String(format(&s(args, 0)?, args.get(1..).unwrap_or(&[]))?),
+        "format" => {
+            let max = ev.limits.max_string_bytes;
+            match format(&s(args, 0)?, args.get(1..).unwrap_or(&[]), max)? {
+                Ok(text) => Value::String(text),
+                Err(size) => return Ok(string_over_value(ev, size, "`format`", loc)),
+            }
+        }
         "formatlist" => {
             let f = s(args, 0)?;
             let rest = args.get(1..).unwrap_or(&[]);
@@ -311,7 +345,9 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                 }
             }
             let n = n.unwrap_or(1);
+            let max = ev.limits.max_string_bytes;
             let mut out = Vec::new();
+            let mut total = 0usize;
             for i in 0..n {
                 let row: Vec<Node> = rest
                     .iter()
@@ -320,14 +356,30 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                         _ => a.clone(),
                     })
                     .collect();
-                out.push(format(&f, &row)?);
+                let text = match format(&f, &row, max)? {
+                    Ok(t) => t,
+                    Err(size) => return Ok(string_over_value(ev, size, "`formatlist`", loc)),
+                };
+                // Every element is charged: a list of a million long strings is work.
+                total = total.saturating_add(text.len());
+                if !ev.spend(1 + (text.len() / 16) as u64, || loc.cloned()) {
+                    return Ok(ev.exhausted_value());
+                }
+                out.push(text);
             }
+            let _ = total;
             strs(out)
         }
         "indent" => {
             let n = int(args, 0)?.max(0) as usize;
-            let pad = " ".repeat(n);
             let v = s(args, 1)?;
+            let size = v
+                .len()
+                .saturating_add(n.saturating_mul(v.matches('\n').count()));
+            if let Some(u) = string_over(ev, size.max(n), "`indent`", loc) {
+                return Ok(u);
+            }
+            let pad = " ".repeat(n);
             Value::String(v.replace('\n', &format!("\n{pad}")))
         }
         // ------------------------------------------------------------ numbers
@@ -567,11 +619,21 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
         }
         "setintersection" => {
             let first = list(args, 0)?;
+            let mut others = Vec::new();
+            for i in 1..args.len() {
+                others.push(list(args, i)?);
+            }
+            let sets: Vec<std::collections::HashSet<String>> =
+                others.iter().map(|l| canonical_set(l)).collect();
             let mut out = Vec::new();
             'outer: for x in distinct(first) {
-                for i in 1..args.len() {
-                    let l = list(args, i)?;
-                    if !l.iter().any(|y| equal(&x.value, &y.value) == Some(true)) {
+                let key = canonical(&x.value);
+                for (l, set) in others.iter().zip(&sets) {
+                    let found = match &key {
+                        Some(k) => set.contains(k),
+                        None => l.iter().any(|y| equal(&x.value, &y.value) == Some(true)),
+                    };
+                    if !found {
                         continue 'outer;
                     }
                 }
@@ -582,10 +644,14 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
         "setsubtract" => {
             let a = list(args, 0)?;
             let b = list(args, 1)?;
+            let bset = canonical_set(&b);
             Value::List(
                 distinct(a)
                     .into_iter()
-                    .filter(|x| !b.iter().any(|y| equal(&x.value, &y.value) == Some(true)))
+                    .filter(|x| match canonical(&x.value) {
+                        Some(k) => !bset.contains(&k),
+                        None => !b.iter().any(|y| equal(&x.value, &y.value) == Some(true)),
+                    })
                     .collect(),
             )
         }
@@ -602,8 +668,12 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                     }
                 }
                 acc = next;
-                if acc.len() > 100_000 {
-                    return Err("result too large".into());
+                if acc.len() > ev.limits.max_collection_len {
+                    let what = format!("`setproduct` of more than {} elements", acc.len());
+                    return Ok(ev.over_limit(Limit::CollectionLen, what, loc));
+                }
+                if !ev.spend(acc.len() as u64, || loc.cloned()) {
+                    return Ok(ev.exhausted_value());
                 }
             }
             if args.is_empty() {
@@ -721,7 +791,12 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
                 to_bool(v).ok_or_else(|| format!("cannot convert {} to a bool", describe(v)))?,
             ),
         },
-        "nonsensitive" | "sensitive" | "type" => arg(args, 0)?.value.clone(),
+        "sensitive" => {
+            let a = arg(args, 0)?;
+            ev.mark_sensitive(a);
+            a.value.clone()
+        }
+        "nonsensitive" | "type" => arg(args, 0)?.value.clone(),
         // ------------------------------------------------------------ encoding
         "jsonencode" => {
             let mut n = arg(args, 0)?.clone();
@@ -838,15 +913,17 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
             }
         }
         // ------------------------------------------------------------ files
-        "file" => Value::String(read_file(ev, &s(args, 0)?)?),
+        "file" => match read_file(ev, &s(args, 0)?, loc) {
+            Ok(t) => Value::String(t),
+            Err(u) => return Ok(u),
+        },
         "fileexists" => {
             let p = s(args, 0)?;
-            match ev.allowed_path(&p) {
-                Some(abs) => Value::Bool(abs.is_file()),
-                None => {
-                    return Ok(unk(format!(
-                        "`fileexists`: `{p}` is outside the scanned files"
-                    )))
+            match ev.sandbox.is_file(&ev.file_path(&p)) {
+                Ok(b) => Value::Bool(b),
+                Err(r) => {
+                    refused(ev, loc, &r);
+                    return Ok(unk(format!("`fileexists`: {r}")));
                 }
             }
         }
@@ -865,7 +942,10 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
         "templatefile" | "templatestring" => {
             let p = s(args, 0)?;
             let text = if name == "templatefile" {
-                read_file(ev, &p)?
+                match read_file(ev, &p, loc) {
+                    Ok(t) => t,
+                    Err(u) => return Ok(u),
+                }
             } else {
                 p.clone()
             };
@@ -904,15 +984,32 @@ fn dispatch(ev: &mut Evaluator, name: &str, args: &[Node], sc: &mut Scope, loc: 
     })
 }
 
-fn read_file(ev: &mut Evaluator, p: &str) -> Result<String, String> {
-    let abs = ev
-        .allowed_path(p)
-        .ok_or_else(|| format!("`{p}` is outside the scanned files"))?;
-    let meta = std::fs::metadata(&abs).map_err(|e| format!("cannot read `{p}`: {e}"))?;
-    if meta.len() > crate::walk::MAX_FILE_BYTES {
-        return Err(format!("`{p}` is larger than 10 MB"));
+/// Read a file named by `file()`/`templatefile()` through the sandbox. A refusal (outside the
+/// scanned tree, not a regular file, too large) is an error at the call and the value is
+/// unknown; the file's content is recorded so that output never echoes it whole.
+fn read_file(ev: &mut Evaluator, p: &str, loc: Option<&Loc>) -> Result<String, Value> {
+    let abs = ev.file_path(p);
+    let bytes = match ev.sandbox.read(&abs, p) {
+        Ok(b) => b,
+        Err(r) => {
+            refused(ev, loc, &r);
+            return Err(unk(format!("{r}")));
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            ev.file_contents.push(text.clone());
+            Ok(text)
+        }
+        Err(_) => Err(unk(format!("`{p}` is not valid UTF-8 (use `filebase64`)"))),
     }
-    std::fs::read_to_string(&abs).map_err(|e| format!("cannot read `{p}`: {e}"))
+}
+
+/// Record a refused read as an error at the call.
+fn refused(ev: &mut Evaluator, loc: Option<&Loc>, r: &moat_model::Refusal) {
+    if let Some(l) = loc {
+        ev.error(l, crate::error::TfError::Refused(r.to_string()).to_string());
+    }
 }
 
 fn hex(b: &[u8]) -> String {
@@ -929,14 +1026,79 @@ fn flatten(l: &[Node], out: &mut Vec<Node>) -> Result<(), String> {
     Ok(())
 }
 
+/// The first of each set of equal elements, in order; elements that hold an unknown are all
+/// kept (whether they equal another is not known). Linear in the size of the list (elements
+/// are compared by a canonical encoding, not pairwise): `toset(range(...))` over 100,000
+/// values must not take quadratic time.
 fn distinct(l: Vec<Node>) -> Vec<Node> {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out: Vec<Node> = Vec::new();
     for n in l {
-        if n.is_unknown() || !out.iter().any(|x| equal(&x.value, &n.value) == Some(true)) {
-            out.push(n);
+        match canonical(&n.value) {
+            Some(k) => {
+                if seen.insert(k) {
+                    out.push(n);
+                }
+            }
+            None => out.push(n),
         }
     }
     out
+}
+
+/// Canonical encodings of the known elements of `l` (for set membership).
+fn canonical_set(l: &[Node]) -> std::collections::HashSet<String> {
+    l.iter().filter_map(|n| canonical(&n.value)).collect()
+}
+
+/// An encoding of a known value such that two values are [`equal`] exactly when their
+/// encodings are the same. `None` when the value holds an unknown (or a NaN, equal to nothing).
+fn canonical(v: &Value) -> Option<String> {
+    fn enc(v: &Value, out: &mut String) -> bool {
+        use std::fmt::Write;
+        match v {
+            Value::Unknown(_) => return false,
+            Value::Null => out.push('n'),
+            Value::Bool(b) => out.push(if *b { 'T' } else { 'F' }),
+            Value::Number(x) => {
+                if x.is_nan() {
+                    return false;
+                }
+                // 0 and -0 are equal.
+                let x = if *x == 0.0 { 0.0 } else { *x };
+                let _ = write!(out, "#{:016x};", x.to_bits());
+            }
+            Value::String(s) => {
+                let _ = write!(out, "s{}:", s.len());
+                out.push_str(s);
+            }
+            Value::List(items) => {
+                let _ = write!(out, "[{}:", items.len());
+                for i in items {
+                    if !enc(&i.value, out) {
+                        return false;
+                    }
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                let entries: Vec<(&String, &Node)> =
+                    m.iter().filter(|(k, _)| k.as_str() != ADDR_KEY).collect();
+                let _ = write!(out, "{{{}:", entries.len());
+                for (k, x) in entries {
+                    let _ = write!(out, "{}:", k.len());
+                    out.push_str(k);
+                    if !enc(&x.value, out) {
+                        return false;
+                    }
+                }
+                out.push('}');
+            }
+        }
+        true
+    }
+    let mut out = String::new();
+    enc(v, &mut out).then_some(out)
 }
 
 fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Value {
@@ -971,7 +1133,9 @@ fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Value {
 }
 
 /// Go-style `format`: `%s %d %v %q %t %f %x %X %o %b %e %%` with width and precision.
-fn format(f: &str, args: &[Node]) -> Result<String, String> {
+/// Terraform's `format`. `Ok(Err(size))` when the result would exceed `max` bytes (a width
+/// such as `%999999999d` is refused before anything is allocated).
+fn format(f: &str, args: &[Node], max: usize) -> Result<Result<String, usize>, String> {
     let mut out = String::new();
     let mut it = f.chars().peekable();
     let mut next = 0usize;
@@ -1007,7 +1171,21 @@ fn format(f: &str, args: &[Node]) -> Result<String, String> {
                 p.push(d);
                 it.next();
             }
-            prec = Some(p.parse().unwrap_or(0));
+            prec = Some(if p.is_empty() {
+                0
+            } else {
+                p.parse().unwrap_or(usize::MAX)
+            });
+        }
+        // A width or precision beyond the limit is refused before anything is allocated
+        // (`%999999999999d` would otherwise abort the process).
+        let w: usize = if width.is_empty() {
+            0
+        } else {
+            width.parse().unwrap_or(usize::MAX)
+        };
+        if w > max || prec.is_some_and(|p| p > max) {
+            return Ok(Err(w.max(prec.unwrap_or(0))));
         }
         let verb = it.next().ok_or("format ends with `%`")?;
         let a = args
@@ -1060,7 +1238,6 @@ fn format(f: &str, args: &[Node]) -> Result<String, String> {
             ('s', Some(p)) => text.chars().take(p).collect(),
             _ => text,
         };
-        let w: usize = width.parse().unwrap_or(0);
         let len = text.chars().count();
         if len < w {
             let pad = w - len;
@@ -1082,8 +1259,14 @@ fn format(f: &str, args: &[Node]) -> Result<String, String> {
         } else {
             out.push_str(&text);
         }
+        if out.len() > max {
+            return Ok(Err(out.len()));
+        }
     }
-    Ok(out)
+    if out.len() > max {
+        return Ok(Err(out.len()));
+    }
+    Ok(Ok(out))
 }
 
 fn parse_cidr(s: &str) -> Result<ipnet::IpNet, String> {
@@ -1142,4 +1325,17 @@ fn cidr_subnet(net: &ipnet::IpNet, newbits: i64, netnum: i64) -> Result<String, 
 #[allow(dead_code)]
 fn _num_str(n: f64) -> String {
     format_number(n)
+}
+
+/// A string of `size` bytes would exceed `max_string_bytes`: the error and unknown value.
+fn string_over(ev: &mut Evaluator, size: usize, what: &str, loc: Option<&Loc>) -> Option<Value> {
+    (size > ev.limits.max_string_bytes).then(|| string_over_value(ev, size, what, loc))
+}
+
+fn string_over_value(ev: &mut Evaluator, size: usize, what: &str, loc: Option<&Loc>) -> Value {
+    ev.over_limit(
+        Limit::StringBytes,
+        format!("{what} would build a string of {size} bytes"),
+        loc,
+    )
 }

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use moat_model::{Estate, Frontend, Resource, ScanError};
+use moat_model::{Estate, Frontend, Limits, Resource, Sandbox, ScanError};
 use rayon::prelude::*;
 
 pub use error::TfError;
@@ -54,6 +54,8 @@ pub struct Options {
     /// `--var-file F`, in the order given (later wins, after `terraform.tfvars` and
     /// `*.auto.tfvars`).
     pub var_files: Vec<PathBuf>,
+    /// Limits on evaluation work and value sizes, per root module.
+    pub limits: Limits,
 }
 
 /// Load every Terraform root module under `path` (a directory, walked, or a single file).
@@ -64,15 +66,18 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
     let abs = std::path::absolute(path)
         .map(|p| walk::normalize(&p))
         .unwrap_or_else(|_| path.to_path_buf());
+    // Every read is confined to the scanned tree (after resolving symlinks): a scanned
+    // repository is untrusted. A single file confines reads to its directory.
+    let sandbox = Sandbox::new(&abs);
     if abs.is_file() {
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let rel: Arc<str> = Arc::from(walk::relative(&abs, &dir));
         let mut cfg = ModuleConfig::new(dir.clone());
-        module::add_file(&mut cfg, &abs, rel);
+        module::add_file(&sandbox, &mut cfg, &abs, rel);
         let mut configs = HashMap::new();
         let cfg = Arc::new(cfg);
         configs.insert(dir.clone(), cfg.clone());
-        let mut e = evaluate_root(&dir, &dir, cfg, configs, opts).0;
+        let mut e = evaluate_root(&dir, &dir, cfg, configs, opts, &sandbox).0;
         e.root = ".".to_string();
         return vec![e];
     }
@@ -86,7 +91,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         e.index();
         return vec![e];
     }
-    let (dirs, walk_errors) = walk::walk(&abs);
+    let (dirs, walk_errors) = walk::walk(&abs, &sandbox);
     // Read and parse every file in parallel, then group by directory.
     let files: Vec<(PathBuf, PathBuf)> = dirs
         .iter()
@@ -96,7 +101,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         .into_par_iter()
         .map(|(d, f)| {
             let rel: Arc<str> = Arc::from(walk::relative(&f, &abs));
-            let pf = match walk::read_source(&f, rel) {
+            let pf = match walk::read_source(&sandbox, &f, rel) {
                 Ok(src) => {
                     let body = walk::parse_source(&src);
                     ParsedFile::Ok(src, body)
@@ -160,7 +165,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         .into_par_iter()
         .filter_map(|(d, map)| {
             let cfg = map.get(&d)?.clone();
-            let (mut e, used) = evaluate_root(&abs, &d, cfg, map, opts);
+            let (mut e, used) = evaluate_root(&abs, &d, cfg, map, opts, &sandbox);
             e.root = match walk::relative(&d, &abs) {
                 r if r.is_empty() => ".".to_string(),
                 r => r,
@@ -208,8 +213,15 @@ fn evaluate_root(
     cfg: Arc<ModuleConfig>,
     configs: HashMap<PathBuf, Arc<ModuleConfig>>,
     opts: &Options,
+    sandbox: &Sandbox,
 ) -> (Estate, Vec<(PathBuf, usize)>) {
-    let mut ev = Evaluator::new(scan_root.to_path_buf(), root_dir.to_path_buf(), configs);
+    let mut ev = Evaluator::new(
+        scan_root.to_path_buf(),
+        root_dir.to_path_buf(),
+        configs,
+        sandbox.clone(),
+        opts.limits,
+    );
     ev.use_config(&cfg);
     let vars = vars::root_values(&mut ev, &cfg, opts);
     ev.add_module(String::new(), String::new(), cfg, vars, 0);
@@ -259,14 +271,35 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
     estate.errors = std::mem::take(&mut ev.errors);
     estate.notes = std::mem::take(&mut ev.notes);
     estate.sources = std::mem::take(&mut ev.sources);
+    let mut redactions: Vec<moat_model::Redaction> = std::mem::take(&mut ev.sensitive_values)
+        .into_iter()
+        .map(|text| moat_model::Redaction {
+            text,
+            with: "(sensitive value)".into(),
+        })
+        .collect();
+    // A whole file's content (a policy, a script) is named, not echoed; short ones are not
+    // worth hiding and may be what a message must quote.
+    for text in std::mem::take(&mut ev.file_contents) {
+        if text.len() > 64 {
+            redactions.push(moat_model::Redaction {
+                text,
+                with: "(contents of a file read by `file()`)".into(),
+            });
+        }
+    }
+    redactions.sort();
+    redactions.dedup();
+    estate.redactions = redactions;
+    estate.work = ev.fuel_used();
     let used = ev.used_dirs();
     estate.files_scanned = used.iter().map(|(_, n)| n).sum();
     estate.index();
     (estate, used)
 }
 
-/// Parse and evaluate one file's text as a root module (no file system access except
-/// nothing: modules are not resolved). Used by the fuzz target and tests; never panics.
+/// Parse and evaluate one file's text as a root module, with no file system access (modules
+/// are not resolved, `file()` reads nothing). Used by the fuzz target and tests; never panics.
 pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
     let dir = PathBuf::from("/nonexistent-moat-fuzz-root");
     let rel: Arc<str> = Arc::from(name);
@@ -284,7 +317,15 @@ pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
     let cfg = Arc::new(cfg);
     let mut configs = HashMap::new();
     configs.insert(dir.clone(), cfg.clone());
-    evaluate_root(&dir, &dir, cfg, configs, &Options::default()).0
+    evaluate_root(
+        &dir,
+        &dir,
+        cfg,
+        configs,
+        &Options::default(),
+        &Sandbox::deny_all(),
+    )
+    .0
 }
 
 /// The configurations a root reaches through local module calls (itself included).

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use moat_model::{Node, Unknown, Value};
+use moat_model::{Limit, Node, Refusal, Sandbox, Unknown, Value};
 
 use crate::config::ModuleConfig;
 use crate::error::TfError;
-use crate::eval::{ChildSet, Evaluator, Expansion, Scope};
+use crate::eval::{ChildSet, Evaluator, Expansion, Frame, Scope};
 use crate::value_ops::instance_key;
 use crate::walk::{is_tf, normalize, parse_source, read_source, relative};
 
@@ -24,13 +24,18 @@ const CALL_META: &[&str] = &[
 const MAX_MODULE_DEPTH: usize = 32;
 
 /// `.terraform/modules/modules.json`: module key (`vpc`, `vpc.subnets`) -> directory.
-pub(crate) fn read_modules_json(root_dir: &Path) -> Option<HashMap<String, PathBuf>> {
+/// Read through the sandbox: a `modules.json` that is a symlink out of the tree, a FIFO or a
+/// device is not read (the modules it would name stay unresolved, with a note).
+pub(crate) fn read_modules_json(
+    root_dir: &Path,
+    sandbox: &Sandbox,
+) -> Option<HashMap<String, PathBuf>> {
     let path = root_dir
         .join(".terraform")
         .join("modules")
         .join("modules.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let bytes = sandbox.read(&path, "modules.json").ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let mut out = HashMap::new();
     for m in json.get("Modules")?.as_array()? {
         let (Some(key), Some(dir)) = (
@@ -56,39 +61,60 @@ pub(crate) fn is_local_source(s: &str) -> bool {
         || s.starts_with("..\\")
 }
 
-/// Load (or reuse) the configuration of a module directory.
-pub(crate) fn load_config(ev: &mut Evaluator, dir: &Path) -> Option<Arc<ModuleConfig>> {
+/// Load (or reuse) the configuration of a module directory. The directory must resolve inside
+/// the sandbox (a module source such as `../../../etc` or a symlink out of the tree is refused).
+pub(crate) fn load_config(
+    ev: &mut Evaluator,
+    dir: &Path,
+) -> Result<Option<Arc<ModuleConfig>>, Refusal> {
     if let Some(c) = ev.configs.get(dir) {
-        return Some(c.clone());
+        return Ok(Some(c.clone()));
     }
-    let rd = std::fs::read_dir(dir).ok()?;
+    let shown = relative(dir, &ev.scan_root);
+    let real = ev.sandbox.resolve(dir, &shown)?;
+    let Ok(rd) = std::fs::read_dir(&real) else {
+        return Ok(None);
+    };
+    // Every entry with a Terraform name but directories: the sandbox refuses symlinks out of
+    // the tree and files that are not regular, each with an error.
     let mut files: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
-        .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| is_tf(&n.to_string_lossy())))
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+        .filter(|e| is_tf(&e.file_name().to_string_lossy()))
+        .map(|e| dir.join(e.file_name()))
+        .filter(|p| !p.is_dir())
         .collect();
     files.sort();
     if files.is_empty() {
-        return None;
+        return Ok(None);
     }
-    let cfg = Arc::new(build_config(dir.to_path_buf(), &files, &ev.scan_root));
+    let cfg = Arc::new(build_config(
+        dir.to_path_buf(),
+        &files,
+        &ev.scan_root,
+        &ev.sandbox,
+    ));
     ev.configs.insert(dir.to_path_buf(), cfg.clone());
-    Some(cfg)
+    Ok(Some(cfg))
 }
 
 /// Read and parse files of one directory into a configuration.
-pub(crate) fn build_config(dir: PathBuf, files: &[PathBuf], scan_root: &Path) -> ModuleConfig {
+pub(crate) fn build_config(
+    dir: PathBuf,
+    files: &[PathBuf],
+    scan_root: &Path,
+    sandbox: &Sandbox,
+) -> ModuleConfig {
     let mut cfg = ModuleConfig::new(dir);
     for f in files {
         let rel: Arc<str> = Arc::from(relative(f, scan_root));
-        add_file(&mut cfg, f, rel);
+        add_file(sandbox, &mut cfg, f, rel);
     }
     cfg
 }
 
-pub(crate) fn add_file(cfg: &mut ModuleConfig, abs: &Path, rel: Arc<str>) {
-    match read_source(abs, rel) {
+pub(crate) fn add_file(sandbox: &Sandbox, cfg: &mut ModuleConfig, abs: &Path, rel: Arc<str>) {
+    match read_source(sandbox, abs, rel) {
         Ok(src) => {
             cfg.files.push(src.clone());
             match parse_source(&src) {
@@ -148,15 +174,31 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         );
         return ChildSet::Unresolved(unresolved);
     };
-    let Some(child_cfg) = load_config(ev, &dir) else {
-        let shown = relative(&dir, &ev.scan_root);
-        ev.error(
-            &call.loc,
-            format!("module `{}`: no Terraform files in `{shown}`", call.name),
-        );
-        return ChildSet::Unresolved(unresolved);
+    let child_cfg = match load_config(ev, &dir) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            let shown = relative(&dir, &ev.scan_root);
+            ev.error(
+                &call.loc,
+                format!("module `{}`: no Terraform files in `{shown}`", call.name),
+            );
+            return ChildSet::Unresolved(unresolved);
+        }
+        Err(r) => {
+            ev.error(
+                &call.loc,
+                format!(
+                    "module `{}` (`{source}`) is not loaded: {r}; its resources are not analysed and its outputs are unknown",
+                    call.name
+                ),
+            );
+            return ChildSet::Unresolved(unresolved);
+        }
     };
-    let (expansion, keys) = ev.expand(m, &call.body, &base, &call.loc);
+    ev.stack.push(Frame::ModuleInputs);
+    let expanded = ev.expand(m, &call.body, &base, &call.loc);
+    let (expansion, keys) =
+        ev.limit_instances(Limit::ModuleInstances, m, &base, &call.loc, expanded);
     let mut insts = Vec::new();
     for (key, mut sc) in keys {
         let prefix = match &key {
@@ -179,6 +221,7 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         let id = ev.add_module(prefix, key_path.clone(), child_cfg.clone(), vars, depth);
         insts.push((key, id));
     }
+    ev.stack.pop();
     if expansion == Expansion::Unknown {
         // Nothing more: the note was written by `expand`.
     }
@@ -219,6 +262,9 @@ pub(crate) fn variable_values(
         };
         let ty = crate::types::of_attr(ev, decl.ty.as_ref());
         let v = crate::types::convert(v, &ty);
+        if decl.sensitive {
+            ev.mark_sensitive(&v);
+        }
         out.insert(name.clone(), v);
     }
     out

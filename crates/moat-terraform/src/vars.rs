@@ -12,7 +12,7 @@ use crate::error::TfError;
 use crate::eval::{Evaluator, Scope};
 use crate::ir::{Attr, Expr};
 use crate::json::KeyPositions;
-use crate::walk::{read_source, relative};
+use crate::walk::{read_named_source, read_source, relative};
 use crate::Options;
 
 /// Values for the root module's variables.
@@ -26,7 +26,9 @@ pub(crate) fn root_values(
     let mut auto: Vec<PathBuf> = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         let p = dir.join(name);
-        if p.is_file() {
+        // Anything but a directory: the sandbox refuses what is not a regular file inside the
+        // scanned tree, with an error, instead of skipping it silently.
+        if p.symlink_metadata().is_ok() && !p.is_dir() {
             auto.push(p);
         }
     }
@@ -35,7 +37,7 @@ pub(crate) fn root_values(
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| {
-                p.is_file()
+                !p.is_dir()
                     && p.file_name().is_some_and(|n| {
                         let n = n.to_string_lossy();
                         n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
@@ -71,7 +73,12 @@ fn read_var_file(
     } else {
         Arc::from(relative(&abs, &ev.scan_root))
     };
-    let src = match read_source(&abs, rel.clone()) {
+    let read = if explicit {
+        read_named_source(&abs, rel.clone())
+    } else {
+        read_source(&ev.sandbox, &abs, rel.clone())
+    };
+    let src = match read {
         Ok(s) => {
             ev.var_files_read.insert(abs.clone());
             s

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use moat_model::{Refusal, Sandbox};
 
 use moat_model::ScanError;
 
@@ -61,10 +63,16 @@ pub(crate) fn is_tf(name: &str) -> bool {
 }
 
 /// Walk `root` for `.tf`/`.tf.json` files, grouped by directory. Hidden directories (and so
-/// `.terraform`) are skipped; symlinks are followed, loops reported.
-pub(crate) fn walk(root: &Path) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanError>) {
+/// `.terraform`) are skipped; symlinks are followed when they resolve inside the sandbox
+/// (loops reported); a symlink out of the scanned tree, and a Terraform file that is not a
+/// regular file (FIFO, device), is an error and is not read.
+pub(crate) fn walk(
+    root: &Path,
+    sandbox: &Sandbox,
+) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanError>) {
     let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut errors = Vec::new();
+    let refused: Arc<Mutex<Vec<ScanError>>> = Arc::new(Mutex::new(Vec::new()));
+    let (sb, rf, base) = (sandbox.clone(), refused.clone(), root.to_path_buf());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(false)
@@ -74,20 +82,66 @@ pub(crate) fn walk(root: &Path) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanErr
         .parents(false)
         .require_git(false)
         .follow_links(true)
+        .filter_entry(move |e| {
+            if e.depth() == 0 || !e.path_is_symlink() {
+                return true;
+            }
+            let shown = relative(&normalize(e.path()), &base);
+            match sb.resolve(e.path(), &shown) {
+                Ok(_) => true,
+                // A dangling link is not worth an error unless it names a Terraform file.
+                Err(Refusal::Io { .. }) if !is_tf(&e.file_name().to_string_lossy()) => false,
+                Err(r) => {
+                    if let Ok(mut v) = rf.lock() {
+                        v.push(ScanError {
+                            file: shown,
+                            line: 0,
+                            message: TfError::Refused(r.to_string()).to_string(),
+                        });
+                    }
+                    false
+                }
+            }
+        })
         .build();
+    let mut errors = Vec::new();
     for entry in walker {
         match entry {
             Ok(e) => {
-                let is_file = e.file_type().is_some_and(|t| t.is_file());
                 let name = e.file_name().to_string_lossy();
-                if is_file && is_tf(&name) {
-                    let p = normalize(e.path());
-                    let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-                    dirs.entry(dir).or_default().push(p);
+                if !is_tf(&name) || e.depth() == 0 {
+                    continue;
+                }
+                let p = normalize(e.path());
+                match e.file_type() {
+                    Some(t) if t.is_file() => {
+                        let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                        dirs.entry(dir).or_default().push(p);
+                    }
+                    Some(t) if t.is_dir() => {}
+                    Some(t) => {
+                        let shown = relative(&p, root);
+                        errors.push(ScanError {
+                            file: shown.clone(),
+                            line: 0,
+                            message: TfError::Refused(
+                                Refusal::NotRegular {
+                                    shown,
+                                    kind: moat_model::sandbox::kind_of(&t),
+                                }
+                                .to_string(),
+                            )
+                            .to_string(),
+                        });
+                    }
+                    None => {}
                 }
             }
             Err(err) => errors.push(walk_error(&err, root)),
         }
+    }
+    if let Ok(mut v) = refused.lock() {
+        errors.append(&mut v);
     }
     for files in dirs.values_mut() {
         files.sort();
@@ -120,19 +174,37 @@ fn walk_error(err: &ignore::Error, root: &Path) -> ScanError {
     }
 }
 
-/// Read a file as text. Oversized, binary and non-UTF-8 files are errors.
-pub(crate) fn read_source(abs: &Path, rel: Arc<str>) -> Result<Arc<SrcFile>, ScanError> {
-    let err = |e: TfError| ScanError {
+/// Read a file of the scanned tree as text, through the sandbox (confined to the scanned tree,
+/// regular files only, size-capped). Oversized, binary and non-UTF-8 files are errors.
+pub(crate) fn read_source(
+    sandbox: &Sandbox,
+    abs: &Path,
+    rel: Arc<str>,
+) -> Result<Arc<SrcFile>, ScanError> {
+    let bytes = sandbox
+        .read(abs, &rel)
+        .map_err(|r| refusal_error(&rel, r))?;
+    source_from_bytes(bytes, rel)
+}
+
+/// Read a file the user named on the command line: anywhere, but a regular file, size-capped.
+pub(crate) fn read_named_source(abs: &Path, rel: Arc<str>) -> Result<Arc<SrcFile>, ScanError> {
+    let bytes = moat_model::sandbox::read_regular(abs, &rel, MAX_FILE_BYTES)
+        .map_err(|r| refusal_error(&rel, r))?;
+    source_from_bytes(bytes, rel)
+}
+
+fn refusal_error(rel: &str, r: Refusal) -> ScanError {
+    let message = match r {
+        Refusal::TooLarge { .. } => TfError::TooLarge.to_string(),
+        Refusal::Io { reason, .. } => TfError::Read(reason).to_string(),
+        other => TfError::Refused(other.to_string()).to_string(),
+    };
+    ScanError {
         file: rel.to_string(),
         line: 0,
-        message: e.to_string(),
-    };
-    let meta = std::fs::metadata(abs).map_err(|e| err(TfError::Read(e.to_string())))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(err(TfError::TooLarge(meta.len())));
+        message,
     }
-    let bytes = std::fs::read(abs).map_err(|e| err(TfError::Read(e.to_string())))?;
-    source_from_bytes(bytes, rel)
 }
 
 /// Turn bytes into a source file (shared by the fuzz entry point).
@@ -143,7 +215,7 @@ pub(crate) fn source_from_bytes(bytes: Vec<u8>, rel: Arc<str>) -> Result<Arc<Src
         message: e.to_string(),
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(err(TfError::TooLarge(bytes.len() as u64)));
+        return Err(err(TfError::TooLarge));
     }
     if bytes.contains(&0) {
         return Err(err(TfError::Binary));

@@ -119,6 +119,7 @@ fn var_precedence_cli_over_var_file_over_tfvars() {
     let opts = Options {
         vars: vec![],
         var_files: vec![],
+        ..Default::default()
     };
     let e = one("core", &opts);
     assert_eq!(
@@ -131,6 +132,7 @@ fn var_precedence_cli_over_var_file_over_tfvars() {
             ("ports".into(), "[8080]".into()),
         ],
         var_files: vec![],
+        ..Default::default()
     };
     let e = one("core", &opts);
     assert_eq!(
@@ -156,9 +158,23 @@ fn variable_precedence_across_all_sources() {
     let opts = Options {
         vars: vec![("e".into(), "cli".into())],
         var_files: vec![dir.join("extra.tfvars")],
+        ..Default::default()
     };
     let e = one("vars", &opts);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // `file("/etc/hostname")` is refused: outside the scanned tree, an error at its line.
+    let errors: Vec<(&str, u32, &str)> = e
+        .errors
+        .iter()
+        .map(|x| (x.file.as_str(), x.line, x.message.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![(
+            "main.tf",
+            28,
+            "`/etc/hostname` resolves outside the scanned tree, not read"
+        )]
+    );
     let get = |k: &str| attr(&e, "test.vars", k).value.clone();
     assert_eq!(get("a"), Value::String("tfvars".into()));
     assert_eq!(get("b"), Value::String("auto_a".into()));

@@ -15,6 +15,11 @@ pub struct InputArgs {
     /// Read Terraform variables from a `.tfvars` or `.tfvars.json` file; repeatable.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Raise (or lower) an evaluation limit (`--limit fuel=50000000`); repeatable. Limits:
+    /// max_string_bytes, max_collection_len, max_module_instances, max_resource_instances,
+    /// fuel. See docs/RELIABILITY.md.
+    #[arg(long = "limit", value_name = "NAME=N")]
+    pub limits: Vec<String>,
 }
 
 /// Validated inputs shared by every frontend.
@@ -22,6 +27,7 @@ pub struct InputArgs {
 pub struct Inputs {
     pub vars: Vec<(String, String)>,
     pub var_files: Vec<PathBuf>,
+    pub limits: moat_model::Limits,
 }
 
 impl Inputs {
@@ -39,9 +45,16 @@ impl Inputs {
                 )));
             }
         }
+        let mut limits = moat_model::Limits::default();
+        for l in &args.limits {
+            limits
+                .set_pair(l)
+                .map_err(|e| CliError::usage(format!("invalid `--limit {l}`: {e}")))?;
+        }
         Ok(Inputs {
             vars,
             var_files: args.var_files.clone(),
+            limits,
         })
     }
 }
@@ -67,6 +80,7 @@ fn terraform(path: &Path, inputs: &Inputs) -> Vec<Estate> {
     let opts = moat_terraform::Options {
         vars: inputs.vars.clone(),
         var_files: inputs.var_files.clone(),
+        limits: inputs.limits,
     };
     moat_terraform::load(path, &opts)
 }
