@@ -30,6 +30,75 @@ pub struct Outcome {
     pub report: Report,
     /// No file could be read at all (exit 2).
     pub nothing_read: bool,
+    /// Files were read but no resource came out of them, because the modules that declare
+    /// the resources could not be read (not downloaded, no Terraform files): why, for the
+    /// command line (exit 2). Each such module call is also an entry in `report.errors`.
+    pub nothing_checked: Option<String>,
+}
+
+/// A module call that the frontend could not read, from the note or error it left at the
+/// call: the module's name and source (when the message names one), and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadModule {
+    pub name: String,
+    pub source: Option<String>,
+    /// `true` for a registry (or remote) module that was not downloaded.
+    pub not_downloaded: bool,
+    /// The frontend's message.
+    pub message: String,
+}
+
+/// Parse the frontend's note or error about a module call: `module `NAME` (`SOURCE`) was not
+/// resolved ...` (a note: not downloaded) or `module `NAME`: ...` (an error: the module's
+/// directory could not be read).
+///
+/// moat-terraform writes these as text (`Note` and `ScanError` carry no structured kind
+/// yet), so this reads its wording; a test in this module pins it.
+pub fn unread_module(message: &str, is_note: bool) -> Option<UnreadModule> {
+    let rest = message.strip_prefix("module `")?;
+    let (name, rest) = rest.split_once('`')?;
+    if name.is_empty() {
+        return None;
+    }
+    let source = rest
+        .strip_prefix(" (`")
+        .and_then(|r| r.split_once("`)"))
+        .map(|(s, _)| s.to_string());
+    if is_note && !message.contains("was not resolved") {
+        return None;
+    }
+    Some(UnreadModule {
+        name: name.to_string(),
+        source,
+        not_downloaded: is_note,
+        message: message.to_string(),
+    })
+}
+
+/// The error entry for a module call that left its root module with nothing to check.
+fn nothing_checked_message(m: &UnreadModule, root: &str) -> String {
+    let what = match &m.source {
+        Some(src) => format!("module `{}` (`{src}`)", m.name),
+        None => format!("module `{}`", m.name),
+    };
+    let in_root = if root.is_empty() || root == "." {
+        String::new()
+    } else {
+        format!(" in root module `{root}`")
+    };
+    if m.not_downloaded {
+        format!(
+            "nothing could be checked{in_root}: {what} was not downloaded, and nothing else declares a resource; run `terraform init` (moat then reads the module from `.terraform/modules`) or scan the module's source directory"
+        )
+    } else {
+        let why = m
+            .message
+            .strip_prefix(&format!("module `{}`: ", m.name))
+            .unwrap_or(&m.message);
+        format!(
+            "nothing could be checked{in_root}: {what} could not be read ({why}), and nothing else declares a resource"
+        )
+    }
 }
 
 /// Prefix a relative file name with the root it was found under (when several roots are
@@ -67,6 +136,8 @@ pub fn run(
     let mut report = Report::default();
     let mut readable_files: BTreeSet<String> = BTreeSet::new();
     let mut error_files: BTreeSet<String> = BTreeSet::new();
+    // Module calls that left a root module with no resource to check.
+    let mut unchecked: Vec<ScanError> = Vec::new();
     for (root, estates) in roots {
         let name = |f: &str| {
             if several {
@@ -128,13 +199,46 @@ pub fn run(
                 report.sources.insert(Arc::from(f.as_str()), text.clone());
             }
             report.files_scanned += estate.files_scanned;
-            report.resources += estate
+            let managed = estate
                 .resources
                 .iter()
                 .filter(|r| r.mode == Mode::Managed)
                 .count();
+            report.resources += managed;
+            // Files were read, yet nothing came out of them because the modules that declare
+            // the resources could not be read: say so, at each such module call. A root
+            // module that simply declares no resource (variables, outputs) is not an error.
+            if managed == 0 && estate.files_scanned > 0 {
+                let root = match estate.root.as_str() {
+                    "." if several => name("").trim_end_matches('/').to_string(),
+                    "" | "." => String::new(),
+                    r => name(r),
+                };
+                let calls = estate
+                    .notes
+                    .iter()
+                    .map(|n| (&n.file, n.line, unread_module(&n.message, true)))
+                    .chain(
+                        estate
+                            .errors
+                            .iter()
+                            .map(|e| (&e.file, e.line, unread_module(&e.message, false))),
+                    );
+                for (file, line, m) in calls {
+                    if let Some(m) = m {
+                        unchecked.push(ScanError {
+                            file: name(file),
+                            line,
+                            message: nothing_checked_message(&m, &root),
+                        });
+                    }
+                }
+            }
         }
     }
+    unchecked.sort();
+    unchecked.dedup();
+    report.errors.extend(unchecked.iter().cloned());
     // Sort in the model's order (`Finding::sort_key`, as `sort_findings`), keeping each
     // entry's suppression.
     let mut keyed: Vec<(Finding, Option<Suppression>)> = report
@@ -161,9 +265,21 @@ pub fn run(
         || (!error_files.is_empty()
             && report.resources == 0
             && readable_files.iter().all(|f| error_files.contains(f)));
+    // Nothing could be checked: no resource at all, and module calls explain why.
+    let nothing_checked = (report.resources == 0)
+        .then(|| unchecked.first().map(|e| e.message.clone()))
+        .flatten()
+        .map(|first| {
+            if unchecked.len() > 1 {
+                format!("{first} (and {} more module calls)", unchecked.len() - 1)
+            } else {
+                first
+            }
+        });
     Outcome {
         report,
         nothing_read,
+        nothing_checked,
     }
 }
 
@@ -382,5 +498,144 @@ mod tests {
             BTreeSet::from(["infra/a/main.tf", "infra/b/main.tf"])
         );
         assert!(o.report.source_line("infra/b/main.tf", 1).is_some());
+    }
+
+    /// An estate read from `main.tf` with no resource: only what `notes` say.
+    fn empty_estate(notes: Vec<Note>) -> Estate {
+        let mut e = Estate::new();
+        e.root = ".".into();
+        e.notes = notes;
+        e.sources
+            .insert(Arc::from("main.tf"), Arc::from("module \"vpc\" {}\n"));
+        e.files_scanned = 1;
+        e.index();
+        e
+    }
+
+    const VPC_NOTE: &str = "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved (run `terraform init` to download it); its resources are not analysed and its outputs are unknown";
+
+    #[test]
+    fn nothing_checked_when_the_only_module_was_not_downloaded() {
+        let note = Note {
+            file: "main.tf".into(),
+            line: 3,
+            message: VPC_NOTE.into(),
+        };
+        let o = run(
+            vec![(PathBuf::from("."), vec![empty_estate(vec![note.clone()])])],
+            &FileConfig::default(),
+            &rule_metas(),
+        );
+        let want = "nothing could be checked: module `vpc` (`terraform-aws-modules/vpc/aws`) was not downloaded, and nothing else declares a resource; run `terraform init` (moat then reads the module from `.terraform/modules`) or scan the module's source directory";
+        assert_eq!(o.nothing_checked.as_deref(), Some(want));
+        assert!(!o.nothing_read);
+        assert_eq!(
+            o.report.errors,
+            vec![ScanError {
+                file: "main.tf".into(),
+                line: 3,
+                message: want.into(),
+            }]
+        );
+        // The frontend's note stays a note.
+        assert_eq!(o.report.notes, vec![note]);
+    }
+
+    #[test]
+    fn no_resources_and_no_unread_module_is_fine() {
+        let o = run(
+            vec![(PathBuf::from("."), vec![empty_estate(vec![])])],
+            &FileConfig::default(),
+            &rule_metas(),
+        );
+        assert_eq!(o.nothing_checked, None);
+        assert!(!o.nothing_read);
+        assert!(o.report.errors.is_empty());
+        // Another note (a value that stayed unknown) does not explain an empty estate.
+        let other = Note {
+            file: "main.tf".into(),
+            line: 1,
+            message: "count of `aws_instance.x` is unknown (variable `n` has no value); analysed as one instance".into(),
+        };
+        let o = run(
+            vec![(PathBuf::from("."), vec![empty_estate(vec![other])])],
+            &FileConfig::default(),
+            &rule_metas(),
+        );
+        assert_eq!(o.nothing_checked, None);
+    }
+
+    #[test]
+    fn an_unread_module_beside_resources_is_only_a_note() {
+        let mut e = estate(PLAIN, 1);
+        e.notes.push(Note {
+            file: "main.tf".into(),
+            line: 9,
+            message: VPC_NOTE.into(),
+        });
+        let o = run(
+            vec![(PathBuf::from("."), vec![e])],
+            &FileConfig::default(),
+            &rule_metas(),
+        );
+        assert_eq!(o.nothing_checked, None);
+        assert!(o.report.errors.is_empty(), "{:?}", o.report.errors);
+        assert_eq!(o.report.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_root_with_nothing_to_check_among_others_is_an_error_entry() {
+        let note = Note {
+            file: "main.tf".into(),
+            line: 1,
+            message: VPC_NOTE.into(),
+        };
+        let o = run(
+            vec![
+                (PathBuf::from("infra/a"), vec![estate(PLAIN, 1)]),
+                (PathBuf::from("infra/b"), vec![empty_estate(vec![note])]),
+            ],
+            &FileConfig::default(),
+            &rule_metas(),
+        );
+        // Something was checked: no exit 2, but the empty root is reported.
+        assert_eq!(o.nothing_checked, None);
+        assert_eq!(o.report.errors.len(), 1, "{:?}", o.report.errors);
+        assert_eq!(o.report.errors[0].file, "infra/b/main.tf");
+        assert!(o.report.errors[0]
+            .message
+            .starts_with("nothing could be checked in root module `infra/b`: module `vpc`"));
+    }
+
+    /// The notes and errors are moat-terraform's text: pin the wording this module reads.
+    #[test]
+    fn the_frontends_module_messages_are_understood() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n\nmodule \"net\" {\n  source = \"./nowhere\"\n}\n",
+        )
+        .unwrap();
+        let estates = moat_terraform::load(dir.path(), &Default::default());
+        let notes: Vec<UnreadModule> = estates
+            .iter()
+            .flat_map(|e| e.notes.iter())
+            .filter_map(|n| unread_module(&n.message, true))
+            .collect();
+        assert_eq!(notes.len(), 1, "{estates:?}");
+        assert_eq!(notes[0].name, "vpc");
+        assert_eq!(
+            notes[0].source.as_deref(),
+            Some("terraform-aws-modules/vpc/aws")
+        );
+        assert!(notes[0].not_downloaded);
+        let errors: Vec<UnreadModule> = estates
+            .iter()
+            .flat_map(|e| e.errors.iter())
+            .filter_map(|x| unread_module(&x.message, false))
+            .collect();
+        assert_eq!(errors.len(), 1, "{estates:?}");
+        assert_eq!(errors[0].name, "net");
+        assert!(!errors[0].not_downloaded);
     }
 }

@@ -2,6 +2,8 @@
 //! output. The real `moat` binary on temporary directories:
 //!
 //! * notes (a module that was not downloaded, ...) reach every format;
+//! * a tree whose only content is a module that was not downloaded is "nothing could be
+//!   checked" (exit 2), not an empty pass;
 //! * `moat.toml` selectors that match no rule are usage errors;
 //! * a `moat.toml` in the scanned tree that is a symlink out of it, a FIFO, a device or too
 //!   large is refused (exit 2), without hanging.
@@ -202,6 +204,96 @@ fn validate_sarif(doc: &str) {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+// ---------------------------------------------------------------- nothing could be checked
+
+const NOTHING_CHECKED: &str = "nothing could be checked: module `vpc` (`terraform-aws-modules/vpc/aws`) was not downloaded, and nothing else declares a resource; run `terraform init` (moat then reads the module from `.terraform/modules`) or scan the module's source directory";
+
+#[test]
+fn only_a_module_that_was_not_downloaded_is_nothing_checked() {
+    let vars = "variable \"region\" {\n  type = string\n}\n";
+    let main = REGISTRY_MODULE;
+    let d = dir(&[("main.tf", main), ("variables.tf", vars)]);
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(
+        v["errors"],
+        json!([{ "file": "main.tf", "line": 1, "message": NOTHING_CHECKED }])
+    );
+    assert_eq!(v["summary"]["resources"], 0);
+    assert_eq!(v["summary"]["files_scanned"], 2);
+    assert!(
+        v["notes"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(VPC_NOTE),
+        "{v:#}"
+    );
+    assert_eq!(stderr, format!("moat: error: {NOTHING_CHECKED}\n"));
+
+    // Every format says so, and exits 2.
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains(&format!("error: main.tf:1: {NOTHING_CHECKED}")),
+        "{}",
+        r.stdout
+    );
+    let r = scan(d.path(), &["--format", "sarif"]);
+    assert_eq!(r.code, 2);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let n = &s["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(n[0]["level"], "error");
+    assert_eq!(n[0]["message"]["text"], NOTHING_CHECKED);
+    assert_eq!(n[1]["level"], "note");
+    validate_sarif(&r.stdout);
+    // `--fail-on` does not turn it into a pass.
+    assert_eq!(scan(d.path(), &["--fail-on", "critical"]).code, 2);
+}
+
+#[test]
+fn a_local_module_without_files_is_nothing_checked() {
+    let d = dir(&[(
+        "main.tf",
+        "module \"net\" {\n  source = \"./modules/net\"\n}\n",
+    )]);
+    fs::create_dir_all(d.path().join("modules/net")).unwrap();
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 2, "{v:#}");
+    let errors = v["errors"].as_array().unwrap();
+    let msg = "nothing could be checked: module `net` could not be read (no Terraform files in `modules/net`), and nothing else declares a resource";
+    assert!(
+        errors
+            .iter()
+            .any(|e| e == &json!({ "file": "main.tf", "line": 1, "message": msg })),
+        "{v:#}"
+    );
+    assert_eq!(stderr, format!("moat: error: {msg}\n"));
+}
+
+#[test]
+fn no_resources_and_no_unread_module_is_a_pass() {
+    let d = dir(&[
+        ("variables.tf", "variable \"x\" {\n  type = string\n}\n"),
+        ("outputs.tf", "output \"y\" {\n  value = var.x\n}\n"),
+    ]);
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(v["errors"], json!([]));
+    assert_eq!(v["notes"], json!([]));
+    assert_eq!(v["findings"], json!([]));
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn a_module_that_was_not_downloaded_beside_resources_is_a_note() {
+    let d = dir(&[("main.tf", REGISTRY_MODULE), ("s3.tf", BUCKET)]);
+    let (code, v, stderr) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1, "the bucket has findings: {stderr}");
+    assert_eq!(v["errors"], json!([]), "{v:#}");
+    assert_eq!(v["notes"].as_array().unwrap().len(), 1, "{v:#}");
 }
 
 // ---------------------------------------------------------------- moat.toml selectors

@@ -47,7 +47,8 @@ Exit status:
   1  at least one unsuppressed finding at or above --fail-on
   2  usage error (bad flag, missing PATH, bad --var, bad moat.toml, a selector in
      moat.toml that matches no rule), or nothing could be read (no supported file
-     found, or every file failed)
+     found, or every file failed), or nothing could be checked (no resource, because
+     the modules that declare them were not downloaded)
 
 Files that cannot be parsed are reported (file and line) and the scan goes on with the others.
 
@@ -163,6 +164,10 @@ pub fn run(
         Some(path) => std::fs::write(path, &buf)
             .map_err(|e| CliError::usage(format!("cannot write `{}`: {e}", path.display())))?,
         None => out.write_all(&buf)?,
+    }
+    if let Some(why) = &outcome.nothing_checked {
+        writeln!(err, "moat: error: {why}")?;
+        return Ok(2);
     }
     if outcome.nothing_read {
         if report.files_scanned == 0 && report.errors.is_empty() {
