@@ -14,6 +14,10 @@ pub enum TfError {
     Refused(String),
     #[error("file looks binary (contains NUL bytes), skipped")]
     Binary,
+    #[error(
+        "file is encoded in {0}, not UTF-8, skipped (convert it, e.g. `iconv -f {0} -t UTF-8`)"
+    )]
+    Utf16(&'static str),
     #[error("file is not valid UTF-8, skipped")]
     NotUtf8,
     #[error("symlink loop, not followed")]
@@ -32,7 +36,7 @@ pub enum TfError {
     RefNotAllowed(String),
     #[error("evaluation stopped: the work limit `fuel` ({fuel} units) ran out in this root module; values not evaluated by then are unknown (raise it with `--limit fuel=N` or `[limits] fuel` in moat.toml)")]
     FuelExhausted { fuel: u64 },
-    #[error("{what} exceeds the limit `{limit}` ({max}); the value is unknown (raise it with `--limit {limit}=N` or `[limits]` in moat.toml)")]
+    #[error("{what} exceeds the limit `{limit}` ({max}); {} (raise it with `--limit {limit}=N` or `[limits]` in moat.toml)", consequence(*.limit))]
     Limit {
         limit: moat_model::Limit,
         max: u64,
@@ -44,4 +48,13 @@ pub enum TfError {
     VarFile(String, String),
     #[error("module `{0}` is nested too deeply (recursive module?)")]
     ModuleDepth(String),
+}
+
+fn consequence(limit: moat_model::Limit) -> &'static str {
+    match limit {
+        moat_model::Limit::ModuleInstances | moat_model::Limit::ResourceInstances => {
+            "these instances are not analysed"
+        }
+        _ => "the value is unknown",
+    }
 }

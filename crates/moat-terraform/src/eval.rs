@@ -459,9 +459,9 @@ impl Evaluator {
             decl.rtype,
             decl.name
         );
-        let expanded = self.expand(m, &decl.body, &base, &decl.loc);
         let (expansion, keys) =
-            self.limit_instances(Limit::ResourceInstances, m, &base, &decl.loc, expanded);
+            self.expand(m, &decl.body, &base, &decl.loc, Limit::ResourceInstances);
+        self.count_instances(Limit::ResourceInstances, keys.len());
         let mut instances = Vec::new();
         for (key, sc) in keys {
             let address = match &key {
@@ -542,13 +542,35 @@ impl Evaluator {
 
     /// Expand `count`/`for_each` of a block evaluated in module `m`: the instance keys with
     /// the scope each instance is evaluated in.
+    ///
+    /// `limit` is the instance limit these instances count against: over it, an error is
+    /// recorded and there is no instance at all (`Expansion::Unknown`, empty), before any
+    /// instance is built.
     pub fn expand(
         &mut self,
         m: usize,
         body: &Body,
         base: &str,
         loc: &Loc,
+        limit: Limit,
     ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
+        let (max, used) = match limit {
+            Limit::ModuleInstances => (self.limits.max_module_instances, self.module_instances),
+            _ => (self.limits.max_resource_instances, self.resource_instances),
+        };
+        let room = max.saturating_sub(used);
+        let noun = match limit {
+            Limit::ModuleInstances => "module instances",
+            _ => "resource instances",
+        };
+        let over = |this: &mut Self, n: usize, at: &Loc| {
+            let what = format!("{n} more {noun} for `{base}` (after {used})");
+            this.over_limit(limit, what, Some(at));
+            (Expansion::Unknown, Vec::new())
+        };
+        if room == 0 {
+            return over(self, 1, loc);
+        }
         let single = || (Expansion::Single, vec![(None, Scope::module(m))]);
         if let Some(count) = body.attr("count") {
             let n = self.eval(&count.expr, &mut Scope::module(m));
@@ -566,17 +588,13 @@ impl Evaluator {
                     return (Expansion::Unknown, vec![(None, sc)]);
                 }
                 v => match to_num(v) {
-                    Some(c)
-                        if c >= 0.0
-                            && c.fract() == 0.0
-                            && c > self.limits.max_resource_instances as f64 =>
-                    {
-                        self.over_limit(
-                            Limit::ResourceInstances,
-                            format!("count = {} of `{base}`", moat_model::format_number(c)),
-                            Some(&count.loc),
-                        );
-                        return Self::unknown_expansion(m, &count.loc, base);
+                    Some(c) if c >= 0.0 && c.fract() == 0.0 && c > room as f64 => {
+                        let n = if c >= usize::MAX as f64 {
+                            usize::MAX
+                        } else {
+                            c as usize
+                        };
+                        return over(self, n, &count.loc);
                     }
                     Some(c) if c >= 0.0 && c.fract() == 0.0 => {
                         let mut out = Vec::new();
@@ -637,6 +655,9 @@ impl Evaluator {
                     return placeholder(self, format!("for_each of `{base}` is unknown"));
                 }
                 Value::Map(map) => {
+                    if map.len() > room {
+                        return over(self, map.len(), &fe.loc);
+                    }
                     let mut out = Vec::new();
                     for (k, v) in visible(map) {
                         let mut sc = Scope::module(m);
@@ -649,6 +670,9 @@ impl Evaluator {
                     return (Expansion::ForEach, out);
                 }
                 Value::List(items) => {
+                    if items.len() > room {
+                        return over(self, items.len(), &fe.loc);
+                    }
                     let mut keys: Vec<String> = Vec::new();
                     for it in items {
                         match &it.value {
@@ -727,52 +751,14 @@ impl Evaluator {
         single()
     }
 
-    /// One placeholder instance whose `count.index`, `each.key` and `each.value` are unknown:
-    /// how a block whose number of instances is not known (or over a limit) is analysed.
-    pub fn unknown_expansion(
-        m: usize,
-        loc: &Loc,
-        base: &str,
-    ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
-        let mut sc = Scope::module(m);
-        let u = Node::new(
-            unk(format!("the instances of `{base}` are unknown")),
-            Some(loc.clone()),
-        );
-        sc.count_index = Some(u.clone());
-        sc.each = Some((u.clone(), u));
-        (Expansion::Unknown, vec![(None, sc)])
-    }
-
-    /// Count `n` more instances against `limit`; over it, the block is analysed as one
-    /// instance of unknown number (an error says which limit to raise).
-    pub fn limit_instances(
-        &mut self,
-        limit: Limit,
-        m: usize,
-        base: &str,
-        loc: &Loc,
-        expanded: (Expansion, Vec<(Option<Value>, Scope)>),
-    ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
-        let (max, used) = match limit {
-            Limit::ModuleInstances => (self.limits.max_module_instances, self.module_instances),
-            _ => (self.limits.max_resource_instances, self.resource_instances),
-        };
-        let n = expanded.1.len();
-        let total = used.saturating_add(n);
-        if total > max {
-            let what = match limit {
-                Limit::ModuleInstances => format!("module instances ({total} with `{base}`)"),
-                _ => format!("resource instances ({total} with `{base}`)"),
-            };
-            self.over_limit(limit, what, Some(loc));
-            return Self::unknown_expansion(m, loc, base);
-        }
+    /// Count the instances [`Evaluator::expand`] made against their limit.
+    pub fn count_instances(&mut self, limit: Limit, n: usize) {
         match limit {
-            Limit::ModuleInstances => self.module_instances = total,
-            _ => self.resource_instances = total,
+            Limit::ModuleInstances => {
+                self.module_instances = self.module_instances.saturating_add(n)
+            }
+            _ => self.resource_instances = self.resource_instances.saturating_add(n),
         }
-        expanded
     }
 
     /// Evaluate a block body into attributes; nested blocks become lists of maps.

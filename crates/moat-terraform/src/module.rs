@@ -196,9 +196,13 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         }
     };
     ev.stack.push(Frame::ModuleInputs);
-    let expanded = ev.expand(m, &call.body, &base, &call.loc);
-    let (expansion, keys) =
-        ev.limit_instances(Limit::ModuleInstances, m, &base, &call.loc, expanded);
+    let (expansion, keys) = ev.expand(m, &call.body, &base, &call.loc, Limit::ModuleInstances);
+    ev.count_instances(Limit::ModuleInstances, keys.len());
+    if keys.is_empty() && expansion == Expansion::Unknown {
+        // Over the module instance limit (the error is recorded): not analysed.
+        ev.stack.pop();
+        return ChildSet::Unresolved(unresolved);
+    }
     let mut insts = Vec::new();
     for (key, mut sc) in keys {
         let prefix = match &key {

@@ -217,6 +217,9 @@ pub(crate) fn source_from_bytes(bytes: Vec<u8>, rel: Arc<str>) -> Result<Arc<Src
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(err(TfError::TooLarge));
     }
+    if let Some(enc) = utf16(&bytes) {
+        return Err(err(TfError::Utf16(enc)));
+    }
     if bytes.contains(&0) {
         return Err(err(TfError::Binary));
     }
@@ -246,5 +249,35 @@ pub(crate) fn parse_source(file: &Arc<SrcFile>) -> Result<Body, ScanError> {
         crate::json::parse_json(file)
     } else {
         crate::parse::parse_hcl(file)
+    }
+}
+
+/// `Some("UTF-16LE")`/`Some("UTF-16BE")` for text written in UTF-16 (with a byte-order mark,
+/// or ASCII text whose every other byte is NUL, as PowerShell's `Out-File` writes it).
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16BE"),
+        _ => {}
+    }
+    let sample = bytes.get(..bytes.len().min(4096) & !1)?;
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let (mut even_nul, mut odd_nul) = (0usize, 0usize);
+    for p in sample.chunks_exact(2) {
+        if let [a, b] = p {
+            even_nul += usize::from(*a == 0);
+            odd_nul += usize::from(*b == 0);
+        }
+    }
+    // Nearly every code unit of ASCII text in UTF-16 has one NUL byte, always on the same side.
+    if odd_nul * 10 >= pairs * 9 && even_nul * 10 < pairs {
+        Some("UTF-16LE")
+    } else if even_nul * 10 >= pairs * 9 && odd_nul * 10 < pairs {
+        Some("UTF-16BE")
+    } else {
+        None
     }
 }
