@@ -1602,13 +1602,21 @@ impl Net<'_> {
         }
         let mut out = PairResult::default();
         let src_space = self.eni_addrs(src);
+        // Destination classes of a family the source has no address of.
+        let mut missing: Option<(IpAddr, AddrSet)> = None;
+        let mut evaluated = false;
         for (dip, dset) in classes(space, &cuts) {
             let sip = if dip.is_ipv4() {
                 src_space.v4.first().map(|x| to_ip(x, false))
             } else {
                 src_space.v6.first().map(|x| to_ip(x, true))
             };
-            let Some(sip) = sip else { continue };
+            let Some(sip) = sip else {
+                let m = missing.get_or_insert_with(|| (dip, AddrSet::empty()));
+                m.1 = m.1.union(&dset);
+                continue;
+            };
+            evaluated = true;
             let dst_l = describe_addrs(&dset, dip);
             let leg = self.out_leg(src, sip, dip, proto, want, src_ports, &dst_l);
             out.more.extend(leg.more.iter().cloned());
@@ -1622,6 +1630,28 @@ impl Net<'_> {
             } else if let Some((stage, b)) = leg.block {
                 if out.block.as_ref().is_none_or(|(s, _)| stage > *s) {
                     out.block = Some((stage, b));
+                }
+            }
+        }
+        // The interface has no address of the destination's family (an IPv6 destination from
+        // an interface without IPv6): nothing was evaluated, say why.
+        if let (false, Some((dip, dset))) = (evaluated, missing) {
+            let dst_l = describe_addrs(&dset, dip);
+            match self.no_family_block(src, dip.is_ipv6(), false, &dst_l) {
+                Some(b) => out.block = Some((2, b)),
+                None => {
+                    out.less
+                        .insert(format!("the subnet of `{}` is not known", src.address));
+                    out.block = Some((
+                        0,
+                        block(
+                            &src.address,
+                            "eni",
+                            "UNKNOWN_PLACEMENT",
+                            format!("`{}` has no known subnet", src.address),
+                            None,
+                        ),
+                    ));
                 }
             }
         }
@@ -1794,6 +1824,95 @@ impl Net<'_> {
                 blocks.len() - 1
             )
         }
+    }
+}
+
+impl Net<'_> {
+    /// Why `eni` takes no part in traffic of one address family (IPv6 when `v6`): it has no
+    /// address of that family. Names the closest cause: the VPC without a block of that family,
+    /// else the subnet, else the interface itself. `dest`: whether `eni` is the destination
+    /// (else the source); `peer`: the other end, as written in reasons. `None` when the
+    /// interface's subnet is not known (the caller reports it as unknown).
+    fn no_family_block(&self, eni: &Eni, v6: bool, dest: bool, peer: &str) -> Option<Block> {
+        let name = &eni.address;
+        let sub_id = Self::subnet_id(eni)?;
+        let fam = if v6 { "IPv6" } else { "IPv4" };
+        let consequence = if dest {
+            format!("so nothing routes {peer} to it")
+        } else {
+            format!("so it cannot send to {peer}")
+        };
+        let subnet = self.net.subnets.iter().find(|s| s.id == sub_id);
+        let vpc = self
+            .subnet_vpc
+            .get(&sub_id)
+            .copied()
+            .flatten()
+            .and_then(|v| self.vpcs.get(&v));
+        let has = |c: &ipnet::IpNet| c.addr().is_ipv6() == v6;
+        if let Some(v) = vpc.filter(|v| !v.cidrs.iter().any(has)) {
+            return Some(block(
+                &v.address,
+                "vpc",
+                "NO_ROUTE_TO_DESTINATION",
+                format!(
+                    "VPC `{}` has no {fam} CIDR block: `{name}` has no {fam} address, {consequence}{}",
+                    v.address,
+                    if v6 {
+                        "; for IPv6, give the VPC an IPv6 block (`assign_generated_ipv6_cidr_block = true`), its subnets an `ipv6_cidr_block` and the interface an IPv6 address"
+                    } else {
+                        ""
+                    }
+                ),
+                Some(v.loc.clone()),
+            ));
+        }
+        let subnet_has = subnet.map(|s| {
+            if v6 {
+                s.ipv6_cidr.is_some()
+            } else {
+                s.cidr.is_some()
+            }
+        });
+        if let (Some(s), Some(false)) = (subnet, subnet_has) {
+            return Some(block(
+                &s.address,
+                "subnet",
+                "NO_ROUTE_TO_DESTINATION",
+                format!(
+                    "subnet `{}` has no {fam} CIDR block: `{name}` in it has no {fam} address, {consequence}{}",
+                    s.address,
+                    if v6 {
+                        "; give the subnet an `ipv6_cidr_block` and the interface an IPv6 address"
+                    } else {
+                        ""
+                    }
+                ),
+                Some(s.loc.clone()),
+            ));
+        }
+        let how = match (v6, eni.kind) {
+            (false, _) => String::new(),
+            (true, EniKind::LoadBalancer) => {
+                "; set `ip_address_type = \"dualstack\"` on the load balancer".into()
+            }
+            (true, EniKind::Database | EniKind::Cache) => {
+                "; set `network_type = \"DUAL\"`".into()
+            }
+            (true, _) => "; set `ipv6_address_count` (or `ipv6_addresses`) on the interface, or `assign_ipv6_address_on_creation` on the subnet".into(),
+        };
+        Some(block(
+            name,
+            "eni",
+            "NO_ROUTE_TO_DESTINATION",
+            format!(
+                "`{name}` has no {fam} address{}, {consequence}{how}",
+                subnet
+                    .map(|s| format!(" (its subnet `{}` has an {fam} block)", s.address))
+                    .unwrap_or_default()
+            ),
+            Some(eni.loc.clone()),
+        ))
     }
 }
 
@@ -2091,6 +2210,39 @@ impl Net<'_> {
                 }
             }
         }
+        // No address of the source shares a family with an address of the destination (IPv6
+        // clients, a destination without IPv6): no leg was evaluated, and no component was met.
+        // Name what explains it, so that a `blocked` verdict never comes without its reason.
+        if seen.is_empty() {
+            let src_fam = |v6: bool| src_classes.iter().any(|(ip, _)| ip.is_ipv6() == v6);
+            // The family the source has: the one the destination lacks.
+            let v6 = src_fam(true) && !src_fam(false);
+            let rep = src_classes.first().map(|(ip, _)| *ip);
+            let src_l = match (src, rep) {
+                (Src::Eni(e), _) => format!("`{}`", e.address),
+                (Src::External, Some(ip)) => self.describe_external(src_space, ip),
+                (_, Some(ip)) => describe_addrs(src_space, ip),
+                (_, None) => "the source".to_string(),
+            };
+            match self.no_family_block(dst, v6, true, &src_l) {
+                Some(b) => out.block = Some((2, b)),
+                None => {
+                    let dname = &dst.address;
+                    out.less
+                        .insert(format!("the subnet of `{dname}` is not known"));
+                    out.block = Some((
+                        0,
+                        block(
+                            dname,
+                            "eni",
+                            "UNKNOWN_PLACEMENT",
+                            format!("`{dname}` has no known subnet"),
+                            None,
+                        ),
+                    ));
+                }
+            }
+        }
         // An interface without a set address may have any address of its subnet: the verdict
         // depends on it when, for one address of the other end, two of its possible
         // addresses (of the same family) disagree.
@@ -2226,11 +2378,14 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
             .collect(),
     };
     let lb_dest = dsts.iter().all(|d| d.kind == EniKind::LoadBalancer);
+    // A resource that is both ends (or the only member of a group asked about both ways).
+    let mut same_owner: Option<&Eni> = None;
     // Direct paths (to a load balancer: to its listeners).
     for d in &dsts {
         for (s, space, _) in &srcs {
             if let Src::Eni(e) = s {
                 if e.owner == d.owner {
+                    same_owner.get_or_insert(*d);
                     continue;
                 }
             }
@@ -2392,7 +2547,21 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
     let blocked = if verdict == Verdict::Reachable || !paths.is_empty() {
         None
     } else {
-        best_block.map(|(_, b)| b)
+        best_block.map(|(_, b)| b).or_else(|| {
+            // No pair of ends was evaluated: every source is its own destination.
+            let d = same_owner.or(dsts.first().copied())?;
+            Some(block(
+                &d.address,
+                "eni",
+                "NO_PATH_FOUND",
+                if same_owner.is_some() {
+                    format!("`{}` is both the source and the destination: traffic from a resource to itself does not cross the network, so there is no path to analyse", d.address)
+                } else {
+                    format!("no path to `{}` was found", d.address)
+                },
+                Some(d.loc.clone()),
+            ))
+        })
     };
     Ok(ReachResult {
         verdict,
@@ -2461,7 +2630,16 @@ fn reach_out(n: &Net<'_>, srcs: &[&Eni], space: &AddrSet, q: &Query) -> ReachRes
         blocked: if verdict == Verdict::Reachable {
             None
         } else {
-            best.map(|(_, b)| b)
+            best.map(|(_, b)| b).or_else(|| {
+                let e = srcs.first()?;
+                Some(block(
+                    &e.address,
+                    "eni",
+                    "NO_PATH_FOUND",
+                    format!("no path from `{}` was found", e.address),
+                    Some(e.loc.clone()),
+                ))
+            })
         },
         unknowns,
     }

@@ -6,7 +6,8 @@
 //!   checked" (exit 2), not an empty pass;
 //! * `moat.toml` selectors that match no rule are usage errors;
 //! * a `moat.toml` in the scanned tree that is a symlink out of it, a FIFO, a device or too
-//!   large is refused (exit 2), without hanging.
+//!   large is refused (exit 2), without hanging;
+//! * every `blocked` verdict of `moat reach` names the component and the reason.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -565,4 +566,124 @@ fn a_config_larger_than_1_mib_is_refused() {
     fs::write(&cfg, &big[..1024 * 1024]).unwrap();
     let (code, _, stderr) = scan_json(d.path(), &[]);
     assert_eq!(code, 1, "{stderr}");
+}
+
+// ---------------------------------------------------------------- reach: blocked names its cause
+
+fn three_tier() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/three-tier")
+}
+
+fn reach_json(from: &str, to: &str, extra: &[&str]) -> (i32, Value) {
+    let r = run(moat()
+        .arg("reach")
+        .arg(three_tier())
+        .args(["--from", from, "--to", to, "--format", "json"])
+        .args(extra));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
+    (r.code, v)
+}
+
+/// The bug: `moat reach --from ::/0 --to X` answered `blocked` with `blocked: null` (the
+/// example VPC has no IPv6 block, so no component was ever met).
+#[test]
+fn reach_from_ipv6_blocked_null() {
+    let vpc_reason = |to: &str, from: &str| {
+        format!(
+            "VPC `module.network.aws_vpc.this` has no IPv6 CIDR block: `{to}` has no IPv6 address, so nothing routes {from} to it; for IPv6, give the VPC an IPv6 block (`assign_generated_ipv6_cidr_block = true`), its subnets an `ipv6_cidr_block` and the interface an IPv6 address"
+        )
+    };
+    for (from, shown) in [
+        ("::/0", "the IPv6 internet"),
+        ("2001:db8::/32", "2001:db8::/32"),
+    ] {
+        for to in ["aws_instance.app[0]", "aws_lb.web", "aws_db_instance.main"] {
+            let (code, v) = reach_json(from, to, &["--port", "443", "--expect", "blocked"]);
+            assert_eq!(code, 0, "{from} -> {to}: {v:#}");
+            assert_eq!(v["verdict"], "blocked", "{from} -> {to}: {v:#}");
+            assert_eq!(
+                v["blocked"],
+                json!({
+                    "resource": "module.network.aws_vpc.this",
+                    "kind": "vpc",
+                    "code": "NO_ROUTE_TO_DESTINATION",
+                    "reason": vpc_reason(to, shown),
+                    "file": "modules/network/main.tf",
+                    "line": 10,
+                }),
+                "{from} -> {to}"
+            );
+        }
+    }
+    // Outbound to IPv6 from an interface without IPv6.
+    let (_, v) = reach_json("aws_instance.app[0]", "::/0", &["--port", "443"]);
+    assert_eq!(v["verdict"], "blocked", "{v:#}");
+    assert_eq!(v["blocked"]["resource"], "module.network.aws_vpc.this");
+    assert!(
+        v["blocked"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("`aws_instance.app[0]` has no IPv6 address, so it cannot send to ::/0"),
+        "{v:#}"
+    );
+    // The text names it too.
+    let r = run(moat().arg("reach").arg(three_tier()).args([
+        "--from",
+        "::/0",
+        "--to",
+        "aws_instance.app[0]",
+        "--port",
+        "443",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "blocked: ::/0 -> aws_instance.app[0] (tcp 443)\n\nblocked by vpc `module.network.aws_vpc.this` at modules/network/main.tf:10 [NO_ROUTE_TO_DESTINATION]\n  {}\n",
+            vpc_reason("aws_instance.app[0]", "the IPv6 internet")
+        )
+    );
+}
+
+/// Every `blocked` answer on the example names a component, from address ranges of both
+/// families and from each instance, to each destination.
+#[test]
+fn every_blocked_reach_names_its_cause() {
+    let sources = [
+        "internet",
+        "0.0.0.0/0",
+        "::/0",
+        "10.0.0.0/8",
+        "203.0.113.0/24",
+        "fd00::/8",
+        "aws_instance.bastion",
+        "aws_instance.app[0]",
+    ];
+    let dests = [
+        "aws_instance.app[0]",
+        "aws_instance.bastion",
+        "aws_lb.web",
+        "aws_db_instance.main",
+    ];
+    let mut blocked = 0;
+    for from in sources {
+        for to in dests {
+            for port in ["22", "443", "3306"] {
+                let (_, v) = reach_json(from, to, &["--port", port]);
+                if v["verdict"] != "blocked" {
+                    continue;
+                }
+                blocked += 1;
+                let b = &v["blocked"];
+                for k in ["resource", "kind", "code", "reason"] {
+                    assert!(
+                        b[k].as_str().is_some_and(|s| !s.is_empty()),
+                        "{from} -> {to} port {port}: `{k}` missing in {v:#}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(blocked > 20, "only {blocked} blocked answers");
 }
