@@ -375,8 +375,8 @@ fn module_count_times_resource_count_hits_the_instance_limits() {
         has_error(
             &es,
             "m/main.tf",
-            1,
-            "exceeds the limit `max_resource_instances` (100000)"
+            2,
+            "10000 more resource instances for `module.m[9].aws_s3_bucket.b` (after 90001) exceeds the limit `max_resource_instances` (100000); these instances are not analysed"
         ),
         "{:?}",
         errors(&es)
