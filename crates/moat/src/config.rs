@@ -27,10 +27,9 @@
 //! was found in and it is a regular file of at most [`MAX_CONFIG_BYTES`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use moat_model::{Finding, Severity, Status};
+use moat_model::{Finding, Refusal, Sandbox, Severity, Status};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -426,88 +425,43 @@ fn selector_help(unmatched: &[&str], known: &[(String, String, Vec<String>)]) ->
     }
 }
 
-/// What a file that is not a regular file is, for messages.
-fn kind_of(t: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// Read a configuration file: a regular file of at most [`MAX_CONFIG_BYTES`]; with
 /// `confine`, only when its real path lies inside that directory (a `moat.toml` found in a
-/// scanned tree).
+/// scanned tree). The checks are the scanned tree's ([`moat_model::Sandbox`]).
 fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, CliError> {
-    let shown = path.display();
-    let io = |e: std::io::Error| CliError::usage(format!("cannot read config `{shown}`: {e}"));
-    let real = match confine {
+    let shown = path.display().to_string();
+    let read = match confine {
         Some(dir) => {
-            let real_dir = std::fs::canonicalize(dir).map_err(io)?;
-            let real = std::fs::canonicalize(path).map_err(io)?;
-            if !real.starts_with(&real_dir) {
-                return Err(CliError::usage_help(
-                    format!(
-                        "config `{shown}` resolves to `{}`, outside the scanned directory `{}`: not read",
-                        real.display(),
-                        dir.display()
-                    ),
-                    "a scanned repository cannot make moat read files outside it; pass `--config FILE` to use a configuration kept elsewhere".to_string(),
-                ));
-            }
-            real
+            let mut sandbox = Sandbox::new(dir);
+            sandbox.max_bytes = MAX_CONFIG_BYTES;
+            sandbox.read(path, &shown)
         }
-        None => path.to_path_buf(),
+        None => moat_model::sandbox::read_regular(path, &shown, MAX_CONFIG_BYTES),
     };
-    let not_regular = |t: std::fs::FileType| {
-        CliError::usage(format!(
-            "config `{shown}` is {}, not a regular file: not read",
-            kind_of(t)
-        ))
-    };
-    let too_large = || {
-        CliError::usage(format!(
-            "config `{shown}` is larger than {MAX_CONFIG_BYTES} bytes: not read"
-        ))
-    };
-    // Checked before opening: opening a FIFO blocks until a writer appears.
-    let meta = std::fs::metadata(&real).map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type()));
-    }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(too_large());
-    }
-    let file = std::fs::File::open(&real).map_err(io)?;
-    // Checked again on the open handle: the path may have been swapped since.
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type()));
-    }
-    let mut buf = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(io)?;
-    if buf.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(too_large());
-    }
-    String::from_utf8(buf)
+    let bytes = read.map_err(|refusal| match refusal {
+        Refusal::Outside { .. } => {
+            let to = std::fs::canonicalize(path)
+                .map(|r| format!(" to `{}`", r.display()))
+                .unwrap_or_default();
+            CliError::usage_help(
+                format!(
+                    "config `{shown}` resolves{to}, outside the scanned directory `{}`: not read",
+                    confine.unwrap_or(Path::new(".")).display()
+                ),
+                "a scanned repository cannot make moat read files outside it; pass `--config FILE` to use a configuration kept elsewhere",
+            )
+        }
+        Refusal::NotRegular { kind, .. } => CliError::usage(format!(
+            "config `{shown}` is {kind}, not a regular file: not read"
+        )),
+        Refusal::TooLarge { max, .. } => CliError::usage(format!(
+            "config `{shown}` is larger than {max} bytes: not read"
+        )),
+        Refusal::Io { reason, .. } => {
+            CliError::usage(format!("cannot read config `{shown}`: {reason}"))
+        }
+    })?;
+    String::from_utf8(bytes)
         .map_err(|_| CliError::usage(format!("config `{shown}` is not valid UTF-8: not read")))
 }
 
