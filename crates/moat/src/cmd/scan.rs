@@ -48,7 +48,7 @@ Exit status:
   2  usage error (bad flag, missing PATH, bad --var, bad moat.toml, a selector in
      moat.toml that matches no rule), or nothing could be read (no supported file
      found, or every file failed), or nothing could be checked (no resource, because
-     the modules that declare them were not downloaded)
+     the modules that declare the resources could not be read: run `terraform init`)
 
 Files that cannot be parsed are reported (file and line) and the scan goes on with the others.
 
@@ -56,7 +56,8 @@ Suppress a finding in the scanned file with a comment on the finding's line, on 
 resource's first line, or right above either; a reason is required:
   # moat:ignore S3002,S3003 logs bucket, versioned by the replication target
 
-moat.toml (in the first PATH, or --config):
+moat.toml (in the first PATH, read only if it is a regular file of at most 1 MiB
+whose real path is inside that PATH; or --config FILE, anywhere):
   fail_on = \"high\"
   [rules]
   select = [\"S3\", \"SG001\"]   # IDs, ID prefixes, families or Checkov IDs
