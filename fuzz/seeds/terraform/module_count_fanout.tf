@@ -1,0 +1,8 @@
+module "fan" {
+  source = "./fan"
+  count  = 10000
+}
+resource "aws_s3_bucket" "b" {
+  count  = 10000
+  bucket = "b-${count.index}"
+}
