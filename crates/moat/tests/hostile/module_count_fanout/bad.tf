@@ -1,0 +1,4 @@
+module "fan" {
+  source = "./fan"
+  count  = 10000
+}

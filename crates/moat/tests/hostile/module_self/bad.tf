@@ -1,0 +1,8 @@
+module "again" {
+  source = "./"
+  count  = 10
+}
+
+resource "aws_s3_bucket" "me" {
+  bucket = "me"
+}
