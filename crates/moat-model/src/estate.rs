@@ -165,6 +165,19 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// How the message of a reference-cycle error starts (Terraform rejects such a
+/// configuration; moat still reads every resource in it).
+pub const REFERENCE_CYCLE: &str = "cycle between resources";
+
+impl ScanError {
+    /// A cycle of references between resources: every resource was read, only the references
+    /// that close the cycle are unknown (their identity stays known). Unlike a file that could
+    /// not be read, it does not make a whole-configuration verdict unknown.
+    pub fn is_reference_cycle(&self) -> bool {
+        self.message.starts_with(REFERENCE_CYCLE)
+    }
+}
+
 /// Something the user should know that is not an error: a module that was not resolved, a
 /// value that stayed unknown.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -24,7 +24,9 @@ pub struct Limits {
     /// Most resource and data source instances.
     pub max_resource_instances: usize,
     /// Total evaluation work: one unit per expression evaluated and per collection element
-    /// or 64 string bytes produced. When it runs out, the remaining values are unknown.
+    /// or 64 string bytes produced. One item (a resource, a module call, a local, an
+    /// output) may use a fifth of it: past that, that item is unknown and the others are
+    /// still evaluated. When all of it runs out, the remaining values are unknown.
     pub fuel: u64,
 }
 
@@ -33,8 +35,8 @@ impl Default for Limits {
         Limits {
             max_string_bytes: 1024 * 1024,
             max_collection_len: 100_000,
-            max_module_instances: 10_000,
-            max_resource_instances: 100_000,
+            max_module_instances: 5_000,
+            max_resource_instances: 25_000,
             fuel: 5_000_000,
         }
     }

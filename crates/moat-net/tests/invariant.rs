@@ -23,7 +23,13 @@ fn load(case: &str) -> Estate {
     let mut v = moat_terraform::load(&dir(case), &moat_terraform::Options::default());
     assert_eq!(v.len(), 1);
     let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     e
 }
 

@@ -24,7 +24,13 @@ fn variant(replacements: &[(&str, &str)], extra: &str) -> Estate {
     std::fs::write(dir.path().join("main.tf"), text).unwrap();
     let mut v = moat_terraform::load(dir.path(), &moat_terraform::Options::default());
     let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     e
 }
 

@@ -60,7 +60,13 @@ fn exposures(e: &Estate) -> Vec<Exposure> {
 #[test]
 fn nlb_security_group_referenced_by_target_admits_preserved_clients() {
     let e = scenario("s06e_nlb_sg");
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     let r = ask(&e, "internet", "aws_instance.app", 443);
     assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
     assert_eq!(r.paths.len(), 1);
@@ -283,7 +289,13 @@ fn lines_of(name: &str, file: &str, needle: &str) -> u32 {
 fn seed002_multiport_listener_rule_port_not_admitted() {
     let name = "seed002_multiport";
     let e = scenario(name);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     let r = ask(&e, "internet", "aws_instance.app", 443);
     assert_eq!(r.verdict, Verdict::Reachable);
     assert_eq!(r.paths.len(), 1);
@@ -331,7 +343,13 @@ fn seed002_multiport_listener_rule_port_not_admitted() {
 fn seed002_blue_green_one_color_not_admitted() {
     let name = "seed002_bluegreen";
     let e = scenario(name);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     assert_eq!(
         ask(&e, "internet", "aws_instance.blue", 443).verdict,
         Verdict::Reachable
@@ -366,7 +384,13 @@ fn seed002_blue_green_one_color_not_admitted() {
 #[test]
 fn seed002_internal_alb_for_the_corporate_network() {
     let e = scenario("seed002_internal_corp");
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     let r = ask(&e, "internet", "aws_lb.internal", 443);
     assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
     assert_eq!(r.blocked.unwrap().code, "NO_ROUTE_TO_DESTINATION");

@@ -12,7 +12,13 @@ fn target_in_a_zone_the_lb_does_not_serve_is_blocked_at_the_lb() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lb_az");
     let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
     let e = &v[0];
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     let net = Network::from_estate(e);
     let ask = |to: &str| {
         let q = Query::new(
@@ -50,7 +56,13 @@ fn partial_ephemeral_deny_is_exposed_but_not_reliably_reachable() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nacl_partial_reply");
     let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
     let e = &v[0];
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    // Some fixtures write the seeds' mutual inline security-group references, which Terraform
+    // rejects as a cycle: moat reports it and still reads every resource.
+    assert!(
+        e.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        e.errors
+    );
     let net = Network::from_estate(e);
     let exposed: Vec<(String, String)> = exposure(&net, e)
         .into_iter()

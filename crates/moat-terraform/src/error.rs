@@ -34,14 +34,18 @@ pub enum TfError {
     ResourceCycle(String),
     #[error("references to `{0}` are not allowed here (a variable default, a tfvars value or a template's variables must be constant; Terraform rejects this)")]
     RefNotAllowed(String),
-    #[error("evaluation stopped: the work limit `fuel` ({fuel} units) ran out in this root module; values not evaluated by then are unknown (raise it with `--limit fuel=N` or `[limits] fuel` in moat.toml)")]
+    #[error("evaluation stopped: the work limit `fuel` ({fuel} units) ran out in this root module; values not evaluated by then are unknown (raise it with `--limit fuel=N`, or `[limits]` in a `--config` file)")]
     FuelExhausted { fuel: u64 },
-    #[error("{what} exceeds the limit `{limit}` ({max}); {} (raise it with `--limit {limit}=N` or `[limits]` in moat.toml)", consequence(*.limit))]
+    #[error("this expression alone used more than its share of the work limit `fuel` ({fuel} units, a fifth of it); its value is unknown and the rest is still evaluated (raise it with `--limit fuel=N`, or `[limits]` in a `--config` file)")]
+    ItemFuel { fuel: u64 },
+    #[error("{what} exceeds the limit `{limit}` ({max}); {} (raise it with `--limit {limit}=N`, or `[limits]` in a `--config` file)", consequence(*.limit))]
     Limit {
         limit: moat_model::Limit,
         max: u64,
         what: String,
     },
+    #[error("module `{name}` calls itself: `{chain}` (Terraform rejects recursive modules); it is not expanded again")]
+    ModuleCycle { name: String, chain: String },
     #[error("cycle between locals: `{0}`")]
     LocalCycle(String),
     #[error("cannot read var file `{0}`: {1}")]

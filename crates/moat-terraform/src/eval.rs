@@ -114,6 +114,8 @@ pub(crate) struct ModInst {
     pub config: Arc<ModuleConfig>,
     pub vars: HashMap<String, Node>,
     pub depth: usize,
+    /// The module instance that called this one (`None` for the root).
+    pub parent: Option<usize>,
     locals: HashMap<String, Slot<Node>>,
     resources: HashMap<usize, Slot<Rc<ResEval>>>,
     children: HashMap<usize, Slot<Rc<ChildSet>>>,
@@ -158,6 +160,14 @@ pub(crate) struct Evaluator {
     pub stack: Vec<Frame>,
     cycles_reported: HashSet<(usize, usize)>,
     limit_reported: HashSet<(Arc<str>, u32, Limit)>,
+    /// Items being evaluated (resources, module calls, locals, outputs): depth and the fuel
+    /// used when each began.
+    items: Vec<(usize, u64)>,
+    /// The depth of the item that ran over its share of fuel, until it ends.
+    item_over: Option<usize>,
+    /// Inside `try()`/`can()`, where a failing function is an answer, not an error.
+    pub in_try: usize,
+    call_errors: HashSet<(Arc<str>, u32, String)>,
     /// Contents read by `file()`/`templatefile()`: output must not echo them whole.
     pub file_contents: Vec<String>,
     /// Strings of sensitive variables, outputs and `sensitive()` values.
@@ -205,6 +215,10 @@ impl Evaluator {
             stack: Vec::new(),
             cycles_reported: HashSet::new(),
             limit_reported: HashSet::new(),
+            items: Vec::new(),
+            item_over: None,
+            in_try: 0,
+            call_errors: HashSet::new(),
             file_contents: Vec::new(),
             sensitive_values: std::collections::BTreeSet::new(),
         }
@@ -244,6 +258,7 @@ impl Evaluator {
         config: Arc<ModuleConfig>,
         vars: HashMap<String, Node>,
         depth: usize,
+        parent: Option<usize>,
     ) -> usize {
         self.use_config(&config);
         self.mods.push(ModInst {
@@ -252,6 +267,7 @@ impl Evaluator {
             config,
             vars,
             depth,
+            parent,
             locals: HashMap::new(),
             resources: HashMap::new(),
             children: HashMap::new(),
@@ -349,7 +365,9 @@ impl Evaluator {
             mi.locals.insert(name.to_string(), Slot::InProgress);
         }
         let mut sc = Scope::module(m);
+        self.begin_item();
         let mut n = self.eval(&attr.expr, &mut sc);
+        self.end_item();
         if n.loc.is_none() {
             n.loc = Some(attr.loc.clone());
         }
@@ -377,7 +395,9 @@ impl Evaluator {
             mi.resources.insert(ri, Slot::InProgress);
         }
         self.stack.push(Frame::Resource { m, ri });
+        self.begin_item();
         let r = self.resource_inner(m, ri, &cfg, decl);
+        self.end_item();
         self.stack.pop();
         r
     }
@@ -907,6 +927,18 @@ impl Evaluator {
         self.modules_json.as_ref()?.get(key).cloned()
     }
 
+    /// The configuration directories of module instance `m` and its callers, innermost first.
+    pub fn mod_dirs(&self, m: usize) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        let mut cur = Some(m);
+        while let Some(i) = cur {
+            let Some(mi) = self.mods.get(i) else { break };
+            out.push((mi.config.dir.clone(), mi.prefix.clone()));
+            cur = mi.parent;
+        }
+        out
+    }
+
     pub fn mod_depth(&self, m: usize) -> usize {
         self.mods.get(m).map(|mi| mi.depth).unwrap_or(0)
     }
@@ -937,7 +969,9 @@ impl Evaluator {
         if let Some(mi) = self.mods.get_mut(m) {
             mi.outputs.insert(name.to_string(), Slot::InProgress);
         }
+        self.begin_item();
         let mut n = self.eval(&attr.expr, &mut Scope::module(m));
+        self.end_item();
         if n.loc.is_none() {
             n.loc = Some(attr.loc.clone());
         }
@@ -1020,7 +1054,7 @@ impl Evaluator {
     }
 
     pub fn ev(&mut self, e: &Expression, src: Src, sc: &mut Scope) -> Node {
-        if self.over.is_some() {
+        if self.over.is_some() || self.item_over.is_some() {
             return Node::new(self.exhausted_value(), None);
         }
         if self.depth > MAX_EXPR_DEPTH {
@@ -1041,11 +1075,28 @@ impl Evaluator {
     /// Spend `units` of fuel. When it runs out, evaluation stops: an error is recorded once
     /// (at `loc`) and every value evaluated after is unknown.
     pub fn spend(&mut self, units: u64, loc: impl FnOnce() -> Option<Loc>) -> bool {
-        if self.over.is_some() {
+        if self.over.is_some() || self.item_over.is_some() {
             return false;
         }
         if self.fuel >= units {
             self.fuel -= units;
+            // One item (a resource, a module call, a local, an output) may use a fifth of the
+            // fuel: past that it alone is unknown and the rest is still evaluated.
+            if let Some((depth, start)) = self.items.last().copied() {
+                let used = self.limits.fuel - self.fuel;
+                if used - start > self.limits.fuel / 5 {
+                    self.item_over = Some(depth);
+                    let at = loc().unwrap_or_else(|| self.fallback_loc());
+                    self.error(
+                        &at,
+                        TfError::ItemFuel {
+                            fuel: self.limits.fuel / 5,
+                        }
+                        .to_string(),
+                    );
+                    return false;
+                }
+            }
             return true;
         }
         self.fuel = 0;
@@ -1059,6 +1110,37 @@ impl Evaluator {
             .to_string(),
         );
         false
+    }
+
+    /// A function call failed (Terraform would reject the configuration): an error at the
+    /// call, once per place, unless it is inside `try()`/`can()`.
+    pub fn call_failed(&mut self, loc: Option<&Loc>, message: String) {
+        self.eval_errors += 1;
+        if self.in_try > 0 {
+            return;
+        }
+        if let Some(l) = loc {
+            if self
+                .call_errors
+                .insert((l.file.clone(), l.line, message.clone()))
+            {
+                self.error(l, message);
+            }
+        }
+    }
+
+    /// Start an item with its own share of fuel ([`Evaluator::spend`]).
+    pub fn begin_item(&mut self) {
+        let used = self.limits.fuel - self.fuel;
+        self.items.push((self.items.len(), used));
+    }
+
+    /// End the innermost item; if it ran over its share, evaluation resumes.
+    pub fn end_item(&mut self) {
+        self.items.pop();
+        if self.item_over.is_some_and(|d| d >= self.items.len()) {
+            self.item_over = None;
+        }
     }
 
     /// Fuel used so far (for the limits documentation and benchmarks).
@@ -1621,7 +1703,9 @@ impl Evaluator {
             "try" => {
                 for a in f.args.iter() {
                     let before = self.eval_errors;
+                    self.in_try += 1;
                     let n = self.ev(a, src, sc);
+                    self.in_try -= 1;
                     if self.eval_errors == before {
                         return n;
                     }
@@ -1635,7 +1719,9 @@ impl Evaluator {
                     return Node::new(unk("`can` needs an argument"), loc);
                 };
                 let before = self.eval_errors;
+                self.in_try += 1;
                 let n = self.ev(a, src, sc);
+                self.in_try -= 1;
                 let ok = self.eval_errors == before;
                 self.eval_errors = before;
                 if ok && n.contains_unknown() {

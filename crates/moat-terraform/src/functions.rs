@@ -85,8 +85,9 @@ pub(crate) fn call(
     match dispatch(ev, name, &args, sc, loc) {
         Ok(v) => v,
         Err(msg) => {
-            ev.eval_errors += 1;
-            unk(format!("`{name}`: {msg}"))
+            let text = format!("`{name}`: {msg}");
+            ev.call_failed(loc, text.clone());
+            unk(text)
         }
     }
 }

@@ -224,7 +224,7 @@ fn evaluate_root(
     );
     ev.use_config(&cfg);
     let vars = vars::root_values(&mut ev, &cfg, opts);
-    ev.add_module(String::new(), String::new(), cfg, vars, 0);
+    ev.add_module(String::new(), String::new(), cfg, vars, 0, None);
     ev.run();
     finish(ev)
 }

@@ -174,6 +174,27 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         );
         return ChildSet::Unresolved(unresolved);
     };
+    // A module that calls itself, directly or through others: Terraform rejects the
+    // configuration (it would never end); moat reports the cycle and does not expand it.
+    let callers = ev.mod_dirs(m);
+    if let Some(pos) = callers.iter().position(|(d, _)| *d == dir) {
+        let mut chain: Vec<String> = callers
+            .iter()
+            .take(pos + 1)
+            .map(|(d, _)| relative(d, &ev.scan_root))
+            .collect();
+        chain.reverse();
+        chain.push(relative(&dir, &ev.scan_root));
+        ev.error(
+            &call.loc,
+            TfError::ModuleCycle {
+                name: call.name.clone(),
+                chain: chain.join("` -> `"),
+            }
+            .to_string(),
+        );
+        return ChildSet::Unresolved(unresolved);
+    }
     let child_cfg = match load_config(ev, &dir) {
         Ok(Some(c)) => c,
         Ok(None) => {
@@ -196,10 +217,12 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         }
     };
     ev.stack.push(Frame::ModuleInputs);
+    ev.begin_item();
     let (expansion, keys) = ev.expand(m, &call.body, &base, &call.loc, Limit::ModuleInstances);
     ev.count_instances(Limit::ModuleInstances, keys.len());
     if keys.is_empty() && expansion == Expansion::Unknown {
         // Over the module instance limit (the error is recorded): not analysed.
+        ev.end_item();
         ev.stack.pop();
         return ChildSet::Unresolved(unresolved);
     }
@@ -222,9 +245,17 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         }
         let vars = variable_values(ev, &child_cfg, inputs);
         let depth = ev.mod_depth(m) + 1;
-        let id = ev.add_module(prefix, key_path.clone(), child_cfg.clone(), vars, depth);
+        let id = ev.add_module(
+            prefix,
+            key_path.clone(),
+            child_cfg.clone(),
+            vars,
+            depth,
+            Some(m),
+        );
         insts.push((key, id));
     }
+    ev.end_item();
     ev.stack.pop();
     if expansion == Expansion::Unknown {
         // Nothing more: the note was written by `expand`.

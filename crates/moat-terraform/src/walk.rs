@@ -86,6 +86,11 @@ pub(crate) fn walk(
             if e.depth() == 0 || !e.path_is_symlink() {
                 return true;
             }
+            // Only directories and Terraform files matter to the frontend (a `moat.toml` link
+            // is the configuration's business).
+            if !is_tf(&e.file_name().to_string_lossy()) && !e.path().is_dir() {
+                return false;
+            }
             let shown = relative(&normalize(e.path()), &base);
             match sb.resolve(e.path(), &shown) {
                 Ok(_) => true,
@@ -137,7 +142,19 @@ pub(crate) fn walk(
                     None => {}
                 }
             }
-            Err(err) => errors.push(walk_error(&err, root)),
+            Err(err) => {
+                // A dangling symlink that is not a Terraform file (a `moat.toml` link is the
+                // configuration's business) is nothing the frontend reads.
+                let irrelevant = err_path(&err).is_some_and(|p| {
+                    !p.is_dir()
+                        && p.symlink_metadata()
+                            .is_ok_and(|m| m.file_type().is_symlink())
+                        && !p.file_name().is_some_and(|n| is_tf(&n.to_string_lossy()))
+                });
+                if !irrelevant {
+                    errors.push(walk_error(&err, root));
+                }
+            }
         }
     }
     if let Ok(mut v) = refused.lock() {
@@ -149,23 +166,34 @@ pub(crate) fn walk(
     (dirs, errors)
 }
 
-fn walk_error(err: &ignore::Error, root: &Path) -> ScanError {
-    fn path_of(err: &ignore::Error) -> Option<&Path> {
-        match err {
-            ignore::Error::WithPath { path, .. } => Some(path),
-            ignore::Error::Loop { child, .. } => Some(child),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                path_of(err)
-            }
-            _ => None,
+/// The path an error of the walker is about.
+fn err_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
         }
+        _ => None,
     }
-    let file = path_of(err)
+}
+
+fn walk_error(err: &ignore::Error, root: &Path) -> ScanError {
+    let file = err_path(err)
         .map(|p| relative(&normalize(p), root))
         .unwrap_or_default();
     let message = match err {
         ignore::Error::Loop { .. } => TfError::SymlinkLoop.to_string(),
-        other => TfError::Walk(other.to_string().to_lowercase()).to_string(),
+        other => {
+            // Lowercase the first letter only: the text names paths, which keep their case.
+            let text = other.to_string();
+            let mut c = text.chars();
+            let text = match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => text,
+            };
+            TfError::Walk(text).to_string()
+        }
     };
     ScanError {
         file,

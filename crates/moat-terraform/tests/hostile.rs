@@ -322,14 +322,47 @@ fn nested_for_runs_out_of_fuel_with_an_error() {
         ..Limits::default()
     };
     let es = scan_with(&t.root, limits);
+    // The local alone runs over its share (a fifth of the fuel): it is unknown, the rest is
+    // still evaluated.
     assert!(
         errors(&es).iter().any(|(f, _, m)| f == "main.tf"
-            && m.contains("the work limit `fuel` (200000 units) ran out")),
+            && m.contains("used more than its share of the work limit `fuel` (40000 units")),
         "{:?}",
         errors(&es)
     );
     assert!(attr(&es, "aws_s3_bucket.x", "bucket").is_unknown());
-    assert_eq!(es.iter().map(|e| e.work).max(), Some(200_000));
+    assert_eq!(
+        attr(&es, "aws_s3_bucket.good", "bucket"),
+        Value::String("good".into())
+    );
+}
+
+#[test]
+fn many_items_within_their_share_run_out_of_the_total_fuel() {
+    let t = trees();
+    let mut text = String::new();
+    for i in 0..10 {
+        text.push_str(&format!(
+            "resource \"test\" \"r{i}\" {{\n  v = length(flatten([for x in range(1000) : [for y in range(12) : y]]))\n}}\n"
+        ));
+    }
+    write(&t.root, "main.tf", &text);
+    let limits = Limits {
+        fuel: 300_000,
+        ..Limits::default()
+    };
+    let es = scan_with(&t.root, limits);
+    assert!(
+        errors(&es).iter().any(|(f, _, m)| f == "main.tf"
+            && m.contains("the work limit `fuel` (300000 units) ran out")),
+        "{:?}",
+        errors(&es)
+    );
+    // Each resource costs about 53,000 units, within its share (60,000): the first five are
+    // evaluated, then the fuel runs out and the last are unknown.
+    assert_eq!(attr(&es, "test.r0", "v"), Value::Number(12_000.0));
+    assert!(attr(&es, "test.r9", "v").is_unknown());
+    assert_eq!(es.iter().map(|e| e.work).max(), Some(300_000));
 }
 
 #[test]
@@ -363,12 +396,12 @@ fn module_count_times_resource_count_hits_the_instance_limits() {
     write(
         &t.root,
         "main.tf",
-        &format!("{GOOD}module \"m\" {{\n  source = \"./m\"\n  count  = 10000\n}}\n"),
+        &format!("{GOOD}module \"m\" {{\n  source = \"./m\"\n  count  = 1000\n}}\n"),
     );
     write(
         &t.root,
         "m/main.tf",
-        "resource \"aws_s3_bucket\" \"b\" {\n  count  = 10000\n  bucket = \"b${count.index}\"\n}\n",
+        "resource \"aws_s3_bucket\" \"b\" {\n  count  = 100\n  bucket = \"b${count.index}\"\n}\n",
     );
     let es = scan(&t.root);
     assert!(
@@ -376,19 +409,19 @@ fn module_count_times_resource_count_hits_the_instance_limits() {
             &es,
             "m/main.tf",
             2,
-            "10000 more resource instances for `module.m[9].aws_s3_bucket.b` (after 90001) exceeds the limit `max_resource_instances` (100000); these instances are not analysed"
+            "100 more resource instances for `module.m[249].aws_s3_bucket.b` (after 24901) exceeds the limit `max_resource_instances` (25000); these instances are not analysed"
         ),
         "{:?}",
         errors(&es)
     );
     let n: usize = es.iter().map(|e| e.resources.len()).sum();
-    // The good bucket and nine modules' 10,000 buckets; the tenth would pass the limit.
-    assert_eq!(n, 90_001);
+    // The good bucket and 249 modules' 100 buckets; the 250th would pass the limit.
+    assert_eq!(n, 24_901);
     assert!(has_resource(&es, "aws_s3_bucket.good"));
 }
 
 #[test]
-fn modules_calling_each_other_are_bounded() {
+fn modules_calling_each_other_are_a_cycle_not_a_fan_out() {
     let t = trees();
     write(
         &t.root,
@@ -406,15 +439,21 @@ fn modules_calling_each_other_are_bounded() {
         "module \"a\" {\n  source = \"../a\"\n  count  = 10\n}\n",
     );
     let es = scan(&t.root);
-    assert!(
-        errors(&es)
-            .iter()
-            .any(|(f, _, m)| (f == "a/main.tf" || f == "b/main.tf")
-                && m.contains("exceeds the limit `max_module_instances` (10000)")),
-        "{:?}",
-        errors(&es)
+    // Terraform rejects recursive modules: the cycle is reported and not expanded.
+    assert_eq!(
+        errors(&es),
+        vec![(
+            "b/main.tf".to_string(),
+            1,
+            "module `a` calls itself: `a` -> `b` -> `a` (Terraform rejects recursive modules); it is not expanded again".to_string()
+        )]
     );
+    let n: usize = es.iter().map(|e| e.resources.len()).sum();
+    // The good bucket and `module.a`'s; `module.a.module.b[*]` hold none and their `a` is not
+    // expanded.
+    assert_eq!(n, 2);
     assert!(has_resource(&es, "aws_s3_bucket.good"));
+    assert!(has_resource(&es, "module.a.aws_s3_bucket.x"));
 }
 
 #[test]
@@ -425,7 +464,13 @@ fn toset_and_distinct_over_100k_values_are_linear() {
         "main.tf",
         "locals {\n  all = flatten([for i in range(1000) : [for j in range(50) : \"${i}-${j}\"]])\n  twice = concat(local.all, local.all)\n}\nresource \"test\" \"t\" {\n  set = length(toset(local.twice))\n  dis = length(distinct(local.twice))\n  sub = length(setsubtract(local.twice, slice(local.all, 0, 20000)))\n  int = length(setintersection(local.all, slice(local.all, 0, 10)))\n}\n",
     );
-    let es = scan(&t.root);
+    // Lists this large are far beyond real configurations: the test raises the fuel and
+    // checks the set functions' results (and, by running at all, that they are not quadratic).
+    let limits = Limits {
+        fuel: 50_000_000,
+        ..Limits::default()
+    };
+    let es = scan_with(&t.root, limits);
     assert_eq!(errors(&es), vec![]);
     assert_eq!(attr(&es, "test.t", "set"), Value::Number(50_000.0));
     assert_eq!(attr(&es, "test.t", "dis"), Value::Number(50_000.0));

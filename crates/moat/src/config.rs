@@ -50,6 +50,8 @@ struct RawConfig {
     #[serde(default)]
     rules: RawRules,
     fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    limits: BTreeMap<Spanned<String>, Spanned<i64>>,
     #[serde(flatten)]
     other: BTreeMap<String, toml::Value>,
 }
@@ -95,6 +97,12 @@ pub struct FileConfig {
     pub name: String,
     /// Every selector with the key and line it is written at, in file order.
     pub selectors: Vec<SelectorAt>,
+    /// A `moat.toml` found in the scanned tree that was refused (a symlink out of the tree,
+    /// not a regular file, too large): the scan goes on with the defaults, and this error is
+    /// reported in `errors` with the findings.
+    pub refused: Option<moat_model::ScanError>,
+    /// `[limits]`: evaluation limits (see `moat_model::Limits`), before `--limit` flags.
+    pub limits: Vec<(String, u64)>,
 }
 
 /// 1-based line of a byte offset.
@@ -151,6 +159,24 @@ impl FileConfig {
         let fail_on = raw.fail_on.as_ref().map(sev).transpose()?;
         let invariants = moat_net::invariant::parse(text)
             .map_err(|e| CliError::usage(format!("invalid config `{name}`: {e}")))?;
+        let mut limits = Vec::new();
+        for (k, v) in &raw.limits {
+            let at = line_of(text, k.span().start);
+            let value = u64::try_from(*v.get_ref()).ok().filter(|n| *n > 0);
+            let mut probe = moat_model::Limits::default();
+            match value.map(|n| probe.set(k.get_ref(), n)) {
+                Some(Ok(())) => limits.push((k.get_ref().clone(), value.unwrap_or(1))),
+                Some(Err(e)) => {
+                    return Err(CliError::usage(format!("invalid config `{name}` line {at}: {e}")))
+                }
+                None => {
+                    return Err(CliError::usage(format!(
+                        "invalid config `{name}` line {at}: limit `{}` must be a whole number greater than 0",
+                        k.get_ref()
+                    )))
+                }
+            }
+        }
         let warnings = raw
             .other
             .keys()
@@ -175,6 +201,8 @@ impl FileConfig {
             warnings,
             name: name.to_string(),
             selectors,
+            refused: None,
+            limits,
         })
     }
 
@@ -222,8 +250,21 @@ impl FileConfig {
                     }
                     Ok(_) => {}
                 }
-                let text = read_config(&candidate, Some(&dir))?;
-                (candidate, text)
+                match read_config(&candidate, Some(&dir)) {
+                    Ok(text) => (candidate, text),
+                    // Refused, not fatal: the defaults are the strictest configuration, and the
+                    // refusal is reported with the findings (exit 1 or more as usual).
+                    Err(e) => {
+                        return Ok(FileConfig {
+                            refused: Some(moat_model::ScanError {
+                                file: "moat.toml".into(),
+                                line: 0,
+                                message: format!("{e}; the default configuration is used"),
+                            }),
+                            ..FileConfig::default()
+                        })
+                    }
+                }
             }
         };
         let mut cfg = FileConfig::parse(&text, &path.display().to_string())?;
@@ -302,7 +343,7 @@ impl FileConfig {
     }
 
     /// How the configuration is named in messages.
-    fn display_name(&self) -> String {
+    pub fn display_name(&self) -> String {
         match &self.path {
             Some(p) => p.display().to_string(),
             None if !self.name.is_empty() => self.name.clone(),

@@ -161,7 +161,13 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     // neither verdict can be trusted; in another root they cannot change the path but are
     // reported.
     let mut warnings = Vec::new();
-    let own: Vec<&moat_model::ScanError> = e.errors.iter().collect();
+    // A reference cycle leaves every resource read (only the references closing it are
+    // unknown, and the engine says where they matter): it does not make the verdict unknown.
+    let own: Vec<&moat_model::ScanError> = e
+        .errors
+        .iter()
+        .filter(|x| !x.is_reference_cycle())
+        .collect();
     if !own.is_empty() && r.verdict != Verdict::Unknown {
         r.verdict = Verdict::Unknown;
     }

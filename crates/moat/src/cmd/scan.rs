@@ -107,7 +107,32 @@ impl ScanConfig {
     pub fn from_args(args: ScanArgs, color_ok: bool) -> Result<ScanConfig, CliError> {
         let paths = crate::load::check_paths(&args.paths)?;
         crate::load::Inputs::from_args(&args.input)?;
-        let file = FileConfig::discover(args.config.as_deref(), &paths)?;
+        let mut file = FileConfig::discover(args.config.as_deref(), &paths)?;
+        // `[limits]` come before `--limit` flags (later wins). A moat.toml found in the scanned
+        // tree is untrusted: it may lower a limit, never raise one.
+        let mut args = args;
+        let defaults = moat_model::Limits::default();
+        let mut pairs: Vec<String> = Vec::new();
+        for (name, value) in &file.limits {
+            let mut probe = defaults;
+            let _ = probe.set(name, *value);
+            let raises = probe.fuel > defaults.fuel
+                || probe.max_string_bytes > defaults.max_string_bytes
+                || probe.max_collection_len > defaults.max_collection_len
+                || probe.max_module_instances > defaults.max_module_instances
+                || probe.max_resource_instances > defaults.max_resource_instances;
+            if raises && args.config.is_none() {
+                file.warnings.push(format!(
+                    "`[limits] {name}` in `{}` would raise a limit and is ignored: a scanned repository cannot raise moat's limits (use `--limit {name}={value}` or `--config FILE`)",
+                    file.display_name()
+                ));
+                continue;
+            }
+            pairs.push(format!("{name}={value}"));
+        }
+        pairs.append(&mut args.input.limits);
+        args.input.limits = pairs;
+        crate::load::Inputs::from_args(&args.input)?;
         let fail_on = args
             .fail_on
             .map(Severity::from)
@@ -148,7 +173,11 @@ pub fn run(
         cfg.file.check_selectors(&known)?;
     }
     let roots = crate::load::load_roots(&cfg.paths, &cfg.input)?;
-    let outcome = crate::scan::run(roots, &cfg.file, &catalogue);
+    let mut outcome = crate::scan::run(roots, &cfg.file, &catalogue);
+    if let Some(e) = &cfg.file.refused {
+        outcome.report.errors.push(e.clone());
+        outcome.report.errors.sort();
+    }
     let report = &outcome.report;
     let mut buf: Vec<u8> = Vec::new();
     match cfg.format {
