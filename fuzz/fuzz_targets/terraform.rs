@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
             if let Some(line) = passwd_line() {
                 if !text.contains(line) {
                     let dump = format!("{estate:?}");
-                    assert!(!dump.contains(line), "/etc/passwd was read through `{name}`");
+                    assert!(
+                        !dump.contains(line),
+                        "/etc/passwd was read through `{name}`"
+                    );
                 }
             }
         }

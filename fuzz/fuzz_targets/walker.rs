@@ -180,7 +180,11 @@ impl World {
         while let Some(i) = rest.find("@s") {
             out.push_str(&rest[..i]);
             let after = &rest[i + 2..];
-            let digits: String = after.chars().take_while(|c| c.is_ascii_digit()).take(4).collect();
+            let digits: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .take(4)
+                .collect();
             if !digits.is_empty() && after[digits.len()..].starts_with('@') {
                 let n: usize = digits.parse().unwrap_or(0);
                 out.push_str(SNIPPETS[n % SNIPPETS.len()]);
@@ -195,7 +199,10 @@ impl World {
         }
         out.push_str(rest);
         let out = out
-            .replace("@SECRET@", &self.outside.join("secret.txt").to_string_lossy())
+            .replace(
+                "@SECRET@",
+                &self.outside.join("secret.txt").to_string_lossy(),
+            )
             .replace("@OUT@", &self.outside.to_string_lossy())
             .replace("@FIFO@", &self.outside.join("fifo").to_string_lossy())
             .replace("@PASSWD@", "/etc/passwd")
@@ -284,7 +291,9 @@ fn build_tree(w: &World, root: &Path, input: &str) {
                 make_dirs(root, &rel);
             }
         } else {
-            let Some(rel) = rel_path(header) else { continue };
+            let Some(rel) = rel_path(header) else {
+                continue;
+            };
             if let Some(parent) = rel.parent() {
                 if !make_dirs(root, parent) {
                     continue;
