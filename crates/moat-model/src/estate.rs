@@ -165,6 +165,24 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// A module call whose module could not be read: the resources it declares are not in the
+/// estate. Frontends record it beside the note or error they write, so that callers can say
+/// "nothing could be checked" without reading message text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnreadModule {
+    /// Where the call is written.
+    pub file: String,
+    pub line: u32,
+    pub name: String,
+    /// The source as written, when it is a literal.
+    pub source: Option<String>,
+    /// A registry or remote module that was not downloaded (`terraform init` would fetch it),
+    /// as opposed to a local one that could not be read.
+    pub not_downloaded: bool,
+    /// Why it could not be read, in words (empty when not downloaded).
+    pub reason: String,
+}
+
 /// How the message of a reference-cycle error starts (Terraform rejects such a
 /// configuration; moat still reads every resource in it).
 pub const REFERENCE_CYCLE: &str = "cycle between resources";
@@ -216,6 +234,8 @@ pub struct Estate {
     /// Text that output must not show: values of sensitive variables and outputs, contents of
     /// files read by `file()`. [`Estate::redact`] applies them to messages.
     pub redactions: Vec<Redaction>,
+    /// Module calls whose modules could not be read, sorted.
+    pub unread_modules: Vec<UnreadModule>,
     /// Evaluation work spent on this estate (fuel units, see [`crate::Limits::fuel`]).
     pub work: u64,
     by_address: HashMap<String, ResourceId>,

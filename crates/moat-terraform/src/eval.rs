@@ -170,6 +170,8 @@ pub(crate) struct Evaluator {
     call_errors: HashSet<(Arc<str>, u32, String)>,
     /// Contents read by `file()`/`templatefile()`: output must not echo them whole.
     pub file_contents: Vec<String>,
+    /// Module calls whose modules could not be read.
+    pub unread_modules: Vec<moat_model::UnreadModule>,
     /// Strings of sensitive variables, outputs and `sensitive()` values.
     pub sensitive_values: std::collections::BTreeSet<String>,
 }
@@ -220,6 +222,7 @@ impl Evaluator {
             in_try: 0,
             call_errors: HashSet::new(),
             file_contents: Vec::new(),
+            unread_modules: Vec::new(),
             sensitive_values: std::collections::BTreeSet::new(),
         }
     }

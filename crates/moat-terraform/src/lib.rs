@@ -292,6 +292,10 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
     redactions.dedup();
     estate.redactions = redactions;
     estate.work = ev.fuel_used();
+    let mut unread = std::mem::take(&mut ev.unread_modules);
+    unread.sort();
+    unread.dedup();
+    estate.unread_modules = unread;
     let used = ev.used_dirs();
     estate.files_scanned = used.iter().map(|(_, n)| n).sum();
     estate.index();

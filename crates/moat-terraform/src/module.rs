@@ -164,7 +164,18 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
     } else {
         ev.modules_json_dir(&key_path)
     };
+    let unread = |ev: &mut Evaluator, not_downloaded: bool, reason: String| {
+        ev.unread_modules.push(moat_model::UnreadModule {
+            file: call.loc.file.to_string(),
+            line: call.loc.line,
+            name: call.name.clone(),
+            source: call.source.clone(),
+            not_downloaded,
+            reason,
+        });
+    };
     let Some(dir) = dir else {
+        unread(ev, true, String::new());
         ev.note(
             &call.loc,
             format!(
@@ -199,6 +210,7 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
         Ok(Some(c)) => c,
         Ok(None) => {
             let shown = relative(&dir, &ev.scan_root);
+            unread(ev, false, format!("no Terraform files in `{shown}`"));
             ev.error(
                 &call.loc,
                 format!("module `{}`: no Terraform files in `{shown}`", call.name),
@@ -206,6 +218,7 @@ pub(crate) fn instantiate(ev: &mut Evaluator, m: usize, ci: usize) -> ChildSet {
             return ChildSet::Unresolved(unresolved);
         }
         Err(r) => {
+            unread(ev, false, r.to_string());
             ev.error(
                 &call.loc,
                 format!(

@@ -184,6 +184,33 @@ pub fn nothing_read(estates: &[Estate], path: &Path) -> Option<String> {
             list.join("; ")
         ));
     }
+    // Files were read, but no resource came out because the modules that declare them
+    // could not be read: there is nothing to analyse, and answering would mislead.
+    let unread: Vec<String> = estates
+        .iter()
+        .flat_map(|e| e.unread_modules.iter())
+        .map(|m| {
+            let src = m.source.as_deref().unwrap_or("?");
+            if m.not_downloaded {
+                format!(
+                    "module `{}` (`{src}`) at {}:{} was not downloaded (run `terraform init`)",
+                    m.name, m.file, m.line
+                )
+            } else {
+                format!(
+                    "module `{}` (`{src}`) at {}:{} could not be read: {}",
+                    m.name, m.file, m.line, m.reason
+                )
+            }
+        })
+        .collect();
+    if resources == 0 && !unread.is_empty() {
+        return Some(format!(
+            "nothing could be checked under `{}`: no resource was read, because {}",
+            path.display(),
+            unread.join("; ")
+        ));
+    }
     None
 }
 

@@ -36,47 +36,8 @@ pub struct Outcome {
     pub nothing_checked: Option<String>,
 }
 
-/// A module call that the frontend could not read, from the note or error it left at the
-/// call: the module's name and source (when the message names one), and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnreadModule {
-    pub name: String,
-    pub source: Option<String>,
-    /// `true` for a registry (or remote) module that was not downloaded.
-    pub not_downloaded: bool,
-    /// The frontend's message.
-    pub message: String,
-}
-
-/// Parse the frontend's note or error about a module call: `module `NAME` (`SOURCE`) was not
-/// resolved ...` (a note: not downloaded) or `module `NAME`: ...` (an error: the module's
-/// directory could not be read).
-///
-/// moat-terraform writes these as text (`Note` and `ScanError` carry no structured kind
-/// yet), so this reads its wording; a test in this module pins it.
-pub fn unread_module(message: &str, is_note: bool) -> Option<UnreadModule> {
-    let rest = message.strip_prefix("module `")?;
-    let (name, rest) = rest.split_once('`')?;
-    if name.is_empty() {
-        return None;
-    }
-    let source = rest
-        .strip_prefix(" (`")
-        .and_then(|r| r.split_once("`)"))
-        .map(|(s, _)| s.to_string());
-    if is_note && !message.contains("was not resolved") {
-        return None;
-    }
-    Some(UnreadModule {
-        name: name.to_string(),
-        source,
-        not_downloaded: is_note,
-        message: message.to_string(),
-    })
-}
-
 /// The error entry for a module call that left its root module with nothing to check.
-fn nothing_checked_message(m: &UnreadModule, root: &str) -> String {
+fn nothing_checked_message(m: &moat_model::UnreadModule, root: &str) -> String {
     let what = match &m.source {
         Some(src) => format!("module `{}` (`{src}`)", m.name),
         None => format!("module `{}`", m.name),
@@ -91,10 +52,7 @@ fn nothing_checked_message(m: &UnreadModule, root: &str) -> String {
             "nothing could be checked{in_root}: {what} was not downloaded, and nothing else declares a resource; run `terraform init` (moat then reads the module from `.terraform/modules`) or scan the module's source directory"
         )
     } else {
-        let why = m
-            .message
-            .strip_prefix(&format!("module `{}`: ", m.name))
-            .unwrap_or(&m.message);
+        let why = &m.reason;
         format!(
             "nothing could be checked{in_root}: {what} could not be read ({why}), and nothing else declares a resource"
         )
@@ -214,24 +172,12 @@ pub fn run(
                     "" | "." => String::new(),
                     r => name(r),
                 };
-                let calls = estate
-                    .notes
-                    .iter()
-                    .map(|n| (&n.file, n.line, unread_module(&n.message, true)))
-                    .chain(
-                        estate
-                            .errors
-                            .iter()
-                            .map(|e| (&e.file, e.line, unread_module(&e.message, false))),
-                    );
-                for (file, line, m) in calls {
-                    if let Some(m) = m {
-                        unchecked.push(ScanError {
-                            file: name(file),
-                            line,
-                            message: nothing_checked_message(&m, &root),
-                        });
-                    }
+                for m in &estate.unread_modules {
+                    unchecked.push(ScanError {
+                        file: name(&m.file),
+                        line: m.line,
+                        message: nothing_checked_message(m, &root),
+                    });
                 }
             }
         }
@@ -500,16 +446,34 @@ mod tests {
         assert!(o.report.source_line("infra/b/main.tf", 1).is_some());
     }
 
-    /// An estate read from `main.tf` with no resource: only what `notes` say.
+    /// An estate read from `main.tf` with no resource: only what `notes` say, and the module
+    /// calls the frontend could not read.
     fn empty_estate(notes: Vec<Note>) -> Estate {
         let mut e = Estate::new();
         e.root = ".".into();
+        e.unread_modules = notes
+            .iter()
+            .filter(|n| n.message == VPC_NOTE)
+            .map(|n| vpc_unread(n.line))
+            .collect();
         e.notes = notes;
         e.sources
             .insert(Arc::from("main.tf"), Arc::from("module \"vpc\" {}\n"));
         e.files_scanned = 1;
         e.index();
         e
+    }
+
+    /// What moat-terraform records beside `VPC_NOTE`.
+    fn vpc_unread(line: u32) -> moat_model::UnreadModule {
+        moat_model::UnreadModule {
+            file: "main.tf".into(),
+            line,
+            name: "vpc".into(),
+            source: Some("terraform-aws-modules/vpc/aws".into()),
+            not_downloaded: true,
+            reason: String::new(),
+        }
     }
 
     const VPC_NOTE: &str = "module `vpc` (`terraform-aws-modules/vpc/aws`) was not resolved (run `terraform init` to download it); its resources are not analysed and its outputs are unknown";
@@ -607,9 +571,10 @@ mod tests {
             .starts_with("nothing could be checked in root module `infra/b`: module `vpc`"));
     }
 
-    /// The notes and errors are moat-terraform's text: pin the wording this module reads.
+    /// moat-terraform records the module calls it could not read (not downloaded, or a local
+    /// directory it could not read).
     #[test]
-    fn the_frontends_module_messages_are_understood() {
+    fn the_frontend_records_unread_modules() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("main.tf"),
@@ -617,25 +582,16 @@ mod tests {
         )
         .unwrap();
         let estates = moat_terraform::load(dir.path(), &Default::default());
-        let notes: Vec<UnreadModule> = estates
+        let unread: Vec<&moat_model::UnreadModule> = estates
             .iter()
-            .flat_map(|e| e.notes.iter())
-            .filter_map(|n| unread_module(&n.message, true))
+            .flat_map(|e| e.unread_modules.iter())
             .collect();
-        assert_eq!(notes.len(), 1, "{estates:?}");
-        assert_eq!(notes[0].name, "vpc");
-        assert_eq!(
-            notes[0].source.as_deref(),
-            Some("terraform-aws-modules/vpc/aws")
-        );
-        assert!(notes[0].not_downloaded);
-        let errors: Vec<UnreadModule> = estates
-            .iter()
-            .flat_map(|e| e.errors.iter())
-            .filter_map(|x| unread_module(&x.message, false))
-            .collect();
-        assert_eq!(errors.len(), 1, "{estates:?}");
-        assert_eq!(errors[0].name, "net");
-        assert!(!errors[0].not_downloaded);
+        assert_eq!(unread.len(), 2, "{estates:?}");
+        assert_eq!(unread[0], &vpc_unread(1));
+        assert_eq!(unread[1].name, "net");
+        assert_eq!(unread[1].line, 5);
+        assert_eq!(unread[1].source.as_deref(), Some("./nowhere"));
+        assert!(!unread[1].not_downloaded);
+        assert!(!unread[1].reason.is_empty());
     }
 }

@@ -264,7 +264,7 @@ fn a_local_module_without_files_is_nothing_checked() {
     let (code, v, stderr) = scan_json(d.path(), &[]);
     assert_eq!(code, 2, "{v:#}");
     let errors = v["errors"].as_array().unwrap();
-    let msg = "nothing could be checked: module `net` could not be read (no Terraform files in `modules/net`), and nothing else declares a resource";
+    let msg = "nothing could be checked: module `net` (`./modules/net`) could not be read (no Terraform files in `modules/net`), and nothing else declares a resource";
     assert!(
         errors
             .iter()
@@ -702,4 +702,33 @@ fn every_blocked_reach_names_its_cause() {
         }
     }
     assert!(blocked > 20, "only {blocked} blocked answers");
+}
+
+/// `reach`, `exposure` and `diagram` on a directory whose only module was not downloaded:
+/// nothing could be checked, exit 2, naming the module call (not an empty answer).
+#[test]
+fn reach_exposure_and_diagram_say_when_nothing_could_be_checked() {
+    let d = dir(&[(
+        "main.tf",
+        "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+    )]);
+    let p = d.path().to_str().unwrap();
+    for args in [
+        vec!["exposure", p],
+        vec!["diagram", p, "--format", "mermaid"],
+        vec!["reach", p, "--from", "internet", "--to", "aws_instance.x"],
+    ] {
+        let r = run(moat().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "nothing could be checked under `"
+            ) && r.stderr.contains(
+                "no resource was read, because module `vpc` (`terraform-aws-modules/vpc/aws`) at main.tf:1 was not downloaded (run `terraform init`)"
+            ),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
 }
