@@ -70,6 +70,9 @@ pub struct Report {
     pub resources: usize,
     /// Source text of the scanned files, by the path used in findings.
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
+    /// Why the scan could not do its job (nothing could be read or checked: exit 2), if so.
+    /// SARIF reports it as `executionSuccessful: false` with an error notification.
+    pub failed: Option<String>,
 }
 
 impl Report {
@@ -310,6 +313,7 @@ pub(crate) mod fixtures {
             Arc::from("resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n"),
         );
         Report {
+            failed: None,
             entries,
             errors: vec![ScanError {
                 file: "broken.tf".into(),

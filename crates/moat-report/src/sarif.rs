@@ -49,7 +49,7 @@ pub fn to_value(report: &Report, catalogue: &[RuleMeta]) -> Value {
     let results: Vec<Value> = report.entries.iter().map(|e| result(e, &rules)).collect();
     // Read errors (level `error`), then notes (level `note`: what could not be analysed, such
     // as a registry module that was not downloaded), each list sorted by the caller.
-    let notifications: Vec<Value> = report
+    let mut notifications: Vec<Value> = report
         .errors
         .iter()
         .map(|e| notification("error", &e.file, e.line, &e.message))
@@ -60,6 +60,14 @@ pub fn to_value(report: &Report, catalogue: &[RuleMeta]) -> Value {
                 .map(|n| notification("note", &n.file, n.line, &n.message)),
         )
         .collect();
+    // The scan could not do its job (nothing could be read or checked): say so first.
+    if let Some(why) = report
+        .failed
+        .as_ref()
+        .filter(|w| !report.errors.iter().any(|e| &e.message == *w))
+    {
+        notifications.insert(0, json!({ "level": "error", "message": { "text": why } }));
+    }
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -74,7 +82,7 @@ pub fn to_value(report: &Report, catalogue: &[RuleMeta]) -> Value {
                 }
             },
             "invocations": [ {
-                "executionSuccessful": true,
+                "executionSuccessful": report.failed.is_none(),
                 "toolExecutionNotifications": notifications,
             } ],
             "results": results,

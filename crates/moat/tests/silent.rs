@@ -732,3 +732,34 @@ fn reach_exposure_and_diagram_say_when_nothing_could_be_checked() {
         assert_eq!(r.stdout, "", "{args:?}");
     }
 }
+
+/// SARIF says the run did not succeed when nothing could be checked (exit 2), and did when
+/// the scan did its job.
+#[test]
+fn sarif_execution_successful_follows_the_outcome() {
+    let d = dir(&[(
+        "main.tf",
+        "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+    )]);
+    let r = scan(d.path(), &["--format", "sarif"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], json!(false), "{v:#}");
+    let texts: Vec<&str> = inv["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["level"] == "error")
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 1, "{v:#}");
+    assert!(texts[0].starts_with("nothing could be checked: module `vpc`"));
+    let ok = dir(&[("main.tf", BUCKET)]);
+    let r = scan(ok.path(), &["--format", "sarif"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["runs"][0]["invocations"][0]["executionSuccessful"],
+        json!(true)
+    );
+}

@@ -178,6 +178,11 @@ pub fn run(
         outcome.report.errors.push(e.clone());
         outcome.report.errors.sort();
     }
+    if let Some(why) = &outcome.nothing_checked {
+        outcome.report.failed = Some(why.clone());
+    } else if outcome.nothing_read {
+        outcome.report.failed = Some("no file could be read".into());
+    }
     let report = &outcome.report;
     let mut buf: Vec<u8> = Vec::new();
     match cfg.format {
