@@ -81,6 +81,16 @@ impl Limits {
         Ok(())
     }
 
+    /// Whether any limit is higher than in `base` (an untrusted configuration may only lower
+    /// limits).
+    pub fn raises(&self, base: &Limits) -> bool {
+        self.max_string_bytes > base.max_string_bytes
+            || self.max_collection_len > base.max_collection_len
+            || self.max_module_instances > base.max_module_instances
+            || self.max_resource_instances > base.max_resource_instances
+            || self.fuel > base.fuel
+    }
+
     /// Parse `NAME=N` (as given to `--limit`) and set it.
     pub fn set_pair(&mut self, pair: &str) -> Result<(), LimitError> {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -151,5 +161,11 @@ mod tests {
             l.set_pair("fuel=lots"),
             Err(LimitError::Value { .. })
         ));
+        let base = Limits::default();
+        let mut lower = base;
+        lower.set("fuel", 10).unwrap();
+        assert!(!lower.raises(&base));
+        lower.set("max_string_bytes", u64::MAX).unwrap();
+        assert!(lower.raises(&base));
     }
 }

@@ -1081,25 +1081,26 @@ impl Evaluator {
         if self.over.is_some() || self.item_over.is_some() {
             return false;
         }
+        let used = self.limits.fuel - self.fuel;
+        // One item (a resource, a module call, a local, an output) may use a fifth of the
+        // fuel: past that it alone is unknown and the rest is still evaluated. Checked before
+        // the total, so that one large charge stops its item, not the whole evaluation.
+        if let Some((depth, start)) = self.items.last().copied() {
+            if used.saturating_add(units) - start > self.limits.fuel / 5 {
+                self.item_over = Some(depth);
+                let at = loc().unwrap_or_else(|| self.fallback_loc());
+                self.error(
+                    &at,
+                    TfError::ItemFuel {
+                        fuel: self.limits.fuel / 5,
+                    }
+                    .to_string(),
+                );
+                return false;
+            }
+        }
         if self.fuel >= units {
             self.fuel -= units;
-            // One item (a resource, a module call, a local, an output) may use a fifth of the
-            // fuel: past that it alone is unknown and the rest is still evaluated.
-            if let Some((depth, start)) = self.items.last().copied() {
-                let used = self.limits.fuel - self.fuel;
-                if used - start > self.limits.fuel / 5 {
-                    self.item_over = Some(depth);
-                    let at = loc().unwrap_or_else(|| self.fallback_loc());
-                    self.error(
-                        &at,
-                        TfError::ItemFuel {
-                            fuel: self.limits.fuel / 5,
-                        }
-                        .to_string(),
-                    );
-                    return false;
-                }
-            }
             return true;
         }
         self.fuel = 0;

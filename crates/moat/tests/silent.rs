@@ -763,3 +763,52 @@ fn sarif_execution_successful_follows_the_outcome() {
         json!(true)
     );
 }
+
+/// `[limits]` in a moat.toml of the scanned tree may lower a limit (the overrun is an error
+/// at its line) but not raise one (a warning says it was ignored); an unknown limit is a
+/// usage error; `--limit` applies on top.
+#[test]
+fn limits_from_moat_toml_and_the_command_line() {
+    const BIG: &str = "locals {\n  big = [for x in range(1000) : [for y in range(100) : y]]\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b${length(local.big)}\"\n}\n";
+    let fuel_error = |v: &Value, units: &str| {
+        v["errors"].as_array().unwrap().iter().any(|e| {
+            e["file"] == "main.tf"
+                && e["line"] == 2
+                && e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("work limit `fuel` ({units} units"))
+        })
+    };
+    // Lowered by the tree's moat.toml: 1,000 units, a fifth (200) per item.
+    let d = dir(&[("main.tf", BIG), ("moat.toml", "[limits]\nfuel = 1000\n")]);
+    let (_, v, stderr) = scan_json(d.path(), &[]);
+    assert!(fuel_error(&v, "200"), "{v:#} {stderr}");
+    // Raised by the tree's moat.toml: ignored with a warning, the default applies (no error).
+    let d = dir(&[
+        ("main.tf", BIG),
+        ("moat.toml", "[limits]\nfuel = 900000000\n"),
+    ]);
+    let (_, v, stderr) = scan_json(d.path(), &[]);
+    assert!(
+        stderr.contains("`[limits] fuel` in `")
+            && stderr.contains("would raise a limit and is ignored"),
+        "{stderr}"
+    );
+    assert!(!fuel_error(&v, "180000000"), "{v:#}");
+    // `--limit` on the command line, after the file.
+    let (_, v, _) = scan_json(d.path(), &["--limit", "fuel=500"]);
+    assert!(fuel_error(&v, "100"), "{v:#}");
+    // Unknown names are usage errors, in the file and on the command line.
+    let d = dir(&[("main.tf", BIG), ("moat.toml", "[limits]\nspeed = 3\n")]);
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown limit `speed`"), "{}", r.stderr);
+    let r = scan(d.path(), &["--config", "/dev/null", "--limit", "fuel=lots"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid `--limit fuel=lots`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -116,12 +116,7 @@ impl ScanConfig {
         for (name, value) in &file.limits {
             let mut probe = defaults;
             let _ = probe.set(name, *value);
-            let raises = probe.fuel > defaults.fuel
-                || probe.max_string_bytes > defaults.max_string_bytes
-                || probe.max_collection_len > defaults.max_collection_len
-                || probe.max_module_instances > defaults.max_module_instances
-                || probe.max_resource_instances > defaults.max_resource_instances;
-            if raises && args.config.is_none() {
+            if probe.raises(&defaults) && args.config.is_none() {
                 file.warnings.push(format!(
                     "`[limits] {name}` in `{}` would raise a limit and is ignored: a scanned repository cannot raise moat's limits (use `--limit {name}={value}` or `--config FILE`)",
                     file.display_name()
