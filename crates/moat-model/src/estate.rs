@@ -232,7 +232,8 @@ pub struct Estate {
     pub sources: BTreeMap<Arc<str>, Arc<str>>,
     pub files_scanned: usize,
     /// Text that output must not show: values of sensitive variables and outputs, contents of
-    /// files read by `file()`. [`Estate::redact`] applies them to messages.
+    /// files read by `file()`, longest first (see [`Estate::sort_redactions`]).
+    /// [`Estate::redact`] applies them to messages.
     pub redactions: Vec<Redaction>,
     /// Module calls whose modules could not be read, sorted.
     pub unread_modules: Vec<UnreadModule>,
@@ -252,16 +253,19 @@ impl Estate {
         Self::default()
     }
 
-    /// `text` with every redacted value replaced (longest first, so that a value containing
-    /// another is hidden whole).
+    /// Put [`Estate::redactions`] in the order [`Estate::redact`] needs: longest first, then
+    /// by text; duplicates removed.
+    pub fn sort_redactions(&mut self) {
+        self.redactions
+            .sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.cmp(b)));
+        self.redactions.dedup();
+    }
+
+    /// `text` with every redacted value replaced, in the order of [`Estate::redactions`]
+    /// (longest first, so that a value containing another is hidden whole).
     pub fn redact(&self, text: &str) -> String {
-        if self.redactions.is_empty() {
-            return text.to_string();
-        }
         let mut out = text.to_string();
-        let mut rs: Vec<&Redaction> = self.redactions.iter().collect();
-        rs.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.cmp(b)));
-        for r in rs {
+        for r in &self.redactions {
             if r.text.len() >= Redaction::MIN_LEN && out.contains(r.text.as_str()) {
                 out = out.replace(r.text.as_str(), &r.with);
             }

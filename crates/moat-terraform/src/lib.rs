@@ -288,9 +288,8 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
             });
         }
     }
-    redactions.sort();
-    redactions.dedup();
     estate.redactions = redactions;
+    estate.sort_redactions();
     estate.work = ev.fuel_used();
     let mut unread = std::mem::take(&mut ev.unread_modules);
     unread.sort();

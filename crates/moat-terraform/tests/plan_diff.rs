@@ -30,30 +30,11 @@ use std::time::{Duration, Instant};
 use moat_model::{format_number, Mode, Node, Value};
 use serde_json::Value as J;
 
+mod common;
+use common::{plugin_mirror, terraform_bin};
+
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realistic")
-}
-
-fn terraform_bin() -> Option<PathBuf> {
-    let bin = std::env::var_os("MOAT_TERRAFORM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("terraform"));
-    let ok = Command::new(&bin)
-        .arg("version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    ok.then_some(bin)
-}
-
-fn plugin_mirror() -> Option<PathBuf> {
-    let p = std::env::var_os("MOAT_TF_PLUGIN_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/tf-plugins"));
-    p.join("registry.terraform.io/hashicorp/aws")
-        .is_dir()
-        .then_some(p)
 }
 
 /// How to start moto: an explicit binary, `moto_server` on PATH, or `python3 -m moto.server`.

@@ -15,25 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn terraform_bin() -> Option<PathBuf> {
-    let bin = std::env::var_os("MOAT_TERRAFORM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("terraform"));
-    Command::new(&bin)
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-        .then_some(bin)
-}
-
-fn plugin_mirror() -> Option<PathBuf> {
-    let p = std::env::var_os("MOAT_TF_PLUGIN_MIRROR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/tf-plugins"));
-    p.join("registry.terraform.io/hashicorp/aws")
-        .is_dir()
-        .then_some(p)
-}
+mod common;
+use common::{plugin_mirror, terraform_bin};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
