@@ -239,6 +239,9 @@ pub struct Estate {
     pub unread_modules: Vec<UnreadModule>,
     /// Evaluation work spent on this estate (fuel units, see [`crate::Limits::fuel`]).
     pub work: u64,
+    /// The typed AWS state, filled by the frontend's adapter after resolution. Rules and
+    /// analyses read this, never [`Estate::resources`]' attributes.
+    pub aws: crate::aws::AwsState,
     by_address: HashMap<String, ResourceId>,
     /// Instances by address without their final `[index]`, in address order.
     by_base: HashMap<String, Vec<ResourceId>>,

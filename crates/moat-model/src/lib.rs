@@ -14,6 +14,7 @@
     )
 )]
 
+pub mod aws;
 pub mod estate;
 pub mod finding;
 pub mod limits;

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ipnet::Ipv4Net;
-use moat_model::views::net::{
+use moat_model::aws::network::{
     Action, Direction, Eni, EniKind, Gateway, Nacl, NaclRule, Network, PortRange, Protocol, Ref,
     Route, RouteTable, RouteTarget, SecurityGroup, SgRule, Subnet, Vpc,
 };

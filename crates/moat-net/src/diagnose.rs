@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use moat_model::views::net::{
+use moat_model::aws::network::{
     Action, Direction, Eni, EniKind, HealthPort, LbKind, LoadBalancer, Nacl, NaclRule, Network,
     Protocol, Ref, RouteTarget, SecurityGroup, SgRule, TargetGroup, TargetRef,
 };
@@ -420,8 +420,8 @@ fn igw_default_route(
     net: &Network,
     subnet: ResourceId,
 ) -> Option<(
-    &moat_model::views::net::RouteTable,
-    &moat_model::views::net::Route,
+    &moat_model::aws::network::RouteTable,
+    &moat_model::aws::network::Route,
 )> {
     let rt = net.route_table_of(subnet)?;
     rt.routes

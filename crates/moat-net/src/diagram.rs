@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use moat_model::views::net::{
+use moat_model::aws::network::{
     Direction, Eni, EniKind, HealthPort, LbKind, Network, Protocol, Ref, RouteTarget,
     SecurityGroup, SgRule,
 };
@@ -935,11 +935,11 @@ pub fn build(net: &Network, estate: &Estate, findings: &[Finding]) -> Diagram {
                 };
                 for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
                     let key = match &t.target {
-                        moat_model::views::net::TargetRef::Resource(id) => match addr(*id) {
+                        moat_model::aws::network::TargetRef::Resource(id) => match addr(*id) {
                             Some(a) => a,
                             None => continue,
                         },
-                        moat_model::views::net::TargetRef::Ip(ip) => {
+                        moat_model::aws::network::TargetRef::Ip(ip) => {
                             // The interface of the estate with this address, when there is
                             // one (an instance's `private_ip`); else the address itself.
                             let owner = net

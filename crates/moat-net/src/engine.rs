@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use moat_model::views::net::{
+use moat_model::aws::network::{
     Action, Direction, Eni, EniKind, HealthPort, LbKind, Nacl, Network, Protocol, Ref, RouteTable,
     RouteTarget, SecurityGroup, TargetRef, Vpc,
 };
@@ -181,7 +181,7 @@ pub struct Net<'a> {
     vpcs: HashMap<ResourceId, &'a Vpc>,
     rt: HashMap<ResourceId, Option<&'a RouteTable>>,
     nacl: HashMap<ResourceId, Option<&'a Nacl>>,
-    igw_of_vpc: HashMap<ResourceId, &'a moat_model::views::net::Gateway>,
+    igw_of_vpc: HashMap<ResourceId, &'a moat_model::aws::network::Gateway>,
     /// Network/gateway load balancers without security groups: nothing filters at them.
     sg_free: std::collections::HashSet<ResourceId>,
     /// Addresses of every VPC: not "the internet".
@@ -698,7 +698,7 @@ impl<'a> Net<'a> {
             }
         }
         let t = table?;
-        let mut best: Option<&moat_model::views::net::Route> = None;
+        let mut best: Option<&moat_model::aws::network::Route> = None;
         for r in &t.routes {
             match r.dest {
                 Some(d) if d.contains(&ip) => {
@@ -1675,7 +1675,7 @@ impl Leg {
     }
 }
 
-fn peer_desc(n: &Net<'_>, rule: &moat_model::views::net::SgRule) -> String {
+fn peer_desc(n: &Net<'_>, rule: &moat_model::aws::network::SgRule) -> String {
     let mut v: Vec<String> = rule.ipv4.iter().map(|n| n.to_string()).collect();
     v.extend(rule.ipv6.iter().map(|n| n.to_string()));
     if rule.self_ref {
@@ -2514,7 +2514,7 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
     // The VPCs' AWS-assigned IPv6 blocks are stand-ins: an address the user gives inside the
     // stand-in range cannot be placed.
     let stand_in = AddrSet::net(&ipnet::IpNet::V6(
-        moat_model::views::net::vpc_ipv6_stand_in(),
+        moat_model::aws::network::vpc_ipv6_stand_in(),
     ));
     for ep in [&q.from, &q.to] {
         if let Endpoint::Cidr(c) = ep {
@@ -2522,7 +2522,7 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
             if AddrSet::net(c).overlaps(&stand_in) && AddrSet::net(c).is_subset(&stand_in) {
                 less.insert(format!(
                     "{c} overlaps {}, where moat places the IPv6 blocks that AWS assigns to VPCs at apply time (not known offline)",
-                    moat_model::views::net::VPC_IPV6_STAND_IN
+                    moat_model::aws::network::VPC_IPV6_STAND_IN
                 ));
             }
         }
@@ -3373,7 +3373,7 @@ pub fn sg_matrix_each(net: &Network, proto: Protocol, f: &mut dyn FnMut(SgEdge))
         refs: HashMap<ResourceId, Vec<(u128, u128)>>,
         cidrs: Vec<(u128, u128, (u128, u128))>,
     }
-    let rule_ports = |r: &moat_model::views::net::SgRule| -> Option<(u128, u128)> {
+    let rule_ports = |r: &moat_model::aws::network::SgRule| -> Option<(u128, u128)> {
         if !r.unknown.is_empty() {
             return None;
         }

@@ -355,7 +355,7 @@ pub fn merge_ranges(mut ranges: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
 // ---------------------------------------------------------------------------------------
 // checking
 
-use moat_model::views::net::{Network, Protocol as NetProtocol, Ref};
+use moat_model::aws::network::{Network, Protocol as NetProtocol, Ref};
 use moat_model::{Estate, Finding, Loc, ResourceId, Severity};
 
 use crate::engine::{reach_with, Endpoint, Net, Path, Query, ReachResult, Verdict};

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{reach, Block, Endpoint, PortSet, Query, ReachResult, Verdict};
 
@@ -62,7 +62,7 @@ fn ep(e: &Estate, s: &str) -> Endpoint {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, ports: PortSet) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     reach(
         &net,
         e,
@@ -229,7 +229,7 @@ fn every_blocked_verdict_names_its_component() {
     let outside = ["internet", "::/0", "8.8.8.8/32", "2600::/16"];
     let mut checked = 0;
     for (name, e) in &estates {
-        let net = Network::from_estate(e);
+        let net = e.aws.network.clone();
         let owners: BTreeSet<String> = net
             .enis
             .iter()

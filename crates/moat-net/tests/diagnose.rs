@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use moat_model::views::net::Network;
 use moat_model::Estate;
 use moat_net::diagnose::{diagnose, Diagnosis};
 use moat_net::{check_lb_targets, Net, Verdict};
@@ -53,7 +52,7 @@ fn diagnosis_agrees_with_the_engine_on_every_fixture() {
     let mut blocked_seen = 0;
     for dir in rule_fixtures() {
         let e = load(&dir);
-        let net = Network::from_estate(&e);
+        let net = e.aws.network.clone();
         let diags = diagnose(&net);
         let n = Net::new(&net, &e);
         let checks = check_lb_targets(&n);
@@ -146,7 +145,7 @@ fn unknown_source_group_gives_an_unknown_diagnosis() {
     ) + "\nvariable \"alb_sg\" {\n  type = string\n}\n";
     write(t.path(), &text);
     let e = load(t.path());
-    let d = diagnose(&Network::from_estate(&e));
+    let d = diagnose(&e.aws.network.clone());
     let net001: Vec<&Diagnosis> = d.iter().filter(|d| d.code == "NET001").collect();
     assert_eq!(net001.len(), 1, "{d:#?}");
     assert!(net001[0].unknown, "{d:#?}");
@@ -198,7 +197,7 @@ resource "aws_network_acl" "public" {
 "#;
     write(t.path(), &text);
     let e = load(t.path());
-    let d = diagnose(&Network::from_estate(&e));
+    let d = diagnose(&e.aws.network.clone());
     let net004: Vec<&Diagnosis> = d.iter().filter(|d| d.code == "NET004").collect();
     // Both ALB subnets share the NACL: one diagnosis.
     assert_eq!(net004.len(), 1, "{d:#?}");

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use moat_model::views::net::Network;
+use moat_model::aws::network::Network;
 use moat_model::{Estate, Finding, Severity};
 use moat_net::diagnose::diagnose;
 use moat_net::diagram::{build, render_dot, render_mermaid, Diagram, EdgeKind, SubnetTier};
@@ -53,7 +53,7 @@ fn findings(net: &Network, e: &Estate) -> Vec<Finding> {
 
 fn three_tier() -> Diagram {
     let e = load("three_tier");
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let f = findings(&net, &e);
     build(&net, &e, &f)
 }

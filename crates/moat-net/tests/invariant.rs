@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use moat_model::views::net::Network;
 use moat_model::{Estate, Finding, Status};
 use moat_net::invariant::{check, parse};
 
@@ -35,7 +34,7 @@ fn load(case: &str) -> Estate {
 
 fn run(case: &str, toml: &str) -> Vec<Finding> {
     let e = load(case);
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     check(&net, &e, &parse(toml).unwrap())
 }
 

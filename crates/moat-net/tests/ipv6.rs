@@ -7,7 +7,7 @@
     clippy::panic
 )]
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{exposure, reach, Endpoint, PortSet, Query, ReachResult, Verdict};
 
@@ -35,7 +35,7 @@ fn variant(replacements: &[(&str, &str)], extra: &str) -> Estate {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let ep = |s: &str| {
         if s == "internet" {
             Endpoint::Internet
@@ -56,7 +56,7 @@ fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
 #[test]
 fn view_assigns_ipv6_addresses() {
     let e = variant(&[], "");
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let v6 = |a: &str| {
         net.enis
             .iter()
@@ -129,7 +129,7 @@ fn dualstack_alb_needs_an_ipv6_rule() {
     assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
     assert_eq!(r.paths[0].via.as_deref(), Some("aws_lb.web"));
     // Exposure lists both families.
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let x = exposure(&net, &e);
     let alb = x.iter().find(|x| x.resource == "aws_lb.web").unwrap();
     assert_eq!(

@@ -7,7 +7,6 @@
     clippy::panic
 )]
 
-use moat_model::views::net::Network;
 use moat_net::{check_lb_targets, Net, Verdict};
 
 const TF: &str = r#"
@@ -87,7 +86,7 @@ fn traffic(target_admits: &str) -> Verdict {
     )
     .unwrap();
     let e = moat_terraform::load(dir.path(), &moat_terraform::Options::default()).remove(0);
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let checks = check_lb_targets(&Net::new(&net, &e));
     assert_eq!(checks.len(), 1);
     checks[0].traffic.verdict

@@ -7,7 +7,7 @@
     clippy::panic
 )]
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{reach, Endpoint, PortSet, Query, ReachResult, Verdict};
 
@@ -37,7 +37,7 @@ fn with_alb_peer(peer: &str, extra: &str) -> Estate {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let from = if from == "internet" {
         Endpoint::Internet
     } else {
@@ -75,7 +75,7 @@ fn prefix_list_in_the_estate_is_resolved() {
         "prefix_list_ids = [aws_ec2_managed_prefix_list.corp.id]",
         CORP,
     );
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let sg = net
         .security_groups
         .iter()

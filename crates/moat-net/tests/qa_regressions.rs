@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{exposure, reach, Endpoint, Exposure, PortSet, Query, ReachResult, Verdict};
 
@@ -34,7 +34,7 @@ fn scenario(name: &str) -> Estate {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let ep = |s: &str| {
         if s == "internet" {
             Endpoint::Internet
@@ -51,7 +51,7 @@ fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
 }
 
 fn exposures(e: &Estate) -> Vec<Exposure> {
-    exposure(&Network::from_estate(e), e)
+    exposure(&e.aws.network.clone(), e)
 }
 
 /// QA item 2: an NLB with a security group, instance targets (client IP preserved), and a
@@ -237,7 +237,7 @@ fn nacl_dropping_replies_to_internet_clients_is_diagnosed() {
         r.blocked.as_ref().unwrap().resource,
         "aws_network_acl.public"
     );
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let d: Vec<_> = moat_net::diagnose::diagnose(&net)
         .into_iter()
         .filter(|d| d.code == "NET004")
@@ -262,7 +262,7 @@ fn nacl_dropping_replies_to_internet_clients_is_diagnosed() {
 #[test]
 fn diagram_draws_an_ip_target_as_its_instance() {
     let e = scenario("s07_zt_db");
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let d = moat_net::diagram::build(&net, &e, &[]);
     assert!(!d.nodes.contains_key("10.0.12.20"), "{:?}", d.nodes.keys());
     let fwd: Vec<(&str, &str, &str)> = d
@@ -303,7 +303,7 @@ fn seed002_multiport_listener_rule_port_not_admitted() {
         .hops
         .iter()
         .any(|h| h.resource == "aws_lb_target_group.web" && h.detail.ends_with("port 8000")));
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let checks = moat_net::check_lb_targets(&moat_net::Net::new(&net, &e));
     let by_tg: Vec<(&str, Verdict)> = checks
         .iter()
@@ -367,7 +367,7 @@ fn seed002_blue_green_one_color_not_admitted() {
         "{}",
         b.reason
     );
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let d: Vec<(String, u32)> = moat_net::diagnose::diagnose(&net)
         .into_iter()
         .filter(|d| d.code == "NET001")

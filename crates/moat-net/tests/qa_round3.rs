@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_net::{exposure, reach, Endpoint, PortSet, Query, Verdict};
 
 #[test]
@@ -19,7 +19,7 @@ fn target_in_a_zone_the_lb_does_not_serve_is_blocked_at_the_lb() {
         "{:?}",
         e.errors
     );
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let ask = |to: &str| {
         let q = Query::new(
             Endpoint::Internet,
@@ -63,7 +63,7 @@ fn partial_ephemeral_deny_is_exposed_but_not_reliably_reachable() {
         "{:?}",
         e.errors
     );
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let exposed: Vec<(String, String)> = exposure(&net, e)
         .into_iter()
         .map(|x| (x.resource, x.ports))

@@ -10,7 +10,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
-use moat_model::views::net::{
+use moat_model::aws::network::{
     Action, Direction, Eni, EniKind, Gateway, Nacl, NaclRule, Network, PortRange, Protocol, Ref,
     Route, RouteTable, RouteTarget, SecurityGroup, SgRule, Subnet, Vpc,
 };

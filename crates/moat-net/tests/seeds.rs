@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{
     check_lb_targets, exposure, reach, Endpoint, Net, PortSet, Query, ReachResult, Verdict,
@@ -45,7 +45,7 @@ fn variant(replacements: &[(&str, &str)], extra: &str) -> Estate {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     let ep = |s: &str| {
         if s == "internet" {
             Endpoint::Internet
@@ -90,7 +90,7 @@ fn standard_design_reaches_app_only_through_the_alb() {
         "IGW_PUBLIC_IP_ASSOCIATION_FOR_INGRESS"
     );
     // Exposure: the ALB on 443 directly and the app on 443 via the ALB, nothing else.
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let x = exposure(&net, &e);
     let got: Vec<_> = x
         .iter()
@@ -122,7 +122,7 @@ fn misconfig_health_check_port_not_admitted() {
         )],
         "",
     );
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let checks = check_lb_targets(&Net::new(&net, &e));
     assert_eq!(checks[0].traffic.verdict, Verdict::Reachable);
     let h = checks[0].health.as_ref().unwrap();
@@ -158,7 +158,7 @@ fn misconfig_target_open_to_world_in_public_subnet_bypasses_alb() {
     let r = ask(&e, "internet", "aws_instance.app", 8000);
     assert_eq!(r.verdict, Verdict::Reachable);
     assert!(r.paths.iter().any(|p| p.via.is_none()));
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let x = exposure(&net, &e);
     assert!(
         x.iter()
@@ -227,7 +227,7 @@ fn misconfig_nacl_blocks_ephemeral_reply() {
     assert_eq!(b.code, "SUBNET_ACL_RESTRICTION");
     assert_eq!(b.resource, "aws_network_acl.private");
     assert!(b.reason.contains("ephemeral"), "{}", b.reason);
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let checks = check_lb_targets(&Net::new(&net, &e));
     assert_eq!(checks[0].traffic.verdict, Verdict::Blocked);
 }
@@ -276,7 +276,7 @@ fn nlb_instance_targets_see_the_client_ip() {
         ask(&e, "internet", "aws_lb.db", 5432).verdict,
         Verdict::Reachable
     );
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let checks = check_lb_targets(&Net::new(&net, &e));
     assert_eq!(checks[0].traffic.verdict, Verdict::Blocked);
     // Health checks come from the NLB's own addresses, inside the VPC: they pass.
@@ -325,7 +325,7 @@ fn peering_is_not_transitive() {
 fn sg_matrix_of_the_standard_design() {
     // Members need addresses for CIDR rules; group references work without them.
     let e = load_dir(Path::new("tests/fixtures/alb_ec2_standard"));
-    let net = Network::from_estate(&e);
+    let net = e.aws.network.clone();
     let m = moat_net::sg_matrix(&net, Protocol::Tcp);
     let got: Vec<_> = m
         .iter()

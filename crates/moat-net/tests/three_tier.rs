@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{reach, Endpoint, PortSet, Query, ReachResult, Verdict};
 
@@ -40,7 +40,7 @@ fn ep(e: &Estate, s: &str) -> Endpoint {
 }
 
 fn ask(e: &Estate, from: &str, to: &str, port: u16) -> ReachResult {
-    let net = Network::from_estate(e);
+    let net = e.aws.network.clone();
     reach(
         &net,
         e,

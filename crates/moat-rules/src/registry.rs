@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use moat_model::views::net::Network;
+use moat_model::aws::network::Network;
 use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
 use moat_model::{Estate, Finding, Loc, Node, Resource, Severity, Unknown, Value};
 
@@ -92,7 +92,6 @@ pub struct Ctx<'e> {
     pub estate: &'e Estate,
     s3: OnceLock<Vec<S3Bucket<'e>>>,
     policies: OnceLock<Vec<PolicyDoc<'e>>>,
-    net: OnceLock<Network>,
     /// The load-balancer path diagnoses, shared by the NET rules that report them.
     lb_paths: OnceLock<Vec<moat_net::diagnose::Diagnosis>>,
 }
@@ -103,7 +102,6 @@ impl<'e> Ctx<'e> {
             estate,
             s3: OnceLock::new(),
             policies: OnceLock::new(),
-            net: OnceLock::new(),
             lb_paths: OnceLock::new(),
         }
     }
@@ -116,8 +114,13 @@ impl<'e> Ctx<'e> {
         self.policies.get_or_init(|| policy_docs(self.estate))
     }
 
-    pub fn net(&self) -> &Network {
-        self.net.get_or_init(|| Network::from_estate(self.estate))
+    /// The typed AWS state of the estate (built by the frontend's adapter).
+    pub fn aws(&self) -> &'e moat_model::aws::AwsState {
+        &self.estate.aws
+    }
+
+    pub fn net(&self) -> &'e Network {
+        &self.estate.aws.network
     }
 
     /// Every load balancer's listener -> target group -> target check, computed once per

@@ -27,6 +27,7 @@ fn at(v: Value, line: u32) -> Node {
 fn empty_estate_has_no_findings() {
     let mut e = Estate::new();
     e.index();
+    moat_terraform::adapt(&mut e);
     assert!(moat_rules::check(&e).is_empty());
 }
 
@@ -46,6 +47,7 @@ fn computed_kms_reference_counts_as_set() {
     );
     e.push(t);
     e.index();
+    moat_terraform::adapt(&mut e);
     assert!(moat_rules::check_only(&e, &["CT003"]).is_empty());
 }
 
@@ -64,6 +66,7 @@ fn unknown_bool_is_reported_unknown_never_passed() {
     );
     e.push(d);
     e.index();
+    moat_terraform::adapt(&mut e);
     let f = moat_rules::check_only(&e, &["rds001"]);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].status, Status::Unknown);
@@ -93,6 +96,7 @@ fn split_versioning_by_literal_name_passes_and_findings_are_sorted() {
     );
     e.push(v);
     e.index();
+    moat_terraform::adapt(&mut e);
     assert!(moat_rules::check_only(&e, &["S3002"]).is_empty());
     let all = moat_rules::check(&e);
     let mut sorted = all.clone();
@@ -148,6 +152,7 @@ fn s3004_bucket_that_may_be_an_unknown_log_target_is_unknown() {
     l.attrs.insert("target_bucket".into(), var("target", 7));
     e.push(l);
     e.index();
+    moat_terraform::adapt(&mut e);
     let f = moat_rules::check_only(&e, &["S3004"]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].resource, "aws_s3_bucket.logs");
@@ -174,6 +179,7 @@ fn s3004_literal_log_target_is_exempt() {
         .insert("target_bucket".into(), at(Value::String("logs".into()), 7));
     e.push(l);
     e.index();
+    moat_terraform::adapt(&mut e);
     assert!(moat_rules::check_only(&e, &["S3004"]).is_empty());
 }
 
@@ -189,6 +195,7 @@ fn sg006_vpc_is_unknown_when_a_default_group_vpc_id_is_unknown() {
     d.attrs.insert("vpc_id".into(), var("vpc", 6));
     e.push(d);
     e.index();
+    moat_terraform::adapt(&mut e);
     let f = moat_rules::check_only(&e, &["SG006"]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].resource, "aws_vpc.main");
@@ -218,6 +225,7 @@ fn sg006_vpc_adopted_by_reference_passes_and_unadopted_fails() {
     );
     e.push(d);
     e.index();
+    moat_terraform::adapt(&mut e);
     let f = moat_rules::check_only(&e, &["SG006"]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].resource, "aws_vpc.b");

@@ -17,6 +17,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod adapt;
 mod config;
 mod error;
 mod eval;
@@ -61,8 +62,18 @@ pub struct Options {
 /// Load every Terraform root module under `path` (a directory, walked, or a single file).
 /// Returns one indexed estate per root module, each holding its resources, the errors met while
 /// reading (file:line), notes (unresolved modules), the source texts, and `files_scanned`.
-/// File paths in locations are relative to `path` when it is a directory.
+/// File paths in locations are relative to `path` when it is a directory. Each estate's typed
+/// AWS state ([`Estate::aws`]) is built by the [`adapt`]ers.
 pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
+    let mut estates = load_resolved(path, opts);
+    estates.par_iter_mut().for_each(adapt::adapt);
+    estates
+}
+
+pub use adapt::adapt;
+
+/// [`load`] without the adapters: the resolved resources only.
+fn load_resolved(path: &Path, opts: &Options) -> Vec<Estate> {
     let abs = std::path::absolute(path)
         .map(|p| walk::normalize(&p))
         .unwrap_or_else(|_| path.to_path_buf());

@@ -107,7 +107,7 @@ pub fn run(
         for estate in estates {
             let mut all = moat_rules::check(&estate);
             if !cfg.invariants.is_empty() {
-                let net = moat_model::views::net::Network::from_estate(&estate);
+                let net = &estate.aws.network;
                 all.extend(moat_net::invariant::check(&net, &estate, &cfg.invariants));
             }
             let findings = cfg.apply(all, &family);
@@ -266,6 +266,7 @@ mod tests {
         e.sources.insert(Arc::from("main.tf"), Arc::from(text));
         e.files_scanned = 1;
         e.index();
+        moat_terraform::adapt(&mut e);
         e
     }
 
@@ -412,6 +413,7 @@ mod tests {
             .insert(Arc::from("main.tf"), Arc::from("x {\n}\n"));
         e.files_scanned = 1;
         e.index();
+        moat_terraform::adapt(&mut e);
         let o = run(
             vec![(PathBuf::from("."), vec![e])],
             &FileConfig::default(),
@@ -461,6 +463,7 @@ mod tests {
             .insert(Arc::from("main.tf"), Arc::from("module \"vpc\" {}\n"));
         e.files_scanned = 1;
         e.index();
+        moat_terraform::adapt(&mut e);
         e
     }
 

@@ -1,6 +1,3 @@
-//! Typed views over the resolved estate: the network core and the services, normalised so
-//! that analyses do not need to know which frontend or which resource split a setting came
-//! from.
+//! Views over the resolved estate that have not moved into the typed state yet ([`crate::aws`]).
 
-pub mod net;
 pub mod services;

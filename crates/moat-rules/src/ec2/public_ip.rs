@@ -1,5 +1,5 @@
 use ipnet::IpNet;
-use moat_model::views::net::{Ref, RouteTarget};
+use moat_model::aws::network::{Ref, RouteTarget};
 use moat_model::{Resource, Severity};
 
 use crate::registry::{require_bool, Ctx, Out, RuleDef};

@@ -1,4 +1,4 @@
-use moat_model::views::net::Protocol;
+use moat_model::aws::network::Protocol;
 use moat_model::Severity;
 
 use super::{ports, sources};

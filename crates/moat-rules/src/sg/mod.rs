@@ -9,7 +9,7 @@ pub(crate) mod rdp_open_to_internet;
 pub(crate) mod rule_missing_description;
 pub(crate) mod ssh_open_to_internet;
 
-use moat_model::views::net::{Direction, Protocol, SgRule};
+use moat_model::aws::network::{Direction, Protocol, SgRule};
 
 use crate::registry::{Ctx, Out};
 

@@ -66,8 +66,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 continue;
             };
             let dir = match rule.direction {
-                moat_model::views::net::Direction::Ingress => "ingress",
-                moat_model::views::net::Direction::Egress => "egress",
+                moat_model::aws::network::Direction::Ingress => "ingress",
+                moat_model::aws::network::Direction::Egress => "egress",
             };
             out.fail(
                 r,

@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use moat_model::views::net::Network;
 use moat_model::{Finding, Status};
 use moat_net::diagram::{build, render_dot, render_mermaid, Diagram};
 
@@ -58,7 +57,7 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     }
     let mut d = Diagram::default();
     for estate in &estates {
-        let net = Network::from_estate(estate);
+        let net = &estate.aws.network;
         let findings: Vec<Finding> = if args.no_findings {
             Vec::new()
         } else {

@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use moat_model::views::net::Network;
-
 use crate::error::CliError;
 
 #[derive(Debug, clap::Args)]
@@ -45,7 +43,7 @@ pub fn run(args: ExposureArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     }
     let mut all = Vec::new();
     for e in &estates {
-        let net = Network::from_estate(e);
+        let net = &e.aws.network;
         all.extend(moat_net::exposure(&net, e));
     }
     all.sort();

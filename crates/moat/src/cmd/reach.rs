@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use moat_model::views::net::{Network, Protocol};
+use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{Endpoint, PortSet, Query, ReachResult, Verdict};
 
@@ -45,7 +45,7 @@ pub fn parse_endpoint(s: &str, estate: &Estate) -> Option<Endpoint> {
     if s.eq_ignore_ascii_case("internet") {
         return Some(Endpoint::Internet);
     }
-    if let Some(n) = moat_model::views::net::parse_net(s)
+    if let Some(n) = moat_model::aws::network::parse_net(s)
         .filter(|_| s.contains('/') || s.parse::<std::net::IpAddr>().is_ok())
     {
         return Some(Endpoint::Cidr(n));
@@ -96,7 +96,7 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         return Err(CliError::Usage(why));
     }
     for (flag, v) in [("--from", &args.from), ("--to", &args.to)] {
-        if looks_like_cidr(v) && moat_model::views::net::parse_net(v).is_none() {
+        if looks_like_cidr(v) && moat_model::aws::network::parse_net(v).is_none() {
             return Err(CliError::Usage(format!(
                 "`{flag} {v}` is not a valid CIDR block or IP address (examples: `10.0.0.0/8`, `203.0.113.7`, `2001:db8::/32`)"
             )));
@@ -132,7 +132,7 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     }
     let mut answer: Option<(ReachResult, &Estate)> = None;
     if let Some((e, from, to)) = matching.into_iter().next() {
-        let net = Network::from_estate(e);
+        let net = &e.aws.network;
         let q = Query::new(from, to, proto, ports.clone());
         let r = moat_net::reach(&net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
         answer = Some((r, e));

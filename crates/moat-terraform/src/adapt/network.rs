@@ -1,31 +1,22 @@
-//! The typed, frontend-neutral network view: security groups with normalised rules, VPCs,
-//! subnets, route tables, gateways, NACLs, network interfaces (of instances, load balancers,
-//! databases...), load balancers with listeners and target groups.
-//!
-//! Build it with [`Network::from_estate`]. Every element keeps the [`ResourceId`] and the
-//! [`Loc`] it came from, so analyses can cite file:line. Values that cannot be resolved
-//! offline stay unknown ([`Ref::Unknown`], `unknown` lists on rules): they are never read as
-//! "closed" or "open".
+//! The Terraform adapter of the network family: VPCs, subnets, route tables and routes,
+//! gateways, security groups and their rule resources, NACLs, ENIs (of instances, load
+//! balancers, databases...), load balancers with listeners, target groups and attachments.
 //!
 //! # Default egress of a security group
-//! * Terraform `aws_security_group` and `aws_default_security_group`: Terraform deletes the
-//!   allow-all egress rule that AWS creates, so a group with no `egress` block and no separate
-//!   egress rule resource has **no egress at all**.
-//! * CloudFormation `AWS::EC2::SecurityGroup` and the AWS API (inventory): AWS keeps its
-//!   allow-all egress rule (`0.0.0.0/0`, protocol `-1`) unless egress rules are given; the view
-//!   adds that rule (located at the group's declaration) when the group declares no egress.
-//!
-//! # ICMP
-//! ICMP rules are normalised to the whole protocol: the type/code pair is kept in `ports` only
-//! as written, analyses treat an ICMP rule as matching every ICMP message.
+//! Terraform deletes the allow-all egress rule that AWS creates for `aws_security_group` and
+//! `aws_default_security_group`, so a group with no `egress` block and no separate egress rule
+//! resource has **no egress at all**. (CloudFormation and the API keep it: their adapters add
+//! the rule.)
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::estate::{Estate, Frontend, Resolved, Resource, ResourceId};
-use crate::value::{Loc, Node, Tri, Unknown, Value};
+use moat_model::aws::network::*;
+use moat_model::{
+    Estate, Frontend, Loc, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value,
+};
 
 /// Resource types that are security groups.
 pub const SG_TYPES: &[&str] = &[
@@ -33,463 +24,6 @@ pub const SG_TYPES: &[&str] = &[
     "aws_default_security_group",
     "AWS::EC2::SecurityGroup",
 ];
-
-/// A reference to another element of the network.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Ref {
-    /// A resource in the scanned estate.
-    Res(ResourceId),
-    /// A literal that names something outside the scanned files (`sg-0abc`, `vpc-123`).
-    External(String),
-    /// The value is not known offline.
-    Unknown(Unknown),
-}
-
-impl Ref {
-    pub fn res(&self) -> Option<ResourceId> {
-        match self {
-            Ref::Res(id) => Some(*id),
-            _ => None,
-        }
-    }
-
-    fn from_resolved(r: Resolved) -> Option<Ref> {
-        match r {
-            Resolved::Resource(id) => Some(Ref::Res(id)),
-            Resolved::External(s) => Some(Ref::External(s)),
-            Resolved::Absent => None,
-            Resolved::Unknown(u) => Some(Ref::Unknown(u)),
-        }
-    }
-}
-
-/// Traffic direction of a rule, seen from the ENI (SG) or the subnet (NACL).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Direction {
-    Ingress,
-    Egress,
-}
-
-/// An IP protocol as rules name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Protocol {
-    /// `-1` / `all`: every protocol, every port.
-    All,
-    Tcp,
-    Udp,
-    Icmp,
-    Icmpv6,
-    /// Another IP protocol number.
-    Number(u8),
-}
-
-impl Protocol {
-    /// Parse a protocol as written in Terraform / CloudFormation / the API.
-    pub fn parse(s: &str) -> Option<Protocol> {
-        let s = s.trim().to_ascii_lowercase();
-        Some(match s.as_str() {
-            "-1" | "all" => Protocol::All,
-            "tcp" | "6" => Protocol::Tcp,
-            "udp" | "17" => Protocol::Udp,
-            "icmp" | "1" => Protocol::Icmp,
-            "icmpv6" | "58" => Protocol::Icmpv6,
-            other => Protocol::Number(other.parse().ok()?),
-        })
-    }
-
-    /// Whether ports mean anything for this protocol.
-    pub fn has_ports(self) -> bool {
-        matches!(self, Protocol::Tcp | Protocol::Udp)
-    }
-
-    /// Whether a rule with this protocol matches traffic of protocol `p`.
-    pub fn matches(self, p: Protocol) -> bool {
-        self == Protocol::All || self == p
-    }
-
-    pub fn name(self) -> String {
-        match self {
-            Protocol::All => "all".into(),
-            Protocol::Tcp => "tcp".into(),
-            Protocol::Udp => "udp".into(),
-            Protocol::Icmp => "icmp".into(),
-            Protocol::Icmpv6 => "icmpv6".into(),
-            Protocol::Number(n) => n.to_string(),
-        }
-    }
-}
-
-/// An inclusive port range. For protocols without ports it is always `0-65535`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PortRange {
-    pub from: u16,
-    pub to: u16,
-}
-
-impl PortRange {
-    pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
-
-    pub fn new(from: u16, to: u16) -> PortRange {
-        PortRange { from, to }
-    }
-
-    pub fn contains(self, p: u16) -> bool {
-        self.from <= p && p <= self.to
-    }
-
-    pub fn is_all(self) -> bool {
-        self == PortRange::ALL
-    }
-}
-
-impl std::fmt::Display for PortRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.from == self.to {
-            write!(f, "{}", self.from)
-        } else {
-            write!(f, "{}-{}", self.from, self.to)
-        }
-    }
-}
-
-/// One normalised security-group rule.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SgRule {
-    pub direction: Direction,
-    /// `None` when the protocol is unknown (see `unknown`).
-    pub protocol: Option<Protocol>,
-    /// Ports for TCP/UDP; `0-65535` for `-1`. `None` when unknown.
-    pub ports: Option<PortRange>,
-    pub ipv4: Vec<Ipv4Net>,
-    pub ipv6: Vec<Ipv6Net>,
-    /// Referenced groups (source for ingress, destination for egress).
-    pub groups: Vec<Ref>,
-    /// `self = true`: the group itself is a peer.
-    pub self_ref: bool,
-    pub prefix_lists: Vec<Ref>,
-    /// Prefix lists of this rule whose entries are not known (AWS-managed `pl-...` lists,
-    /// lists outside the scanned files, unknown values), named. The entries of lists in the
-    /// scanned files are added to `ipv4`/`ipv6`.
-    pub prefix_list_unknown: Vec<String>,
-    pub description: Option<String>,
-    /// Values this rule depends on that are not known. A rule with unknowns must not be read
-    /// as open or closed.
-    pub unknown: Vec<Unknown>,
-    /// Some of the rule's peers are not known (a CIDR, a prefix list's entries, a referenced
-    /// group): the rule may admit addresses beyond `ipv4`/`ipv6`/`groups`. When false, the
-    /// known peers are all of them, even if the ports or protocol are unknown.
-    pub addresses_unknown: bool,
-    /// Where the rule is written.
-    pub loc: Loc,
-    /// The resource that declares the rule (the group itself for inline rules, else the rule
-    /// resource).
-    pub declared_by: ResourceId,
-    /// True for the allow-all egress rule AWS adds to groups created outside Terraform.
-    pub implicit: bool,
-}
-
-impl SgRule {
-    /// True if the rule admits all of IPv4 or IPv6 (`0.0.0.0/0`, `::/0`).
-    pub fn open_to_world(&self) -> bool {
-        self.ipv4.iter().any(|n| n.prefix_len() == 0)
-            || self.ipv6.iter().any(|n| n.prefix_len() == 0)
-    }
-
-    /// True if the rule admits port `port` of protocol `p` (ignoring peers). `None` when the
-    /// protocol or ports are unknown.
-    pub fn covers_port(&self, p: Protocol, port: u16) -> Option<bool> {
-        let proto = self.protocol?;
-        if !proto.matches(p) {
-            return Some(false);
-        }
-        if proto == Protocol::All || !p.has_ports() {
-            return Some(true);
-        }
-        Some(self.ports?.contains(port))
-    }
-}
-
-/// A security group with all its rules, wherever they are declared.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityGroup {
-    pub id: ResourceId,
-    pub address: String,
-    pub rtype: String,
-    pub name: Option<String>,
-    pub vpc: Option<Ref>,
-    /// `aws_default_security_group`.
-    pub default: bool,
-    pub rules: Vec<SgRule>,
-    pub loc: Loc,
-}
-
-impl SecurityGroup {
-    pub fn ingress(&self) -> impl Iterator<Item = &SgRule> {
-        self.rules
-            .iter()
-            .filter(|r| r.direction == Direction::Ingress)
-    }
-
-    pub fn egress(&self) -> impl Iterator<Item = &SgRule> {
-        self.rules
-            .iter()
-            .filter(|r| r.direction == Direction::Egress)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Vpc {
-    pub id: ResourceId,
-    pub address: String,
-    pub cidrs: Vec<IpNet>,
-    pub unknown: Vec<Unknown>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Subnet {
-    pub id: ResourceId,
-    pub address: String,
-    pub name: String,
-    pub vpc: Option<Ref>,
-    pub cidr: Option<Ipv4Net>,
-    pub ipv6_cidr: Option<Ipv6Net>,
-    pub az: Option<String>,
-    pub map_public_ip: Tri,
-    pub unknown: Vec<Unknown>,
-    pub loc: Loc,
-}
-
-/// Where a route sends traffic.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RouteTarget {
-    Local,
-    Igw(Ref),
-    EgressOnlyIgw(Ref),
-    Nat(Ref),
-    Peering(Ref),
-    Endpoint(Ref),
-    TransitGateway(Ref),
-    VpnGateway(Ref),
-    Eni(Ref),
-    /// Something else (carrier gateway, local gateway...).
-    Other(String),
-    Unknown(Unknown),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Route {
-    /// `None` when the destination is unknown or a prefix list.
-    pub dest: Option<IpNet>,
-    pub dest_unknown: Option<Unknown>,
-    pub target: RouteTarget,
-    pub declared_by: ResourceId,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouteTable {
-    pub id: ResourceId,
-    pub address: String,
-    pub vpc: Option<Ref>,
-    pub routes: Vec<Route>,
-    /// Subnets explicitly associated, with the association's location.
-    pub subnets: Vec<(Ref, Loc)>,
-    /// The VPC's main table (`aws_default_route_table` or `aws_main_route_table_association`).
-    pub main: bool,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Gateway {
-    pub id: ResourceId,
-    pub address: String,
-    pub vpc: Option<Ref>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct NatGateway {
-    pub id: ResourceId,
-    pub address: String,
-    pub subnet: Option<Ref>,
-    /// `connectivity_type = "private"` gateways have no public address.
-    pub public: bool,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Peering {
-    pub id: ResourceId,
-    pub address: String,
-    pub vpc: Option<Ref>,
-    pub peer_vpc: Option<Ref>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Allow,
-    Deny,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct NaclRule {
-    pub number: i64,
-    pub action: Action,
-    pub protocol: Option<Protocol>,
-    pub ports: Option<PortRange>,
-    pub cidr: Option<IpNet>,
-    pub unknown: Vec<Unknown>,
-    pub declared_by: ResourceId,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Nacl {
-    pub id: ResourceId,
-    pub address: String,
-    pub vpc: Option<Ref>,
-    pub subnets: Vec<(Ref, Loc)>,
-    pub default: bool,
-    /// Sorted by rule number.
-    pub ingress: Vec<NaclRule>,
-    pub egress: Vec<NaclRule>,
-    pub loc: Loc,
-}
-
-/// What owns a network interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EniKind {
-    Instance,
-    /// A member of an autoscaling group (one interface per subnet of the group).
-    AsgMember,
-    LoadBalancer,
-    Database,
-    Cache,
-    Lambda,
-    EksNode,
-    Endpoint,
-    Interface,
-    NatGateway,
-}
-
-/// A network interface: the unit that security groups apply to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Eni {
-    /// The resource that owns it (instance, LB, DB...).
-    pub owner: ResourceId,
-    pub address: String,
-    pub kind: EniKind,
-    pub subnet: Option<Ref>,
-    pub groups: Vec<Ref>,
-    pub private_ip: Option<IpAddr>,
-    /// IPv6 addresses: a `/128` for each literal address, the subnet's IPv6 CIDR when AWS
-    /// picks the address (`ipv6_address_count`, `assign_ipv6_address_on_creation`,
-    /// dual-stack load balancers and databases). IPv6 addresses are global: no public IPv4
-    /// address is needed for IPv6 traffic through an internet gateway.
-    pub ipv6: Vec<Ipv6Net>,
-    /// Has a public IPv4 address (auto-assigned or EIP). Unknown stays unknown.
-    pub public_ip: Tri,
-    /// Where the public address comes from (EIP resource), for citations.
-    pub public_ip_loc: Option<Loc>,
-    pub unknown: Vec<Unknown>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LbKind {
-    Application,
-    Network,
-    Gateway,
-    /// Classic ELB.
-    Classic,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadBalancer {
-    pub id: ResourceId,
-    pub address: String,
-    pub kind: LbKind,
-    pub internal: Tri,
-    pub subnets: Vec<Ref>,
-    pub groups: Vec<Ref>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Listener {
-    pub id: ResourceId,
-    pub address: String,
-    pub lb: Option<Ref>,
-    pub port: Option<u16>,
-    pub protocol: Option<String>,
-    /// Target groups that the default action and every listener rule forward to.
-    pub target_groups: Vec<(Ref, Loc)>,
-    pub unknown: Vec<Unknown>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum HealthPort {
-    TrafficPort,
-    Port(u16),
-    Unknown(Unknown),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetGroup {
-    pub id: ResourceId,
-    pub address: String,
-    pub port: Option<u16>,
-    pub protocol: Option<String>,
-    /// `instance`, `ip`, `lambda`, `alb`.
-    pub target_type: String,
-    pub health_port: HealthPort,
-    pub health_loc: Loc,
-    /// `preserve_client_ip` if set.
-    pub preserve_client_ip: Tri,
-    pub vpc: Option<Ref>,
-    pub loc: Loc,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum TargetRef {
-    /// An instance, ASG, Lambda... in the estate: its ENIs are the targets.
-    Resource(ResourceId),
-    Ip(IpAddr),
-    External(String),
-    Unknown(Unknown),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Target {
-    pub group: Ref,
-    pub target: TargetRef,
-    /// Overrides the group's port.
-    pub port: Option<u16>,
-    pub declared_by: ResourceId,
-    pub loc: Loc,
-}
-
-/// The whole network of an estate.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Network {
-    pub vpcs: Vec<Vpc>,
-    pub subnets: Vec<Subnet>,
-    pub security_groups: Vec<SecurityGroup>,
-    pub route_tables: Vec<RouteTable>,
-    pub igws: Vec<Gateway>,
-    pub egress_only_igws: Vec<Gateway>,
-    pub nat_gateways: Vec<NatGateway>,
-    pub peerings: Vec<Peering>,
-    pub nacls: Vec<Nacl>,
-    pub enis: Vec<Eni>,
-    pub load_balancers: Vec<LoadBalancer>,
-    pub listeners: Vec<Listener>,
-    pub target_groups: Vec<TargetGroup>,
-    pub targets: Vec<Target>,
-}
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -555,7 +89,7 @@ fn protocol_of(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Protocol>
         return None;
     }
     let s = match &n.value {
-        Value::Number(x) => crate::value::format_number(*x),
+        Value::Number(x) => moat_model::format_number(*x),
         Value::String(s) => s.clone(),
         _ => String::new(),
     };
@@ -634,14 +168,6 @@ fn description_text(n: &Node) -> Option<String> {
         Value::Unknown(u) => Some(u.placeholder()),
         _ => None,
     }
-}
-
-pub fn parse_net(s: &str) -> Option<IpNet> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<IpNet>() {
-        return Some(n.trunc());
-    }
-    s.parse::<IpAddr>().ok().map(IpNet::from)
 }
 
 fn bool_tri(n: Option<&Node>, default: bool) -> Tri {
@@ -988,17 +514,6 @@ fn cidr_v4(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv4Net> {
         Some(IpNet::V4(x)) => Some(x),
         _ => None,
     }
-}
-
-/// Where the stand-ins for AWS-assigned IPv6 blocks live: `100:db8::/32`, inside `0100::/8`,
-/// which IANA reserves (never routed, never a real client), so it cannot collide with an
-/// address a user types (the documentation range `2001:db8::/32` is typed often). A query
-/// whose address overlaps it is answered `unknown`.
-pub const VPC_IPV6_STAND_IN: &str = "100:db8::/32";
-
-/// [`VPC_IPV6_STAND_IN`] as a network.
-pub fn vpc_ipv6_stand_in() -> Ipv6Net {
-    Ipv6Net::new(std::net::Ipv6Addr::from(0x0100_0db8_u128 << 96), 32).unwrap_or_default()
 }
 
 /// A stand-in for an IPv6 block that AWS assigns at apply time: [`VPC_IPV6_STAND_IN`] + a
@@ -1984,235 +1499,161 @@ fn forward_targets(e: &Estate, action: &Node, out: &mut Vec<(Ref, Loc)>, r: &Res
     }
 }
 
-impl Network {
-    /// Build the network view of an estate.
-    pub fn from_estate(e: &Estate) -> Network {
-        let mut vpc_index: u32 = 0;
-        let vpcs: Vec<Vpc> = e
-            .of_types(VPC_TYPES)
-            .map(|(id, r)| {
-                let mut unknown = Vec::new();
-                let mut cidrs = Vec::new();
-                if r.rtype == "aws_default_vpc" && res_any(r, &["cidr_block"]).is_none() {
-                    cidrs.push(IpNet::V4(
-                        Ipv4Net::new(std::net::Ipv4Addr::new(172, 31, 0, 0), 16)
-                            .unwrap_or_default(),
-                    ));
-                }
-                if let Some(c) = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown) {
-                    cidrs.push(IpNet::V4(c));
-                }
-                if let Some(c) = cidr_v6(res_any(r, &["ipv6_cidr_block"]), &mut unknown) {
-                    cidrs.push(IpNet::V6(c));
-                } else if res_any(
-                    r,
-                    &["assign_generated_ipv6_cidr_block", "ipv6_ipam_pool_id"],
-                )
-                .is_some_and(|n| n.as_bool() != Some(false))
-                    || res_any(r, &["ipv6_cidr_block"]).is_some()
-                {
-                    // AWS picks the /56 at apply time. A stand-in block from a reserved
-                    // range keeps the VPC's IPv6 space apart from the internet.
-                    cidrs.push(IpNet::V6(synthetic_v6(vpc_index, None)));
-                }
-                vpc_index += 1;
-                for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
-                    if resolve_one(e, res_any(a, &["vpc_id"]), VPC_TYPES) == Some(Ref::Res(id)) {
-                        if let Some(c) = cidr_v4(res_any(a, &["cidr_block"]), &mut unknown) {
-                            cidrs.push(IpNet::V4(c));
-                        }
+/// Build the network state of a Terraform estate.
+pub fn build(e: &Estate) -> Network {
+    let mut vpc_index: u32 = 0;
+    let vpcs: Vec<Vpc> = e
+        .of_types(VPC_TYPES)
+        .map(|(id, r)| {
+            let mut unknown = Vec::new();
+            let mut cidrs = Vec::new();
+            if r.rtype == "aws_default_vpc" && res_any(r, &["cidr_block"]).is_none() {
+                cidrs.push(IpNet::V4(
+                    Ipv4Net::new(std::net::Ipv4Addr::new(172, 31, 0, 0), 16).unwrap_or_default(),
+                ));
+            }
+            if let Some(c) = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown) {
+                cidrs.push(IpNet::V4(c));
+            }
+            if let Some(c) = cidr_v6(res_any(r, &["ipv6_cidr_block"]), &mut unknown) {
+                cidrs.push(IpNet::V6(c));
+            } else if res_any(
+                r,
+                &["assign_generated_ipv6_cidr_block", "ipv6_ipam_pool_id"],
+            )
+            .is_some_and(|n| n.as_bool() != Some(false))
+                || res_any(r, &["ipv6_cidr_block"]).is_some()
+            {
+                // AWS picks the /56 at apply time. A stand-in block from a reserved
+                // range keeps the VPC's IPv6 space apart from the internet.
+                cidrs.push(IpNet::V6(synthetic_v6(vpc_index, None)));
+            }
+            vpc_index += 1;
+            for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
+                if resolve_one(e, res_any(a, &["vpc_id"]), VPC_TYPES) == Some(Ref::Res(id)) {
+                    if let Some(c) = cidr_v4(res_any(a, &["cidr_block"]), &mut unknown) {
+                        cidrs.push(IpNet::V4(c));
                     }
                 }
-                Vpc {
-                    id,
-                    address: r.address.clone(),
-                    cidrs,
-                    unknown,
-                    loc: r.loc.clone(),
-                }
-            })
-            .collect();
-        let mut subnet_index: u32 = 0;
-        let subnets: Vec<Subnet> = e
-            .of_types(SUBNET_TYPES)
-            .map(|(id, r)| {
-                let mut unknown = Vec::new();
-                let cidr = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown);
-                Subnet {
-                    id,
-                    address: r.address.clone(),
-                    name: r.display_name().to_string(),
-                    vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
-                    cidr,
-                    ipv6_cidr: cidr_v6(
-                        res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"]),
-                        &mut unknown,
-                    )
-                    .or_else(|| {
-                        // Assigned by AWS inside the VPC's block: a stand-in /64 of the
-                        // VPC's (stand-in) block, one per subnet.
-                        res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"])?;
-                        let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES)?;
-                        let v = vpcs.iter().find(|v| Some(v.id) == vpc.res())?;
-                        let base = v.cidrs.iter().find_map(|c| match c {
-                            IpNet::V6(x) => Some(*x),
-                            IpNet::V4(_) => None,
-                        })?;
-                        subnet_index += 1;
-                        Some(synthetic_v6_in(base, subnet_index))
-                    }),
-                    az: res_any(r, &["availability_zone", "AvailabilityZone"])
-                        .and_then(|n| n.as_str().map(str::to_string)),
-                    map_public_ip: bool_tri(
-                        res_any(r, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]),
-                        r.rtype == "aws_default_subnet",
-                    ),
-                    unknown,
-                    loc: r.loc.clone(),
-                }
-            })
-            .collect();
-        let gw = |types: &[&str]| -> Vec<Gateway> {
-            e.of_types(types)
-                .map(|(id, r)| Gateway {
-                    id,
-                    address: r.address.clone(),
-                    vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
-                    loc: r.loc.clone(),
-                })
-                .collect()
-        };
-        let mut igws = gw(&["aws_internet_gateway", "AWS::EC2::InternetGateway"]);
-        for (_, r) in e.of_types(&[
-            "aws_internet_gateway_attachment",
-            "AWS::EC2::VPCGatewayAttachment",
-        ]) {
-            if let Some(Ref::Res(g)) = resolve_one(
-                e,
-                res_any(r, &["internet_gateway_id", "InternetGatewayId"]),
-                &["aws_internet_gateway", "AWS::EC2::InternetGateway"],
-            ) {
-                let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES);
-                if let Some(x) = igws.iter_mut().find(|x| x.id == g) {
-                    x.vpc = vpc;
-                }
             }
-        }
-        let egress_only_igws = gw(&["aws_egress_only_internet_gateway"]);
-        let nat_gateways = e
-            .of_types(&["aws_nat_gateway", "AWS::EC2::NatGateway"])
-            .map(|(id, r)| NatGateway {
+            Vpc {
                 id,
                 address: r.address.clone(),
-                subnet: subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
-                public: res_any(r, &["connectivity_type", "ConnectivityType"])
-                    .and_then(Node::as_str)
-                    != Some("private"),
+                cidrs,
+                unknown,
                 loc: r.loc.clone(),
-            })
-            .collect();
-        let peerings = e
-            .of_types(&[
-                "aws_vpc_peering_connection",
-                "AWS::EC2::VPCPeeringConnection",
-            ])
-            .map(|(id, r)| Peering {
+            }
+        })
+        .collect();
+    let mut subnet_index: u32 = 0;
+    let subnets: Vec<Subnet> = e
+        .of_types(SUBNET_TYPES)
+        .map(|(id, r)| {
+            let mut unknown = Vec::new();
+            let cidr = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown);
+            Subnet {
+                id,
+                address: r.address.clone(),
+                name: r.display_name().to_string(),
+                vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                cidr,
+                ipv6_cidr: cidr_v6(
+                    res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"]),
+                    &mut unknown,
+                )
+                .or_else(|| {
+                    // Assigned by AWS inside the VPC's block: a stand-in /64 of the
+                    // VPC's (stand-in) block, one per subnet.
+                    res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"])?;
+                    let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES)?;
+                    let v = vpcs.iter().find(|v| Some(v.id) == vpc.res())?;
+                    let base = v.cidrs.iter().find_map(|c| match c {
+                        IpNet::V6(x) => Some(*x),
+                        IpNet::V4(_) => None,
+                    })?;
+                    subnet_index += 1;
+                    Some(synthetic_v6_in(base, subnet_index))
+                }),
+                az: res_any(r, &["availability_zone", "AvailabilityZone"])
+                    .and_then(|n| n.as_str().map(str::to_string)),
+                map_public_ip: bool_tri(
+                    res_any(r, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]),
+                    r.rtype == "aws_default_subnet",
+                ),
+                unknown,
+                loc: r.loc.clone(),
+            }
+        })
+        .collect();
+    let gw = |types: &[&str]| -> Vec<Gateway> {
+        e.of_types(types)
+            .map(|(id, r)| Gateway {
                 id,
                 address: r.address.clone(),
                 vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
-                peer_vpc: resolve_one(e, res_any(r, &["peer_vpc_id", "PeerVpcId"]), VPC_TYPES),
                 loc: r.loc.clone(),
             })
-            .collect();
-        let (load_balancers, listeners, target_groups, targets) = build_lbs(e);
-        let enis = build_enis(e, &subnets, &load_balancers);
-        let mut n = Network {
-            vpcs,
-            subnets,
-            security_groups: build_security_groups(e),
-            route_tables: build_route_tables(e),
-            igws,
-            egress_only_igws,
-            nat_gateways,
-            peerings,
-            nacls: build_nacls(e),
-            enis,
-            load_balancers,
-            listeners,
-            target_groups,
-            targets,
-        };
-        n.enis.sort_by_key(|a| (a.owner, a.kind));
-        n
-    }
-
-    pub fn security_group(&self, id: ResourceId) -> Option<&SecurityGroup> {
-        self.security_groups.iter().find(|g| g.id == id)
-    }
-
-    pub fn subnet(&self, id: ResourceId) -> Option<&Subnet> {
-        self.subnets.iter().find(|s| s.id == id)
-    }
-
-    pub fn vpc(&self, id: ResourceId) -> Option<&Vpc> {
-        self.vpcs.iter().find(|s| s.id == id)
-    }
-
-    /// The ENIs whose groups include `sg`.
-    pub fn members(&self, sg: ResourceId) -> impl Iterator<Item = &Eni> {
-        self.enis
-            .iter()
-            .filter(move |e| e.groups.contains(&Ref::Res(sg)))
-    }
-
-    /// The ENIs owned by a resource.
-    pub fn enis_of(&self, owner: ResourceId) -> impl Iterator<Item = &Eni> {
-        self.enis.iter().filter(move |e| e.owner == owner)
-    }
-
-    /// The route table of a subnet: its explicit association, else the VPC's main table.
-    /// `None` when there is neither (the VPC's implicit main table has only local routes).
-    pub fn route_table_of(&self, subnet: ResourceId) -> Option<&RouteTable> {
-        let s = Ref::Res(subnet);
-        if let Some(t) = self
-            .route_tables
-            .iter()
-            .find(|t| t.subnets.iter().any(|(x, _)| *x == s))
-        {
-            return Some(t);
-        }
-        let vpc = self.subnet(subnet)?.vpc.clone()?;
-        self.route_tables
-            .iter()
-            .find(|t| t.main && t.vpc.as_ref() == Some(&vpc))
-    }
-
-    /// The NACL of a subnet: explicit, else the VPC's default NACL if declared. `None` means
-    /// the AWS default NACL, which allows all traffic.
-    pub fn nacl_of(&self, subnet: ResourceId) -> Option<&Nacl> {
-        let s = Ref::Res(subnet);
-        if let Some(n) = self
-            .nacls
-            .iter()
-            .find(|n| n.subnets.iter().any(|(x, _)| *x == s))
-        {
-            return Some(n);
-        }
-        let vpc = self.subnet(subnet)?.vpc.clone()?;
-        self.nacls
-            .iter()
-            .find(|n| n.default && n.vpc.as_ref() == Some(&vpc))
-    }
-
-    /// Names of every security group referenced by an ENI that is not in the estate.
-    pub fn external_groups(&self) -> BTreeSet<String> {
-        self.enis
-            .iter()
-            .flat_map(|e| e.groups.iter())
-            .filter_map(|g| match g {
-                Ref::External(s) => Some(s.clone()),
-                _ => None,
-            })
             .collect()
+    };
+    let mut igws = gw(&["aws_internet_gateway", "AWS::EC2::InternetGateway"]);
+    for (_, r) in e.of_types(&[
+        "aws_internet_gateway_attachment",
+        "AWS::EC2::VPCGatewayAttachment",
+    ]) {
+        if let Some(Ref::Res(g)) = resolve_one(
+            e,
+            res_any(r, &["internet_gateway_id", "InternetGatewayId"]),
+            &["aws_internet_gateway", "AWS::EC2::InternetGateway"],
+        ) {
+            let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES);
+            if let Some(x) = igws.iter_mut().find(|x| x.id == g) {
+                x.vpc = vpc;
+            }
+        }
     }
+    let egress_only_igws = gw(&["aws_egress_only_internet_gateway"]);
+    let nat_gateways = e
+        .of_types(&["aws_nat_gateway", "AWS::EC2::NatGateway"])
+        .map(|(id, r)| NatGateway {
+            id,
+            address: r.address.clone(),
+            subnet: subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+            public: res_any(r, &["connectivity_type", "ConnectivityType"]).and_then(Node::as_str)
+                != Some("private"),
+            loc: r.loc.clone(),
+        })
+        .collect();
+    let peerings = e
+        .of_types(&[
+            "aws_vpc_peering_connection",
+            "AWS::EC2::VPCPeeringConnection",
+        ])
+        .map(|(id, r)| Peering {
+            id,
+            address: r.address.clone(),
+            vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+            peer_vpc: resolve_one(e, res_any(r, &["peer_vpc_id", "PeerVpcId"]), VPC_TYPES),
+            loc: r.loc.clone(),
+        })
+        .collect();
+    let (load_balancers, listeners, target_groups, targets) = build_lbs(e);
+    let enis = build_enis(e, &subnets, &load_balancers);
+    let mut n = Network {
+        vpcs,
+        subnets,
+        security_groups: build_security_groups(e),
+        route_tables: build_route_tables(e),
+        igws,
+        egress_only_igws,
+        nat_gateways,
+        peerings,
+        nacls: build_nacls(e),
+        enis,
+        load_balancers,
+        listeners,
+        target_groups,
+        targets,
+    };
+    n.enis.sort_by_key(|a| (a.owner, a.kind));
+    n
 }
