@@ -119,6 +119,12 @@ impl<'e> Ctx<'e> {
         &self.estate.aws
     }
 
+    /// The resource that owns or declares an element of the typed state, to name it in a
+    /// finding (address, type, root). Rules read settings from the typed state, never from it.
+    pub fn resource(&self, id: moat_model::ResourceId) -> Option<&'e Resource> {
+        self.estate.get(id)
+    }
+
     pub fn net(&self) -> &'e Network {
         &self.estate.aws.network
     }

@@ -12,7 +12,17 @@
 //! it. An unknown is never read as a pass.
 
 pub mod attr;
+pub mod compute;
+pub mod containers;
+pub mod database;
+pub mod edge;
+pub mod identity;
+pub mod logging;
+pub mod messaging;
 pub mod network;
+pub mod security;
+pub mod serverless;
+pub mod storage;
 
 pub use attr::{Attr, AttrValue};
 
@@ -21,4 +31,24 @@ pub use attr::{Attr, AttrValue};
 pub struct AwsState {
     /// VPCs, subnets, routing, gateways, security groups, NACLs, ENIs, load balancers.
     pub network: network::Network,
+    /// EC2 instances, launch templates and configurations, EBS volumes and the account's EBS encryption default.
+    pub compute: compute::Compute,
+    /// RDS instances and Aurora clusters with their parameter groups, ElastiCache replication groups and clusters.
+    pub database: database::Database,
+    /// S3 buckets with every setting that may live in a separate resource (versioning, encryption, logging, lifecycle, public access block, ACLs), merged onto the bucket.
+    pub storage: storage::Storage,
+    /// KMS keys and Secrets Manager secrets.
+    pub security: security::Security,
+    /// SNS topics and SQS queues.
+    pub messaging: messaging::Messaging,
+    /// IAM: policy documents with their origin (identity, trust, resource policies), roles, users, groups, attachments, the account password policy.
+    pub identity: identity::Identity,
+    /// Lambda functions and function URLs.
+    pub serverless: serverless::Serverless,
+    /// CloudTrail trails, CloudWatch log groups, VPC flow logs, AWS Config recorders, GuardDuty detectors, Security Hub.
+    pub logging: logging::Logging,
+    /// EKS clusters and ECR repositories.
+    pub containers: containers::Containers,
+    /// What faces clients at layer 7: load balancer listener TLS and HTTP settings, API Gateway stages, WAF web ACL associations.
+    pub edge: edge::Edge,
 }

@@ -86,7 +86,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             .estate
             .resolve(api_node, &["aws_api_gateway_rest_api"], &["id"])
         {
-            Resolved::Resource(api) => ctx.estate.get(api),
+            Resolved::Resource(api) => ctx.resource(api),
             _ => None,
         };
         let Some(api) = api else {

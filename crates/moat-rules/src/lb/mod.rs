@@ -18,7 +18,7 @@ pub(crate) const LBS: [&str; 2] = ["aws_lb", "aws_alb"];
 pub(crate) fn lb_of<'e>(ctx: &Ctx<'e>, listener: &Resource) -> Option<&'e Resource> {
     let n = listener.get("load_balancer_arn")?;
     match ctx.estate.resolve(n, &LBS, &[]) {
-        Resolved::Resource(id) => ctx.estate.get(id),
+        Resolved::Resource(id) => ctx.resource(id),
         _ => None,
     }
 }

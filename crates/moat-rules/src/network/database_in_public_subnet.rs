@@ -54,7 +54,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for d in diagnose::databases_in_public_subnets(ctx.net()) {
-        let Some(r) = ctx.estate.get(d.resource) else {
+        let Some(r) = ctx.resource(d.resource) else {
             continue;
         };
         // The line to fix: where the database picks its subnets.

@@ -28,7 +28,7 @@ pub(crate) const FAMILY: &str = "net";
 /// Emit the diagnoses of one code as findings of the running rule.
 pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, code: &str, diagnoses: &[Diagnosis]) {
     for d in diagnoses.iter().filter(|d| d.code == code) {
-        let Some(r) = ctx.estate.get(d.resource) else {
+        let Some(r) = ctx.resource(d.resource) else {
             continue;
         };
         if d.unknown {

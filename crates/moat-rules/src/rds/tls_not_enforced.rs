@@ -105,7 +105,7 @@ fn engine<'e>(ctx: &Ctx<'e>, r: &'e Resource) -> Result<&'e str, String> {
         _ => match r.get("replicate_source_db") {
             Some(n) if !n.is_null() => {
                 match ctx.estate.resolve(n, &["aws_db_instance"], &["identifier"]) {
-                    Resolved::Resource(id) => match ctx.estate.get(id) {
+                    Resolved::Resource(id) => match ctx.resource(id) {
                         Some(src) if src.address != r.address => engine(ctx, src),
                         _ => Err("the replica's source is not readable".to_string()),
                     },
@@ -144,7 +144,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 .estate
                 .resolve(n, &["aws_db_parameter_group"], &["name"])
             {
-                Resolved::Resource(id) => ctx.estate.get(id),
+                Resolved::Resource(id) => ctx.resource(id),
                 Resolved::External(s) if s.starts_with("default.") => None,
                 Resolved::External(s) => {
                     out.unknown(

@@ -57,7 +57,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for sg in &ctx.net().security_groups {
         for rule in sg.ingress() {
-            let Some(r) = ctx.estate.get(rule.declared_by) else {
+            let Some(r) = ctx.resource(rule.declared_by) else {
                 continue;
             };
             let all = match (rule.protocol, rule.ports) {

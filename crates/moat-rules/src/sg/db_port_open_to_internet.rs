@@ -63,7 +63,7 @@ const DB_PORTS: [(u16, &str); 9] = [
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for sg in &ctx.net().security_groups {
         for rule in sg.ingress() {
-            let Some(r) = ctx.estate.get(rule.declared_by) else {
+            let Some(r) = ctx.resource(rule.declared_by) else {
                 continue;
             };
             if rule.ports.is_some_and(|p| p.is_all()) {

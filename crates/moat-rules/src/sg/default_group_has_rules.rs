@@ -58,7 +58,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for sg in ctx.net().security_groups.iter().filter(|g| g.default) {
         for rule in sg.rules.iter().filter(|r| !r.implicit) {
-            let Some(r) = ctx.estate.get(rule.declared_by) else {
+            let Some(r) = ctx.resource(rule.declared_by) else {
                 continue;
             };
             out.fail(

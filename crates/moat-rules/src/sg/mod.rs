@@ -76,10 +76,9 @@ pub(crate) fn ports(rule: &SgRule) -> String {
 
 /// Report every ingress rule that opens TCP `port` to the internet.
 pub(crate) fn check_world_port(ctx: &Ctx<'_>, out: &mut Out, port: u16, service: &str) {
-    let estate = ctx.estate;
     for sg in &ctx.net().security_groups {
         for rule in sg.ingress() {
-            let Some(r) = estate.get(rule.declared_by) else {
+            let Some(r) = ctx.resource(rule.declared_by) else {
                 continue;
             };
             match world_ingress(rule, port) {

@@ -62,7 +62,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             {
                 continue;
             }
-            let Some(r) = ctx.estate.get(rule.declared_by) else {
+            let Some(r) = ctx.resource(rule.declared_by) else {
                 continue;
             };
             let dir = match rule.direction {

@@ -9,13 +9,33 @@
 use moat_model::aws::AwsState;
 use moat_model::Estate;
 
+mod compute;
+mod containers;
+mod database;
+mod edge;
+mod identity;
+mod logging;
+mod messaging;
 mod network;
+mod security;
+mod serverless;
+mod storage;
 
 /// Build the typed AWS state of a resolved Terraform estate and store it in
 /// [`Estate::aws`]. [`crate::load`] calls it for every root; tests that build an estate by hand
 /// call it themselves.
 pub fn adapt(estate: &mut Estate) {
-    let mut aws = AwsState::default();
-    aws.network = network::build(estate);
-    estate.aws = aws;
+    estate.aws = AwsState {
+        network: network::build(estate),
+        compute: compute::build(estate),
+        database: database::build(estate),
+        storage: storage::build(estate),
+        security: security::build(estate),
+        messaging: messaging::build(estate),
+        identity: identity::build(estate),
+        serverless: serverless::build(estate),
+        logging: logging::build(estate),
+        containers: containers::build(estate),
+        edge: edge::build(estate),
+    };
 }

@@ -1,0 +1,186 @@
+//! Rules read only the typed AWS state (`ctx.aws()`): no rule may name a frontend's resource
+//! type (`"aws_instance"`, `"AWS::EC2::Instance"`), look resources up by type, or read raw
+//! attributes or source text. That is what lets one rule run on every frontend.
+//!
+//! The check reads the rule sources with their documentation (raw strings `r#"..."#`, which
+//! show Terraform examples) removed. `ALLOWED` lists the files not converted yet; it must only
+//! shrink, and a listed file that no longer needs it fails the test too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+/// What a rule must not contain, with the reason shown on failure.
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("\"aws_", "a Terraform resource type"),
+    ("\"AWS::", "a CloudFormation resource type"),
+    ("of_type(", "a lookup by frontend resource type"),
+    ("of_types(", "a lookup by frontend resource type"),
+    (".attrs", "raw attributes"),
+    (".blocks(", "raw nested blocks"),
+    (".str_attr(", "raw attributes"),
+    ("source_line(", "source text"),
+    (".rtype", "the frontend's resource type"),
+    ("ctx.estate", "the untyped estate"),
+    ("views::", "the untyped views that the typed state replaces"),
+    ("s3_buckets()", "the untyped S3 view"),
+    ("ctx.policies()", "the untyped policy view"),
+];
+
+/// Files that still read the untyped estate (to be converted; the list only shrinks).
+const ALLOWED: &[&str] = &[
+    "apigw/waf_missing.rs",
+    "cloudtrail/cloudwatch_integration.rs",
+    "cloudtrail/kms_encryption.rs",
+    "cloudtrail/log_file_validation.rs",
+    "cloudtrail/logging_disabled.rs",
+    "cloudtrail/multi_region.rs",
+    "ebs/default_encryption_disabled.rs",
+    "ebs/instance_volume_unencrypted.rs",
+    "ebs/mod.rs",
+    "ebs/volume_unencrypted.rs",
+    "ec2/imdsv2.rs",
+    "ec2/public_ip.rs",
+    "ecr/mutable_tags.rs",
+    "ecr/scan_on_push.rs",
+    "eks/control_plane_logging.rs",
+    "eks/public_endpoint.rs",
+    "eks/secrets_encryption.rs",
+    "elasticache/at_rest_encryption.rs",
+    "elasticache/transit_encryption.rs",
+    "iam/admin_policy.rs",
+    "iam/managed_admin_attached.rs",
+    "iam/mod.rs",
+    "iam/password_policy.rs",
+    "iam/trust_any_principal.rs",
+    "iam/user_attached_policy.rs",
+    "iam/wildcard_action.rs",
+    "kms/key_policy_public.rs",
+    "kms/key_rotation.rs",
+    "lambda/env_encryption.rs",
+    "lambda/public_url.rs",
+    "lb/drop_invalid_headers.rs",
+    "lb/http_without_redirect.rs",
+    "lb/mod.rs",
+    "lb/tls_policy.rs",
+    "lb/waf_missing.rs",
+    "logs/log_group_retention.rs",
+    "mon/config_recorder.rs",
+    "mon/guardduty.rs",
+    "mon/mod.rs",
+    "mon/security_hub.rs",
+    "rds/backup_retention.rs",
+    "rds/deletion_protection.rs",
+    "rds/publicly_accessible.rs",
+    "rds/storage_encrypted.rs",
+    "rds/tls_not_enforced.rs",
+    "registry.rs",
+    "s3/bucket_access_logging.rs",
+    "s3/bucket_kms_encryption.rs",
+    "s3/bucket_lifecycle.rs",
+    "s3/bucket_policy_public.rs",
+    "s3/bucket_public_access_block.rs",
+    "s3/bucket_public_acl.rs",
+    "s3/bucket_versioning.rs",
+    "secrets/rotation.rs",
+    "sg/default_group_has_rules.rs",
+    "sns/topic_encryption.rs",
+    "sqs/queue_encryption_disabled.rs",
+    "vpc/flow_logs.rs",
+    "vpc/subnet_public_ip.rs",
+];
+
+/// Files that are not rules: the generated-docs renderer and test modules.
+const NOT_RULES: &[&str] = &["docs.rs", "network/tests.rs"];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The source without raw strings (`r#"..."#`) and without `#[cfg(test)]` modules.
+fn code_only(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("r#\"") {
+        out.push_str(&rest[..i]);
+        match rest[i + 3..].find("\"#") {
+            Some(j) => rest = &rest[i + 3 + j + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    match out.find("#[cfg(test)]") {
+        Some(i) => out[..i].to_string(),
+        None => out,
+    }
+}
+
+fn offences(text: &str) -> Vec<String> {
+    let code = code_only(text);
+    let mut v = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        let l = line.trim_start();
+        if l.starts_with("//") {
+            continue;
+        }
+        for (pat, why) in FORBIDDEN {
+            if line.contains(pat) {
+                v.push(format!("line {}: `{pat}` ({why})", n + 1));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn rules_read_only_the_typed_state() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut bad = Vec::new();
+    let mut stale = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if NOT_RULES.contains(&rel.as_str()) {
+            continue;
+        }
+        let found = offences(&std::fs::read_to_string(f).unwrap());
+        let allowed = ALLOWED.contains(&rel.as_str());
+        if !found.is_empty() && !allowed {
+            bad.push(format!("{rel}: {}", found.join(", ")));
+        }
+        if found.is_empty() && allowed {
+            stale.push(rel);
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "rules must read `ctx.aws()` only (the typed state); add the missing fields to \
+         `moat_model::aws` and the frontend adapters instead:\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "these files read only the typed state now; remove them from ALLOWED: {stale:?}"
+    );
+}
+
+#[test]
+fn the_check_sees_what_it_forbids() {
+    assert!(!offences("fn check() { ctx.of_type(\"aws_instance\") }").is_empty());
+    assert!(offences("const DOC: &str = r#\"resource \"aws_instance\" \"a\" {}\"#;").is_empty());
+    assert!(offences("// mentions \"aws_instance\" in a comment").is_empty());
+}
