@@ -108,7 +108,7 @@ pub fn run(
             let mut all = moat_rules::check(&estate);
             if !cfg.invariants.is_empty() {
                 let net = &estate.aws.network;
-                all.extend(moat_net::invariant::check(&net, &estate, &cfg.invariants));
+                all.extend(moat_net::invariant::check(net, &estate, &cfg.invariants));
             }
             let findings = cfg.apply(all, &family);
             let sup = Suppressions::collect(&estate);

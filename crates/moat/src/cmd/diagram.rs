@@ -62,11 +62,11 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
             Vec::new()
         } else {
             let mut all = moat_rules::check(estate);
-            all.extend(moat_net::invariant::check(&net, estate, &cfg.invariants));
+            all.extend(moat_net::invariant::check(net, estate, &cfg.invariants));
             all.retain(|f| f.status == Status::Fail);
             all
         };
-        let one = build(&net, estate, &findings);
+        let one = build(net, estate, &findings);
         // Several roots: keep equal addresses of different roots apart.
         if estates.len() > 1 {
             d.merge(one.prefixed(&crate::cmd::reach::root_label(estate)));

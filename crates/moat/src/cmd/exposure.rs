@@ -44,7 +44,7 @@ pub fn run(args: ExposureArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     let mut all = Vec::new();
     for e in &estates {
         let net = &e.aws.network;
-        all.extend(moat_net::exposure(&net, e));
+        all.extend(moat_net::exposure(net, e));
     }
     all.sort();
     all.dedup();

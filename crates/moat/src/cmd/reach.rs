@@ -134,7 +134,7 @@ pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
     if let Some((e, from, to)) = matching.into_iter().next() {
         let net = &e.aws.network;
         let q = Query::new(from, to, proto, ports.clone());
-        let r = moat_net::reach(&net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
+        let r = moat_net::reach(net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
         answer = Some((r, e));
     }
     let Some((mut r, e)) = answer else {
