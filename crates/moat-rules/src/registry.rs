@@ -6,6 +6,8 @@ use moat_model::aws::network::Network;
 use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
 use moat_model::{Estate, Finding, Loc, Node, Resource, Severity, Unknown, Value};
 
+use moat_model::aws::AttrValue;
+
 use crate::RuleInfo;
 
 /// A rule: metadata, documentation and check. Its code lives in `codes.rs`.
@@ -243,6 +245,33 @@ pub(crate) fn require_eff<T: PartialEq + std::fmt::Display>(
             );
         }
         _ => {}
+    }
+}
+
+/// Check a typed setting that must satisfy `ok`. A failure states the value as the user's
+/// frontend names it ("`metadata_options.http_tokens` is `optional`: ...", or "... is not set
+/// (default `optional`): ..."); an unknown or invalid value gives an unknown finding, never a
+/// pass. Findings are reported on `owner` at the attribute's location.
+#[allow(dead_code)] // the rules move onto it family by family
+pub(crate) fn require<T: std::fmt::Display>(
+    ctx: &Ctx<'_>,
+    out: &mut Out,
+    owner: moat_model::ResourceId,
+    attr: &moat_model::aws::Attr<T>,
+    ok: impl Fn(&T) -> bool,
+    what: &str,
+) {
+    let Some(r) = ctx.resource(owner) else {
+        return;
+    };
+    match &attr.value {
+        AttrValue::Known(v) | AttrValue::Default(v) if !ok(v) => {
+            out.fail(r, &attr.loc, format!("{}: {what}", attr.describe()));
+        }
+        AttrValue::Known(_) | AttrValue::Default(_) => {}
+        AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+            out.unknown(r, &attr.loc, attr.describe());
+        }
     }
 }
 
