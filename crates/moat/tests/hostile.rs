@@ -111,9 +111,7 @@ struct World {
 impl World {
     /// A world whose tree is a copy of `tests/hostile/<case>/`.
     fn new(case: &str) -> World {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/hostile")
-            .join(case);
+        let src = hostile_dir().join(case);
         World::from_dir(case, Some(&src))
     }
 
@@ -148,7 +146,17 @@ impl World {
         )
         .unwrap();
         match src {
-            Some(src) => copy_tree(src, &tree, &outside),
+            Some(src) => {
+                // A case without files of its own builds its input at run time (links, FIFOs).
+                if src.is_dir() {
+                    copy_tree(src, &tree, &outside);
+                } else {
+                    fs::create_dir_all(&tree).unwrap();
+                }
+                // Every case scans the same good file beside its hostile input (one copy,
+                // `tests/hostile/good.tf`, not one per case).
+                fs::copy(hostile_dir().join("good.tf"), tree.join("good.tf")).unwrap();
+            }
             None => fs::create_dir_all(&tree).unwrap(),
         }
         World {
@@ -174,6 +182,10 @@ impl World {
         assert!(ok, "mkfifo {} failed", p.display());
         p
     }
+}
+
+fn hostile_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
 }
 
 /// Copy regular files, replacing `@OUTSIDE@` in UTF-8 ones (others are copied byte for byte).
