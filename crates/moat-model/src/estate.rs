@@ -54,6 +54,27 @@ pub struct Resource {
     pub loc: Loc,
     /// The resolved body. Nested blocks are lists of maps under the block's name.
     pub attrs: BTreeMap<String, Node>,
+    /// How the frontend wrote the value of an attribute, by attribute path (`policy`,
+    /// `inline_policy.0.policy`), for the attributes whose origin an adapter needs (a policy
+    /// document from a generator, a JSON encoding or text). Absent when not recorded.
+    pub written: BTreeMap<String, Written>,
+}
+
+/// How a frontend wrote the value of an attribute, in neutral terms: the adapters read it
+/// where the same value means something else depending on how it was produced (which
+/// Checkov check reads a policy document), so that nothing reads source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Text written in place: a string literal, a string template or a heredoc.
+    Text,
+    /// An object or list written in place.
+    Structure,
+    /// The result of a function call, by function name (`jsonencode`).
+    Call(String),
+    /// An attribute of a data source, by the data source's type (`aws_iam_policy_document`).
+    DataSource(String),
+    /// Anything else: a variable, a local value, another resource's attribute, an operator.
+    Other,
 }
 
 impl Resource {
@@ -73,6 +94,7 @@ impl Resource {
             frontend,
             loc,
             attrs: BTreeMap::new(),
+            written: BTreeMap::new(),
         }
     }
 

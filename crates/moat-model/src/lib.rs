@@ -24,7 +24,7 @@ pub mod views;
 
 pub use estate::{
     Edge, Estate, Frontend, Mode, Note, Redaction, Resolved, Resource, ResourceId, ScanError,
-    UnreadModule,
+    UnreadModule, Written,
 };
 pub use finding::{sort_findings, Equivalent, Finding, Severity, Status};
 pub use limits::{Limit, Limits};

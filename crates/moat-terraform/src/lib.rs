@@ -33,6 +33,7 @@ mod types;
 mod value_ops;
 mod vars;
 mod walk;
+mod written;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -261,6 +262,7 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
                 })
                 .collect(),
         };
+        let written = written::of_body(&decl.body);
         for inst in instances {
             let mut r = Resource::new(
                 inst.address,
@@ -276,6 +278,7 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
                 value_ops::strip_hidden(n);
             }
             r.attrs = attrs;
+            r.written = written.clone();
             estate.push(r);
         }
     }
