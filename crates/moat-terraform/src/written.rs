@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(json("\"{}\""), Written::Text);
         assert_eq!(hcl("\"x-${var.a}\""), Written::Text);
         assert_eq!(json("\"x-${var.a}\""), Written::Text);
-        assert_eq!(hcl("<<EOF\n{}\nEOF\n"), Written::Text);
+        assert_eq!(hcl("<<EOF\n{}\nEOF"), Written::Text);
         assert_eq!(hcl("local.policy"), Written::Other);
         assert_eq!(json("\"${local.policy}\""), Written::Other);
         assert_eq!(json("{\"a\": 1}"), Written::Structure);
