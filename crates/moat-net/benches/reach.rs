@@ -47,6 +47,7 @@ pub fn generate(
     n.vpcs.push(Vpc {
         id: vpc,
         address: "aws_vpc.main".into(),
+        declared: moat_model::aws::network::Declared::Created,
         cidrs: vec!["10.0.0.0/8".parse().unwrap()],
         unknown: vec![],
         loc: loc(1),
@@ -73,6 +74,13 @@ pub fn generate(
             ipv6_cidr: None,
             az: None,
             map_public_ip: Tri::False,
+            declared: moat_model::aws::network::Declared::Created,
+            map_public_ip_on_launch: moat_model::aws::Attr::default(
+                false,
+                loc(3),
+                "map_public_ip_on_launch",
+                s,
+            ),
             unknown: vec![],
             loc: loc(3),
         });

@@ -182,6 +182,7 @@ fn build(g: &GenNet) -> Network {
     n.vpcs.push(Vpc {
         id: VPC,
         address: "aws_vpc.main".into(),
+        declared: moat_model::aws::network::Declared::Created,
         cidrs: vec![
             "10.0.0.0/16".parse().unwrap(),
             "2001:db8:10::/56".parse().unwrap(),
@@ -211,6 +212,13 @@ fn build(g: &GenNet) -> Network {
             ipv6_cidr: Some(format!("2001:db8:10:{i}::/64").parse().unwrap()),
             az: None,
             map_public_ip: Tri::False,
+            declared: moat_model::aws::network::Declared::Created,
+            map_public_ip_on_launch: moat_model::aws::Attr::default(
+                false,
+                loc(3),
+                "map_public_ip_on_launch",
+                subnet_id(i),
+            ),
             unknown: vec![],
             loc: loc(3),
         });

@@ -82,11 +82,9 @@ const ALLOWED: &[&str] = &[
     "s3/bucket_public_acl.rs",
     "s3/bucket_versioning.rs",
     "secrets/rotation.rs",
-    "sg/default_group_has_rules.rs",
     "sns/topic_encryption.rs",
     "sqs/queue_encryption_disabled.rs",
     "vpc/flow_logs.rs",
-    "vpc/subnet_public_ip.rs",
 ];
 
 /// Files that are not rules: the generated-docs renderer and test modules.

@@ -22,6 +22,7 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use crate::aws::Attr;
 use crate::estate::{Resolved, ResourceId};
 use crate::value::{Loc, Tri, Unknown};
 
@@ -208,8 +209,12 @@ pub struct SecurityGroup {
     pub address: String,
     pub rtype: String,
     pub name: Option<String>,
+    /// The group's VPC; for a VPC's default group ([`SecurityGroup::default`]) with no VPC
+    /// named, the region's default VPC (`None`).
     pub vpc: Option<Ref>,
-    /// `aws_default_security_group`.
+    /// The default security group of its VPC, which AWS creates with the VPC and the
+    /// configuration adopts (Terraform: `aws_default_security_group`): its rules replace the
+    /// ones AWS creates.
     pub default: bool,
     pub rules: Vec<SgRule>,
     pub loc: Loc,
@@ -229,10 +234,24 @@ impl SecurityGroup {
     }
 }
 
+/// How the configuration holds a VPC or a subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Declared {
+    /// Created and managed by the configuration.
+    Created,
+    /// An object AWS creates by itself (the region's default VPC, an availability zone's
+    /// default subnet) that the configuration adopts and manages.
+    AdoptedDefault,
+    /// An existing object the configuration only looks up (a Terraform data source): it is
+    /// part of the network, but its settings are not the configuration's to check.
+    LookedUp,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vpc {
     pub id: ResourceId,
     pub address: String,
+    pub declared: Declared,
     pub cidrs: Vec<IpNet>,
     pub unknown: Vec<Unknown>,
     pub loc: Loc,
@@ -248,6 +267,10 @@ pub struct Subnet {
     pub ipv6_cidr: Option<Ipv6Net>,
     pub az: Option<String>,
     pub map_public_ip: Tri,
+    pub declared: Declared,
+    /// Whether instances launched in the subnet get a public IPv4 address by default (AWS
+    /// default: `false`, `true` for a default subnet).
+    pub map_public_ip_on_launch: Attr<bool>,
     pub unknown: Vec<Unknown>,
     pub loc: Loc,
 }
@@ -540,6 +563,35 @@ impl Network {
         self.nacls
             .iter()
             .find(|n| n.default && n.vpc.as_ref() == Some(&vpc))
+    }
+
+    /// The declared default security groups ([`SecurityGroup::default`]) of a VPC.
+    pub fn default_groups_of(&self, vpc: ResourceId) -> impl Iterator<Item = &SecurityGroup> {
+        self.security_groups
+            .iter()
+            .filter(move |g| g.default && g.vpc == Some(Ref::Res(vpc)))
+    }
+
+    /// The VPCs that the configuration creates ([`Declared::Created`]) and whose default
+    /// security group no declared default group adopts, so it keeps the rules AWS gives it.
+    /// When the VPC of some declared default group is unknown, that group (the first one) is
+    /// returned too: any of these VPCs may be the one it adopts.
+    pub fn vpcs_without_default_group(&self) -> (Vec<&Vpc>, Option<(&SecurityGroup, &Unknown)>) {
+        let unknown = self
+            .security_groups
+            .iter()
+            .filter(|g| g.default)
+            .find_map(|g| match &g.vpc {
+                Some(Ref::Unknown(u)) => Some((g, u)),
+                _ => None,
+            });
+        let vpcs = self
+            .vpcs
+            .iter()
+            .filter(|v| v.declared == Declared::Created)
+            .filter(|v| self.default_groups_of(v.id).next().is_none())
+            .collect();
+        (vpcs, unknown)
     }
 
     /// Names of every security group referenced by an ENI that is not in the estate.

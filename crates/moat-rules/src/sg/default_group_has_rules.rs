@@ -1,6 +1,4 @@
-use std::collections::BTreeSet;
-
-use moat_model::{Resolved, Severity};
+use moat_model::Severity;
 
 use super::ports;
 use crate::registry::{why, Ctx, Out, RuleDef};
@@ -73,30 +71,12 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         }
     }
     // VPCs whose default group no resource adopts keep the AWS default rules.
-    let mut adopted = BTreeSet::new();
-    let mut unknown = None;
-    for d in ctx.of_type("aws_default_security_group") {
-        let Some(n) = d.get("vpc_id").filter(|n| !n.is_null()) else {
-            // No `vpc_id`: the default VPC's group.
+    let (vpcs, unknown) = ctx.net().vpcs_without_default_group();
+    for v in vpcs {
+        let Some(vpc) = ctx.resource(v.id) else {
             continue;
         };
-        match ctx.estate.resolve(n, &["aws_vpc"], &["id"]) {
-            Resolved::Resource(id) => {
-                adopted.insert(id);
-            }
-            Resolved::Unknown(u) => {
-                if unknown.is_none() {
-                    unknown = Some((d, u));
-                }
-            }
-            Resolved::External(_) | Resolved::Absent => {}
-        }
-    }
-    for (id, vpc) in ctx.estate.managed_of_type("aws_vpc") {
-        if vpc.mode != moat_model::Mode::Managed || adopted.contains(&id) {
-            continue;
-        }
-        match &unknown {
+        match unknown {
             Some((d, u)) => out.unknown(
                 vpc,
                 &vpc.loc,

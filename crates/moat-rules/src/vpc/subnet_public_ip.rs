@@ -1,6 +1,8 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use moat_model::aws::network::Declared;
+
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `aws_subnet` does not set `map_public_ip_on_launch = true` (default `false`).
@@ -42,14 +44,17 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_subnet") {
-        require_bool(
-            out,
-            r,
-            "map_public_ip_on_launch",
-            false,
-            false,
-            "every instance launched here gets a public IP",
-        );
+    // Default subnets are public by design (AWS default `true`): only created subnets.
+    for s in ctx.net().subnets.iter() {
+        if s.declared == Declared::Created {
+            require(
+                ctx,
+                out,
+                s.id,
+                &s.map_public_ip_on_launch,
+                |on| !*on,
+                "every instance launched here gets a public IP",
+            );
+        }
     }
 }

@@ -19,6 +19,7 @@ mod messaging;
 mod network;
 mod security;
 mod serverless;
+mod setting;
 mod storage;
 
 /// Build the typed AWS state of a resolved Terraform estate and store it in

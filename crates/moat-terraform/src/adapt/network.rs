@@ -15,7 +15,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::network::*;
 use moat_model::{
-    Estate, Frontend, Loc, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value,
+    Estate, Frontend, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value,
 };
 
 /// Resource types that are security groups.
@@ -1499,6 +1499,18 @@ fn forward_targets(e: &Estate, action: &Node, out: &mut Vec<(Ref, Loc)>, r: &Res
     }
 }
 
+/// How the configuration holds a VPC or subnet: a data source looks it up, `default_type`
+/// adopts the AWS default one.
+fn declared(r: &Resource, default_type: &str) -> Declared {
+    if r.mode == Mode::Data {
+        Declared::LookedUp
+    } else if r.rtype == default_type {
+        Declared::AdoptedDefault
+    } else {
+        Declared::Created
+    }
+}
+
 /// Build the network state of a Terraform estate.
 pub fn build(e: &Estate) -> Network {
     let mut vpc_index: u32 = 0;
@@ -1539,6 +1551,7 @@ pub fn build(e: &Estate) -> Network {
             Vpc {
                 id,
                 address: r.address.clone(),
+                declared: declared(r, "aws_default_vpc"),
                 cidrs,
                 unknown,
                 loc: r.loc.clone(),
@@ -1580,6 +1593,24 @@ pub fn build(e: &Estate) -> Network {
                     res_any(r, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]),
                     r.rtype == "aws_default_subnet",
                 ),
+                declared: declared(r, "aws_default_subnet"),
+                map_public_ip_on_launch: if r.rtype == "AWS::EC2::Subnet" {
+                    super::setting::bool_attr(
+                        r,
+                        id,
+                        "MapPublicIpOnLaunch",
+                        "MapPublicIpOnLaunch",
+                        false,
+                    )
+                } else {
+                    super::setting::bool_attr(
+                        r,
+                        id,
+                        "map_public_ip_on_launch",
+                        "map_public_ip_on_launch",
+                        r.rtype == "aws_default_subnet",
+                    )
+                },
                 unknown,
                 loc: r.loc.clone(),
             }

@@ -1,0 +1,73 @@
+//! Reading one Terraform attribute into a typed setting ([`Attr`]): written, the provider's
+//! default, unknown, or invalid, with its location and the attribute path users write.
+
+use moat_model::aws::{Attr, AttrValue};
+use moat_model::{Node, Resource, ResourceId, Value};
+
+/// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
+/// is written and not `null`.
+pub(super) fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
+    r.path(path).filter(|n| !n.is_null())
+}
+
+/// Read the attribute at `path` of `r` (owned by `id`), shown to users as `shown`. Absent or
+/// `null`: `default` (located at the resource's declaration). An unresolved value is unknown;
+/// a value `parse` rejects is invalid (`expected` says what it should be).
+pub(super) fn read<T>(
+    r: &Resource,
+    id: ResourceId,
+    path: &str,
+    shown: &'static str,
+    default: T,
+    expected: &'static str,
+    parse: impl Fn(&Node) -> Option<T>,
+) -> Attr<T> {
+    read_opt(r, id, path, shown, expected, parse)
+        .unwrap_or_else(|| Attr::default(default, r.loc.clone(), shown, id))
+}
+
+/// [`read`] for a setting with no default: `None` when it is not written.
+pub(super) fn read_opt<T>(
+    r: &Resource,
+    id: ResourceId,
+    path: &str,
+    shown: &'static str,
+    expected: &'static str,
+    parse: impl Fn(&Node) -> Option<T>,
+) -> Option<Attr<T>> {
+    let n = written(r, path)?;
+    let loc = n.loc.clone().unwrap_or_else(|| r.loc.clone());
+    let value = match (&n.value, parse(n)) {
+        (Value::Unknown(u), _) => AttrValue::Unknown(u.clone()),
+        (_, Some(v)) => AttrValue::Known(v),
+        (_, None) => AttrValue::Invalid {
+            written: n.to_string(),
+            expected,
+        },
+    };
+    Some(Attr::new(value, loc, shown, id))
+}
+
+/// A bool attribute (`true`/`false`, or the strings Terraform converts) with its default.
+pub(super) fn bool_attr(
+    r: &Resource,
+    id: ResourceId,
+    path: &str,
+    shown: &'static str,
+    default: bool,
+) -> Attr<bool> {
+    read(r, id, path, shown, default, "a bool", Node::as_bool)
+}
+
+/// A string attribute with its default.
+pub(super) fn string_attr(
+    r: &Resource,
+    id: ResourceId,
+    path: &str,
+    shown: &'static str,
+    default: &str,
+) -> Attr<String> {
+    read(r, id, path, shown, default.to_string(), "a string", |n| {
+        n.as_str().map(str::to_string)
+    })
+}
