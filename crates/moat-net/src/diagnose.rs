@@ -9,7 +9,8 @@
 //! reachable around their LB, "private" subnets routed to an IGW, databases reachable from
 //! the internet.
 //!
-//! Each [`Diagnosis`] carries a stable code (`NET001`...), the resource that breaks the path
+//! Each [`Diagnosis`] carries its [`DiagnosisKind`] (the rule layer maps kinds to codes), the
+//! resource that breaks the path
 //! and the line to fix. When a value needed to decide is unknown the diagnosis is marked
 //! `unknown` (never silently passed).
 
@@ -23,36 +24,42 @@ use moat_model::aws::network::{
 };
 use moat_model::{Loc, ResourceId, Tri, Unknown};
 
-/// Target security group does not admit the traffic port from the load balancer.
-pub const TARGET_PORT_NOT_ADMITTED: &str = "NET001";
-/// Target security group does not admit the health-check port from the load balancer.
-pub const HEALTH_CHECK_NOT_ADMITTED: &str = "NET002";
-/// Load balancer security group has no egress to the target port.
-pub const LB_EGRESS_MISSING: &str = "NET003";
-/// A NACL drops the request or the reply (ephemeral ports) between LB and target.
-pub const NACL_DROPS_LB_PATH: &str = "NET004";
-/// Target security group admits the world although the target is behind a load balancer.
-pub const TARGET_OPEN_BEHIND_LB: &str = "NET005";
-/// A load-balancer target is directly reachable from the internet.
-pub const TARGET_BYPASSES_LB: &str = "NET006";
-/// NLB target with client IP preservation whose security group does not admit the clients.
-pub const NLB_CLIENTS_NOT_ADMITTED: &str = "NET007";
-/// IP target outside the VPC: security groups (and SG references) do not protect it.
-pub const IP_TARGET_OUTSIDE_VPC: &str = "NET008";
-/// A subnet named or tagged private routes 0.0.0.0/0 to an internet gateway.
-pub const PRIVATE_SUBNET_TO_IGW: &str = "NET009";
-/// A database or cache reachable from the internet.
-pub const DATABASE_REACHABLE_FROM_INTERNET: &str = "NET010";
-/// A database or cache placed in a subnet whose route table sends 0.0.0.0/0 to an internet
-/// gateway (a public subnet), whether or not it is publicly accessible.
-pub const DATABASE_IN_PUBLIC_SUBNET: &str = "NET011";
-/// A target registered in an Availability Zone where its load balancer has no subnet.
-pub const TARGET_AZ_NOT_SERVED: &str = "NET012";
+/// What a diagnosis is about. The rule layer (`moat-rules`) maps each kind to its rule and
+/// code; this crate names no rule code. Declared in the order of those codes, which is the
+/// order diagnoses sort in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DiagnosisKind {
+    /// Target security group does not admit the traffic port from the load balancer.
+    TargetPortNotAdmitted,
+    /// Target security group does not admit the health-check port from the load balancer.
+    HealthCheckNotAdmitted,
+    /// Load balancer security group has no egress to the target port.
+    LbEgressMissing,
+    /// A NACL drops the request or the reply (ephemeral ports) between LB and target.
+    NaclDropsLbPath,
+    /// Target security group admits the world although the target is behind a load balancer.
+    TargetOpenBehindLb,
+    /// A load-balancer target is directly reachable from the internet.
+    TargetBypassesLb,
+    /// NLB target with client IP preservation whose security group does not admit the clients.
+    NlbClientsNotAdmitted,
+    /// IP target outside the VPC: security groups (and SG references) do not protect it.
+    IpTargetOutsideVpc,
+    /// A subnet named or tagged private routes 0.0.0.0/0 to an internet gateway.
+    PrivateSubnetToIgw,
+    /// A database or cache reachable from the internet.
+    DatabaseReachableFromInternet,
+    /// A database or cache placed in a subnet whose route table sends 0.0.0.0/0 to an
+    /// internet gateway (a public subnet), whether or not it is publicly accessible.
+    DatabaseInPublicSubnet,
+    /// A target registered in an Availability Zone where its load balancer has no subnet.
+    TargetAzNotServed,
+}
 
 /// One diagnosed problem.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnosis {
-    pub code: &'static str,
+    pub kind: DiagnosisKind,
     /// The component that breaks the path (the resource to fix).
     pub resource: ResourceId,
     /// The line to fix (the rule, route, association or attribute).
@@ -489,9 +496,9 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn push(&mut self, code: &'static str, resource: ResourceId, loc: &Loc, message: String) {
+    fn push(&mut self, kind: DiagnosisKind, resource: ResourceId, loc: &Loc, message: String) {
         self.out.push(Diagnosis {
-            code,
+            kind,
             resource,
             loc: loc.clone(),
             message,
@@ -501,13 +508,13 @@ impl Ctx<'_> {
 
     fn push_unknown(
         &mut self,
-        code: &'static str,
+        kind: DiagnosisKind,
         resource: ResourceId,
         loc: &Loc,
         message: String,
     ) {
         self.out.push(Diagnosis {
-            code,
+            kind,
             resource,
             loc: loc.clone(),
             message,
@@ -598,7 +605,7 @@ fn lb_client_nacls(net: &Network) -> Vec<Diagnosis> {
                     continue;
                 }
                 out.push(Diagnosis {
-                    code: NACL_DROPS_LB_PATH,
+                    kind: DiagnosisKind::NaclDropsLbPath,
                     resource: nacl.id,
                     loc,
                     message: format!(
@@ -640,7 +647,7 @@ fn check_target_group(
     for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
         let Some(tp) = t.port.or(tg.port) else {
             cx.push_unknown(
-                TARGET_PORT_NOT_ADMITTED,
+                DiagnosisKind::TargetPortNotAdmitted,
                 tg.id,
                 &tg.loc,
                 format!("the traffic port of `{}` is not known", tg.address),
@@ -652,7 +659,7 @@ fn check_target_group(
             HealthPort::Port(p) => Some(*p),
             HealthPort::Unknown(u) => {
                 cx.push_unknown(
-                    HEALTH_CHECK_NOT_ADMITTED,
+                    DiagnosisKind::HealthCheckNotAdmitted,
                     tg.id,
                     &tg.health_loc,
                     format!("the health-check port of `{}` is unknown: {u}", tg.address),
@@ -724,7 +731,7 @@ fn check_lb_target(
             .unwrap_or((lb.id, lb.loc.clone()));
         if !missing.is_empty() {
             cx.push(
-                LB_EGRESS_MISSING,
+                DiagnosisKind::LbEgressMissing,
                 rid,
                 &loc,
                 format!(
@@ -738,7 +745,7 @@ fn check_lb_target(
             );
         } else if let Some(u) = unknown {
             cx.push_unknown(
-                LB_EGRESS_MISSING,
+                DiagnosisKind::LbEgressMissing,
                 rid,
                 &loc,
                 format!(
@@ -754,7 +761,7 @@ fn check_lb_target(
         match sg_admits(net, &eni.groups, Direction::Ingress, lbp, proto, tp) {
             Admit::Yes => {}
             Admit::No => cx.push(
-                TARGET_PORT_NOT_ADMITTED,
+                DiagnosisKind::TargetPortNotAdmitted,
                 tsg_id,
                 &tsg_loc,
                 format!(
@@ -766,7 +773,7 @@ fn check_lb_target(
                 ),
             ),
             Admit::Unknown(u) => cx.push_unknown(
-                TARGET_PORT_NOT_ADMITTED,
+                DiagnosisKind::TargetPortNotAdmitted,
                 tsg_id,
                 &tsg_loc,
                 format!(
@@ -784,7 +791,7 @@ fn check_lb_target(
             match sg_admits(net, &eni.groups, Direction::Ingress, lbp, hproto, h) {
                 Admit::Yes => {}
                 Admit::No => cx.push(
-                    HEALTH_CHECK_NOT_ADMITTED,
+                    DiagnosisKind::HealthCheckNotAdmitted,
                     tsg_id,
                     &tsg_loc,
                     format!(
@@ -800,7 +807,7 @@ fn check_lb_target(
                     ),
                 ),
                 Admit::Unknown(u) => cx.push_unknown(
-                    HEALTH_CHECK_NOT_ADMITTED,
+                    DiagnosisKind::HealthCheckNotAdmitted,
                     tsg_id,
                     &tsg_loc,
                     format!(
@@ -828,7 +835,7 @@ fn check_lb_target(
                     && seen.insert(rule.loc.clone())
                 {
                     cx.push(
-                        TARGET_OPEN_BEHIND_LB,
+                        DiagnosisKind::TargetOpenBehindLb,
                         rule.declared_by,
                         &rule.loc,
                         format!(
@@ -950,7 +957,7 @@ fn check_nacls(
             );
             match v.unknown {
                 Some(u) => cx.push_unknown(
-                    NACL_DROPS_LB_PATH,
+                    DiagnosisKind::NaclDropsLbPath,
                     nacl.id,
                     &loc,
                     format!(
@@ -958,7 +965,7 @@ fn check_nacls(
                         nacl.address
                     ),
                 ),
-                None => cx.push(NACL_DROPS_LB_PATH, nacl.id, &loc, msg),
+                None => cx.push(DiagnosisKind::NaclDropsLbPath, nacl.id, &loc, msg),
             }
         }
     }
@@ -1043,7 +1050,7 @@ fn check_bypass(
     match &eni.public_ip {
         Tri::False => {}
         Tri::True => cx.push(
-            TARGET_BYPASSES_LB,
+            DiagnosisKind::TargetBypassesLb,
             eni.owner,
             &loc,
             format!(
@@ -1058,7 +1065,7 @@ fn check_bypass(
             ),
         ),
         Tri::Unknown(u) => cx.push_unknown(
-            TARGET_BYPASSES_LB,
+            DiagnosisKind::TargetBypassesLb,
             eni.owner,
             &loc,
             format!(
@@ -1171,7 +1178,7 @@ fn check_nlb_clients(
     };
     match unknown {
         Some(u) => cx.push_unknown(
-            NLB_CLIENTS_NOT_ADMITTED,
+            DiagnosisKind::NlbClientsNotAdmitted,
             rid,
             &loc,
             format!(
@@ -1182,7 +1189,7 @@ fn check_nlb_clients(
             ),
         ),
         None => cx.push(
-            NLB_CLIENTS_NOT_ADMITTED,
+            DiagnosisKind::NlbClientsNotAdmitted,
             rid,
             &loc,
             format!(
@@ -1260,7 +1267,7 @@ fn check_ip_target(
         )
     };
     cx.push(
-        IP_TARGET_OUTSIDE_VPC,
+        DiagnosisKind::IpTargetOutsideVpc,
         declared_by,
         loc,
         format!(
@@ -1310,7 +1317,7 @@ pub fn private_subnets_routed_to_igw(net: &Network) -> Vec<Diagnosis> {
         };
         let dest = route.dest.map(|d| d.to_string()).unwrap_or_default();
         out.push(Diagnosis {
-            code: PRIVATE_SUBNET_TO_IGW,
+            kind: DiagnosisKind::PrivateSubnetToIgw,
             resource: s.id,
             loc,
             message: format!(
@@ -1355,7 +1362,7 @@ pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
             Tri::True => {
                 seen.insert(eni.owner);
                 out.push(Diagnosis {
-                    code: DATABASE_REACHABLE_FROM_INTERNET,
+                    kind: DiagnosisKind::DatabaseReachableFromInternet,
                     resource: eni.owner,
                     loc,
                     message: format!(
@@ -1371,7 +1378,7 @@ pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
             Tri::Unknown(u) => {
                 seen.insert(eni.owner);
                 out.push(Diagnosis {
-                    code: DATABASE_REACHABLE_FROM_INTERNET,
+                    kind: DiagnosisKind::DatabaseReachableFromInternet,
                     resource: eni.owner,
                     loc,
                     message: format!(
@@ -1437,7 +1444,7 @@ pub fn databases_in_public_subnets(net: &Network) -> Vec<Diagnosis> {
             "database"
         };
         out.push(Diagnosis {
-            code: DATABASE_IN_PUBLIC_SUBNET,
+            kind: DiagnosisKind::DatabaseInPublicSubnet,
             resource: owner,
             loc: first.loc.clone(),
             message: format!(
@@ -1550,7 +1557,7 @@ fn databases_behind_internet_facing_lbs(
                         seen.insert(eni.owner);
                         if let Some(u) = unknown {
                             out.push(Diagnosis {
-                                code: DATABASE_REACHABLE_FROM_INTERNET,
+                                kind: DiagnosisKind::DatabaseReachableFromInternet,
                                 resource: eni.owner,
                                 loc: eni.loc.clone(),
                                 message: format!(
@@ -1565,7 +1572,7 @@ fn databases_behind_internet_facing_lbs(
                             continue;
                         }
                         out.push(Diagnosis {
-                            code: DATABASE_REACHABLE_FROM_INTERNET,
+                            kind: DiagnosisKind::DatabaseReachableFromInternet,
                             resource: eni.owner,
                             loc: eni.loc.clone(),
                             message: format!(
@@ -1607,7 +1614,7 @@ pub fn targets_in_unserved_zones(net: &Network) -> Vec<Diagnosis> {
                 continue;
             }
             out.push(Diagnosis {
-                code: TARGET_AZ_NOT_SERVED,
+                kind: DiagnosisKind::TargetAzNotServed,
                 resource: t.eni.owner,
                 loc: t.target_loc.clone(),
                 message: format!(

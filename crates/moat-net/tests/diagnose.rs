@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use moat_model::Estate;
-use moat_net::diagnose::{diagnose, Diagnosis};
+use moat_net::diagnose::{diagnose, Diagnosis, DiagnosisKind};
 use moat_net::{check_lb_targets, Net, Verdict};
 
 fn load(dir: &Path) -> Estate {
@@ -41,8 +41,8 @@ fn rule_fixtures() -> Vec<PathBuf> {
     v
 }
 
-fn mentions(d: &Diagnosis, codes: &[&str], target: &str) -> bool {
-    codes.contains(&d.code) && d.message.contains(&format!("`{target}`"))
+fn mentions(d: &Diagnosis, kinds: &[DiagnosisKind], target: &str) -> bool {
+    kinds.contains(&d.kind) && d.message.contains(&format!("`{target}`"))
 }
 
 /// Every path the engine proves blocked is explained by a diagnosis on the component that
@@ -69,7 +69,12 @@ fn diagnosis_agrees_with_the_engine_on_every_fixture() {
                 assert!(
                     diags.iter().any(|d| mentions(
                         d,
-                        &["NET001", "NET003", "NET004", "NET007"],
+                        &[
+                            DiagnosisKind::TargetPortNotAdmitted,
+                            DiagnosisKind::LbEgressMissing,
+                            DiagnosisKind::NaclDropsLbPath,
+                            DiagnosisKind::NlbClientsNotAdmitted
+                        ],
                         &c.target
                     )),
                     "{name}: engine blocks traffic to {} ({:?}) but no diagnosis: {diags:#?}",
@@ -80,7 +85,7 @@ fn diagnosis_agrees_with_the_engine_on_every_fixture() {
             if let Some(h) = &c.health {
                 if h.verdict == Verdict::Blocked {
                     assert!(
-                        diags.iter().any(|d| mentions(d, &["NET001", "NET002", "NET003", "NET004"], &c.target)),
+                        diags.iter().any(|d| mentions(d, &[DiagnosisKind::TargetPortNotAdmitted, DiagnosisKind::HealthCheckNotAdmitted, DiagnosisKind::LbEgressMissing, DiagnosisKind::NaclDropsLbPath], &c.target)),
                         "{name}: engine blocks health checks to {} ({:?}) but no diagnosis: {diags:#?}",
                         c.target,
                         h.block
@@ -88,10 +93,10 @@ fn diagnosis_agrees_with_the_engine_on_every_fixture() {
                 }
             }
         }
-        for d in diags
-            .iter()
-            .filter(|d| d.code == "NET001" || d.code == "NET003")
-        {
+        for d in diags.iter().filter(|d| {
+            d.kind == DiagnosisKind::TargetPortNotAdmitted
+                || d.kind == DiagnosisKind::LbEgressMissing
+        }) {
             // The engine does not place IP targets registered by address without a matching
             // ENI (seed 000's RDS behind the NLB); the diagnosis does.
             if !checks
@@ -108,8 +113,8 @@ fn diagnosis_agrees_with_the_engine_on_every_fixture() {
                             || c.health
                                 .as_ref()
                                 .is_some_and(|h| h.verdict == Verdict::Blocked))),
-                "{name}: {} says blocked but the engine does not: {}",
-                d.code,
+                "{name}: {:?} says blocked but the engine does not: {}",
+                d.kind,
                 d.message
             );
         }
@@ -146,7 +151,10 @@ fn unknown_source_group_gives_an_unknown_diagnosis() {
     write(t.path(), &text);
     let e = load(t.path());
     let d = diagnose(&e.aws.network.clone());
-    let net001: Vec<&Diagnosis> = d.iter().filter(|d| d.code == "NET001").collect();
+    let net001: Vec<&Diagnosis> = d
+        .iter()
+        .filter(|d| d.kind == DiagnosisKind::TargetPortNotAdmitted)
+        .collect();
     assert_eq!(net001.len(), 1, "{d:#?}");
     assert!(net001[0].unknown, "{d:#?}");
     assert!(
@@ -198,7 +206,10 @@ resource "aws_network_acl" "public" {
     write(t.path(), &text);
     let e = load(t.path());
     let d = diagnose(&e.aws.network.clone());
-    let net004: Vec<&Diagnosis> = d.iter().filter(|d| d.code == "NET004").collect();
+    let net004: Vec<&Diagnosis> = d
+        .iter()
+        .filter(|d| d.kind == DiagnosisKind::NaclDropsLbPath)
+        .collect();
     // Both ALB subnets share the NACL: one diagnosis.
     assert_eq!(net004.len(), 1, "{d:#?}");
     for x in &net004 {

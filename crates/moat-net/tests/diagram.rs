@@ -13,8 +13,10 @@ use std::path::PathBuf;
 
 use moat_model::aws::network::Network;
 use moat_model::{Estate, Finding, Severity};
-use moat_net::diagnose::diagnose;
+use moat_net::diagnose::{diagnose, DiagnosisKind};
 use moat_net::diagram::{build, render_dot, render_mermaid, Diagram, EdgeKind, SubnetTier};
+
+mod common;
 
 fn load(case: &str) -> Estate {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -33,6 +35,24 @@ fn load(case: &str) -> Estate {
     e
 }
 
+/// The codes `moat-rules` gives the kinds (moat-net itself names no code).
+fn code(k: DiagnosisKind) -> &'static str {
+    match k {
+        DiagnosisKind::TargetPortNotAdmitted => "NET001",
+        DiagnosisKind::HealthCheckNotAdmitted => "NET002",
+        DiagnosisKind::LbEgressMissing => "NET003",
+        DiagnosisKind::NaclDropsLbPath => "NET004",
+        DiagnosisKind::TargetOpenBehindLb => "NET005",
+        DiagnosisKind::TargetBypassesLb => "NET006",
+        DiagnosisKind::NlbClientsNotAdmitted => "NET007",
+        DiagnosisKind::IpTargetOutsideVpc => "NET008",
+        DiagnosisKind::PrivateSubnetToIgw => "NET009",
+        DiagnosisKind::DatabaseReachableFromInternet => "NET010",
+        DiagnosisKind::DatabaseInPublicSubnet => "NET011",
+        DiagnosisKind::TargetAzNotServed => "NET012",
+    }
+}
+
 /// The diagnosis findings, as `moat scan` reports them.
 fn findings(net: &Network, e: &Estate) -> Vec<Finding> {
     diagnose(net)
@@ -40,7 +60,7 @@ fn findings(net: &Network, e: &Estate) -> Vec<Finding> {
         .filter_map(|d| {
             let r = e.get(d.resource)?;
             Some(Finding::new(
-                d.code,
+                code(d.kind),
                 "",
                 Severity::High,
                 r,
@@ -109,7 +129,7 @@ fn dot_snapshot_and_graphviz_accepts_it() {
     let dot = render_dot(&d);
     assert_eq!(dot, render_dot(&three_tier()), "deterministic");
     insta::assert_snapshot!(dot);
-    // Optional: graphviz may not be installed.
+    // Graphviz is a peer: without it the syntax check skips, or fails under MOAT_REQUIRE_PEERS=1.
     let Ok(mut child) = std::process::Command::new("dot")
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
@@ -117,7 +137,10 @@ fn dot_snapshot_and_graphviz_accepts_it() {
         .stderr(std::process::Stdio::piped())
         .spawn()
     else {
-        eprintln!("graphviz `dot` not found: DOT syntax not checked");
+        common::missing_peer(
+            "graphviz `dot` (DOT syntax check)",
+            "apt-get install graphviz (bash .ci/install-peers)",
+        );
         return;
     };
     use std::io::Write;

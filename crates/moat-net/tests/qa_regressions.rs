@@ -240,7 +240,7 @@ fn nacl_dropping_replies_to_internet_clients_is_diagnosed() {
     let net = e.aws.network.clone();
     let d: Vec<_> = moat_net::diagnose::diagnose(&net)
         .into_iter()
-        .filter(|d| d.code == "NET004")
+        .filter(|d| d.kind == moat_net::diagnose::DiagnosisKind::NaclDropsLbPath)
         .collect();
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(
@@ -323,7 +323,7 @@ fn seed002_multiport_listener_rule_port_not_admitted() {
     );
     let d: Vec<_> = moat_net::diagnose::diagnose(&net)
         .into_iter()
-        .filter(|d| d.code == "NET001")
+        .filter(|d| d.kind == moat_net::diagnose::DiagnosisKind::TargetPortNotAdmitted)
         .collect();
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(
@@ -370,7 +370,7 @@ fn seed002_blue_green_one_color_not_admitted() {
     let net = e.aws.network.clone();
     let d: Vec<(String, u32)> = moat_net::diagnose::diagnose(&net)
         .into_iter()
-        .filter(|d| d.code == "NET001")
+        .filter(|d| d.kind == moat_net::diagnose::DiagnosisKind::TargetPortNotAdmitted)
         .map(|d| (e.get(d.resource).unwrap().address.clone(), d.loc.line))
         .collect();
     assert_eq!(d, vec![("aws_security_group.green".to_string(), green)]);

@@ -1,7 +1,7 @@
 //! NET010: database is reachable from the internet.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::{self, DiagnosisKind};
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -56,7 +56,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     super::emit(
         ctx,
         out,
-        diagnose::DATABASE_REACHABLE_FROM_INTERNET,
+        DiagnosisKind::DatabaseReachableFromInternet,
         &diagnose::databases_reachable_from_internet(ctx.net()),
     );
 }

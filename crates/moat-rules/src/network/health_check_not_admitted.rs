@@ -1,7 +1,7 @@
 //! NET002: load balancer health checks are not admitted by the target.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -59,7 +59,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     super::emit(
         ctx,
         out,
-        diagnose::HEALTH_CHECK_NOT_ADMITTED,
+        DiagnosisKind::HealthCheckNotAdmitted,
         ctx.lb_paths(),
     );
 }

@@ -1,7 +1,7 @@
 //! NET008: load balancer ip target is outside the vpc.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -42,5 +42,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::IP_TARGET_OUTSIDE_VPC, ctx.lb_paths());
+    super::emit(ctx, out, DiagnosisKind::IpTargetOutsideVpc, ctx.lb_paths());
 }

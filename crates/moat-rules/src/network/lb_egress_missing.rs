@@ -1,7 +1,7 @@
 //! NET003: load balancer security group does not allow egress to its targets.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -57,5 +57,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::LB_EGRESS_MISSING, ctx.lb_paths());
+    super::emit(ctx, out, DiagnosisKind::LbEgressMissing, ctx.lb_paths());
 }

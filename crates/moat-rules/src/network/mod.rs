@@ -19,15 +19,16 @@ pub(crate) mod target_port_not_admitted;
 #[cfg(test)]
 mod tests;
 
-use moat_net::diagnose::Diagnosis;
+use moat_net::diagnose::{Diagnosis, DiagnosisKind};
 
 use crate::registry::{Ctx, Out};
 
 pub(crate) const FAMILY: &str = "net";
 
-/// Emit the diagnoses of one code as findings of the running rule.
-pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, code: &str, diagnoses: &[Diagnosis]) {
-    for d in diagnoses.iter().filter(|d| d.code == code) {
+/// Emit the diagnoses of one kind as findings of the running rule. Each rule names the kind it
+/// reports; its code is where the rule is registered (`codes.rs`): `moat-net` knows no code.
+pub(crate) fn emit(ctx: &Ctx<'_>, out: &mut Out, kind: DiagnosisKind, diagnoses: &[Diagnosis]) {
+    for d in diagnoses.iter().filter(|d| d.kind == kind) {
         let Some(r) = ctx.resource(d.resource) else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! NET004: a network acl drops traffic between a load balancer and its target.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -68,5 +68,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::NACL_DROPS_LB_PATH, ctx.lb_paths());
+    super::emit(ctx, out, DiagnosisKind::NaclDropsLbPath, ctx.lb_paths());
 }

@@ -1,7 +1,7 @@
 //! NET007: nlb targets do not admit the clients whose ip the nlb preserves.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -56,5 +56,10 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::NLB_CLIENTS_NOT_ADMITTED, ctx.lb_paths());
+    super::emit(
+        ctx,
+        out,
+        DiagnosisKind::NlbClientsNotAdmitted,
+        ctx.lb_paths(),
+    );
 }

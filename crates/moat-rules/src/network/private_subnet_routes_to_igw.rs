@@ -1,7 +1,7 @@
 //! NET009: subnet named private routes 0.0.0.0/0 to an internet gateway.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::{self, DiagnosisKind};
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -50,7 +50,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     super::emit(
         ctx,
         out,
-        diagnose::PRIVATE_SUBNET_TO_IGW,
+        DiagnosisKind::PrivateSubnetToIgw,
         &diagnose::private_subnets_routed_to_igw(ctx.net()),
     );
 }

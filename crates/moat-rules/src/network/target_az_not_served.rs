@@ -1,5 +1,5 @@
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::{self, DiagnosisKind};
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -53,7 +53,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     super::emit(
         ctx,
         out,
-        diagnose::TARGET_AZ_NOT_SERVED,
+        DiagnosisKind::TargetAzNotServed,
         &diagnose::targets_in_unserved_zones(ctx.net()),
     );
 }

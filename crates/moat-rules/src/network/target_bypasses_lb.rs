@@ -1,7 +1,7 @@
 //! NET006: load balancer target is directly reachable from the internet.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -47,5 +47,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::TARGET_BYPASSES_LB, ctx.lb_paths());
+    super::emit(ctx, out, DiagnosisKind::TargetBypassesLb, ctx.lb_paths());
 }

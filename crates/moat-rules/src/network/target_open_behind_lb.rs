@@ -1,7 +1,7 @@
 //! NET005: load balancer target admits the traffic port from the whole internet.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -54,5 +54,5 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::TARGET_OPEN_BEHIND_LB, ctx.lb_paths());
+    super::emit(ctx, out, DiagnosisKind::TargetOpenBehindLb, ctx.lb_paths());
 }

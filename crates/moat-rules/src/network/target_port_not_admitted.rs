@@ -1,7 +1,7 @@
 //! NET001: load balancer target does not admit the traffic port from the load balancer.
 
 use moat_model::Severity;
-use moat_net::diagnose;
+use moat_net::diagnose::DiagnosisKind;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -61,5 +61,10 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    super::emit(ctx, out, diagnose::TARGET_PORT_NOT_ADMITTED, ctx.lb_paths());
+    super::emit(
+        ctx,
+        out,
+        DiagnosisKind::TargetPortNotAdmitted,
+        ctx.lb_paths(),
+    );
 }
