@@ -16,16 +16,14 @@
 //! ```
 //!
 //! [`parse`] reads the whole `moat.toml` text and returns the invariants (other tables are
-//! ignored); the check that turns violations into `NET100` findings lives beside it.
+//! ignored); [`check`] evaluates them against an estate with the reachability engine and
+//! returns the [`Violation`]s as data. The rule that reports them (its code, title and
+//! severity) lives in `moat-rules` (`network/invariant_violated.rs`), which receives the
+//! invariants with the estate: `moat-net` knows no rule code.
 
 use std::fmt;
 
 use serde::Deserialize;
-
-/// The rule id of an invariant violation.
-pub const RULE_ID: &str = "NET100";
-/// The title of an invariant violation finding.
-pub const TITLE: &str = "Network invariant from moat.toml is violated";
 
 /// An error in the `[[network.invariant]]` tables of `moat.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -356,10 +354,9 @@ pub fn merge_ranges(mut ranges: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
 // checking
 
 use moat_model::aws::network::{Network, Protocol as NetProtocol, Ref};
-use moat_model::{Estate, Finding, Loc, ResourceId, Severity};
+use moat_model::{Estate, Loc, ResourceId};
 
-use crate::engine::{reach_with, Endpoint, Net, Path, Query, ReachResult, Verdict};
-use crate::sets::PortSet;
+use crate::{reach_with, Endpoint, Net, Path, PortSet, Query, ReachResult, Verdict};
 
 impl Protocol {
     fn to_net(self) -> NetProtocol {
@@ -427,11 +424,32 @@ fn path_loc(p: &Path) -> Option<Loc> {
         .and_then(|h| h.loc.clone())
 }
 
+/// An invariant that does not hold, or that cannot be decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The invariant's `to`: the resource the finding is about.
+    pub resource: ResourceId,
+    /// The rule that admitted the offending path, the component that blocks an expected path,
+    /// or (when neither is known) the resource itself.
+    pub loc: Loc,
+    /// `invariant "NAME" (moat.toml:LINE): what happens`, naming the path.
+    pub message: String,
+    /// Whether the invariant could not be decided (an unknown value, a `from` that is not in
+    /// the estate) rather than proven violated.
+    pub unknown: bool,
+}
+
+impl Violation {
+    fn sort_key(&self) -> (&str, u32, &str, bool) {
+        (&self.loc.file, self.loc.line, &self.message, self.unknown)
+    }
+}
+
 struct Emit<'a> {
     estate: &'a Estate,
     to: ResourceId,
     inv: &'a Invariant,
-    out: Vec<Finding>,
+    out: Vec<Violation>,
 }
 
 impl Emit<'_> {
@@ -439,30 +457,24 @@ impl Emit<'_> {
         let Some(r) = self.estate.get(self.to) else {
             return;
         };
-        let loc = loc.unwrap_or_else(|| r.loc.clone());
-        let mut f = Finding::new(
-            RULE_ID,
-            TITLE,
-            Severity::High,
-            r,
-            &loc,
-            format!(
+        self.out.push(Violation {
+            resource: self.to,
+            loc: loc.unwrap_or_else(|| r.loc.clone()),
+            message: format!(
                 "invariant \"{}\" (moat.toml:{}): {message}",
                 self.inv.name, self.inv.line
             ),
-        );
-        if unknown {
-            f = f.unknown();
-        }
-        self.out.push(f);
+            unknown,
+        });
     }
 }
 
 /// Check invariants against one estate. An invariant whose `to` is not in this estate is
 /// skipped (it may concern another root module); one whose `from` is missing is reported as
-/// unknown. A violation is a `NET100` finding on `to`, located at the rule that admitted the
-/// offending path (or at the blocking component for `expect = "reachable"`), naming the path.
-pub fn check(net: &Network, estate: &Estate, invariants: &[Invariant]) -> Vec<Finding> {
+/// unknown. A violation is about `to`, located at the rule that admitted the offending path
+/// (or at the blocking component for `expect = "reachable"`), and names the path. Sorted by
+/// location, then message.
+pub fn check(net: &Network, estate: &Estate, invariants: &[Invariant]) -> Vec<Violation> {
     let n = Net::new(net, estate);
     let mut out = Vec::new();
     for inv in invariants {
@@ -505,7 +517,8 @@ pub fn check(net: &Network, estate: &Estate, invariants: &[Invariant]) -> Vec<Fi
         }
         out.extend(em.out);
     }
-    moat_model::sort_findings(&mut out);
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.dedup();
     out
 }
 

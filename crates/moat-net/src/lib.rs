@@ -11,6 +11,7 @@ pub mod diagram;
 pub mod engine;
 pub mod invariant;
 pub mod sets;
+pub mod unread;
 
 pub use engine::{
     check_lb_targets, exposure, reach, reach_with, sg_matrix, sg_matrix_each, Block, Endpoint,

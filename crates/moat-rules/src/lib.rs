@@ -85,20 +85,37 @@ pub fn rule_name(id: &str) -> Option<&'static str> {
         .map(|(_, def)| def.name)
 }
 
+/// What the user declares beside the architecture (in `moat.toml`) for the rules to check.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Declared<'a> {
+    /// `[[network.invariant]]` tables (parsed by `moat_net::invariant::parse`), checked by
+    /// NET100.
+    pub invariants: &'a [moat_net::invariant::Invariant],
+}
+
 /// Run every rule on the estate. Findings are sorted (see `moat_model::sort_findings`).
 pub fn check(estate: &Estate) -> Vec<Finding> {
-    run(estate, |_| true)
+    check_with(estate, &Declared::default())
+}
+
+/// Run every rule on the estate, with what the user declared (the network invariants).
+pub fn check_with(estate: &Estate, declared: &Declared<'_>) -> Vec<Finding> {
+    run(estate, declared, |_| true)
 }
 
 /// Run only the rules whose ids are given (case-insensitive; redirects followed). Unknown ids
 /// are ignored: validate them with [`rule`] first.
 pub fn check_only(estate: &Estate, ids: &[&str]) -> Vec<Finding> {
     let wanted: Vec<&str> = ids.iter().filter_map(|i| codes::canonical(i)).collect();
-    run(estate, |code| wanted.contains(&code))
+    run(estate, &Declared::default(), |code| wanted.contains(&code))
 }
 
-fn run(estate: &Estate, select: impl Fn(&str) -> bool + Sync) -> Vec<Finding> {
-    let ctx = Ctx::new(estate);
+fn run(
+    estate: &Estate,
+    declared: &Declared<'_>,
+    select: impl Fn(&str) -> bool + Sync,
+) -> Vec<Finding> {
+    let ctx = Ctx::with_declared(estate, *declared);
     let mut out: Vec<Finding> = codes::CODES
         .par_iter()
         .filter(|(code, _)| select(code))

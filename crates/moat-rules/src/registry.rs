@@ -92,6 +92,8 @@ impl Out {
 /// What every rule may read: the estate and views built once per `check` call.
 pub struct Ctx<'e> {
     pub estate: &'e Estate,
+    /// What the user declared in `moat.toml` (the network invariants).
+    declared: crate::Declared<'e>,
     s3: OnceLock<Vec<S3Bucket<'e>>>,
     policies: OnceLock<Vec<PolicyDoc<'e>>>,
     /// The load-balancer path diagnoses, shared by the NET rules that report them.
@@ -100,8 +102,14 @@ pub struct Ctx<'e> {
 
 impl<'e> Ctx<'e> {
     pub fn new(estate: &'e Estate) -> Self {
+        Self::with_declared(estate, crate::Declared::default())
+    }
+
+    /// A context that also holds what the user declared (checked by NET100).
+    pub fn with_declared(estate: &'e Estate, declared: crate::Declared<'e>) -> Self {
         Ctx {
             estate,
+            declared,
             s3: OnceLock::new(),
             policies: OnceLock::new(),
             lb_paths: OnceLock::new(),
@@ -136,6 +144,15 @@ impl<'e> Ctx<'e> {
     pub fn lb_paths(&self) -> &[moat_net::diagnose::Diagnosis] {
         self.lb_paths
             .get_or_init(|| moat_net::diagnose::lb_paths(self.net()))
+    }
+
+    /// The network invariants the user declared that do not hold in this estate, or cannot be
+    /// decided (NET100).
+    pub fn invariant_violations(&self) -> Vec<moat_net::invariant::Violation> {
+        if self.declared.invariants.is_empty() {
+            return Vec::new();
+        }
+        moat_net::invariant::check(self.net(), self.estate, self.declared.invariants)
     }
 
     /// Managed resources of one type.

@@ -105,11 +105,10 @@ pub fn run(
             }
         };
         for estate in estates {
-            let mut all = moat_rules::check(&estate);
-            if !cfg.invariants.is_empty() {
-                let net = &estate.aws.network;
-                all.extend(moat_net::invariant::check(net, &estate, &cfg.invariants));
-            }
+            let declared = moat_rules::Declared {
+                invariants: &cfg.invariants,
+            };
+            let all = moat_rules::check_with(&estate, &declared);
             let findings = cfg.apply(all, &family);
             let sup = Suppressions::collect(&estate);
             for mut f in findings {

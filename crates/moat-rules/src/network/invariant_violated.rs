@@ -48,13 +48,25 @@ Remove the rule that opens the extra path, or change the invariant if the intent
 pub(crate) const RULE: RuleDef = RuleDef {
     name: "invariant_violated",
     family: super::FAMILY,
-    title: moat_net::invariant::TITLE,
+    title: "Network invariant from moat.toml is violated",
     severity: Severity::High,
     checkov: &[],
     doc: DOC,
     check,
 };
 
-/// Invariants come from `moat.toml`, which the command line reads: it calls
-/// `moat_net::invariant::check`. Nothing to do from the estate alone.
-fn check(_ctx: &Ctx<'_>, _out: &mut Out) {}
+/// The invariants come from `moat.toml` with the estate (`moat_rules::check_with`); the
+/// reachability engine decides each one (`moat_net::invariant::check`), and every violation is
+/// a finding on the invariant's `to`, at the rule that admits the offending path.
+fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    for v in ctx.invariant_violations() {
+        let Some(r) = ctx.resource(v.resource) else {
+            continue;
+        };
+        if v.unknown {
+            out.unknown(r, &v.loc, v.message);
+        } else {
+            out.fail(r, &v.loc, v.message);
+        }
+    }
+}

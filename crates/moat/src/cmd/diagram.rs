@@ -61,8 +61,10 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         let findings: Vec<Finding> = if args.no_findings {
             Vec::new()
         } else {
-            let mut all = moat_rules::check(estate);
-            all.extend(moat_net::invariant::check(net, estate, &cfg.invariants));
+            let declared = moat_rules::Declared {
+                invariants: &cfg.invariants,
+            };
+            let mut all = moat_rules::check_with(estate, &declared);
             all.retain(|f| f.status == Status::Fail);
             all
         };
