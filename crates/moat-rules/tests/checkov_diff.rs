@@ -5,7 +5,8 @@
 //! Checkov runs once over a temporary directory holding a copy of every fixture (one
 //! subdirectory each, so that fixtures stay separate Terraform roots). The test looks for
 //! `checkov` in `$MOAT_CHECKOV`, on `PATH`, then at `$HOME/.cache/moat-peers/checkov/bin/checkov`
-//! (where `.ci/install-peers` puts it); without it the test prints why and passes.
+//! (where `.ci/install-peers` puts it); without it the test prints why and passes, or fails under
+//! `MOAT_REQUIRE_PEERS=1` (as in CI).
 //!
 //! A claim on resource R at `file:line` is confirmed when Checkov fails the same ID in the
 //! same file on R itself, on a resource whose block holds that line (a policy from a
@@ -24,6 +25,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use moat_model::{Estate, Status};
+
+mod common;
+use common::missing_peer;
 
 /// Known disagreements where moat is right: `(fixture file, resource, Checkov ID, reason)`.
 /// The file is relative to the copy root (`<family>/<fixture>/<file>`). An entry that no
@@ -255,8 +259,9 @@ fn related(e: &Estate, address: &str, file: &str, line: u32) -> BTreeSet<String>
 #[test]
 fn moat_checkov_claims_are_confirmed_by_checkov() {
     let Some(bin) = find_checkov() else {
-        println!(
-            "skipped: `checkov` not found (MOAT_CHECKOV, PATH, ~/.cache/moat-peers/checkov/bin); run .ci/install-peers"
+        missing_peer(
+            "`checkov` (MOAT_CHECKOV, PATH, ~/.cache/moat-peers/checkov/bin)",
+            "bash .ci/install-peers (a venv in ~/.cache/moat-peers/checkov with pip install 'checkov==3.*')",
         );
         return;
     };

@@ -10,8 +10,9 @@
 //!   value fails the test (a bug);
 //! - moat must report no errors on these valid configurations.
 //!
-//! The test skips (prints why, passes) when `terraform` or the AWS provider mirror is absent.
-//! Fixtures that contain a file named `needs-moto` are skipped when `moto_server` is absent.
+//! When `terraform` or the AWS provider mirror is absent the test skips (prints why, passes), and
+//! fixtures that contain a file named `needs-moto` are skipped when `moto_server` is absent;
+//! under `MOAT_REQUIRE_PEERS=1` (as in CI) either fails the test instead (`tests/common`).
 //! Environment: `MOAT_TERRAFORM` (binary), `MOAT_TF_PLUGIN_MIRROR` (default `/opt/tf-plugins`),
 //! `MOAT_MOTO_SERVER` (binary), `MOAT_PLAN_DIFF_ONLY` (run only fixtures whose name contains it).
 #![allow(
@@ -31,7 +32,10 @@ use moat_model::{format_number, Mode, Node, Value};
 use serde_json::Value as J;
 
 mod common;
-use common::{plugin_mirror, terraform_bin};
+use common::{missing_peer, terraform_and_mirror};
+
+/// How to get moto.
+const MOTO_INSTALL: &str = "python3 -m pip install 'moto[server]' (bash .ci/install-peers)";
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realistic")
@@ -629,12 +633,7 @@ fn compare(name: &str, fixture: &Path, plan: &J) -> (Report, Vec<String>) {
 
 #[test]
 fn realistic_fixtures_match_terraform_plan() {
-    let Some(tf) = terraform_bin() else {
-        eprintln!("skipped: `terraform` not found (set MOAT_TERRAFORM)");
-        return;
-    };
-    let Some(mirror) = plugin_mirror() else {
-        eprintln!("skipped: no AWS provider mirror (set MOAT_TF_PLUGIN_MIRROR)");
+    let Some((tf, mirror)) = terraform_and_mirror() else {
         return;
     };
     let only = std::env::var("MOAT_PLAN_DIFF_ONLY").ok();
@@ -654,12 +653,21 @@ fn realistic_fixtures_match_terraform_plan() {
             Some(cmd) => {
                 let m = start_moto(&cmd);
                 if m.is_none() {
-                    eprintln!("note: moto_server did not start; fixtures with data sources skip");
+                    missing_peer(
+                        &format!(
+                            "`{}` did not start (fixtures with data sources need it)",
+                            cmd.join(" ")
+                        ),
+                        MOTO_INSTALL,
+                    );
                 }
                 m
             }
             None => {
-                eprintln!("note: moto_server not found; fixtures with data sources skip");
+                missing_peer(
+                    "moto_server (MOAT_MOTO_SERVER, PATH or `python3 -m moto.server`; fixtures with data sources need it)",
+                    MOTO_INSTALL,
+                );
                 None
             }
         }

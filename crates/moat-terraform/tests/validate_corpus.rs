@@ -10,13 +10,14 @@
 //! validated. `docs/RELIABILITY.md` records a run over terraform-aws-modules repositories.
 //!
 //! Needs `terraform` (or `MOAT_TERRAFORM`) and the provider mirror (`MOAT_TF_PLUGIN_MIRROR`,
-//! default `/opt/tf-plugins`); without them it says so and passes without comparing.
+//! default `/opt/tf-plugins`); without them it says so and passes without comparing, or fails
+//! under `MOAT_REQUIRE_PEERS=1` (as in CI).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::{plugin_mirror, terraform_bin};
+use common::terraform_and_mirror;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -123,8 +124,7 @@ fn read_errors(dir: &Path) -> Vec<String> {
 
 #[test]
 fn what_terraform_validate_accepts_moat_reads() {
-    let (Some(tf), Some(mirror)) = (terraform_bin(), plugin_mirror()) else {
-        eprintln!("skipped: `terraform` or the provider mirror not found (set MOAT_TERRAFORM, MOAT_TF_PLUGIN_MIRROR)");
+    let Some((tf, mirror)) = terraform_and_mirror() else {
         return;
     };
     let mut roots: Vec<PathBuf> =

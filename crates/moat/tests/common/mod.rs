@@ -3,25 +3,31 @@
 use std::fs;
 use std::path::Path;
 
+#[path = "../../../../tests/support/peers.rs"]
+mod peers;
+pub use peers::missing_peer;
+
 /// Validate with Python's `jsonschema` against the official schema (a copy in
-/// `crates/moat-report/schemas`); skipped with a message when either is missing.
+/// `crates/moat-report/schemas`). The schema is committed, so its absence fails; without
+/// `jsonschema` the check is skipped with a message, or fails under `MOAT_REQUIRE_PEERS=1`.
 pub fn validate_sarif(doc: &str) {
     let schema =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../moat-report/schemas/sarif-2.1.0.json");
-    if !schema.exists() {
-        eprintln!(
-            "skipped SARIF schema validation: {} not found",
-            schema.display()
-        );
-        return;
-    }
+    assert!(
+        schema.exists(),
+        "SARIF schema {} not found",
+        schema.display()
+    );
     let has = std::process::Command::new("python3")
         .args(["-c", "import jsonschema"])
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
     if !has {
-        eprintln!("skipped SARIF schema validation: python3 `jsonschema` missing");
+        missing_peer(
+            "python3 module `jsonschema` (SARIF schema validation)",
+            "python3 -m pip install jsonschema (bash .ci/install-peers)",
+        );
         return;
     }
     let d = tempfile::tempdir().unwrap();
