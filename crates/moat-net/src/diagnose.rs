@@ -549,7 +549,7 @@ pub fn lb_paths(net: &Network) -> Vec<Diagnosis> {
 /// ephemeral ports. Decided by the reachability engine; a NACL that admits some clients (a
 /// deliberate restriction) is not reported.
 fn lb_client_nacls(net: &Network) -> Vec<Diagnosis> {
-    use crate::engine::{Net, Src};
+    use crate::engine::{Flow, Net, Src};
     use crate::sets::PortSet;
     let estate = moat_model::Estate::new();
     let n = Net::new(net, &estate);
@@ -584,10 +584,12 @@ fn lb_client_nacls(net: &Network) -> Vec<Diagnosis> {
                     &Src::External,
                     &internet,
                     eni,
-                    *proto,
-                    &PortSet::single(*lp),
-                    &PortSet::ephemeral(),
-                    None,
+                    Flow {
+                        proto: *proto,
+                        want: &PortSet::single(*lp),
+                        src_ports: &PortSet::ephemeral(),
+                        via_lb: None,
+                    },
                 );
                 if !r.ports.is_empty() || !r.less.is_empty() || !r.more.is_empty() {
                     continue;

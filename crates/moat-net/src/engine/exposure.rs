@@ -122,10 +122,12 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 &Src::External,
                 &internet,
                 eni,
-                proto,
-                &want,
-                &PortSet::ephemeral(),
-                None,
+                Flow {
+                    proto: proto,
+                    want: &want,
+                    src_ports: &PortSet::ephemeral(),
+                    via_lb: None,
+                },
             );
             let key = (eni.address.clone(), proto.name(), Vec::new());
             if !r.per_class.is_empty() || !r.maybe.is_empty() {
@@ -156,16 +158,7 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 if clients.is_empty() {
                     continue;
                 }
-                let second = lb_to_target(
-                    &n,
-                    lb_kind,
-                    eni,
-                    &t,
-                    &Src::External,
-                    &clients,
-                    proto,
-                    t.port,
-                );
+                let second = lb_to_target(&n, lb_kind, eni, &t, &Src::External, &clients, proto);
                 let preserve = lb_kind == LbKind::Network && t.preserve_client_ip.is_true();
                 let key = (
                     t.eni.address.clone(),

@@ -53,7 +53,17 @@ pub(crate) fn lb_entry(
         }
         return Vec::new();
     }
-    let r = n.pair(s, space, lb_eni, q.protocol, &want, &q.src_ports, None);
+    let r = n.pair(
+        s,
+        space,
+        lb_eni,
+        Flow {
+            proto: q.protocol,
+            want: &want,
+            src_ports: &q.src_ports,
+            via_lb: None,
+        },
+    );
     note(&r, best);
     if r.ports.is_empty() {
         return Vec::new();
@@ -181,7 +191,7 @@ pub fn lb_targets<'a>(n: &Net<'a>, lb: ResourceId) -> Vec<LbTarget<'a>> {
 /// The second leg: load balancer to target. ALBs (and NLBs that do not preserve the client
 /// IP) open a new connection from their own interface; an NLB that preserves the client IP
 /// delivers the client's address, so the target must admit the client.
-#[allow(clippy::too_many_arguments)]
+/// The traffic port is the target's (`t.port`).
 pub(crate) fn lb_to_target(
     n: &Net<'_>,
     kind: LbKind,
@@ -190,8 +200,8 @@ pub(crate) fn lb_to_target(
     client: &Src<'_>,
     client_space: &AddrSet,
     proto: Protocol,
-    port: u16,
 ) -> PairResult {
+    let port = t.port;
     let preserve = kind == LbKind::Network && t.preserve_client_ip.is_true();
     if preserve {
         // Source address: the client; the reply returns through the NLB, so no route back.
@@ -199,10 +209,12 @@ pub(crate) fn lb_to_target(
             client,
             client_space,
             t.eni,
-            proto,
-            &PortSet::single(port),
-            &PortSet::ephemeral(),
-            Some(lb_eni),
+            Flow {
+                proto: proto,
+                want: &PortSet::single(port),
+                src_ports: &PortSet::ephemeral(),
+                via_lb: Some(lb_eni),
+            },
         );
         // The NLB's own egress does not apply; hops carry the target side.
         r.hops.insert(
@@ -220,10 +232,12 @@ pub(crate) fn lb_to_target(
         &Src::Eni(lb_eni),
         &n.eni_addrs(lb_eni),
         t.eni,
-        proto,
-        &PortSet::single(port),
-        &PortSet::ephemeral(),
-        None,
+        Flow {
+            proto: proto,
+            want: &PortSet::single(port),
+            src_ports: &PortSet::ephemeral(),
+            via_lb: None,
+        },
     );
     r.hops.insert(
         0,
@@ -301,10 +315,12 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                             &Src::Eni(le),
                             &n.eni_addrs(le),
                             t.eni,
-                            Protocol::Tcp,
-                            &PortSet::single(port),
-                            &PortSet::ephemeral(),
-                            None,
+                            Flow {
+                                proto: Protocol::Tcp,
+                                want: &PortSet::single(port),
+                                src_ports: &PortSet::ephemeral(),
+                                via_lb: None,
+                            },
                         )
                     } else {
                         // client IP preserved: the target must admit the clients, who are
@@ -326,10 +342,12 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                                 &src,
                                 &space,
                                 le,
-                                Protocol::Tcp,
-                                &PortSet::single(lp),
-                                &PortSet::ephemeral(),
-                                None,
+                                Flow {
+                                    proto: Protocol::Tcp,
+                                    want: &PortSet::single(lp),
+                                    src_ports: &PortSet::ephemeral(),
+                                    via_lb: None,
+                                },
                             );
                             unknowns.extend(entry.less.iter().cloned());
                             if !entry.sources.is_empty() {
@@ -340,10 +358,12 @@ pub fn check_lb_targets(n: &Net<'_>) -> Vec<TargetCheck> {
                             &src,
                             &clients,
                             t.eni,
-                            Protocol::Tcp,
-                            &PortSet::single(port),
-                            &PortSet::ephemeral(),
-                            Some(le),
+                            Flow {
+                                proto: Protocol::Tcp,
+                                want: &PortSet::single(port),
+                                src_ports: &PortSet::ephemeral(),
+                                via_lb: Some(le),
+                            },
                         )
                     };
                     unknowns.extend(r.less.iter().cloned());

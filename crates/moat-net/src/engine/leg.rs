@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use moat_model::aws::network::{Direction, Eni, Protocol, Ref, RouteTarget};
+use moat_model::aws::network::{Direction, Eni, Ref, RouteTarget};
 use moat_model::{Loc, Tri};
 
 use crate::sets::PortSet;
@@ -51,19 +51,21 @@ impl Net<'_> {
     /// Evaluate traffic from `src` (address `src_ip`) to `dst` (address `dst_ip`).
     /// `check_return_route`: for external sources, whether the destination subnet must route
     /// replies to the internet (false when the path comes back through a load balancer).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn leg(
         &self,
         src: &Src<'_>,
         src_ip: IpAddr,
         dst: &Eni,
         dst_ip: IpAddr,
-        proto: Protocol,
-        want: &PortSet,
-        src_ports: &PortSet,
-        via_lb: Option<&Eni>,
+        flow: Flow<'_>,
         labels: (&Label<'_>, &Label<'_>),
     ) -> Leg {
+        let Flow {
+            proto,
+            want,
+            src_ports,
+            via_lb,
+        } = flow;
         // How the two ends are named in reasons: the resource, or the block of addresses.
         let (src_l, dst_l) = labels;
         let mut leg = Leg {
@@ -80,15 +82,11 @@ impl Net<'_> {
                 _ => &[],
             };
             let mut probe = Leg::default();
-            let (p, _) = self.eni_sg_ports(
-                dst,
-                Direction::Ingress,
-                src_ip,
-                peer_groups,
-                proto,
-                want,
-                &mut probe,
-            );
+            let peer = Peer {
+                ip: Some(src_ip),
+                groups: peer_groups,
+            };
+            let (p, _) = self.eni_sg_ports(dst, Direction::Ingress, peer, flow, &mut probe);
             leg.maybe = p.union(&probe.maybe);
             leg.more.extend(probe.more);
             leg.stop(
@@ -120,15 +118,13 @@ impl Net<'_> {
         };
         // 1. source security groups (egress)
         if let Some(e) = src_eni {
-            let (p, hop) = self.eni_sg_ports(
-                e,
-                Direction::Egress,
-                dst_ip,
-                &dst.groups,
-                proto,
-                &leg.ports.clone(),
-                &mut leg,
-            );
+            let peer = Peer {
+                ip: Some(dst_ip),
+                groups: &dst.groups,
+            };
+            let ports = leg.ports.clone();
+            let (p, hop) =
+                self.eni_sg_ports(e, Direction::Egress, peer, flow.with_want(&ports), &mut leg);
             leg.hops.push(Hop {
                 resource: e.address.clone(),
                 kind: "eni",
@@ -440,14 +436,16 @@ impl Net<'_> {
         if let Some(lb) = via_lb {
             peer_groups.extend(lb.groups.iter().cloned());
         }
-        let peer_groups = &peer_groups;
+        let peer = Peer {
+            ip: Some(src_ip),
+            groups: &peer_groups,
+        };
+        let ports = leg.ports.clone();
         let (p, hop) = self.eni_sg_ports(
             dst,
             Direction::Ingress,
-            src_ip,
-            peer_groups,
-            proto,
-            &leg.ports.clone(),
+            peer,
+            flow.with_want(&ports),
             &mut leg,
         );
         match hop {

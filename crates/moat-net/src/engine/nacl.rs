@@ -2,12 +2,77 @@
 
 use std::net::IpAddr;
 
-use moat_model::aws::network::{Action, Protocol};
+use moat_model::aws::network::{Action, Nacl, NaclRule, Protocol};
 use moat_model::ResourceId;
 
 use crate::sets::PortSet;
 
 use super::*;
+
+/// What one network ACL does to one direction of traffic with one peer address.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NaclStage<'a> {
+    /// The ports admitted.
+    pub allowed: PortSet,
+    /// The first rule that admits some of the ports.
+    pub admit: Option<&'a NaclRule>,
+    /// The first rule that denies some of the ports.
+    pub deny: Option<&'a NaclRule>,
+    /// Some ports matched no rule: the final rule `*` denies them.
+    pub fell_through: bool,
+    /// Rules with unknown values, skipped: any of them could decide differently.
+    pub unknown: Vec<&'a NaclRule>,
+}
+
+/// The network-ACL stage: the rules of one direction in order, the first that matches the
+/// protocol, the peer address and a port decides for that port; the ports no rule matches are
+/// denied. Both the engine's legs and the diagnosis decide here.
+pub(crate) fn nacl_stage<'a>(
+    acl: &'a Nacl,
+    egress: bool,
+    peer_ip: IpAddr,
+    proto: Protocol,
+    want: &PortSet,
+) -> NaclStage<'a> {
+    let rules = if egress { &acl.egress } else { &acl.ingress };
+    let mut remaining = want.clone();
+    let mut st = NaclStage::default();
+    for r in rules {
+        if remaining.is_empty() {
+            break;
+        }
+        if !r.unknown.is_empty() {
+            st.unknown.push(r);
+            continue;
+        }
+        let (Some(p), Some(c)) = (r.protocol, r.cidr) else {
+            continue;
+        };
+        if !p.matches(proto) || !c.contains(&peer_ip) {
+            continue;
+        }
+        let rp = match r.ports {
+            Some(x) if p.has_ports() && proto.has_ports() => PortSet::range(x.from, x.to),
+            _ => PortSet::all(),
+        };
+        let hit = remaining.intersect(&rp);
+        if hit.is_empty() {
+            continue;
+        }
+        remaining = remaining.subtract(&hit);
+        match r.action {
+            Action::Allow => {
+                st.allowed = st.allowed.union(&hit);
+                st.admit.get_or_insert(r);
+            }
+            Action::Deny => {
+                st.deny.get_or_insert(r);
+            }
+        }
+    }
+    st.fell_through = !remaining.is_empty();
+    st
+}
 
 impl Net<'_> {
     // -----------------------------------------------------------------------------------
@@ -41,74 +106,37 @@ impl Net<'_> {
                 None,
             );
         };
-        let rules = if egress { &acl.egress } else { &acl.ingress };
-        let mut remaining = want.clone();
-        let mut allowed = PortSet::empty();
-        let mut admit: Option<Hop> = None;
-        let mut deny: Option<Hop> = None;
-        for r in rules {
-            if remaining.is_empty() {
-                break;
-            }
-            if !r.unknown.is_empty() {
-                for u in &r.unknown {
-                    leg.less.push(format!("network ACL rule at {}: {u}", r.loc));
-                }
-                continue;
-            }
-            let (Some(p), Some(c)) = (r.protocol, r.cidr) else {
-                continue;
-            };
-            if !p.matches(proto) || !c.contains(&peer_ip) {
-                continue;
-            }
-            let rp = match r.ports {
-                Some(x) if p.has_ports() && proto.has_ports() => PortSet::range(x.from, x.to),
-                _ => PortSet::all(),
-            };
-            let hit = remaining.intersect(&rp);
-            if hit.is_empty() {
-                continue;
-            }
-            remaining = remaining.subtract(&hit);
-            let hop = Hop {
-                resource: acl.address.clone(),
-                kind: "nacl",
-                detail: self.d(|| {
-                    format!(
-                        "{} rule {} {} {} {} {}",
-                        if egress { "outbound" } else { "inbound" },
-                        r.number,
-                        if r.action == Action::Allow {
-                            "allows"
-                        } else {
-                            "denies"
-                        },
-                        p.name(),
-                        r.ports
-                            .map(|x| x.to_string())
-                            .unwrap_or_else(|| "all".into()),
-                        c
-                    )
-                }),
-                loc: Some(r.loc.clone()),
-            };
-            match r.action {
-                Action::Allow => {
-                    allowed = allowed.union(&hit);
-                    if admit.is_none() {
-                        admit = Some(hop);
-                    }
-                }
-                Action::Deny => {
-                    if deny.is_none() {
-                        deny = Some(hop);
-                    }
-                }
+        let st = nacl_stage(acl, egress, peer_ip, proto, want);
+        for r in &st.unknown {
+            for u in &r.unknown {
+                leg.less.push(format!("network ACL rule at {}: {u}", r.loc));
             }
         }
-        if !remaining.is_empty() && deny.is_none() {
-            deny = Some(Hop {
+        let hop = |r: &NaclRule| Hop {
+            resource: acl.address.clone(),
+            kind: "nacl",
+            detail: self.d(|| {
+                format!(
+                    "{} rule {} {} {} {} {}",
+                    if egress { "outbound" } else { "inbound" },
+                    r.number,
+                    if r.action == Action::Allow {
+                        "allows"
+                    } else {
+                        "denies"
+                    },
+                    r.protocol.map(|p| p.name()).unwrap_or_default(),
+                    r.ports
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "all".into()),
+                    r.cidr.map(|c| c.to_string()).unwrap_or_default()
+                )
+            }),
+            loc: Some(r.loc.clone()),
+        };
+        let deny = match st.deny {
+            Some(r) => Some(hop(r)),
+            None if st.fell_through => Some(Hop {
                 resource: acl.address.clone(),
                 kind: "nacl",
                 detail: self.d(|| {
@@ -118,33 +146,44 @@ impl Net<'_> {
                     )
                 }),
                 loc: Some(acl.loc.clone()),
-            });
-        }
-        let admit = admit.unwrap_or_else(|| Hop {
+            }),
+            None => None,
+        };
+        let admit = st.admit.map(hop).unwrap_or_else(|| Hop {
             resource: acl.address.clone(),
             kind: "nacl",
             detail: "no rule admits".into(),
             loc: Some(acl.loc.clone()),
         });
-        (allowed, admit, deny)
+        (st.allowed, admit, deny)
     }
+}
+
+/// One network-ACL check of an outbound connection: the subnet, the direction, the peer
+/// address, the ports (the leg's, unless given), whether it is the reply's check, and the
+/// stage number a block gets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NaclStep<'p> {
+    pub subnet: ResourceId,
+    pub egress: bool,
+    pub peer: IpAddr,
+    pub want: Option<&'p PortSet>,
+    pub reply: bool,
+    pub stage: usize,
 }
 
 impl Net<'_> {
     /// Network-ACL check of one subnet for one direction of an outbound connection; stops the
     /// leg when nothing passes. `reply` marks the hop as the reply's.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn nacl_step(
-        &self,
-        leg: &mut Leg,
-        subnet: ResourceId,
-        egress: bool,
-        peer: IpAddr,
-        proto: Protocol,
-        want: Option<&PortSet>,
-        reply: bool,
-        stage: usize,
-    ) -> bool {
+    pub(crate) fn nacl_step(&self, leg: &mut Leg, step: NaclStep<'_>, proto: Protocol) -> bool {
+        let NaclStep {
+            subnet,
+            egress,
+            peer,
+            want,
+            reply,
+            stage,
+        } = step;
         let want = want.cloned().unwrap_or_else(|| leg.ports.clone());
         let want = &want;
         let (p, hop, deny) = self.nacl_ports(subnet, egress, peer, proto, want, leg);

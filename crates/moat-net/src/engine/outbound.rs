@@ -15,17 +15,20 @@ impl Net<'_> {
     /// out through an internet gateway (IPv4 needs a public address on the interface), an
     /// egress-only internet gateway (IPv6), or a NAT gateway in a subnet that routes to an
     /// internet gateway.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn out_leg(
         &self,
         src: &Eni,
         src_ip: IpAddr,
         dst_ip: IpAddr,
-        proto: Protocol,
-        want: &PortSet,
-        src_ports: &PortSet,
+        flow: Flow<'_>,
         dst_l: &str,
     ) -> Leg {
+        let Flow {
+            proto,
+            want,
+            src_ports,
+            ..
+        } = flow;
         let mut leg = Leg {
             ports: want.clone(),
             ..Leg::default()
@@ -47,13 +50,16 @@ impl Net<'_> {
             return leg;
         };
         // 1. source security groups (egress)
+        let peer = Peer {
+            ip: Some(dst_ip),
+            groups: &[],
+        };
+        let ports = leg.ports.clone();
         let (p, hop) = self.eni_sg_ports(
             src,
             Direction::Egress,
-            dst_ip,
-            &[],
-            proto,
-            &leg.ports.clone(),
+            peer,
+            flow.with_want(&ports),
             &mut leg,
         );
         leg.hops.push(Hop {
@@ -118,18 +124,30 @@ impl Net<'_> {
                             .push(format!("whether `{sname}` has a public IP: {u}")),
                     }
                 }
-                if !self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
-                    || (proto.has_ports()
-                        && !self.nacl_step(
-                            &mut leg,
-                            ss,
-                            false,
-                            dst_ip,
-                            proto,
-                            Some(src_ports),
-                            true,
-                            5,
-                        ))
+                if !self.nacl_step(
+                    &mut leg,
+                    NaclStep {
+                        subnet: ss,
+                        egress: true,
+                        peer: dst_ip,
+                        want: None,
+                        reply: false,
+                        stage: 3,
+                    },
+                    proto,
+                ) || (proto.has_ports()
+                    && !self.nacl_step(
+                        &mut leg,
+                        NaclStep {
+                            subnet: ss,
+                            egress: false,
+                            peer: dst_ip,
+                            want: Some(src_ports),
+                            reply: true,
+                            stage: 5,
+                        },
+                        proto,
+                    ))
                 {
                     return leg;
                 }
@@ -137,18 +155,30 @@ impl Net<'_> {
             }
             Some((RouteTarget::EgressOnlyIgw(g), hop)) if dst_ip.is_ipv6() => {
                 leg.hops.push(hop);
-                if !self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
-                    || (proto.has_ports()
-                        && !self.nacl_step(
-                            &mut leg,
-                            ss,
-                            false,
-                            dst_ip,
-                            proto,
-                            Some(src_ports),
-                            true,
-                            5,
-                        ))
+                if !self.nacl_step(
+                    &mut leg,
+                    NaclStep {
+                        subnet: ss,
+                        egress: true,
+                        peer: dst_ip,
+                        want: None,
+                        reply: false,
+                        stage: 3,
+                    },
+                    proto,
+                ) || (proto.has_ports()
+                    && !self.nacl_step(
+                        &mut leg,
+                        NaclStep {
+                            subnet: ss,
+                            egress: false,
+                            peer: dst_ip,
+                            want: Some(src_ports),
+                            reply: true,
+                            stage: 5,
+                        },
+                        proto,
+                    ))
                 {
                     return leg;
                 }
@@ -212,28 +242,52 @@ impl Net<'_> {
                 // source subnet <-> NAT subnet (not within one subnet); the packet keeps its
                 // destination address, the reply comes back from it to the client's port
                 if ns != ss
-                    && (!self.nacl_step(&mut leg, ss, true, dst_ip, proto, None, false, 3)
-                        || !self.nacl_step(&mut leg, ns, false, src_ip, proto, None, false, 4)
-                        || (proto.has_ports()
-                            && (!self.nacl_step(
-                                &mut leg,
-                                ns,
-                                true,
-                                src_ip,
-                                proto,
-                                Some(src_ports),
-                                true,
-                                5,
-                            ) || !self.nacl_step(
-                                &mut leg,
-                                ss,
-                                false,
-                                dst_ip,
-                                proto,
-                                Some(src_ports),
-                                true,
-                                5,
-                            ))))
+                    && (!self.nacl_step(
+                        &mut leg,
+                        NaclStep {
+                            subnet: ss,
+                            egress: true,
+                            peer: dst_ip,
+                            want: None,
+                            reply: false,
+                            stage: 3,
+                        },
+                        proto,
+                    ) || !self.nacl_step(
+                        &mut leg,
+                        NaclStep {
+                            subnet: ns,
+                            egress: false,
+                            peer: src_ip,
+                            want: None,
+                            reply: false,
+                            stage: 4,
+                        },
+                        proto,
+                    ) || (proto.has_ports()
+                        && (!self.nacl_step(
+                            &mut leg,
+                            NaclStep {
+                                subnet: ns,
+                                egress: true,
+                                peer: src_ip,
+                                want: Some(src_ports),
+                                reply: true,
+                                stage: 5,
+                            },
+                            proto,
+                        ) || !self.nacl_step(
+                            &mut leg,
+                            NaclStep {
+                                subnet: ss,
+                                egress: false,
+                                peer: dst_ip,
+                                want: Some(src_ports),
+                                reply: true,
+                                stage: 5,
+                            },
+                            proto,
+                        ))))
                 {
                     return leg;
                 }
@@ -252,18 +306,30 @@ impl Net<'_> {
                 match self.route(ns, dst_ip, &mut leg) {
                     Some((RouteTarget::Igw(g2), hop2)) => {
                         leg.hops.push(hop2);
-                        if !self.nacl_step(&mut leg, ns, true, dst_ip, proto, None, false, 6)
-                            || (proto.has_ports()
-                                && !self.nacl_step(
-                                    &mut leg,
-                                    ns,
-                                    false,
-                                    dst_ip,
-                                    proto,
-                                    Some(&PortSet::ephemeral()),
-                                    true,
-                                    7,
-                                ))
+                        if !self.nacl_step(
+                            &mut leg,
+                            NaclStep {
+                                subnet: ns,
+                                egress: true,
+                                peer: dst_ip,
+                                want: None,
+                                reply: false,
+                                stage: 6,
+                            },
+                            proto,
+                        ) || (proto.has_ports()
+                            && !self.nacl_step(
+                                &mut leg,
+                                NaclStep {
+                                    subnet: ns,
+                                    egress: false,
+                                    peer: dst_ip,
+                                    want: Some(&PortSet::ephemeral()),
+                                    reply: true,
+                                    stage: 7,
+                                },
+                                proto,
+                            ))
                         {
                             return leg;
                         }
@@ -353,7 +419,13 @@ impl Net<'_> {
             };
             evaluated = true;
             let dst_l = describe_addrs(&dset, dip);
-            let leg = self.out_leg(src, sip, dip, proto, want, src_ports, &dst_l);
+            let flow = Flow {
+                proto,
+                want,
+                src_ports,
+                via_lb: None,
+            };
+            let leg = self.out_leg(src, sip, dip, flow, &dst_l);
             out.more.extend(leg.more.iter().cloned());
             out.less.extend(leg.less.iter().cloned());
             if !leg.ports.is_empty() {

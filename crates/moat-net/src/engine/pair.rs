@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use moat_model::aws::network::{Eni, Protocol};
+use moat_model::aws::network::Eni;
 
 use crate::sets::{AddrSet, PortSet};
 
@@ -30,17 +30,19 @@ pub(crate) struct PairResult {
 
 impl Net<'_> {
     /// Traffic from a source (ENI or address space) to one destination ENI.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn pair(
         &self,
         src: &Src<'_>,
         src_space: &AddrSet,
         dst: &Eni,
-        proto: Protocol,
-        want: &PortSet,
-        src_ports: &PortSet,
-        via_lb: Option<&Eni>,
+        flow: Flow<'_>,
     ) -> PairResult {
+        let Flow {
+            proto,
+            want,
+            src_ports,
+            via_lb,
+        } = flow;
         let src_eni = match src {
             Src::Eni(e) => Some(*e),
             _ => None,
@@ -91,10 +93,12 @@ impl Net<'_> {
                     *sip,
                     dst,
                     *dip,
-                    proto,
-                    want,
-                    src_ports,
-                    via_lb,
+                    Flow {
+                        proto: proto,
+                        want: want,
+                        src_ports: src_ports,
+                        via_lb: via_lb,
+                    },
                     (&src_l, &dst_l),
                 );
                 out.more.extend(leg.more.iter().cloned());

@@ -121,7 +121,17 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                 paths.extend(lr);
                 continue;
             }
-            let r = n.pair(s, space, d, q.protocol, &q.ports, &q.src_ports, None);
+            let r = n.pair(
+                s,
+                space,
+                d,
+                Flow {
+                    proto: q.protocol,
+                    want: &q.ports,
+                    src_ports: &q.src_ports,
+                    via_lb: None,
+                },
+            );
             note(&r, &mut best_block);
             if !r.ports.is_empty() {
                 paths.push(Path {
@@ -178,26 +188,20 @@ pub fn reach_with(n: &Net<'_>, q: &Query) -> Result<ReachResult, ReachError> {
                             s,
                             space,
                             lb_eni,
-                            q.protocol,
-                            &PortSet::single(lport),
-                            &q.src_ports,
-                            None,
+                            Flow {
+                                proto: q.protocol,
+                                want: &PortSet::single(lport),
+                                src_ports: &q.src_ports,
+                                via_lb: None,
+                            },
                         );
                         note(&first, &mut best_block);
                         if first.ports.is_empty() {
                             continue;
                         }
                         // LB -> target
-                        let mut second = lb_to_target(
-                            n,
-                            lb.kind,
-                            lb_eni,
-                            t,
-                            s,
-                            &first.sources,
-                            q.protocol,
-                            t.port,
-                        );
+                        let mut second =
+                            lb_to_target(n, lb.kind, lb_eni, t, s, &first.sources, q.protocol);
                         // A block behind the load balancer is further along than any block
                         // of a direct path.
                         if let Some((stage, _)) = second.block.as_mut() {
