@@ -1,6 +1,5 @@
-use std::collections::BTreeSet;
-
-use moat_model::{Resolved, Severity, Unknown, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
 use crate::registry::{why, Ctx, Out, RuleDef};
 
@@ -54,70 +53,46 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let mut protected = BTreeSet::new();
-    let mut unknown = None;
-    for t in [
-        "aws_wafv2_web_acl_association",
-        "aws_wafregional_web_acl_association",
-    ] {
-        for a in ctx.of_type(t) {
-            let Some(n) = a.get("resource_arn") else {
-                continue;
-            };
-            match ctx.estate.resolve(n, &["aws_api_gateway_stage"], &["arn"]) {
-                Resolved::Resource(id) => {
-                    protected.insert(id);
-                }
-                Resolved::Unknown(u) => {
-                    unknown.get_or_insert((a, u));
-                }
-                Resolved::External(_) | Resolved::Absent => {}
-            }
-        }
-    }
-    for (id, stage) in ctx.estate.managed_of_type("aws_api_gateway_stage") {
-        if stage.mode != moat_model::Mode::Managed || protected.contains(&id) {
+    let edge = &ctx.aws().edge;
+    let unknown = edge.waf_unknown();
+    for s in &edge.api_stages {
+        if edge.waf_protects(s.id) {
             continue;
         }
-        let Some(api_node) = stage.get("rest_api_id") else {
+        let Some(api_ref) = &s.rest_api else {
             continue;
         };
-        let api = match ctx
-            .estate
-            .resolve(api_node, &["aws_api_gateway_rest_api"], &["id"])
-        {
-            Resolved::Resource(api) => ctx.resource(api),
-            _ => None,
+        let Some(stage) = ctx.resource(s.id) else {
+            continue;
         };
-        let Some(api) = api else {
+        let api = api_ref
+            .res()
+            .and_then(|id| edge.rest_api(id))
+            .and_then(|a| Some((a, ctx.resource(a.id)?)));
+        let Some((api, api_r)) = api else {
             out.unknown(
                 stage,
-                stage.loc_of("rest_api_id"),
+                &s.rest_api_loc,
                 "the REST API of this stage is not in the scanned files: whether it is private is unknown",
             );
             continue;
         };
-        let types = api.path("endpoint_configuration.0.types");
-        match types.map(|n| &n.value) {
-            None | Some(Value::Null) => {}
-            Some(Value::Unknown(u)) => {
-                out.unknown(
-                    stage,
-                    api.loc_of("endpoint_configuration"),
-                    format!(
-                        "the endpoint type of `{}` is unknown: {}",
-                        api.address,
-                        why(u)
-                    ),
-                );
-                continue;
-            }
-            Some(_) => {}
-        }
-        if types.is_some_and(|n| n.string_list() == ["PRIVATE"]) {
+        if let AttrValue::Unknown(u) = &api.endpoint_types.value {
+            out.unknown(
+                stage,
+                &api.endpoint_types.loc,
+                format!(
+                    "the endpoint type of `{}` is unknown: {}",
+                    api_r.address,
+                    why(u)
+                ),
+            );
             continue;
         }
-        if let Some((a, u)) = &unknown {
+        if api.private() {
+            continue;
+        }
+        if let Some((a, u)) = unknown.and_then(|(a, u)| Some((ctx.resource(a.id)?, u))) {
             out.unknown(
                 stage,
                 &stage.loc,
@@ -129,15 +104,18 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             );
             continue;
         }
-        let by_reference = matches!(api_node.value, Value::Unknown(Unknown::Computed { .. }));
-        let ids: &[&'static str] = if by_reference { &["CKV2_AWS_29"] } else { &[] };
+        let ids: &[&'static str] = if s.rest_api_by_reference {
+            &["CKV2_AWS_29"]
+        } else {
+            &[]
+        };
         out.claiming(ids, |out| {
             out.fail(
                 stage,
                 &stage.loc,
                 format!(
                     "no WAF web ACL is associated with this stage of the public REST API `{}`: requests reach the back end unfiltered",
-                    api.address
+                    api_r.address
                 ),
             )
         });

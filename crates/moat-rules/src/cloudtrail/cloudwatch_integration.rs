@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_cloudtrail` delivers to CloudWatch Logs (`cloud_watch_logs_group_arn`
@@ -44,20 +44,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudtrail") {
-        let attr = "cloud_watch_logs_group_arn";
-        match presence(r.get(attr)) {
-            Presence::Set => {}
-            Presence::Absent => out.fail(
-                r,
-                r.loc_of(attr),
-                format!("`{attr}` is not set: no CloudWatch alarm can watch this trail"),
-            ),
-            Presence::Unknown(u) => out.unknown(
-                r,
-                r.loc_of(attr),
-                format!("`{attr}` is unknown: {}", why(u)),
-            ),
-        }
+    for t in &ctx.aws().logging.trails {
+        super::require_named(
+            ctx,
+            out,
+            t.id,
+            &t.cloudwatch_logs,
+            "no CloudWatch alarm can watch this trail",
+        );
     }
 }

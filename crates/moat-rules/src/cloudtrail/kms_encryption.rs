@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_cloudtrail` sets `kms_key_id`, so that log files are encrypted with a
@@ -45,19 +45,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudtrail") {
-        match presence(r.get("kms_key_id")) {
-            Presence::Set => {}
-            Presence::Absent => out.fail(
-                r,
-                r.loc_of("kms_key_id"),
-                "`kms_key_id` is not set: log files are not encrypted with a KMS key",
-            ),
-            Presence::Unknown(u) => out.unknown(
-                r,
-                r.loc_of("kms_key_id"),
-                format!("`kms_key_id` is unknown: {}", why(u)),
-            ),
-        }
+    for t in &ctx.aws().logging.trails {
+        super::require_named(
+            ctx,
+            out,
+            t.id,
+            &t.kms_key,
+            "log files are not encrypted with a KMS key",
+        );
     }
 }

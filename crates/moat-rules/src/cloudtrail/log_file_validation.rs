@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `enable_log_file_validation` is `true` on every `aws_cloudtrail` (default
@@ -41,13 +41,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(
+    for t in &ctx.aws().logging.trails {
+        require(
+            ctx,
             out,
-            r,
-            "enable_log_file_validation",
-            false,
-            true,
+            t.id,
+            &t.log_file_validation,
+            |on| *on,
             "tampering with delivered log files cannot be detected",
         );
     }

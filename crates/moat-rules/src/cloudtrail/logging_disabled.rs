@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `enable_logging` is not `false` on any `aws_cloudtrail` (default `true`).
@@ -38,13 +38,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(
+    for t in &ctx.aws().logging.trails {
+        require(
+            ctx,
             out,
-            r,
-            "enable_logging",
-            true,
-            true,
+            t.id,
+            &t.logging,
+            |on| *on,
             "the trail records nothing",
         );
     }

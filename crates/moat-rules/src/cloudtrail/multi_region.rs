@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `is_multi_region_trail` is `true` on every `aws_cloudtrail` (default `false`).
@@ -44,13 +44,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudtrail") {
-        require_bool(
+    for t in &ctx.aws().logging.trails {
+        require(
+            ctx,
             out,
-            r,
-            "is_multi_region_trail",
-            false,
-            true,
+            t.id,
+            &t.multi_region,
+            |on| *on,
             "API activity in other regions is not recorded",
         );
     }

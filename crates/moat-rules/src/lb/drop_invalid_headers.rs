@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that application load balancers (`aws_lb`/`aws_alb` with `load_balancer_type`
@@ -41,31 +41,16 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in super::LBS {
-        for r in ctx.of_type(t) {
-            match super::lb_type(r) {
-                Some("application") => require_bool(
-                    out,
-                    r,
-                    "drop_invalid_header_fields",
-                    false,
-                    true,
-                    "malformed headers reach the targets",
-                ),
-                Some(_) => {}
-                None => {
-                    if let Some(u) = r.get("load_balancer_type").and_then(|n| n.unknown_reason()) {
-                        out.unknown(
-                            r,
-                            r.loc_of("load_balancer_type"),
-                            format!(
-                                "`load_balancer_type` is unknown: {}",
-                                crate::registry::why(u)
-                            ),
-                        );
-                    }
-                }
-            }
+    for lb in &ctx.aws().edge.load_balancers {
+        if super::is_application(ctx, out, lb) {
+            require(
+                ctx,
+                out,
+                lb.id,
+                &lb.drop_invalid_header_fields,
+                |drop| *drop,
+                "malformed headers reach the targets",
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that load-balancer listeners using plain `HTTP` only redirect to HTTPS: the default
@@ -52,45 +53,31 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in super::LISTENERS {
-        for r in ctx.of_type(t) {
-            let proto = match r.get("protocol") {
-                Some(n) => match &n.value {
-                    Value::String(s) => s.to_ascii_uppercase(),
-                    Value::Unknown(u) => {
-                        out.unknown(
-                            r,
-                            r.loc_of("protocol"),
-                            format!("`protocol` is unknown: {}", why(u)),
-                        );
-                        continue;
-                    }
-                    _ => continue,
-                },
-                // Unset: HTTP for an application load balancer.
-                None => match super::lb_of(ctx, r).and_then(super::lb_type) {
-                    Some("application") => "HTTP".to_string(),
-                    _ => continue,
-                },
-            };
-            if proto != "HTTP" {
+    for l in &ctx.aws().edge.listeners {
+        // Not written and no default known (the load balancer is not a known ALB).
+        let Some(proto) = &l.protocol else {
+            continue;
+        };
+        let Some(r) = ctx.resource(l.id) else {
+            continue;
+        };
+        match &proto.value {
+            AttrValue::Known(p) | AttrValue::Default(p) if p.eq_ignore_ascii_case("HTTP") => {}
+            AttrValue::Known(_) | AttrValue::Default(_) | AttrValue::Invalid { .. } => continue,
+            AttrValue::Unknown(_) => {
+                out.unknown(r, &proto.loc, proto.describe());
                 continue;
             }
-            let redirects = r.blocks("default_action").iter().any(|a| {
-                a.get("type").and_then(|t| t.as_str()) == Some("redirect")
-                    && a.blocks("redirect").iter().any(|rd| {
-                        rd.get("protocol")
-                            .and_then(|p| p.as_str())
-                            .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS"))
-                    })
-            });
-            if !redirects {
-                let port = r
-                    .get("port")
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "80".into());
-                out.fail(r, r.loc_of("protocol"), format!("`protocol` is `HTTP` on port {port} and the default action does not redirect to HTTPS: traffic travels in clear text"));
-            }
         }
+        if l.default_actions.iter().any(|a| a.redirects_to_https()) {
+            continue;
+        }
+        let port = match l.port.as_ref().map(|p| &p.value) {
+            None => "80".to_string(),
+            Some(AttrValue::Known(p) | AttrValue::Default(p)) => p.to_string(),
+            Some(AttrValue::Unknown(u)) => format!("(unknown: {u})"),
+            Some(AttrValue::Invalid { written, .. }) => written.clone(),
+        };
+        out.fail(r, &proto.loc, format!("`{}` is `HTTP` on port {port} and the default action does not redirect to HTTPS: traffic travels in clear text", proto.path));
     }
 }

@@ -5,29 +5,30 @@ pub(crate) mod http_without_redirect;
 pub(crate) mod tls_policy;
 pub(crate) mod waf_missing;
 
-use moat_model::{Resolved, Resource};
+use moat_model::aws::edge::LoadBalancerAttributes;
+use moat_model::aws::network::LbKind;
+use moat_model::aws::AttrValue;
 
-use crate::registry::Ctx;
+use crate::registry::{why, Ctx, Out};
 
 pub(crate) const FAMILY: &str = "lb";
 
-pub(crate) const LISTENERS: [&str; 2] = ["aws_lb_listener", "aws_alb_listener"];
-pub(crate) const LBS: [&str; 2] = ["aws_lb", "aws_alb"];
-
-/// The load balancer a listener belongs to, when it is in the estate.
-pub(crate) fn lb_of<'e>(ctx: &Ctx<'e>, listener: &Resource) -> Option<&'e Resource> {
-    let n = listener.get("load_balancer_arn")?;
-    match ctx.estate.resolve(n, &LBS, &[]) {
-        Resolved::Resource(id) => ctx.resource(id),
-        _ => None,
-    }
-}
-
-/// `application`, `network` or `gateway` (default `application`), if known.
-pub(crate) fn lb_type(lb: &Resource) -> Option<&str> {
-    match lb.get("load_balancer_type") {
-        None => Some("application"),
-        Some(n) if n.is_null() => Some("application"),
-        Some(n) => n.as_str(),
+/// Whether a load balancer is an application load balancer (the default type). When its
+/// type is unknown, an unknown finding says so and the answer is `false`.
+pub(crate) fn is_application(ctx: &Ctx<'_>, out: &mut Out, lb: &LoadBalancerAttributes) -> bool {
+    match &lb.kind.value {
+        AttrValue::Known(k) | AttrValue::Default(k) => *k == LbKind::Application,
+        AttrValue::Unknown(u) => {
+            if let Some(r) = ctx.resource(lb.id) {
+                out.unknown(
+                    r,
+                    &lb.kind.loc,
+                    format!("`{}` is unknown: {}", lb.kind.path, why(u)),
+                );
+            }
+            false
+        }
+        // A type that is not one of AWS's: no check applies.
+        AttrValue::Invalid { .. } => false,
     }
 }

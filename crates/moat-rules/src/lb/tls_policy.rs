@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `HTTPS` and `TLS` listeners use a security policy that allows only TLS 1.2 and
@@ -50,21 +51,36 @@ pub(crate) const RULE: RuleDef = RuleDef {
 const MODERN: [&str; 5] = ["TLS13-1-2", "TLS13-1-3", "TLS-1-2", "TLS-1-3", "FS-1-2"];
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in super::LISTENERS {
-        for r in ctx.of_type(t) {
-            let tls = r
-                .get("protocol")
-                .and_then(|n| n.as_str())
-                .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS") || p.eq_ignore_ascii_case("TLS"));
-            if !tls {
-                continue;
-            }
-            match r.get("ssl_policy").map(|n| &n.value) {
-                None | Some(Value::Null) => out.fail(r, &r.loc, "`ssl_policy` is not set (default `ELBSecurityPolicy-2016-08`): TLS 1.0 and 1.1 are accepted"),
-                Some(Value::String(p)) if !MODERN.iter().any(|m| p.contains(m)) => out.fail(r, r.loc_of("ssl_policy"), format!("`ssl_policy` is `{p}`: it accepts TLS versions older than 1.2")),
-                Some(Value::Unknown(u)) => out.unknown(r, r.loc_of("ssl_policy"), format!("`ssl_policy` is unknown: {}", why(u))),
-                _ => {}
-            }
+    for l in &ctx.aws().edge.listeners {
+        let tls = l
+            .protocol
+            .as_ref()
+            .and_then(|p| p.written())
+            .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS") || p.eq_ignore_ascii_case("TLS"));
+        if !tls {
+            continue;
+        }
+        let Some(r) = ctx.resource(l.id) else {
+            continue;
+        };
+        let policy = &l.ssl_policy;
+        let modern = |p: &str| MODERN.iter().any(|m| p.contains(m));
+        match &policy.value {
+            AttrValue::Default(p) if !modern(p) => out.fail(
+                r,
+                &policy.loc,
+                format!("{}: TLS 1.0 and 1.1 are accepted", policy.describe()),
+            ),
+            AttrValue::Known(p) if !modern(p) => out.fail(
+                r,
+                &policy.loc,
+                format!(
+                    "{}: it accepts TLS versions older than 1.2",
+                    policy.describe()
+                ),
+            ),
+            AttrValue::Unknown(_) => out.unknown(r, &policy.loc, policy.describe()),
+            _ => {}
         }
     }
 }

@@ -1,9 +1,7 @@
-use std::collections::BTreeSet;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use moat_model::{Resolved, Severity};
-
-use super::{lb_type, LBS};
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every internet-facing Application Load Balancer (`aws_lb` or `aws_alb` with
@@ -51,61 +49,27 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let mut protected = BTreeSet::new();
-    let mut unknown = None;
-    for t in [
-        "aws_wafv2_web_acl_association",
-        "aws_wafregional_web_acl_association",
-    ] {
-        for a in ctx.of_type(t) {
-            let Some(n) = a.get("resource_arn") else {
-                continue;
-            };
-            match ctx.estate.resolve(n, &LBS, &["arn"]) {
-                Resolved::Resource(id) => {
-                    protected.insert(id);
-                }
-                Resolved::Unknown(u) => {
-                    unknown.get_or_insert((a, u));
-                }
-                Resolved::External(_) | Resolved::Absent => {}
-            }
-        }
-    }
-    for (id, lb) in ctx.estate.managed_of_types(&LBS) {
-        if lb.mode != moat_model::Mode::Managed || protected.contains(&id) {
+    let edge = &ctx.aws().edge;
+    let unknown = edge.waf_unknown();
+    for lb in &edge.load_balancers {
+        if edge.waf_protects(lb.id) || !super::is_application(ctx, out, lb) {
             continue;
         }
-        match lb_type(lb) {
-            Some("application") => {}
-            Some(_) => continue,
-            None => {
-                let loc = lb.loc_of("load_balancer_type");
-                let u = lb
-                    .get("load_balancer_type")
-                    .and_then(|n| n.unknown_reason())
-                    .map(why)
-                    .unwrap_or_default();
-                out.unknown(lb, loc, format!("`load_balancer_type` is unknown: {u}"));
+        let Some(r) = ctx.resource(lb.id) else {
+            continue;
+        };
+        match &lb.internal.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => continue,
+            AttrValue::Known(false) | AttrValue::Default(false) => {}
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &lb.internal.loc, lb.internal.describe());
                 continue;
             }
         }
-        match bool_attr(lb, "internal", false) {
-            BoolAttr::Value(true, _) => continue,
-            BoolAttr::Value(false, _) => {}
-            BoolAttr::Unknown(u, loc) => {
-                out.unknown(lb, loc, format!("`internal` is unknown: {}", why(u)));
-                continue;
-            }
-            BoolAttr::Invalid(n, loc) => {
-                out.unknown(lb, loc, format!("`internal` is `{n}`, not a bool"));
-                continue;
-            }
-        }
-        match &unknown {
+        match unknown.and_then(|(a, u)| Some((ctx.resource(a.id)?, u))) {
             Some((a, u)) => out.unknown(
-                lb,
-                &lb.loc,
+                r,
+                &r.loc,
                 format!(
                     "no web ACL is known for this internet-facing ALB: the `resource_arn` of `{}` is unknown: {}",
                     a.address,
@@ -113,8 +77,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 ),
             ),
             None => out.fail(
-                lb,
-                &lb.loc,
+                r,
+                &r.loc,
                 "no WAF web ACL is associated with this internet-facing ALB: requests reach the targets unfiltered",
             ),
         }

@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_cloudwatch_log_group` keeps its logs for at least a year: a
@@ -49,28 +50,25 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_cloudwatch_log_group") {
-        let Some(n) = r.get("retention_in_days").filter(|n| !n.is_null()) else {
+    for g in &ctx.aws().logging.log_groups {
+        let Some(r) = ctx.resource(g.id) else {
             continue;
         };
-        let loc = n.loc.as_ref().unwrap_or(&r.loc);
-        match (&n.value, n.as_f64()) {
-            (Value::Unknown(u), _) => out.unknown(
+        let days = &g.retention_days;
+        match &days.value {
+            // 0: never expire.
+            AttrValue::Known(d) | AttrValue::Default(d) if *d > 0.0 && *d < 365.0 => out.fail(
                 r,
-                loc,
-                format!("`retention_in_days` is unknown: {}", why(u)),
+                &days.loc,
+                format!(
+                    "{}: logs are deleted before a year has passed",
+                    days.describe()
+                ),
             ),
-            (_, Some(d)) if d > 0.0 && d < 365.0 => out.fail(
-                r,
-                loc,
-                format!("`retention_in_days` is `{n}`: logs are deleted before a year has passed"),
-            ),
-            (_, Some(_)) => {}
-            _ => out.unknown(
-                r,
-                loc,
-                format!("`retention_in_days` is `{n}`, not a number"),
-            ),
+            AttrValue::Known(_) | AttrValue::Default(_) => {}
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &days.loc, days.describe())
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that AWS Config records every supported resource type: each
@@ -54,17 +54,18 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let mut any = false;
-    for r in ctx.of_type("aws_config_configuration_recorder") {
-        any = true;
-        match bool_attr(r, "recording_group.0.all_supported", true) {
-            BoolAttr::Value(false, loc) => out.fail(r, loc, "`recording_group.all_supported` is `false`: resource types not listed are not evaluated"),
-            BoolAttr::Value(true, _) => {}
-            BoolAttr::Unknown(u, loc) => out.unknown(r, loc, format!("`recording_group.all_supported` is unknown: {}", why(u))),
-            BoolAttr::Invalid(n, loc) => out.unknown(r, loc, format!("`recording_group.all_supported` is `{n}`, not a bool")),
-        }
+    let recorders = &ctx.aws().logging.config_recorders;
+    for rec in recorders {
+        require(
+            ctx,
+            out,
+            rec.id,
+            &rec.all_supported,
+            |all| *all,
+            "resource types not listed are not evaluated",
+        );
     }
-    if !any {
+    if recorders.is_empty() {
         if let Some(b) = super::baseline(ctx) {
             out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_config_configuration_recorder`", b.address));
         }

@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that GuardDuty is on: every `aws_guardduty_detector` has `enable` not `false`
@@ -47,12 +47,18 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let mut any = false;
-    for r in ctx.of_type("aws_guardduty_detector") {
-        any = true;
-        require_bool(out, r, "enable", true, true, "threat detection is off");
+    let detectors = &ctx.aws().logging.guardduty_detectors;
+    for d in detectors {
+        require(
+            ctx,
+            out,
+            d.id,
+            &d.enabled,
+            |on| *on,
+            "threat detection is off",
+        );
     }
-    if !any {
+    if detectors.is_empty() {
         if let Some(b) = super::baseline(ctx) {
             // Checkov checks declared detectors only: nothing to claim for a missing one.
             out.claiming(&[], |out| out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_guardduty_detector`", b.address)));

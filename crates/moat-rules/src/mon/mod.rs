@@ -15,24 +15,10 @@ use crate::registry::Ctx;
 
 pub(crate) const FAMILY: &str = "mon";
 
-const BASELINE: [&str; 4] = [
-    "aws_cloudtrail",
-    "aws_guardduty_detector",
-    "aws_securityhub_account",
-    "aws_config_configuration_recorder",
-];
-
-/// The first baseline resource of the estate (where a missing service is reported),
-/// preferring one that is switched on: a trail with `enable_logging = false` is not where the
-/// account's monitoring lives, and reporting there reads as if that trail were the cause.
+/// Where an account-wide finding (no GuardDuty, no Security Hub, no Config recorder) is
+/// reported, if the configuration manages the account baseline at all
+/// ([`moat_model::aws::logging::Logging::baseline_anchor`]): a trail that is switched on
+/// rather than a disabled one, which would read as if that trail were the cause.
 pub(crate) fn baseline<'e>(ctx: &Ctx<'e>) -> Option<&'e Resource> {
-    let enabled = |r: &&Resource| {
-        r.get("enable_logging")
-            .and_then(moat_model::Node::as_bool)
-            .unwrap_or(true)
-    };
-    BASELINE
-        .iter()
-        .find_map(|t| ctx.of_type(t).find(enabled))
-        .or_else(|| BASELINE.iter().find_map(|t| ctx.of_type(t).next()))
+    ctx.resource(ctx.aws().logging.baseline_anchor()?)
 }

@@ -44,7 +44,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    if ctx.of_type("aws_securityhub_account").next().is_some() {
+    if !ctx.aws().logging.security_hub_accounts.is_empty() {
         return;
     }
     if let Some(b) = super::baseline(ctx) {

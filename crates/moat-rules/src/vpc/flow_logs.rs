@@ -1,4 +1,7 @@
-use moat_model::{Resolved, Severity};
+use std::collections::BTreeSet;
+
+use moat_model::aws::network::{Declared, Ref};
+use moat_model::Severity;
 
 use crate::registry::{why, Ctx, Out, RuleDef};
 
@@ -46,35 +49,38 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let e = ctx.estate;
     let mut floating = None;
-    let mut covered = std::collections::HashSet::new();
-    for (_, fl) in e.managed_of_type("aws_flow_log") {
-        let Some(n) = fl.get("vpc_id") else { continue };
-        match e.resolve(n, &["aws_vpc"], &[]) {
-            Resolved::Resource(id) => {
-                covered.insert(id);
+    let mut covered = BTreeSet::new();
+    for fl in &ctx.aws().logging.flow_logs {
+        match &fl.vpc {
+            Some(Ref::Res(id)) => {
+                covered.insert(*id);
             }
-            Resolved::Unknown(u) => floating = Some((fl.address.clone(), u)),
-            Resolved::External(_) | Resolved::Absent => {}
+            // The last one, in declaration order.
+            Some(Ref::Unknown(u)) => floating = Some((fl.id, u)),
+            Some(Ref::External(_)) | None => {}
         }
     }
-    for (id, r) in e.managed_of_type("aws_vpc") {
-        if covered.contains(&id) {
+    for vpc in &ctx.net().vpcs {
+        if vpc.declared != Declared::Created || covered.contains(&vpc.id) {
             continue;
         }
-        match &floating {
+        let Some(r) = ctx.resource(vpc.id) else {
+            continue;
+        };
+        match floating.and_then(|(fl, u)| Some((ctx.resource(fl)?, u))) {
             Some((fl, u)) => out.unknown(
                 r,
-                &r.loc,
+                &vpc.loc,
                 format!(
-                    "no flow log refers to this VPC, and the `vpc_id` of `{fl}` is unknown: {}",
+                    "no flow log refers to this VPC, and the `vpc_id` of `{}` is unknown: {}",
+                    fl.address,
                     why(u)
                 ),
             ),
             None => out.fail(
                 r,
-                &r.loc,
+                &vpc.loc,
                 "no `aws_flow_log` has `vpc_id` pointing at this VPC: its traffic is not logged",
             ),
         }
