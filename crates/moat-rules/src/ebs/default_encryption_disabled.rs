@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `aws_ebs_encryption_by_default` is not set with `enabled = false` (default
@@ -25,7 +25,7 @@ resource "aws_ebs_encryption_by_default" "this" {
 ```
 
 ## References
-- Seed 004: encryption at rest
+- AWS Security Hub: [EC2.7] EBS default encryption should be enabled
 - CIS AWS Foundations Benchmark v3.0.0, 2.2.1
 - AWS: [Encryption by default](https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html)
 "#;
@@ -41,13 +41,13 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_ebs_encryption_by_default") {
-        require_bool(
+    for d in &ctx.aws().compute.ebs_encryption_by_default {
+        require(
+            ctx,
             out,
-            r,
-            "enabled",
-            true,
-            true,
+            d.id,
+            &d.enabled,
+            |on| *on,
             "new volumes are not encrypted by default",
         );
     }

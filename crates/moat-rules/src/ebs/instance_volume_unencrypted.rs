@@ -1,6 +1,8 @@
-use moat_model::{Node, Resource, Severity};
+use moat_model::aws::compute::{BlockDevice, InstanceKind};
+use moat_model::aws::AttrValue;
+use moat_model::{Resource, Severity};
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks the block devices of `aws_instance` and `aws_launch_configuration`
@@ -37,7 +39,7 @@ resource "aws_instance" "web" {
 or enable `aws_ebs_encryption_by_default` for the account and region.
 
 ## References
-- Seed 004: AWS Config "암호화되지 않은 EBS 볼륨 탐지"
+- AWS Security Hub: [EC2.3] Attached Amazon EBS volumes should be encrypted at-rest
 - CIS AWS Foundations Benchmark v3.0.0, 2.2.1
 - AWS: [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html)
 "#;
@@ -52,37 +54,30 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
-fn device(out: &mut Out, r: &Resource, dev: &Node, what: &str, account: &Result<bool, String>) {
-    let loc = dev.loc.as_ref().unwrap_or(&r.loc);
-    match dev.get("encrypted") {
-        Some(n) if n.is_unknown() => {
-            let u = n.unknown_reason().map(why).unwrap_or_default();
-            out.unknown(
-                r,
-                n.loc.as_ref().unwrap_or(loc),
-                format!("`{what}.encrypted` is unknown: {u}"),
-            );
+fn device(out: &mut Out, r: &Resource, dev: &BlockDevice, account: &Result<bool, String>) {
+    let attr = &dev.encrypted;
+    let how = match &attr.value {
+        AttrValue::Unknown(_) => {
+            out.unknown(r, &attr.loc, attr.describe());
+            return;
         }
-        Some(n) if n.as_bool() == Some(true) => {}
-        other => {
-            if dev.get("snapshot_id").is_some_and(|s| !s.is_null()) && other.is_none() {
-                // Inherits the snapshot's encryption.
-                return;
-            }
-            let loc = other.and_then(|n| n.loc.as_ref()).unwrap_or(loc);
-            let how = match other {
-                Some(n) => format!("`{what}.encrypted` is `{n}`"),
-                None => format!("`{what}.encrypted` is not set (default `false`)"),
-            };
-            match account {
-                Err(u) => out.unknown(
-                    r,
-                    loc,
-                    format!("{how} and the account default is unknown: {u}"),
-                ),
-                Ok(_) => out.fail(r, loc, format!("{how}: the volume is stored unencrypted")),
-            }
-        }
+        AttrValue::Known(true) | AttrValue::Default(true) => return,
+        // Inherits the snapshot's encryption.
+        AttrValue::Default(false) if dev.from_snapshot => return,
+        AttrValue::Invalid { written, .. } => format!("`{}` is `{written}`", attr.path),
+        AttrValue::Known(false) | AttrValue::Default(false) => attr.describe(),
+    };
+    match account {
+        Err(u) => out.unknown(
+            r,
+            &attr.loc,
+            format!("{how} and the account default is unknown: {u}"),
+        ),
+        Ok(_) => out.fail(
+            r,
+            &attr.loc,
+            format!("{how}: the volume is stored unencrypted"),
+        ),
     }
 }
 
@@ -91,31 +86,25 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     if account == Ok(true) {
         return;
     }
-    for t in ["aws_instance", "aws_launch_configuration"] {
-        for r in ctx.of_type(t) {
-            let roots = r.blocks("root_block_device");
-            if roots.is_empty() {
+    for i in &ctx.aws().compute.instances {
+        let Some(r) = ctx.resource(i.id) else {
+            continue;
+        };
+        // `CKV_AWS_8` covers instances and launch configurations, not launch templates.
+        let ids: &[&'static str] = match i.kind {
+            InstanceKind::LaunchTemplate => &[],
+            InstanceKind::Instance | InstanceKind::LaunchConfiguration => &["CKV_AWS_8"],
+        };
+        out.claiming(ids, |out| {
+            if i.kind != InstanceKind::LaunchTemplate && !i.declares_root_device() {
                 match &account {
                     Err(u) => out.unknown(r, &r.loc, format!("no `root_block_device` and the account default is unknown: {u}")),
                     Ok(_) => out.fail(r, &r.loc, "no `root_block_device` with `encrypted = true`: the root volume is unencrypted unless the AMI's snapshot is"),
                 }
             }
-            for d in roots {
-                device(out, r, d, "root_block_device", &account);
+            for d in &i.block_devices {
+                device(out, r, d, &account);
             }
-            for d in r.blocks("ebs_block_device") {
-                device(out, r, d, "ebs_block_device", &account);
-            }
-        }
+        });
     }
-    // `CKV_AWS_8` covers instances and launch configurations, not launch templates.
-    out.claiming(&[], |out| {
-        for r in ctx.of_type("aws_launch_template") {
-            for m in r.blocks("block_device_mappings") {
-                for e in m.blocks("ebs") {
-                    device(out, r, e, "block_device_mappings.ebs", &account);
-                }
-            }
-        }
-    });
 }

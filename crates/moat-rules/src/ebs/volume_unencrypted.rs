@@ -1,6 +1,7 @@
+use moat_model::aws::AttrValue;
 use moat_model::Severity;
 
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_ebs_volume` is encrypted: `encrypted = true`, or the account default
@@ -30,7 +31,7 @@ resource "aws_ebs_volume" "data" {
 ```
 
 ## References
-- Seed 004: AWS Config "암호화되지 않은 EBS 볼륨 탐지"
+- AWS Security Hub: [EC2.3] Attached Amazon EBS volumes should be encrypted at-rest
 - CIS AWS Foundations Benchmark v3.0.0, 2.2.1: "Ensure EBS volume encryption is enabled in all regions"
 - AWS: [Amazon EBS encryption](https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html)
 "#;
@@ -50,29 +51,33 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     if account == Ok(true) {
         return;
     }
-    for r in ctx.of_type("aws_ebs_volume") {
-        match bool_attr(r, "encrypted", false) {
-            BoolAttr::Value(true, _) => {}
-            BoolAttr::Value(false, loc) => match &account {
+    for v in &ctx.aws().compute.volumes {
+        let Some(r) = ctx.resource(v.id) else {
+            continue;
+        };
+        let attr = &v.encrypted;
+        match &attr.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => {}
+            AttrValue::Known(false) | AttrValue::Default(false) => match &account {
                 Err(u) => out.unknown(
                     r,
-                    loc,
-                    format!("`encrypted` is not `true` and the account default is unknown: {u}"),
+                    &attr.loc,
+                    format!(
+                        "`{}` is not `true` and the account default is unknown: {u}",
+                        attr.path
+                    ),
                 ),
-                Ok(_) => {
-                    let how = if r.get("encrypted").is_some() {
-                        "`encrypted` is `false`"
-                    } else {
-                        "`encrypted` is not set (default `false`)"
-                    };
-                    out.fail(r, loc, format!("{how} and no `aws_ebs_encryption_by_default` is enabled: the volume is stored unencrypted"));
-                }
+                Ok(_) => out.fail(
+                    r,
+                    &attr.loc,
+                    format!(
+                        "{} and no `aws_ebs_encryption_by_default` is enabled: the volume is stored unencrypted",
+                        attr.describe()
+                    ),
+                ),
             },
-            BoolAttr::Unknown(u, loc) => {
-                out.unknown(r, loc, format!("`encrypted` is unknown: {}", why(u)))
-            }
-            BoolAttr::Invalid(n, loc) => {
-                out.unknown(r, loc, format!("`encrypted` is `{n}`, not a bool"))
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &attr.loc, attr.describe())
             }
         }
     }

@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `aws_instance`, `aws_launch_template` and `aws_launch_configuration` require
@@ -33,7 +34,7 @@ resource "aws_instance" "web" {
 ```
 
 ## References
-- Seed 004: Zero Trust, least privilege for workload credentials
+- AWS Security Hub: [EC2.8] EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)
 - CIS AWS Foundations Benchmark v3.0.0, 5.6: "Ensure that EC2 Metadata Service only allows IMDSv2"
 - AWS: [Use IMDSv2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html)
 "#;
@@ -49,42 +50,31 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in [
-        "aws_instance",
-        "aws_launch_template",
-        "aws_launch_configuration",
-    ] {
-        for r in ctx.of_type(t) {
-            let opts = r.blocks("metadata_options");
-            let opt = opts.first();
-            if let Some(ep) = opt.and_then(|o| o.get("http_endpoint")) {
-                match &ep.value {
-                    Value::String(s) if s == "disabled" => continue,
-                    Value::Unknown(u) => {
-                        out.unknown(
-                            r,
-                            ep.loc.as_ref().unwrap_or(&r.loc),
-                            format!("`metadata_options.http_endpoint` is unknown: {}", why(u)),
-                        );
-                        continue;
-                    }
-                    _ => {}
-                }
+    for i in &ctx.aws().compute.instances {
+        let Some(r) = ctx.resource(i.id) else {
+            continue;
+        };
+        let endpoint = &i.metadata_http_endpoint;
+        match &endpoint.value {
+            AttrValue::Known(s) | AttrValue::Default(s) if s == "disabled" => continue,
+            AttrValue::Unknown(_) => {
+                out.unknown(r, &endpoint.loc, endpoint.describe());
+                continue;
             }
-            match opt.and_then(|o| o.get("http_tokens")) {
-                Some(n) => {
-                    let loc = n.loc.as_ref().unwrap_or(&r.loc);
-                    match &n.value {
-                        Value::String(s) if s == "required" => {}
-                        Value::Unknown(u) => out.unknown(r, loc, format!("`metadata_options.http_tokens` is unknown: {}", why(u))),
-                        v => out.fail(r, loc, format!("`metadata_options.http_tokens` is `{v}`: IMDSv1 requests are answered, so an SSRF can read the role credentials")),
-                    }
-                }
-                None => {
-                    let loc = opt.and_then(|o| o.loc.as_ref()).unwrap_or(&r.loc);
-                    out.fail(r, loc, "`metadata_options.http_tokens` is not set (default `optional`): IMDSv1 requests are answered, so an SSRF can read the role credentials");
-                }
-            }
+            _ => {}
+        }
+        let tokens = &i.metadata_http_tokens;
+        match &tokens.value {
+            AttrValue::Known(s) | AttrValue::Default(s) if s == "required" => {}
+            AttrValue::Unknown(_) => out.unknown(r, &tokens.loc, tokens.describe()),
+            AttrValue::Invalid { written, .. } => out.fail(
+                r,
+                &tokens.loc,
+                format!("`{}` is `{written}`: {SSRF}", tokens.path),
+            ),
+            _ => out.fail(r, &tokens.loc, format!("{}: {SSRF}", tokens.describe())),
         }
     }
 }
+
+const SSRF: &str = "IMDSv1 requests are answered, so an SSRF can read the role credentials";

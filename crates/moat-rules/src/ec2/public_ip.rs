@@ -1,17 +1,16 @@
 use ipnet::IpNet;
 use moat_model::aws::network::{Ref, RouteTarget};
-use moat_model::{Resource, Severity};
+use moat_model::{ResourceId, Severity};
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `aws_instance` and `aws_launch_configuration` do not set
 `associate_public_ip_address = true`.
 
 ## Why is this bad?
-The seeds' pattern is "only the load balancer is public, instances are private": an instance
-with a public address in a public subnet is one security-group mistake away from exposure
-(seed 002, "공개는 ALB만, EC2는 프라이빗").
+The usual pattern is "only the load balancer is public, instances are private": an instance
+with a public address in a public subnet is one security-group mistake away from exposure.
 
 ## Example
 ```hcl
@@ -29,7 +28,7 @@ resource "aws_instance" "app" {
 ```
 
 ## References
-- Seed 002 section 11; seed 003 (private application subnet behind the ALB)
+- AWS Security Hub: [EC2.9] Amazon EC2 instances should not have a public IPv4 address
 - AWS: [Public IPv4 addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html)
 "#;
 
@@ -44,25 +43,19 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in ["aws_instance", "aws_launch_configuration"] {
-        for r in ctx.of_type(t) {
-            if r.get("associate_public_ip_address").is_some() {
-                let what = exposure_of(ctx, r);
-                require_bool(out, r, "associate_public_ip_address", false, false, &what);
-            }
+    for i in &ctx.aws().compute.instances {
+        if let Some(attr) = &i.associate_public_ip_address {
+            let what = exposure_of(ctx, i.id);
+            require(ctx, out, i.id, attr, |public| !public, &what);
         }
     }
 }
 
 /// What the public address means, from the instance's subnet route for `0.0.0.0/0`: reachable
 /// through an internet gateway, or unusable because the subnet sends its default route elsewhere
-/// (seed 002, misconfiguration 6: a private subnet's instance is reached through its load
-/// balancer, never on a public IP).
-fn exposure_of(ctx: &Ctx<'_>, r: &Resource) -> String {
+/// (a private subnet's instance is reached through its load balancer, never on a public IP).
+fn exposure_of(ctx: &Ctx<'_>, id: ResourceId) -> String {
     const DIRECT: &str = "the instance is directly addressable from the internet";
-    let Some(id) = ctx.estate.by_address(&r.address) else {
-        return DIRECT.to_string();
-    };
     let net = ctx.net();
     let Some(Ref::Res(subnet)) = net.enis_of(id).find_map(|e| e.subnet.clone()) else {
         return DIRECT.to_string();
@@ -109,8 +102,7 @@ fn exposure_of(ctx: &Ctx<'_>, r: &Resource) -> String {
 fn target_name(ctx: &Ctx<'_>, t: &RouteTarget) -> String {
     let named = |kind: &str, r: &Ref| match r {
         Ref::Res(id) => ctx
-            .estate
-            .get(*id)
+            .resource(*id)
             .map(|x| format!("{kind} `{}`", x.address))
             .unwrap_or_else(|| kind.to_string()),
         Ref::External(s) => format!("{kind} `{s}`"),

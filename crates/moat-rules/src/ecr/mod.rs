@@ -1,5 +1,4 @@
-//! ECR repositories (seed 001 container security: "ECR Image Scanning"; seed 004: "Amazon ECR
-//! Image Scanning: 취약점 스캔").
+//! ECR repositories: image tag mutability and scanning on push.
 
 pub(crate) mod mutable_tags;
 pub(crate) mod scan_on_push;

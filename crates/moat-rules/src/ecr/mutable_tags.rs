@@ -1,6 +1,6 @@
-use moat_model::{Severity, Value};
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_ecr_repository` makes image tags immutable:
@@ -28,7 +28,7 @@ resource "aws_ecr_repository" "app" {
 ```
 
 ## References
-- Seed 004, container security: "Image Scanning (ECR)" (images verified before deployment); seed 001: "컨테이너 이미지 보안: 취약점 스캔 및 검증"
+- AWS Security Hub: [ECR.2] ECR private repositories should have tag immutability configured
 - AWS: [Preventing image tags from being overwritten](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html)
 "#;
 
@@ -43,25 +43,14 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_ecr_repository") {
-        let loc = r.loc_of("image_tag_mutability");
-        match r.get("image_tag_mutability").map(|n| &n.value) {
-            None | Some(Value::Null) => out.fail(
-                r,
-                loc,
-                "`image_tag_mutability` is not set (default `MUTABLE`): a push can replace the image behind an existing tag",
-            ),
-            Some(Value::String(s)) if s.starts_with("IMMUTABLE") => {}
-            Some(Value::Unknown(u)) => out.unknown(
-                r,
-                loc,
-                format!("`image_tag_mutability` is unknown: {}", why(u)),
-            ),
-            Some(v) => out.fail(
-                r,
-                loc,
-                format!("`image_tag_mutability` is `{v}`: a push can replace the image behind an existing tag"),
-            ),
-        }
+    for repo in &ctx.aws().containers.ecr_repositories {
+        require(
+            ctx,
+            out,
+            repo.id,
+            &repo.image_tag_mutability,
+            |m| m.starts_with("IMMUTABLE"),
+            "a push can replace the image behind an existing tag",
+        );
     }
 }

@@ -1,6 +1,8 @@
-use moat_model::{Node, Resource, Severity, Value};
+use moat_model::aws::containers::EcrRepository;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_ecr_repository` scans images on push. When the estate declares an
@@ -39,7 +41,7 @@ resource "aws_ecr_repository" "app" {
 ```
 
 ## References
-- Seed 001, container security: "컨테이너 이미지 보안: 취약점 스캔 및 검증 (ECR Image Scanning)"; seed 004: "Amazon ECR Image Scanning: 취약점 스캔"
+- AWS Security Hub: [ECR.1] ECR private repositories should have image scanning configured
 - AWS: [Scan images for software vulnerabilities in Amazon ECR](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html)
 "#;
 
@@ -82,46 +84,37 @@ enum Registry {
     Unknown(String),
 }
 
-fn registry(ctx: &Ctx<'_>, repo: &Resource) -> Registry {
-    let configs: Vec<&Resource> = ctx
-        .of_type("aws_ecr_registry_scanning_configuration")
-        .collect();
+fn registry(ctx: &Ctx<'_>, repo: &EcrRepository) -> Registry {
+    let configs = &ctx.aws().containers.ecr_registry_scanning;
     if configs.is_empty() {
         return Registry::Absent;
     }
-    let name = repo.get("name").map(|n| &n.value);
+    let name = repo.name.as_ref().map(|n| &n.value);
     let mut unknown = None;
     for c in configs {
-        for rule in c.blocks("rule") {
-            let freq = rule.get("scan_frequency").map(|n| &n.value);
-            match freq {
-                Some(Value::String(f)) if f == "SCAN_ON_PUSH" || f == "CONTINUOUS_SCAN" => {}
-                Some(Value::Unknown(u)) => {
+        let address = ctx.resource(c.id).map(|r| r.address.as_str()).unwrap_or("");
+        for rule in &c.rules {
+            match rule.frequency.as_ref().map(|f| &f.value) {
+                Some(AttrValue::Known(f)) if f == "SCAN_ON_PUSH" || f == "CONTINUOUS_SCAN" => {}
+                Some(AttrValue::Unknown(u)) => {
                     unknown.get_or_insert(format!(
-                        "a `scan_frequency` of `{}` is unknown: {}",
-                        c.address,
-                        why(u)
+                        "a `scan_frequency` of `{address}` is unknown: {u}"
                     ));
                     continue;
                 }
                 _ => continue,
             }
-            for f in rule.blocks("repository_filter") {
-                match (f.get("filter").map(|n| &n.value), name) {
-                    (Some(Value::String(p)), Some(Value::String(n))) if glob(p, n) => {
+            for f in &rule.filters {
+                match (&f.value, name) {
+                    (AttrValue::Known(p), Some(AttrValue::Known(n))) if glob(p, n) => {
                         return Registry::Scanned;
                     }
-                    (Some(Value::String(p)), _) if p == "*" => return Registry::Scanned,
-                    (Some(Value::Unknown(u)), _) => {
-                        unknown.get_or_insert(format!(
-                            "a filter of `{}` is unknown: {}",
-                            c.address,
-                            why(u)
-                        ));
+                    (AttrValue::Known(p), _) if p == "*" => return Registry::Scanned,
+                    (AttrValue::Unknown(u), _) => {
+                        unknown.get_or_insert(format!("a filter of `{address}` is unknown: {u}"));
                     }
-                    (_, Some(Value::Unknown(u))) => {
-                        unknown
-                            .get_or_insert(format!("the repository name is unknown: {}", why(u)));
+                    (_, Some(AttrValue::Unknown(u))) => {
+                        unknown.get_or_insert(format!("the repository name is unknown: {u}"));
                     }
                     _ => {}
                 }
@@ -135,46 +128,46 @@ fn registry(ctx: &Ctx<'_>, repo: &Resource) -> Registry {
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    const ATTR: &str = "image_scanning_configuration.0.scan_on_push";
-    for r in ctx.of_type("aws_ecr_repository") {
-        let own = bool_attr(r, ATTR, false);
-        let own_loc = r
-            .blocks("image_scanning_configuration")
-            .first()
-            .and_then(|b| b.get("scan_on_push"))
-            .and_then(|n: &Node| n.loc.as_ref())
-            .unwrap_or(&r.loc);
-        let reg = registry(ctx, r);
-        let own_on = matches!(own, BoolAttr::Value(true, _));
+    for repo in &ctx.aws().containers.ecr_repositories {
+        let Some(r) = ctx.resource(repo.id) else {
+            continue;
+        };
+        let own = &repo.scan_on_push;
+        // The setting's own name, as the repository's messages give it.
+        let name = own.path.rsplit('.').next().unwrap_or(&own.path);
+        let reg = registry(ctx, repo);
+        let own_on = own.get() == Some(&true);
         // Checkov reads only the repository's own setting.
         let ids: &[&'static str] = if own_on { &[] } else { &["CKV_AWS_163"] };
-        out.claiming(ids, |out| match (reg, own) {
+        out.claiming(ids, |out| match (reg, &own.value) {
             (Registry::Scanned, _) => {}
             (Registry::Unknown(u), _) => out.unknown(r, &r.loc, format!("the registry scanning rules cannot be matched: {u}")),
-            (Registry::NotMatched, BoolAttr::Value(true, _)) => out.unknown(
+            (Registry::NotMatched, _) if own_on => out.unknown(
                 r,
-                own_loc,
-                "`scan_on_push` is `true`, but the registry scanning configuration, which overrides it, has no scan-on-push rule matching this repository",
+                &own.loc,
+                format!("`{name}` is `true`, but the registry scanning configuration, which overrides it, has no scan-on-push rule matching this repository"),
             ),
             (Registry::NotMatched, _) => out.fail(
                 r,
                 &r.loc,
-                "no registry scanning rule matches this repository and `scan_on_push` is not `true`: pushed images are not scanned",
+                format!("no registry scanning rule matches this repository and `{name}` is not `true`: pushed images are not scanned"),
             ),
-            (Registry::Absent, BoolAttr::Value(true, _)) => {}
-            (Registry::Absent, BoolAttr::Value(false, loc)) => {
-                let how = if r.path(ATTR).is_some_and(|n| !n.is_null()) {
-                    "`scan_on_push` is `false`"
-                } else {
-                    "`image_scanning_configuration.scan_on_push` is not set (default `false`)"
-                };
-                out.fail(r, loc, format!("{how}: pushed images are not scanned for vulnerabilities"));
+            (Registry::Absent, _) if own_on => {}
+            (Registry::Absent, AttrValue::Default(_)) => out.fail(
+                r,
+                &own.loc,
+                format!("{}: pushed images are not scanned for vulnerabilities", own.describe()),
+            ),
+            (Registry::Absent, AttrValue::Known(v)) => out.fail(
+                r,
+                &own.loc,
+                format!("`{name}` is `{v}`: pushed images are not scanned for vulnerabilities"),
+            ),
+            (Registry::Absent, AttrValue::Unknown(u)) => {
+                out.unknown(r, &own.loc, format!("`{name}` is unknown: {u}"))
             }
-            (Registry::Absent, BoolAttr::Unknown(u, loc)) => {
-                out.unknown(r, loc, format!("`scan_on_push` is unknown: {}", why(u)))
-            }
-            (Registry::Absent, BoolAttr::Invalid(n, loc)) => {
-                out.unknown(r, loc, format!("`scan_on_push` is `{n}`, not a bool"))
+            (Registry::Absent, AttrValue::Invalid { written, expected }) => {
+                out.unknown(r, &own.loc, format!("`{name}` is `{written}`, not {expected}"))
             }
         });
     }

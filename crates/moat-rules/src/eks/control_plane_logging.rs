@@ -1,5 +1,7 @@
 use moat_model::Severity;
 
+use moat_model::aws::AttrValue;
+
 use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
@@ -24,7 +26,7 @@ resource "aws_eks_cluster" "main" {
 ```
 
 ## References
-- Seed 001, monitoring and audit; seed 004
+- AWS Security Hub: [EKS.8] EKS clusters should have audit logging enabled
 - AWS: [Amazon EKS control plane logging](https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html)
 "#;
 
@@ -47,28 +49,28 @@ const TYPES: [&str; 5] = [
 ];
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_eks_cluster") {
-        let n = r.get("enabled_cluster_log_types");
-        let have = n.map(|n| n.string_list()).unwrap_or_default();
-        let missing: Vec<&str> = TYPES
-            .iter()
-            .copied()
-            .filter(|t| !have.contains(t))
-            .collect();
+    for c in &ctx.aws().containers.eks_clusters {
+        let attr = &c.enabled_log_types;
+        let (missing, unknown): (Vec<&str>, bool) = match &attr.value {
+            AttrValue::Known(l) | AttrValue::Default(l) => (
+                TYPES.iter().copied().filter(|t| !l.contains(t)).collect(),
+                l.partly_unknown,
+            ),
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => (TYPES.to_vec(), true),
+        };
         if missing.is_empty() {
             continue;
         }
-        let loc = r.loc_of("enabled_cluster_log_types");
-        if n.is_some_and(|n| n.contains_unknown()) {
-            out.unknown(r, loc, "`enabled_cluster_log_types` is unknown");
+        let Some(r) = ctx.resource(c.id) else {
+            continue;
+        };
+        if unknown {
+            out.unknown(r, &attr.loc, format!("`{}` is unknown", attr.path));
         } else {
             out.fail(
                 r,
-                loc,
-                format!(
-                    "`enabled_cluster_log_types` lacks `{}`",
-                    missing.join("`, `")
-                ),
+                &attr.loc,
+                format!("`{}` lacks `{}`", attr.path, missing.join("`, `")),
             );
         }
     }

@@ -1,4 +1,4 @@
-//! EKS clusters (seed 001 "EKS 보안", seed 004 container security).
+//! EKS clusters: API endpoint access, control plane logging, secrets encryption.
 
 pub(crate) mod control_plane_logging;
 pub(crate) mod public_endpoint;

@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that the Kubernetes API endpoint of every `aws_eks_cluster` is not open to the whole
@@ -30,7 +31,7 @@ resource "aws_eks_cluster" "main" {
 ```
 
 ## References
-- Seed 001, EKS checklist; seed 004: EKS security architecture
+- AWS Security Hub: [EKS.1] EKS cluster endpoints should not be publicly accessible
 - AWS: [Cluster API server endpoint](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html)
 "#;
 
@@ -45,38 +46,48 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_eks_cluster") {
-        match bool_attr(r, "vpc_config.0.endpoint_public_access", true) {
-            BoolAttr::Value(false, _) => continue,
-            BoolAttr::Value(true, _) => {}
-            BoolAttr::Unknown(u, loc) => {
-                out.unknown(
-                    r,
-                    loc,
-                    format!("`vpc_config.endpoint_public_access` is unknown: {}", why(u)),
-                );
-                continue;
-            }
-            BoolAttr::Invalid(n, loc) => {
-                out.unknown(
-                    r,
-                    loc,
-                    format!("`vpc_config.endpoint_public_access` is `{n}`, not a bool"),
-                );
+    for c in &ctx.aws().containers.eks_clusters {
+        let Some(r) = ctx.resource(c.id) else {
+            continue;
+        };
+        let public = &c.endpoint_public_access;
+        match &public.value {
+            AttrValue::Known(false) | AttrValue::Default(false) => continue,
+            AttrValue::Known(true) | AttrValue::Default(true) => {}
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &public.loc, public.describe());
                 continue;
             }
         }
-        let cidrs = r.path("vpc_config.0.public_access_cidrs");
-        match cidrs.map(|n| &n.value) {
-            None | Some(Value::Null) => out.fail(r, r.loc_of("vpc_config.0"), "the public endpoint is on and `public_access_cidrs` is not set (default `0.0.0.0/0`)"),
-            Some(Value::Unknown(u)) => out.unknown(r, r.loc_of("vpc_config.0.public_access_cidrs"), format!("`public_access_cidrs` is unknown: {}", why(u))),
-            Some(_) => {
-                let n = cidrs.into_iter().next();
-                let list = n.map(|n| n.string_list()).unwrap_or_default();
-                if list.iter().any(|c| *c == "0.0.0.0/0" || *c == "::/0") {
-                    out.fail(r, r.loc_of("vpc_config.0.public_access_cidrs"), format!("`public_access_cidrs` is `{}`: the API server is reachable from the whole internet", list.join(", ")));
-                } else if n.is_some_and(|n| n.contains_unknown()) {
-                    out.unknown(r, r.loc_of("vpc_config.0.public_access_cidrs"), "an element of `public_access_cidrs` is unknown");
+        let cidrs = &c.public_access_cidrs;
+        match &cidrs.value {
+            AttrValue::Default(_) => out.fail(
+                r,
+                &cidrs.loc,
+                format!(
+                    "the public endpoint is on and `{}` is not set (default `0.0.0.0/0`)",
+                    cidrs.path
+                ),
+            ),
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &cidrs.loc, cidrs.describe())
+            }
+            AttrValue::Known(list) => {
+                if list.items.iter().any(|c| c == "0.0.0.0/0" || c == "::/0") {
+                    out.fail(
+                        r,
+                        &cidrs.loc,
+                        format!(
+                            "{}: the API server is reachable from the whole internet",
+                            cidrs.describe()
+                        ),
+                    );
+                } else if list.partly_unknown {
+                    out.unknown(
+                        r,
+                        &cidrs.loc,
+                        format!("an element of `{}` is unknown", cidrs.path),
+                    );
                 }
             }
         }

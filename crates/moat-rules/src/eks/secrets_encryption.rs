@@ -1,5 +1,7 @@
 use moat_model::Severity;
 
+use moat_model::aws::AttrValue;
+
 use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
@@ -26,7 +28,7 @@ resource "aws_eks_cluster" "main" {
 ```
 
 ## References
-- Seed 001, EKS checklist: "시크릿 관리"
+- AWS Security Hub: [EKS.3] EKS clusters should use encrypted Kubernetes secrets
 - AWS: [Encrypt Kubernetes secrets with KMS](https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html)
 "#;
 
@@ -41,27 +43,24 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_eks_cluster") {
-        let cfgs = r.blocks("encryption_config");
-        let mut unknown = false;
-        let ok = cfgs.iter().any(|c| match c.get("resources") {
-            Some(n) => {
-                unknown |= n.contains_unknown();
-                n.string_list().contains(&"secrets")
+    for c in &ctx.aws().containers.eks_clusters {
+        let attr = &c.encrypted_resources;
+        let unknown = match &attr.value {
+            AttrValue::Known(l) | AttrValue::Default(l) => {
+                if l.contains("secrets") {
+                    continue;
+                }
+                l.partly_unknown
             }
-            None => false,
-        });
-        if ok {
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => true,
+        };
+        let Some(r) = ctx.resource(c.id) else {
             continue;
-        }
+        };
         if unknown {
-            out.unknown(
-                r,
-                r.loc_of("encryption_config"),
-                "`encryption_config.resources` is unknown",
-            );
+            out.unknown(r, &attr.loc, format!("`{}` is unknown", attr.path));
         } else {
-            out.fail(r, r.loc_of("encryption_config"), "no `encryption_config` covers `secrets`: Kubernetes secrets are not envelope-encrypted");
+            out.fail(r, &attr.loc, "no `encryption_config` covers `secrets`: Kubernetes secrets are not envelope-encrypted");
         }
     }
 }

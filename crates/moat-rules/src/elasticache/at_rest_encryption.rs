@@ -1,7 +1,7 @@
+use moat_model::aws::AttrValue;
 use moat_model::Severity;
 
-use super::{engine, in_global_datastore};
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `at_rest_encryption_enabled` is `true` on every
@@ -39,7 +39,7 @@ resource "aws_elasticache_replication_group" "sessions" {
 ```
 
 ## References
-- Seed 001, security principles: "암호화: 전송 중/저장 데이터 암호화 (TLS/SSL, KMS)"
+- AWS Security Hub: [ElastiCache.4] ElastiCache replication groups should be encrypted at rest
 - AWS: [At-rest encryption in ElastiCache](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html)
 "#;
 
@@ -54,28 +54,36 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_elasticache_replication_group") {
-        if in_global_datastore(r) {
-            continue;
-        }
-        let default = match engine(r) {
-            Ok(e) => e == "valkey",
-            Err(why) => {
-                if r.get("at_rest_encryption_enabled")
-                    .is_none_or(|n| n.is_null())
-                {
-                    out.unknown(r, r.loc_of("engine"), why);
-                    continue;
+    // Members of a global datastore take their encryption settings from it.
+    for g in ctx
+        .aws()
+        .database
+        .cache_replication_groups
+        .iter()
+        .filter(|g| !g.in_global_datastore)
+    {
+        let attr = &g.at_rest_encryption_enabled;
+        // The default depends on the engine: an undecided engine decides nothing.
+        if attr.is_default() {
+            let engine = &g.engine;
+            let why = match &engine.value {
+                AttrValue::Unknown(_) => Some(engine.describe()),
+                AttrValue::Invalid { written, .. } => {
+                    Some(format!("`{}` is `{written}`", engine.path))
                 }
-                false
+                AttrValue::Known(_) | AttrValue::Default(_) => None,
+            };
+            if let (Some(why), Some(r)) = (why, ctx.resource(g.id)) {
+                out.unknown(r, &engine.loc, why);
+                continue;
             }
-        };
-        require_bool(
+        }
+        require(
+            ctx,
             out,
-            r,
-            "at_rest_encryption_enabled",
-            default,
-            true,
+            g.id,
+            attr,
+            |on| *on,
             "the cache's data is stored unencrypted on disk and in backups",
         );
     }

@@ -1,7 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use super::in_global_datastore;
-use crate::registry::{bool_attr, why, BoolAttr, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_elasticache_replication_group` requires TLS:
@@ -38,7 +38,7 @@ resource "aws_elasticache_replication_group" "sessions" {
 ```
 
 ## References
-- Seed 001, security principles: "암호화: 전송 중/저장 데이터 암호화 (TLS/SSL, KMS)"
+- AWS Security Hub: [ElastiCache.5] ElastiCache replication groups should be encrypted in transit
 - AWS: [ElastiCache in-transit encryption (TLS)](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html)
 "#;
 
@@ -53,54 +53,39 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_elasticache_replication_group") {
-        if in_global_datastore(r) {
+    // Members of a global datastore take their encryption settings from it.
+    for g in ctx
+        .aws()
+        .database
+        .cache_replication_groups
+        .iter()
+        .filter(|g| !g.in_global_datastore)
+    {
+        let enabled = &g.transit_encryption_enabled;
+        require(
+            ctx,
+            out,
+            g.id,
+            enabled,
+            |on| *on,
+            "clients talk to the cache in clear text",
+        );
+        if enabled.get() != Some(&true) {
             continue;
         }
-        match bool_attr(r, "transit_encryption_enabled", false) {
-            BoolAttr::Value(false, loc) => {
-                let how = if r
-                    .get("transit_encryption_enabled")
-                    .is_some_and(|n| !n.is_null())
-                {
-                    "`transit_encryption_enabled` is `false`"
-                } else {
-                    "`transit_encryption_enabled` is not set (default `false`)"
-                };
+        let (Some(mode), Some(r)) = (&g.transit_encryption_mode, ctx.resource(g.id)) else {
+            continue;
+        };
+        match &mode.value {
+            AttrValue::Known(m) if m == "preferred" => out.claiming(&[], |out| {
                 out.fail(
                     r,
-                    loc,
-                    format!("{how}: clients talk to the cache in clear text"),
-                );
-            }
-            BoolAttr::Value(true, _) => {
-                let loc = r.loc_of("transit_encryption_mode");
-                match r.get("transit_encryption_mode").map(|n| &n.value) {
-                    Some(Value::String(m)) if m == "preferred" => out.claiming(&[], |out| {
-                        out.fail(
-                            r,
-                            loc,
-                            "`transit_encryption_mode` is `preferred`: clients may still connect without TLS",
-                        )
-                    }),
-                    Some(Value::Unknown(u)) => out.unknown(
-                        r,
-                        loc,
-                        format!("`transit_encryption_mode` is unknown: {}", why(u)),
-                    ),
-                    _ => {}
-                }
-            }
-            BoolAttr::Unknown(u, loc) => out.unknown(
-                r,
-                loc,
-                format!("`transit_encryption_enabled` is unknown: {}", why(u)),
-            ),
-            BoolAttr::Invalid(n, loc) => out.unknown(
-                r,
-                loc,
-                format!("`transit_encryption_enabled` is `{n}`, not a bool"),
-            ),
+                    &mode.loc,
+                    format!("{}: clients may still connect without TLS", mode.describe()),
+                )
+            }),
+            AttrValue::Unknown(_) => out.unknown(r, &mode.loc, mode.describe()),
+            _ => {}
         }
     }
 }

@@ -1,6 +1,6 @@
-use moat_model::{Severity, Value};
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that automated backups are not disabled on `aws_db_instance`: `backup_retention_period`
@@ -26,7 +26,7 @@ resource "aws_db_instance" "db" {
 ```
 
 ## References
-- Seed 001, RDS checklist: "자동 백업 활성화" (`BackupRetentionPeriod: 7`)
+- AWS Security Hub: [RDS.11] RDS instances should have automatic backups enabled
 - AWS: [Introduction to backups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html)
 "#;
 
@@ -41,23 +41,14 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_db_instance") {
-        let Some(n) = r.get("backup_retention_period") else {
-            continue;
-        };
-        let loc = r.loc_of("backup_retention_period");
-        match (&n.value, n.as_i64()) {
-            (Value::Unknown(u), _) => out.unknown(
-                r,
-                loc,
-                format!("`backup_retention_period` is unknown: {}", why(u)),
-            ),
-            (_, Some(0)) => out.fail(
-                r,
-                loc,
-                "`backup_retention_period` is `0`: automated backups and point-in-time recovery are off",
-            ),
-            _ => {}
-        }
+    for i in &ctx.aws().database.instances {
+        require(
+            ctx,
+            out,
+            i.id,
+            &i.backup_retention_period,
+            |days| *days != 0,
+            "automated backups and point-in-time recovery are off",
+        );
     }
 }

@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `deletion_protection` is `true` on `aws_db_instance` and `aws_rds_cluster`
@@ -30,7 +30,7 @@ resource "aws_rds_cluster" "db" {
 ```
 
 ## References
-- Seed 001, RDS checklist: "자동 백업 활성화", "스냅샷"
+- AWS Security Hub: [RDS.7] RDS clusters should have deletion protection enabled; [RDS.8] RDS DB instances should have deletion protection enabled
 - AWS: [Deletion protection](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection)
 "#;
 
@@ -44,22 +44,18 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
+const WHAT: &str = "the database can be deleted by a single call";
+
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for (t, id) in [
-        ("aws_db_instance", "CKV_AWS_293"),
-        ("aws_rds_cluster", "CKV_AWS_139"),
-    ] {
-        for r in ctx.of_type(t) {
-            out.claiming(&[id], |out| {
-                require_bool(
-                    out,
-                    r,
-                    "deletion_protection",
-                    false,
-                    true,
-                    "the database can be deleted by a single call",
-                )
-            });
+    let db = &ctx.aws().database;
+    out.claiming(&["CKV_AWS_293"], |out| {
+        for i in &db.instances {
+            require(ctx, out, i.id, &i.deletion_protection, |on| *on, WHAT);
         }
-    }
+    });
+    out.claiming(&["CKV_AWS_139"], |out| {
+        for c in &db.clusters {
+            require(ctx, out, c.id, &c.deletion_protection, |on| *on, WHAT);
+        }
+    });
 }

@@ -1,4 +1,5 @@
-//! RDS (seed 001 "RDS 보안 체크리스트").
+//! RDS: DB instances, cluster instances and clusters (public access, backups, deletion
+//! protection, encryption at rest, TLS enforcement).
 
 pub(crate) mod backup_retention;
 pub(crate) mod deletion_protection;

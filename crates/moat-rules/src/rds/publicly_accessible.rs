@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `publicly_accessible` is not `true` on `aws_db_instance` and
@@ -13,7 +13,7 @@ on the instance where it is `true`; Checkov does not evaluate the expression and
 ## Why is this bad?
 A publicly accessible instance gets a public DNS name resolving to a public IP; with a route to
 an internet gateway and a permissive security group, the database listener is reachable from
-the internet. The seeds keep databases in isolated private subnets.
+the internet. Databases belong in isolated private subnets.
 
 ## Example
 ```hcl
@@ -31,7 +31,7 @@ resource "aws_db_instance" "db" {
 ```
 
 ## References
-- Seed 001, VPC checklist: "데이터베이스는 Private Subnet에 배치"; seed 004: isolated database subnet
+- AWS Security Hub: [RDS.2] RDS DB Instances should prohibit public access, as determined by the PubliclyAccessible configuration
 - CIS AWS Foundations Benchmark v3.0.0, 2.3.3: "Ensure that public access is not given to RDS Instance"
 - AWS: [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html)
 "#;
@@ -47,16 +47,24 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in ["aws_db_instance", "aws_rds_cluster_instance"] {
-        for r in ctx.of_type(t) {
-            require_bool(
-                out,
-                r,
-                "publicly_accessible",
-                false,
-                false,
-                "the instance gets a public IP address",
-            );
-        }
+    let db = &ctx.aws().database;
+    let settings = db
+        .instances
+        .iter()
+        .map(|i| (i.id, &i.publicly_accessible))
+        .chain(
+            db.cluster_instances
+                .iter()
+                .map(|i| (i.id, &i.publicly_accessible)),
+        );
+    for (id, attr) in settings {
+        require(
+            ctx,
+            out,
+            id,
+            attr,
+            |public| !public,
+            "the instance gets a public IP address",
+        );
     }
 }

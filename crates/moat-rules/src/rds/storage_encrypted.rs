@@ -1,6 +1,6 @@
 use moat_model::Severity;
 
-use crate::registry::{require_bool, why, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `storage_encrypted` is `true` on `aws_db_instance` and `aws_rds_cluster`. The
@@ -40,7 +40,7 @@ resource "aws_db_instance" "db" {
 ```
 
 ## References
-- Seed 001, RDS checklist: "암호화 활성화" (`StorageEncrypted: true`, `KmsKeyId`)
+- AWS Security Hub: [RDS.3] RDS DB instances should have encryption at-rest enabled
 - CIS AWS Foundations Benchmark v3.0.0, 2.3.1: "Ensure that encryption-at-rest is enabled for RDS Instances"
 - AWS: [Encrypting Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html)
 "#;
@@ -55,49 +55,39 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
+const WHAT: &str = "the database storage, backups and snapshots are not encrypted at rest";
+
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for (t, id) in [
-        ("aws_db_instance", "CKV_AWS_16"),
-        ("aws_rds_cluster", "CKV_AWS_96"),
-    ] {
-        for r in ctx.of_type(t) {
-            if r.get("replicate_source_db").is_some_and(|n| !n.is_null()) {
+    let db = &ctx.aws().database;
+    out.claiming(&["CKV_AWS_16"], |out| {
+        // A read replica takes its encryption from its source.
+        for i in db.instances.iter().filter(|i| i.replicate_source.is_none()) {
+            require(ctx, out, i.id, &i.storage_encrypted, |on| *on, WHAT);
+        }
+    });
+    for c in db.clusters.iter().filter(|c| !c.is_replica) {
+        let attr = &c.storage_encrypted;
+        // The default depends on the engine mode: an undecided mode decides nothing.
+        if attr.is_default() {
+            if let Some(why) = c.engine_mode.why_undecided() {
+                if let Some(r) = ctx.resource(c.id) {
+                    out.unknown(
+                        r,
+                        &c.engine_mode.loc,
+                        format!(
+                            "`{}` is not set and `{}` is unknown: {why}",
+                            attr.path, c.engine_mode.path
+                        ),
+                    );
+                }
                 continue;
             }
-            let default = match r.get("engine_mode").filter(|n| !n.is_null()) {
-                None => false,
-                Some(n) => match n.as_str() {
-                    Some(mode) => t == "aws_rds_cluster" && mode == "serverless",
-                    None => {
-                        // An unknown mode decides the default only when the attribute is unset.
-                        if r.get("storage_encrypted").is_none_or(|v| v.is_null()) {
-                            let loc = n.loc.as_ref().unwrap_or(&r.loc);
-                            let why = n.unknown_reason().map(why).unwrap_or_default();
-                            out.unknown(
-                                r,
-                                loc,
-                                format!(
-                                    "`storage_encrypted` is not set and `engine_mode` is unknown: {why}"
-                                ),
-                            );
-                            continue;
-                        }
-                        false
-                    }
-                },
-            };
-            // Checkov passes every serverless cluster: no claim for an explicit `false` there.
-            let ids: &[&'static str] = if default { &[] } else { &[id] };
-            out.claiming(ids, |out| {
-                require_bool(
-                    out,
-                    r,
-                    "storage_encrypted",
-                    default,
-                    true,
-                    "the database storage, backups and snapshots are not encrypted at rest",
-                );
-            });
         }
+        // Checkov passes every serverless cluster: no claim for an explicit `false` there.
+        let serverless = c.engine_mode.get().is_some_and(|m| m == "serverless");
+        let ids: &[&'static str] = if serverless { &[] } else { &["CKV_AWS_96"] };
+        out.claiming(ids, |out| {
+            require(ctx, out, c.id, attr, |on| *on, WHAT);
+        });
     }
 }

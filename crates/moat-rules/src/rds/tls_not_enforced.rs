@@ -1,6 +1,9 @@
-use moat_model::{Node, Resolved, Resource, Severity, Value};
+use moat_model::aws::database::{DbInstance, GroupTarget};
+use moat_model::aws::network::Ref;
+use moat_model::aws::{Attr, AttrValue};
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_db_instance` refuses unencrypted connections, through its DB parameter
@@ -50,7 +53,6 @@ resource "aws_db_parameter_group" "app" {
 ```
 
 ## References
-- Seed 001, RDS checklist: "SSL/TLS 연결: 연결 암호화 필수" and "파라미터 그룹 설정: 보안 관련 파라미터 설정"
 - AWS: [Using SSL/TLS to encrypt a connection to a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html)
 - AWS: [Requiring an SSL/TLS connection to an RDS for PostgreSQL DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html)
 "#;
@@ -67,7 +69,10 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 /// The parameter that forces TLS for an engine, and whether the engine default forces it.
 /// `None` when the engine is not checked; `Err` when the default cannot be decided.
-fn engine_param(r: &Resource, engine: &str) -> Option<Result<(&'static str, bool), String>> {
+fn engine_param(
+    version: Option<&Attr<String>>,
+    engine: &str,
+) -> Option<Result<(&'static str, bool), String>> {
     if engine == "mysql" || engine == "mariadb" {
         return Some(Ok(("require_secure_transport", false)));
     }
@@ -77,14 +82,18 @@ fn engine_param(r: &Resource, engine: &str) -> Option<Result<(&'static str, bool
     if engine != "postgres" {
         return None;
     }
-    let on = match r.get("engine_version").map(|n| &n.value) {
-        None | Some(Value::Null) => Ok(true),
-        Some(Value::String(v)) => match v.split('.').next().and_then(|m| m.parse::<u32>().ok()) {
-            Some(major) => Ok(major >= 15),
-            None => Err(format!("`engine_version` `{v}` has no major version")),
-        },
-        Some(Value::Unknown(u)) => Err(format!("`engine_version` is unknown: {}", why(u))),
-        Some(v) => Err(format!("`engine_version` is `{v}`")),
+    let on = match version.map(|a| (a, &a.value)) {
+        None => Ok(true),
+        Some((_, AttrValue::Known(v) | AttrValue::Default(v))) => {
+            match v.split('.').next().and_then(|m| m.parse::<u32>().ok()) {
+                Some(major) => Ok(major >= 15),
+                None => Err(format!("`engine_version` `{v}` has no major version")),
+            }
+        }
+        Some((a, AttrValue::Unknown(_))) => Err(a.describe()),
+        Some((a, AttrValue::Invalid { written, .. })) => {
+            Err(format!("`{}` is `{written}`", a.path))
+        }
     };
     Some(on.map(|on| ("rds.force_ssl", on)))
 }
@@ -97,121 +106,105 @@ fn is_on(param: &str, v: &str) -> bool {
     }
 }
 
-/// The engine of an instance, following `replicate_source_db` to the source in the estate.
-fn engine<'e>(ctx: &Ctx<'e>, r: &'e Resource) -> Result<&'e str, String> {
-    match r.get("engine").map(|n| &n.value) {
-        Some(Value::String(s)) => Ok(s.as_str()),
-        Some(Value::Unknown(u)) => Err(format!("`engine` is unknown: {}", why(u))),
-        _ => match r.get("replicate_source_db") {
-            Some(n) if !n.is_null() => {
-                match ctx.estate.resolve(n, &["aws_db_instance"], &["identifier"]) {
-                    Resolved::Resource(id) => match ctx.resource(id) {
-                        Some(src) if src.address != r.address => engine(ctx, src),
-                        _ => Err("the replica's source is not readable".to_string()),
-                    },
-                    _ => Err(
-                        "`engine` comes from a source database that is not in the scanned files"
-                            .to_string(),
-                    ),
-                }
-            }
-            _ => Err("`engine` is not set (restored from a snapshot?)".to_string()),
+/// The engine of an instance, following the source of a read replica in the estate.
+fn engine<'e>(ctx: &Ctx<'e>, i: &'e DbInstance, depth: usize) -> Result<&'e str, String> {
+    match i.engine.as_ref().map(|a| (a, &a.value)) {
+        Some((_, AttrValue::Known(s) | AttrValue::Default(s))) => Ok(s.as_str()),
+        Some((a, AttrValue::Unknown(_))) => Err(a.describe()),
+        _ => match &i.replicate_source {
+            Some(Ref::Res(src)) => match ctx.aws().database.instance(*src) {
+                // A chain of replicas is short; a cycle is not readable.
+                Some(s) if s.id != i.id && depth < 16 => engine(ctx, s, depth + 1),
+                _ => Err("the replica's source is not readable".to_string()),
+            },
+            Some(_) => Err(
+                "`engine` comes from a source database that is not in the scanned files"
+                    .to_string(),
+            ),
+            None => Err("`engine` is not set (restored from a snapshot?)".to_string()),
         },
     }
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_db_instance") {
-        let engine = match engine(ctx, r) {
+    let db = &ctx.aws().database;
+    for i in &db.instances {
+        let Some(r) = ctx.resource(i.id) else {
+            continue;
+        };
+        let engine_loc = i.engine.as_ref().map_or(&r.loc, |a| &a.loc);
+        let engine = match engine(ctx, i, 0) {
             Ok(e) => e,
             Err(why) => {
-                out.unknown(r, r.loc_of("engine"), why);
+                out.unknown(r, engine_loc, why);
                 continue;
             }
         };
-        let (param, default_on) = match engine_param(r, engine) {
+        let (param, default_on) = match engine_param(i.engine_version.as_ref(), engine) {
             None => continue,
             Some(Ok(p)) => p,
             Some(Err(why)) => {
-                out.unknown(r, r.loc_of("engine_version"), why);
+                let loc = i.engine_version.as_ref().map_or(&r.loc, |a| &a.loc);
+                out.unknown(r, loc, why);
                 continue;
             }
         };
-        let group_node = r.get("parameter_group_name").filter(|n| !n.is_null());
-        let group = match group_node {
-            None => None,
-            Some(n) => match ctx
-                .estate
-                .resolve(n, &["aws_db_parameter_group"], &["name"])
-            {
-                Resolved::Resource(id) => ctx.resource(id),
-                Resolved::External(s) if s.starts_with("default.") => None,
-                Resolved::External(s) => {
+        let mut referenced = false;
+        let (group, place, loc) = match &i.parameter_group {
+            None => (None, "the default parameter group".to_string(), engine_loc),
+            Some(g) => match &g.target {
+                GroupTarget::Managed { id, by_reference } => {
+                    // Checkov's check reads a parameter group connected by reference.
+                    referenced = *by_reference;
+                    let name = ctx.resource(*id).map(|x| x.address.as_str()).unwrap_or("");
+                    (db.parameter_group(*id), format!("`{name}`"), &g.loc)
+                }
+                GroupTarget::AwsDefault(name) => (
+                    None,
+                    format!("the default parameter group `{name}`"),
+                    &g.loc,
+                ),
+                GroupTarget::External(s) => {
                     out.unknown(
                         r,
-                        r.loc_of("parameter_group_name"),
+                        &g.loc,
                         format!("parameter group `{s}` is not in the scanned files: `{param}` cannot be read"),
                     );
                     continue;
                 }
-                Resolved::Absent => None,
-                Resolved::Unknown(u) => {
-                    out.unknown(
-                        r,
-                        r.loc_of("parameter_group_name"),
-                        format!("`parameter_group_name` is unknown: {}", why(&u)),
-                    );
+                GroupTarget::Unknown(u) => {
+                    out.unknown(r, &g.loc, format!("`parameter_group_name` is unknown: {u}"));
                     continue;
                 }
             },
         };
-        let set: Option<&Node> = group.and_then(|g| {
-            g.blocks("parameter")
-                .into_iter()
-                .find(|p| p.get("name").and_then(Node::as_str) == Some(param))
-                .and_then(|p| p.get("value"))
-        });
-        let loc = r.loc_of(if group_node.is_some() {
-            "parameter_group_name"
-        } else {
-            "engine"
-        });
-        let place = match (group, group_node.and_then(Node::as_str)) {
-            (Some(g), _) => format!("`{}`", g.address),
-            (None, Some(name)) => format!("the default parameter group `{name}`"),
-            (None, None) => "the default parameter group".to_string(),
-        };
-        // Checkov's check reads a parameter group connected by reference. The reference
-        // (`aws_db_parameter_group.x.name`) evaluates to the configured name, so it is read
-        // from the text of the attribute.
-        let referenced = group.is_some()
-            && group_node
-                .and_then(|n| n.loc.as_ref())
-                .and_then(|l| ctx.estate.source_line(&l.file, l.line))
-                .is_some_and(|t| t.contains("aws_db_parameter_group."));
+        let set = group.and_then(|g| g.parameter(param));
         let ids: &[&'static str] = if referenced { &["CKV2_AWS_69"] } else { &[] };
-        out.claiming(ids, |out| match set.map(|n| (&n.value, n)) {
-            None if default_on => {}
-            None => out.fail(
-                r,
-                loc,
-                format!("{place} does not set `{param}` (default off for `{engine}`): clients may connect without TLS"),
-            ),
-            Some((Value::Unknown(u), _)) => out.unknown(
-                r,
-                loc,
-                format!("`{param}` in {place} is unknown: {}", why(u)),
-            ),
-            Some((_, n)) => {
-                let v = n.to_string();
-                let v = v.trim_matches('"');
-                if !is_on(param, v) {
+        out.claiming(ids, |out| {
+            let v = match set.map(|a| &a.value) {
+                None if default_on => return,
+                None => {
                     out.fail(
                         r,
                         loc,
-                        format!("`{param}` is `{v}` in {place}: clients may connect without TLS"),
+                        format!("{place} does not set `{param}` (default off for `{engine}`): clients may connect without TLS"),
                     );
+                    return;
                 }
+                Some(AttrValue::Unknown(u)) => {
+                    out.unknown(r, loc, format!("`{param}` in {place} is unknown: {u}"));
+                    return;
+                }
+                Some(AttrValue::Known(v) | AttrValue::Default(v)) => v.as_str(),
+                Some(AttrValue::Invalid { written, .. }) => written.as_str(),
+            };
+            let v = v.trim_matches('"');
+            if !is_on(param, v) {
+                out.fail(
+                    r,
+                    loc,
+                    format!("`{param}` is `{v}` in {place}: clients may connect without TLS"),
+                );
             }
         });
     }

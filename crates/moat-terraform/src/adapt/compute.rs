@@ -1,9 +1,167 @@
-//! The Terraform adapter of the compute family ([`moat_model::aws::compute`]).
+//! The Terraform adapter of the compute family ([`moat_model::aws::compute`]): `aws_instance`,
+//! `aws_launch_template`, `aws_launch_configuration`, `aws_ebs_volume` and
+//! `aws_ebs_encryption_by_default`.
+//!
+//! Provider defaults applied here: `metadata_options.http_endpoint` is `enabled` and
+//! `http_tokens` `optional`; a block device's and a volume's `encrypted` is `false`;
+//! `aws_ebs_encryption_by_default.enabled` is `true`.
 
-use moat_model::aws::compute::Compute;
-use moat_model::Estate;
+use moat_model::aws::compute::{
+    BlockDevice, Compute, DeviceRole, EbsDefaultEncryption, Instance, InstanceKind, Volume,
+};
+use moat_model::aws::{Attr, AttrValue};
+use moat_model::{Estate, Loc, Node, Resource, ResourceId, Value};
+
+use super::setting::{bool_attr, read_opt};
+
+/// The setting held by `n` (a node of a nested block), shown as `shown`: absent or `null` is
+/// `None`; an unresolved value is unknown; a value `parse` rejects is invalid. `at` locates a
+/// node written without a location.
+pub(super) fn node_setting<T>(
+    n: Option<&Node>,
+    at: &Loc,
+    id: ResourceId,
+    shown: &'static str,
+    expected: &'static str,
+    parse: impl Fn(&Node) -> Option<T>,
+) -> Option<Attr<T>> {
+    let n = n.filter(|n| !n.is_null())?;
+    let loc = n.loc.clone().unwrap_or_else(|| at.clone());
+    let value = match (&n.value, parse(n)) {
+        (Value::Unknown(u), _) => AttrValue::Unknown(u.clone()),
+        (_, Some(v)) => AttrValue::Known(v),
+        (_, None) => AttrValue::Invalid {
+            written: n.to_string(),
+            expected,
+        },
+    };
+    Some(Attr::new(value, loc, shown, id))
+}
+
+/// A scalar as text, as Terraform converts numbers and bools for string attributes.
+pub(super) fn text(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+const KINDS: [(&str, InstanceKind); 3] = [
+    ("aws_instance", InstanceKind::Instance),
+    ("aws_launch_template", InstanceKind::LaunchTemplate),
+    (
+        "aws_launch_configuration",
+        InstanceKind::LaunchConfiguration,
+    ),
+];
+
+fn device(r: &Resource, id: ResourceId, dev: &Node, role: DeviceRole) -> BlockDevice {
+    let shown = match role {
+        DeviceRole::Root => "root_block_device.encrypted",
+        DeviceRole::Ebs => "ebs_block_device.encrypted",
+        DeviceRole::Mapping => "block_device_mappings.ebs.encrypted",
+    };
+    let loc = dev.loc.clone().unwrap_or_else(|| r.loc.clone());
+    let encrypted = node_setting(
+        dev.get("encrypted"),
+        &loc,
+        id,
+        shown,
+        "a bool",
+        Node::as_bool,
+    )
+    .unwrap_or_else(|| Attr::default(false, loc.clone(), shown, id));
+    BlockDevice {
+        role,
+        loc,
+        encrypted,
+        from_snapshot: dev.get("snapshot_id").is_some_and(|s| !s.is_null()),
+    }
+}
+
+fn instance(r: &Resource, id: ResourceId, kind: InstanceKind) -> Instance {
+    let opts = r.blocks("metadata_options");
+    let opt = opts.first().copied();
+    let block_loc = opt
+        .and_then(|o| o.loc.clone())
+        .unwrap_or_else(|| r.loc.clone());
+    let meta = |key: &str, shown: &'static str, default: &str| {
+        node_setting(
+            opt.and_then(|o| o.get(key)),
+            &r.loc,
+            id,
+            shown,
+            "a string",
+            text,
+        )
+        .unwrap_or_else(|| Attr::default(default.to_string(), block_loc.clone(), shown, id))
+    };
+    let metadata_http_endpoint = meta("http_endpoint", "metadata_options.http_endpoint", "enabled");
+    let metadata_http_tokens = meta("http_tokens", "metadata_options.http_tokens", "optional");
+    let mut block_devices = Vec::new();
+    let associate_public_ip_address = match kind {
+        InstanceKind::LaunchTemplate => {
+            for m in r.blocks("block_device_mappings") {
+                for e in m.blocks("ebs") {
+                    block_devices.push(device(r, id, e, DeviceRole::Mapping));
+                }
+            }
+            None
+        }
+        InstanceKind::Instance | InstanceKind::LaunchConfiguration => {
+            for d in r.blocks("root_block_device") {
+                block_devices.push(device(r, id, d, DeviceRole::Root));
+            }
+            for d in r.blocks("ebs_block_device") {
+                block_devices.push(device(r, id, d, DeviceRole::Ebs));
+            }
+            read_opt(
+                r,
+                id,
+                "associate_public_ip_address",
+                "associate_public_ip_address",
+                "a bool",
+                Node::as_bool,
+            )
+        }
+    };
+    Instance {
+        id,
+        kind,
+        metadata_http_endpoint,
+        metadata_http_tokens,
+        associate_public_ip_address,
+        block_devices,
+    }
+}
 
 /// Build the compute family of a Terraform estate.
-pub(super) fn build(_e: &Estate) -> Compute {
-    Compute::default()
+pub(super) fn build(e: &Estate) -> Compute {
+    let mut instances: Vec<Instance> = KINDS
+        .iter()
+        .flat_map(|(t, kind)| {
+            e.managed_of_type(t)
+                .map(move |(id, r)| instance(r, id, *kind))
+        })
+        .collect();
+    instances.sort_by_key(|i| i.id);
+    let volumes = e
+        .managed_of_type("aws_ebs_volume")
+        .map(|(id, r)| Volume {
+            id,
+            encrypted: bool_attr(r, id, "encrypted", "encrypted", false),
+        })
+        .collect();
+    let ebs_encryption_by_default = e
+        .managed_of_type("aws_ebs_encryption_by_default")
+        .map(|(id, r)| EbsDefaultEncryption {
+            id,
+            enabled: bool_attr(r, id, "enabled", "enabled", true),
+        })
+        .collect();
+    Compute {
+        instances,
+        volumes,
+        ebs_encryption_by_default,
+    }
 }
