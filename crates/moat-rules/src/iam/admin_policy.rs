@@ -1,4 +1,4 @@
-use moat_model::views::services::PolicyKind;
+use moat_model::aws::identity::PolicyKind;
 use moat_model::Severity;
 
 use super::{checkov_site, CheckovSite};
@@ -58,19 +58,21 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in ctx.policies() {
+    for doc in &ctx.aws().identity.policies {
         if doc.kind != PolicyKind::Identity {
             continue;
         }
-        let r = doc.resource;
-        let site = checkov_site(ctx, doc);
-        let p = match &doc.parsed {
+        let Some(r) = ctx.resource(doc.id) else {
+            continue;
+        };
+        let site = checkov_site(doc);
+        let p = match &doc.document {
             Ok(p) => p,
             Err(u) => {
                 out.unknown(
                     r,
-                    doc.loc(),
-                    format!("`{}` is unknown: {}", doc.attr, why(u)),
+                    &doc.loc,
+                    format!("`{}` is unknown: {}", doc.path, why(u)),
                 );
                 continue;
             }
@@ -85,7 +87,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 s.actions.any(|a| a == "*")
             };
             let all_resources = s.resources.any(|a| a == "*");
-            let loc = s.loc.as_ref().unwrap_or(doc.loc());
+            let loc = s.loc.as_ref().unwrap_or(&doc.loc);
             if all_actions && all_resources {
                 let what = if s.not_action {
                     format!("`NotAction: {}`", s.actions.values.join(", "))
@@ -103,8 +105,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                         loc,
                         format!(
                             "statement {} of `{}` allows {what} on `Resource: *`",
-                            s.sid.clone().unwrap_or_else(|| s.index.to_string()),
-                            doc.attr
+                            s.name(),
+                            doc.path
                         ),
                     );
                 });
@@ -118,7 +120,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     format!(
                         "statement {} of `{}` has an unknown action or resource: {}",
                         s.index,
-                        doc.attr,
+                        doc.path,
                         u.map(why).unwrap_or_default()
                     ),
                 );

@@ -1,4 +1,6 @@
-use moat_model::{Node, Resource, Severity, Unknown, Value};
+use moat_model::aws::identity::Attachment;
+use moat_model::aws::{Attr, AttrValue};
+use moat_model::{Severity, Unknown};
 
 use crate::registry::{why, Ctx, Out, RuleDef};
 
@@ -65,33 +67,52 @@ enum Arn {
     Unknown(Unknown),
 }
 
-fn classify(n: &Node) -> Arn {
+fn classify(arn: &Attr<String>) -> Arn {
     let is_admin = |s: &str| {
         s.strip_prefix("arn:")
             .and_then(|rest| rest.split_once(':'))
             .is_some_and(|(_, tail)| tail == "iam::aws:policy/AdministratorAccess")
     };
-    match &n.value {
-        Value::String(s) if s == LITERAL => Arn::Literal,
-        Value::String(s) if is_admin(s) => Arn::OtherPartition,
+    match &arn.value {
+        AttrValue::Known(s) if s == LITERAL => Arn::Literal,
+        AttrValue::Known(s) if is_admin(s) => Arn::OtherPartition,
         // `arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`
-        Value::Unknown(Unknown::Template { text, .. }) if is_admin(text) => Arn::OtherPartition,
+        AttrValue::Unknown(Unknown::Template { text, .. }) if is_admin(text) => Arn::OtherPartition,
         // A managed policy of this configuration (`aws_iam_policy.x.arn`) is not the AWS one.
-        Value::Unknown(Unknown::Computed { .. }) => Arn::Other,
-        Value::Unknown(Unknown::Template { text, .. })
+        AttrValue::Unknown(Unknown::Computed { .. }) => Arn::Other,
+        AttrValue::Unknown(Unknown::Template { text, .. })
             if !text.ends_with("AdministratorAccess") && !text.ends_with('}') =>
         {
             Arn::Other
         }
-        Value::Unknown(u) => Arn::Unknown(u.clone()),
+        AttrValue::Unknown(u) => Arn::Unknown(u.clone()),
         _ => Arn::Other,
     }
 }
 
-fn report(out: &mut Out, r: &Resource, attr: &str, n: &Node) {
-    let loc = n.loc.as_ref().unwrap_or(&r.loc);
-    let to = who(r);
-    match classify(n) {
+/// How an ARN is shown when it is not the literal one.
+fn shown(arn: &Attr<String>) -> String {
+    match &arn.value {
+        AttrValue::Known(s) | AttrValue::Default(s) => s.clone(),
+        AttrValue::Unknown(u) => format!("(unknown: {u})"),
+        AttrValue::Invalid { written, .. } => written.clone(),
+    }
+}
+
+fn report(ctx: &Ctx<'_>, out: &mut Out, a: &Attachment) {
+    let Some(arn) = &a.policy_arn else {
+        return;
+    };
+    let Some(r) = ctx.resource(a.id) else {
+        return;
+    };
+    let loc = &arn.loc;
+    let attr = &arn.path;
+    let to = match a.to.first() {
+        Some(s) => format!("{} `{}`", s.path, s.text),
+        None => "its principals".to_string(),
+    };
+    match classify(arn) {
         Arn::Literal => out.claiming(&["CKV_AWS_274"], |out| {
             out.fail(
                 r,
@@ -103,7 +124,7 @@ fn report(out: &mut Out, r: &Resource, attr: &str, n: &Node) {
             out.fail(
                 r,
                 loc,
-                format!("`{attr}` attaches the AWS managed `AdministratorAccess` policy (`{n}`) to {to}: every action on every resource"),
+                format!("`{attr}` attaches the AWS managed `AdministratorAccess` policy (`{}`) to {to}: every action on every resource", shown(arn)),
             )
         }),
         Arn::Unknown(u) => out.claiming(&[], |out| {
@@ -117,49 +138,8 @@ fn report(out: &mut Out, r: &Resource, attr: &str, n: &Node) {
     }
 }
 
-/// The principal a resource attaches to, for the message.
-fn who(r: &Resource) -> String {
-    for key in ["role", "user", "group", "roles", "users", "groups"] {
-        if let Some(n) = r.get(key) {
-            return format!("{key} `{n}`");
-        }
-    }
-    if r.rtype == "aws_iam_role" {
-        return format!("role `{}`", r.address);
-    }
-    "its principals".to_string()
-}
-
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in [
-        "aws_iam_role_policy_attachment",
-        "aws_iam_user_policy_attachment",
-        "aws_iam_group_policy_attachment",
-        "aws_iam_policy_attachment",
-    ] {
-        for r in ctx.of_type(t) {
-            if let Some(n) = r.get("policy_arn") {
-                report(out, r, "policy_arn", n);
-            }
-        }
-    }
-    for r in ctx.of_type("aws_ssoadmin_managed_policy_attachment") {
-        if let Some(n) = r.get("managed_policy_arn") {
-            report(out, r, "managed_policy_arn", n);
-        }
-    }
-    for r in ctx.of_type("aws_iam_role") {
-        let Some(list) = r.get("managed_policy_arns") else {
-            continue;
-        };
-        match &list.value {
-            Value::List(items) => {
-                for n in items {
-                    report(out, r, "managed_policy_arns", n);
-                }
-            }
-            Value::Unknown(_) => report(out, r, "managed_policy_arns", list),
-            _ => {}
-        }
+    for a in &ctx.aws().identity.attachments {
+        report(ctx, out, a);
     }
 }

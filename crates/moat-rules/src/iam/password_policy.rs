@@ -1,6 +1,6 @@
-use moat_model::{Severity, Value};
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks `aws_iam_account_password_policy` against the CIS baseline: `minimum_password_length`
@@ -56,9 +56,6 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
-/// (attribute, default when unset, acceptable, requirement)
-type NumberCheck = (&'static str, f64, fn(f64) -> bool, &'static str);
-
 /// The Checkov check of each attribute: each finding claims only its own.
 fn checkov_id(attr: &str) -> &'static str {
     match attr {
@@ -73,59 +70,42 @@ fn checkov_id(attr: &str) -> &'static str {
 }
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_iam_account_password_policy") {
-        let numbers: [NumberCheck; 3] = [
+    for p in &ctx.aws().identity.password_policies {
+        let numbers: [(_, fn(&f64) -> bool, &str); 3] = [
             (
-                "minimum_password_length",
-                6.0,
-                |v| v >= 14.0,
+                &p.minimum_password_length,
+                |v| *v >= 14.0,
                 "must be at least 14",
             ),
             (
-                "password_reuse_prevention",
-                0.0,
-                |v| v >= 24.0,
+                &p.password_reuse_prevention,
+                |v| *v >= 24.0,
                 "must be at least 24",
             ),
             (
-                "max_password_age",
-                0.0,
-                |v| (1.0..=90.0).contains(&v),
+                &p.max_password_age,
+                |v| (1.0..=90.0).contains(v),
                 "must be 1 to 90 days (0 never expires)",
             ),
         ];
-        for (attr, default, ok, need) in numbers {
-            let loc = r.loc_of(attr);
-            out.claiming(&[checkov_id(attr)], |out| match r.get(attr) {
-                None => out.fail(
-                    r,
-                    loc,
-                    format!("`{attr}` is not set (default `{default}`): {need}"),
-                ),
-                Some(n) => match (&n.value, n.as_f64()) {
-                    (Value::Unknown(u), _) => {
-                        out.unknown(r, loc, format!("`{attr}` is unknown: {}", why(u)))
-                    }
-                    (_, Some(v)) if !ok(v) => {
-                        out.fail(r, loc, format!("`{attr}` is `{n}`: {need}"))
-                    }
-                    _ => {}
-                },
+        for (attr, ok, need) in numbers {
+            out.claiming(&[checkov_id(&attr.path)], |out| {
+                require(ctx, out, p.id, attr, ok, need)
             });
         }
         for attr in [
-            "require_lowercase_characters",
-            "require_numbers",
-            "require_symbols",
-            "require_uppercase_characters",
+            &p.require_lowercase_characters,
+            &p.require_numbers,
+            &p.require_symbols,
+            &p.require_uppercase_characters,
         ] {
-            out.claiming(&[checkov_id(attr)], |out| {
-                crate::registry::require_bool(
+            out.claiming(&[checkov_id(&attr.path)], |out| {
+                require(
+                    ctx,
                     out,
-                    r,
+                    p.id,
                     attr,
-                    false,
-                    true,
+                    |v| *v,
                     "passwords need not contain this character class",
                 )
             });

@@ -1,4 +1,4 @@
-use moat_model::views::services::PolicyKind;
+use moat_model::aws::identity::PolicyKind;
 use moat_model::Severity;
 
 use crate::registry::{why, Ctx, Out, RuleDef};
@@ -41,27 +41,30 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in ctx.policies() {
+    for doc in &ctx.aws().identity.policies {
         if doc.kind != PolicyKind::Trust {
             continue;
         }
-        let r = doc.resource;
-        match &doc.parsed {
+        let Some(r) = ctx.resource(doc.id) else {
+            continue;
+        };
+        match &doc.document {
             Err(u) => out.unknown(
                 r,
-                doc.loc(),
-                format!("`assume_role_policy` is unknown: {}", why(u)),
+                &doc.loc,
+                format!("`{}` is unknown: {}", doc.path, why(u)),
             ),
             Ok(p) => {
                 for s in &p.statements {
-                    let loc = s.loc.as_ref().unwrap_or(doc.loc());
-                    if super::public_allow(s) {
+                    let loc = s.loc.as_ref().unwrap_or(&doc.loc);
+                    if s.allows_anyone_unconditionally() {
                         out.fail(
                             r,
                             loc,
                             format!(
-                                "statement {} of `assume_role_policy` lets principal `*` call `{}` without a condition",
-                                s.sid.clone().unwrap_or_else(|| s.index.to_string()),
+                                "statement {} of `{}` lets principal `*` call `{}` without a condition",
+                                s.name(),
+                                doc.path,
                                 s.actions.values.join(", ")
                             ),
                         );

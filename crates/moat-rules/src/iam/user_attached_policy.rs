@@ -1,4 +1,5 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::identity::{AttachmentKind, PolicyHolder, PrincipalKind};
+use moat_model::Severity;
 
 use crate::registry::{Ctx, Out, RuleDef};
 
@@ -43,23 +44,55 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for t in ["aws_iam_user_policy", "aws_iam_user_policy_attachment"] {
-        for r in ctx.of_type(t) {
-            let user = r.get("user").map(|n| n.to_string()).unwrap_or_default();
-            out.fail(r, r.loc_of("user"), format!("`{t}` grants permissions directly to user `{user}`; grant them through a group or role"));
+    let identity = &ctx.aws().identity;
+    for doc in &identity.policies {
+        if doc.holder != PolicyHolder::InlinePolicy(PrincipalKind::User) {
+            continue;
         }
-    }
-    for r in ctx.of_type("aws_iam_policy_attachment") {
-        let Some(users) = r.get("users") else {
+        let Some(r) = ctx.resource(doc.id) else {
             continue;
         };
-        match &users.value {
-            Value::List(l) if !l.is_empty() => out.fail(
-                r,
-                r.loc_of("users"),
-                format!("`users` is `{users}`: permissions are granted directly to users; use `groups` or `roles`"),
-            ),
+        direct(out, r, &doc.declared_as, doc.principal.as_ref());
+    }
+    for a in &identity.attachments {
+        let Some(r) = ctx.resource(a.id) else {
+            continue;
+        };
+        match a.kind {
+            AttachmentKind::To(PrincipalKind::User) => {
+                direct(out, r, &a.declared_as, a.to.first());
+            }
+            AttachmentKind::Shared => {
+                if let Some(users) =
+                    a.to.iter()
+                        .find(|s| s.path == "users" && s.entries.is_some_and(|n| n > 0))
+                {
+                    out.fail(
+                        r,
+                        &users.loc,
+                        format!("`{}` is `{}`: permissions are granted directly to users; use `groups` or `roles`", users.path, users.text),
+                    );
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// A grant to one user, named as written.
+fn direct(
+    out: &mut Out,
+    r: &moat_model::Resource,
+    declared_as: &str,
+    user: Option<&moat_model::aws::identity::Shown>,
+) {
+    let (name, loc) = match user {
+        Some(u) => (u.text.as_str(), &u.loc),
+        None => ("", &r.loc),
+    };
+    out.fail(
+        r,
+        loc,
+        format!("`{declared_as}` grants permissions directly to user `{name}`; grant them through a group or role"),
+    );
 }

@@ -1,4 +1,4 @@
-use moat_model::views::services::{action_is_service_wildcard, PolicyKind};
+use moat_model::aws::identity::{action_is_service_wildcard, PolicyKind};
 use moat_model::Severity;
 
 use super::{checkov_site, CheckovSite};
@@ -48,30 +48,32 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in ctx.policies() {
+    for doc in &ctx.aws().identity.policies {
         if doc.kind != PolicyKind::Identity {
             continue;
         }
         // Unknown documents are reported by IAM001.
-        let Ok(p) = &doc.parsed else { continue };
-        let r = doc.resource;
-        let site = checkov_site(ctx, doc);
+        let Ok(p) = &doc.document else { continue };
+        let Some(r) = ctx.resource(doc.id) else {
+            continue;
+        };
+        let site = checkov_site(doc);
         for s in &p.statements {
             if !s.allow {
                 continue;
             }
-            let loc = s.loc.as_ref().unwrap_or(doc.loc());
-            let id = s.sid.clone().unwrap_or_else(|| s.index.to_string());
+            let loc = s.loc.as_ref().unwrap_or(&doc.loc);
+            let id = s.name();
             if s.not_action {
                 out.claiming(&[], |out| {
                     out.fail(
                         r,
                         loc,
                         format!(
-                        "statement {id} of `{}` uses `NotAction: {}`: it allows every other action",
-                        doc.attr,
-                        s.actions.values.join(", ")
-                    ),
+                            "statement {id} of `{}` uses `NotAction: {}`: it allows every other action",
+                            doc.path,
+                            s.actions.values.join(", ")
+                        ),
                     )
                 });
                 continue;
@@ -95,7 +97,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                         loc,
                         format!(
                             "statement {id} of `{}` allows `{}`",
-                            doc.attr,
+                            doc.path,
                             wild.join(", ")
                         ),
                     );

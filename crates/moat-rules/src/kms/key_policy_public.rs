@@ -1,4 +1,4 @@
-use moat_model::views::services::PolicyKind;
+use moat_model::aws::identity::PolicyHolder;
 use moat_model::Severity;
 
 use crate::registry::{why, Ctx, Out, RuleDef};
@@ -42,36 +42,39 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in ctx.policies() {
-        if doc.kind != PolicyKind::Resource || doc.resource.rtype != "aws_kms_key" {
+    for doc in &ctx.aws().identity.policies {
+        if doc.holder != PolicyHolder::KeyPolicy {
             continue;
         }
-        let r = doc.resource;
-        match &doc.parsed {
-            Err(u) => out.unknown(r, doc.loc(), format!("`policy` is unknown: {}", why(u))),
+        let Some(r) = ctx.resource(doc.id) else {
+            continue;
+        };
+        match &doc.document {
+            Err(u) => out.unknown(
+                r,
+                &doc.loc,
+                format!("`{}` is unknown: {}", doc.path, why(u)),
+            ),
             Ok(p) => {
                 for s in &p.statements {
-                    if !crate::iam::public_allow(s)
-                        && s.allow
-                        && !s.has_condition
-                        && !s.not_principal
-                    {
+                    let public = s.allows_anyone_unconditionally();
+                    if !public && s.allow && !s.has_condition && !s.not_principal {
                         // A principal that is not known offline could be `*`.
                         if let Some(u) = &s.principal_unknown {
                             out.unknown(
                                 r,
-                                s.loc.as_ref().unwrap_or(doc.loc()),
-                                format!("a principal of `policy` is unknown: {}", why(u)),
+                                s.loc.as_ref().unwrap_or(&doc.loc),
+                                format!("a principal of `{}` is unknown: {}", doc.path, why(u)),
                             );
                         }
                     }
-                    if crate::iam::public_allow(s) {
+                    if public {
                         out.fail(
                             r,
-                            s.loc.as_ref().unwrap_or(doc.loc()),
+                            s.loc.as_ref().unwrap_or(&doc.loc),
                             format!(
                                 "statement {} allows `{}` to principal `*` without a condition",
-                                s.sid.clone().unwrap_or_else(|| s.index.to_string()),
+                                s.name(),
                                 s.actions.values.join(", ")
                             ),
                         );

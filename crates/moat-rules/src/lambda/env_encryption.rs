@@ -1,6 +1,8 @@
 use moat_model::Severity;
 
-use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+use moat_model::aws::AttrValue;
+
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that an `aws_lambda_function` with `environment` variables sets `kms_key_arn`, so that
@@ -46,18 +48,24 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_lambda_function") {
-        let has_vars = r.blocks("environment").iter().any(|e| {
-            e.get("variables")
-                .is_some_and(|v| !v.is_null() && v.as_map().is_none_or(|m| !m.is_empty()))
-        });
-        if !has_vars {
+    for f in &ctx.aws().serverless.functions {
+        let Some(env) = &f.environment else {
             continue;
-        }
-        match presence(r.get("kms_key_arn")) {
-            Presence::Set => {}
-            Presence::Absent => out.fail(r, r.loc_of("environment"), "`environment` variables are set and `kms_key_arn` is not: they are encrypted only with the AWS managed key"),
-            Presence::Unknown(u) => out.unknown(r, r.loc_of("kms_key_arn"), format!("`kms_key_arn` is unknown: {}", why(u))),
+        };
+        let Some(r) = ctx.resource(f.id) else {
+            continue;
+        };
+        let key = &f.kms_key;
+        match &key.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => {}
+            AttrValue::Known(false) | AttrValue::Default(false) => out.fail(
+                r,
+                env,
+                format!("`environment` variables are set and `{}` is not: they are encrypted only with the AWS managed key", key.path),
+            ),
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &key.loc, key.describe())
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::serverless::UrlAuth;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that no `aws_lambda_function_url` uses `authorization_type = "NONE"`.
@@ -41,19 +43,25 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_lambda_function_url") {
-        let loc = r.loc_of("authorization_type");
-        match r.get("authorization_type").map(|n| &n.value) {
-            Some(Value::String(s)) if s == "NONE" => out.fail(
+    for u in &ctx.aws().serverless.urls {
+        let Some(auth) = &u.auth else {
+            continue;
+        };
+        let Some(r) = ctx.resource(u.id) else {
+            continue;
+        };
+        match &auth.value {
+            AttrValue::Known(UrlAuth::None) | AttrValue::Default(UrlAuth::None) => out.fail(
                 r,
-                loc,
-                "`authorization_type` is `NONE`: anyone on the internet can invoke the function",
+                &auth.loc,
+                format!(
+                    "{}: anyone on the internet can invoke the function",
+                    auth.describe()
+                ),
             ),
-            Some(Value::Unknown(u)) => out.unknown(
-                r,
-                loc,
-                format!("`authorization_type` is unknown: {}", why(u)),
-            ),
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &auth.loc, auth.describe())
+            }
             _ => {}
         }
     }
