@@ -5,11 +5,16 @@
 //! caller), the errors met while reading, the source texts for context lines, and counts.
 //! [`RuleMeta`] describes the rule catalogue for formats that carry rule documentation.
 
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
 )]
 
 use std::collections::BTreeMap;

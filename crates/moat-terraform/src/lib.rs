@@ -10,11 +10,16 @@
 //!
 //! Checked against Terraform itself: `tests/plan_diff.rs` plans the fixtures under
 //! `tests/fixtures/realistic/` with `terraform plan` and compares every known planned value.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
 )]
 
 pub mod adapt;
@@ -316,7 +321,8 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
 }
 
 /// Parse and evaluate one file's text as a root module, with no file system access (modules
-/// are not resolved, `file()` reads nothing). Used by the fuzz target and tests; never panics.
+/// are not resolved, `file()` reads nothing), adapted into the typed state like [`load`]'s
+/// estates. Used by the fuzz target and tests; never panics.
 pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
     let dir = PathBuf::from("/nonexistent-moat-fuzz-root");
     let rel: Arc<str> = Arc::from(name);
@@ -334,7 +340,7 @@ pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
     let cfg = Arc::new(cfg);
     let mut configs = HashMap::new();
     configs.insert(dir.clone(), cfg.clone());
-    evaluate_root(
+    let mut estate = evaluate_root(
         &dir,
         &dir,
         cfg,
@@ -342,7 +348,9 @@ pub fn parse_and_evaluate_str(name: &str, text: &str) -> Estate {
         &Options::default(),
         &Sandbox::deny_all(),
     )
-    .0
+    .0;
+    adapt::adapt(&mut estate);
+    estate
 }
 
 /// The configurations a root reaches through local module calls (itself included).
