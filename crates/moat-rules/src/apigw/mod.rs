@@ -1,4 +1,5 @@
-//! API Gateway (seed 004 "API Gateway 보안": WAF 통합).
+//! API Gateway: web ACLs in front of public REST APIs (AWS Security Hub control
+//! APIGateway.4).
 
 pub(crate) mod waf_missing;
 

@@ -17,8 +17,7 @@ findings on a stage that names its API by a literal ID claim no Checkov equivale
 
 ## Why is this bad?
 A public API forwards every request to its Lambda functions or back ends. Without AWS WAF,
-nothing in front of it rate-limits, blocks injection payloads or filters bots, which seed 004
-lists among the API Gateway security layers.
+nothing in front of it rate-limits, blocks injection payloads or filters bots.
 
 ## Example
 ```hcl
@@ -38,7 +37,7 @@ resource "aws_wafv2_web_acl_association" "api" {
 ```
 
 ## References
-- Seed 004, API Gateway security: "보안 계층: ... Resource Policies, WAF 통합"
+- AWS Security Hub control APIGateway.4: "API Gateway should be associated with a WAF Web ACL"
 - AWS: [Use AWS WAF to protect your REST APIs in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html)
 "#;
 

@@ -7,8 +7,9 @@ Checks that every `aws_cloudtrail` delivers to CloudWatch Logs (`cloud_watch_log
 set).
 
 ## Why is this bad?
-The seeds' alarms (root use, IAM policy changes, security groups opened, CloudTrail stopped)
-are CloudWatch metric filters on the trail's log group. Without delivery to CloudWatch Logs
+The monitoring alarms of the CIS AWS Foundations Benchmark (root account use, IAM policy
+changes, security group changes, CloudTrail configuration changes) are CloudWatch metric
+filters on the trail's log group. Without delivery to CloudWatch Logs
 none of them can fire.
 
 ## Example
@@ -28,8 +29,8 @@ resource "aws_cloudtrail" "audit" {
 ```
 
 ## References
-- Seed 001 CloudTrail example (`CloudWatchLogsLogGroupArn`) and CloudWatch alarm table
 - CIS AWS Foundations Benchmark v1.4, 3.4: "Ensure CloudTrail trails are integrated with CloudWatch Logs"
+- AWS Security Hub control CloudTrail.5: "CloudTrail trails should be integrated with Amazon CloudWatch Logs"
 - AWS: [Sending events to CloudWatch Logs](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html)
 "#;
 

@@ -29,8 +29,8 @@ resource "aws_cloudtrail" "audit" {
 ```
 
 ## References
-- Seed 001 CloudTrail example (`KMSKeyId`); seed 004: KMS CMK
 - CIS AWS Foundations Benchmark v3.0.0, 3.5: "Ensure CloudTrail logs are encrypted at rest using KMS CMKs"
+- AWS Security Hub control CloudTrail.2: "CloudTrail should have encryption at-rest enabled"
 - AWS: [Encrypting CloudTrail log files with KMS keys](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html)
 "#;
 

@@ -25,8 +25,8 @@ resource "aws_cloudtrail" "audit" {
 ```
 
 ## References
-- Seed 004: "로그 파일 무결성 검증 설정"
 - CIS AWS Foundations Benchmark v3.0.0, 3.2: "Ensure CloudTrail log file validation is enabled"
+- AWS Security Hub control CloudTrail.4: "CloudTrail log file validation should be enabled"
 - AWS: [Validating CloudTrail log file integrity](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html)
 "#;
 

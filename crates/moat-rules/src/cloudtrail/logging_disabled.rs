@@ -23,7 +23,6 @@ resource "aws_cloudtrail" "audit" {
 ```
 
 ## References
-- Seed 001 CloudTrail example (`IsLogging: true`)
 - AWS: [Turning logging on and off](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-turning-off-logging.html)
 "#;
 

@@ -28,8 +28,8 @@ resource "aws_cloudtrail" "audit" {
 ```
 
 ## References
-- Seed 001 CloudTrail example (`IsMultiRegionTrail: true`); seed 004: "다중 리전 추적 활성화"
 - CIS AWS Foundations Benchmark v3.0.0, 3.1: "Ensure CloudTrail is enabled in all regions"
+- AWS Security Hub control CloudTrail.1: "CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events"
 - AWS: [Working with CloudTrail trails](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trails.html)
 "#;
 

@@ -26,7 +26,7 @@ resource "aws_lb" "web" {
 ```
 
 ## References
-- Seed 004: WAF & application protection
+- AWS Security Hub control ELB.4: "Application Load Balancer should be configured to drop invalid http headers"
 - AWS: [Application Load Balancer attributes](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes)
 "#;
 

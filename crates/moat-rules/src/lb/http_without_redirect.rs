@@ -9,8 +9,8 @@ action must be a `redirect` with `protocol = "HTTPS"`. Listeners of network load
 (`TCP`, `UDP`, `TLS`) are out of scope.
 
 ## Why is this bad?
-Plain HTTP carries cookies, tokens and form data in clear text; the seeds require TLS for
-data in transit. Keeping port 80 open only to redirect is the accepted pattern (seed 002).
+Plain HTTP carries cookies, tokens and form data in clear text. Keeping port 80 open only to
+redirect to HTTPS is the accepted pattern.
 
 ## Example
 ```hcl
@@ -38,7 +38,7 @@ resource "aws_lb_listener" "http" {
 ```
 
 ## References
-- Seed 002 section 9 ("필요시 80→443 리다이렉트"); seed 004: "TLS 1.2 이상 강제"
+- AWS Security Hub control ELB.1: "Application Load Balancer should be configured to redirect all HTTP requests to HTTPS"
 - AWS: [Listeners for your Application Load Balancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html)
 "#;
 

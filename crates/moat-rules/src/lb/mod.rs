@@ -1,4 +1,5 @@
-//! Application and network load balancers (seed 002, seed 004 "TLS 1.2 이상 강제").
+//! Application and network load balancers: listener TLS and HTTP settings, header handling,
+//! WAF (AWS Security Hub controls ELB.1 and ELB.4).
 
 pub(crate) mod drop_invalid_headers;
 pub(crate) mod http_without_redirect;

@@ -15,8 +15,8 @@ the listener uses `ELBSecurityPolicy-2016-08`, which allows TLS 1.0 and 1.1.
 accept TLS 1.0 or 1.1; moat reports them.
 
 ## Why is this bad?
-TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow weak cipher suites; the seeds require
-TLS 1.2 or newer.
+TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow weak cipher suites; NIST SP 800-52
+Rev. 2 requires TLS 1.2 or newer.
 
 ## Example
 ```hcl
@@ -34,7 +34,7 @@ resource "aws_lb_listener" "https" {
 ```
 
 ## References
-- Seed 004: "TLS 1.2 이상 강제"
+- RFC 8996: "Deprecating TLS 1.0 and TLS 1.1"
 - AWS: [Security policies for your Application Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html)
 "#;
 

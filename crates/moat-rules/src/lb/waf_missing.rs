@@ -14,7 +14,7 @@ own is reported as unknown.
 ## Why is this bad?
 An internet-facing ALB forwards every request to the application. Without AWS WAF nothing in
 front of it rate-limits, blocks SQL injection or XSS payloads, or filters bots and countries,
-which is the application layer of seed 001's defence in depth.
+the application layer of a defence in depth.
 
 ## Example
 ```hcl
@@ -34,7 +34,6 @@ resource "aws_wafv2_web_acl_association" "web" {
 ```
 
 ## References
-- Seed 001, defence layers: "애플리케이션 레이어: WAF, Shield"; seed 004, application security: "AWS WAF 규칙: Rate Limiting, SQL Injection, XSS, Geo Blocking, Bot Control"
 - AWS: [Associating a web ACL with an AWS resource](https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html)
 "#;
 

@@ -15,8 +15,8 @@ check, not a retention floor, and is not claimed.)
 
 ## Why is this bad?
 Investigations often start months after the fact: audit, flow and application logs deleted
-after 30 days cannot show how an intruder got in. Seed 004's security baseline keeps logs for
-365 days, as do PCI DSS (one year) and many internal standards.
+after 30 days cannot show how an intruder got in. AWS Security Hub's control asks for 365 days
+by default, as do PCI DSS (one year) and many internal standards.
 
 ## Example
 ```hcl
@@ -35,7 +35,7 @@ resource "aws_cloudwatch_log_group" "app" {
 ```
 
 ## References
-- Seed 004, security baseline module: `log_retention_days = 365`
+- AWS Security Hub control CloudWatch.16: "CloudWatch log groups should be retained for a specified time period" (365 days by default)
 - AWS: [Change log data retention in CloudWatch Logs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention)
 "#;
 

@@ -1,4 +1,4 @@
-//! CloudWatch Logs (seed 004: `log_retention_days = 365` in the security baseline).
+//! CloudWatch Logs: how long log groups keep their events.
 
 pub(crate) mod log_group_retention;
 

@@ -15,8 +15,9 @@ No Checkov check decides this property. `CKV2_AWS_48` checks
 no equivalent.
 
 ## Why is this bad?
-The AWS Config rules of seed 004 (unencrypted EBS volumes, public buckets, unused
-credentials, open security groups) evaluate only the resources Config records.
+AWS Config rules (unencrypted EBS volumes, public buckets, unused credentials, open security
+groups), and the Security Hub controls built on them, evaluate only the resources Config
+records.
 
 ## Example
 ```hcl
@@ -38,7 +39,7 @@ resource "aws_config_configuration_recorder" "main" {
 ```
 
 ## References
-- Seed 004 section 8, "AWS Config 규칙"
+- AWS Security Hub control Config.1: "AWS Config should be enabled"
 - CIS AWS Foundations Benchmark v3.0.0, 3.3: "Ensure AWS Config is enabled in all regions"
 - AWS: [Recording AWS resources](https://docs.aws.amazon.com/config/latest/developerguide/select-resources.html)
 "#;

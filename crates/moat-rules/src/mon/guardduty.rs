@@ -15,7 +15,7 @@ member accounts), so moat claims no equivalent for it.
 
 ## Why is this bad?
 GuardDuty analyses CloudTrail, VPC Flow Logs and DNS logs for compromised credentials,
-crypto-mining and reconnaissance. Seed 004 places it in the recommended tier for every account.
+crypto-mining and reconnaissance across the account.
 
 ## Example
 ```hcl
@@ -32,7 +32,7 @@ resource "aws_guardduty_detector" "main" {
 ```
 
 ## References
-- Seed 001, monitoring: "GuardDuty 위협 탐지"; seed 004 section 6
+- AWS Security Hub control GuardDuty.1: "GuardDuty should be enabled"
 - AWS: [Getting started with GuardDuty](https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_settingup.html)
 "#;
 

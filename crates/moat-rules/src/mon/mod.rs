@@ -1,5 +1,6 @@
-//! Account monitoring baseline: GuardDuty, Security Hub, AWS Config (seed 001 "모니터링 및
-//! 감사", seed 004 "위협 탐지 및 대응").
+//! Account monitoring baseline: GuardDuty, Security Hub, AWS Config (CIS AWS Foundations
+//! Benchmark, sections "Logging" and "Monitoring"; AWS Security Hub controls GuardDuty.1 and
+//! Config.1).
 //!
 //! Presence checks apply only to configurations that manage the account baseline (they
 //! declare an `aws_cloudtrail`, a GuardDuty detector, Security Hub or a Config recorder):

@@ -29,7 +29,6 @@ resource "aws_securityhub_standards_subscription" "cis" {
 ```
 
 ## References
-- Seed 001, section 7.3 "Security Hub 통합"; seed 004 section 6
 - AWS: [Enabling Security Hub](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-settingup.html)
 "#;
 

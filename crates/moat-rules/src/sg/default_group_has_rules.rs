@@ -38,7 +38,7 @@ resource "aws_default_security_group" "default" {
 ```
 
 ## References
-- Seed 001, VPC checklist: "Security Group 규칙 최소화"
+- AWS Security Hub control EC2.2: "VPC default security groups should not allow inbound or outbound traffic"
 - CIS AWS Foundations Benchmark v3.0.0, 5.4: "Ensure the default security group of every VPC restricts all traffic"
 - AWS: [Default security groups for your VPCs](https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html)
 "#;

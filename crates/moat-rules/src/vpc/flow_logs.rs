@@ -11,8 +11,8 @@ log whose `vpc_id` cannot be resolved offline makes the VPCs without a flow log 
 failing.
 
 ## Why is this bad?
-Flow logs are the record of who talked to whom. Without them the REJECT analysis of seed 000
-(connection timeouts on 3306) and GuardDuty's network findings have no data.
+Flow logs are the record of who talked to whom. Without them rejected connections cannot be
+investigated and GuardDuty's network findings have no data.
 
 ## Example
 ```hcl
@@ -33,7 +33,7 @@ resource "aws_flow_log" "main" {
 ```
 
 ## References
-- Seed 001, VPC checklist: "VPC Flow Logs 활성화"; seed 004: VPC Flow Logs
+- AWS Security Hub control EC2.6: "VPC flow logging should be enabled in all VPCs"
 - CIS AWS Foundations Benchmark v3.0.0, 3.7: "Ensure VPC flow logging is enabled in all VPCs"
 - AWS: [Logging IP traffic using VPC Flow Logs](https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html)
 "#;

@@ -1,4 +1,5 @@
-//! VPCs and subnets (seed 001 "VPC 보안 체크리스트").
+//! VPCs and subnets: flow logs and public addressing (CIS AWS Foundations Benchmark; AWS
+//! Security Hub controls EC2.6 and EC2.15).
 
 pub(crate) mod flow_logs;
 pub(crate) mod subnet_public_ip;

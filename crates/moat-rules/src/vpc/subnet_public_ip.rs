@@ -29,7 +29,7 @@ resource "aws_subnet" "app" {
 ```
 
 ## References
-- Seed 001 VPC example (`MapPublicIpOnLaunch: false` for the private subnet); seed 003
+- AWS Security Hub control EC2.15: "Amazon EC2 subnets should not automatically assign public IP addresses"
 - AWS: [Modify the public IPv4 addressing attribute](https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html)
 "#;
 
