@@ -225,6 +225,7 @@ pub(crate) fn require_bool(
 
 /// Emit for an [`Eff`] that must be `want`. `bucket` is the resource reported; the location
 /// is where the setting is decided (or the bucket block when it is a default).
+#[allow(dead_code)] // the S3 rules read the typed state now (`s3::require_setting`)
 pub(crate) fn require_eff<T: PartialEq + std::fmt::Display>(
     out: &mut Out,
     bucket: &Resource,

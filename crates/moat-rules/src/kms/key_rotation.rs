@@ -1,6 +1,7 @@
-use moat_model::{Severity, Value};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use crate::registry::{require_bool, why, Ctx, Out, RuleDef};
+use crate::registry::{require, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that `enable_key_rotation` is `true` on every symmetric `aws_kms_key` (default
@@ -44,25 +45,25 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_kms_key") {
-        match r.get("customer_master_key_spec").map(|n| &n.value) {
-            Some(Value::String(s)) if s != "SYMMETRIC_DEFAULT" => continue,
-            Some(Value::Unknown(u)) => {
-                out.unknown(
-                    r,
-                    r.loc_of("customer_master_key_spec"),
-                    format!("`customer_master_key_spec` is unknown: {}", why(u)),
-                );
+    for k in &ctx.aws().security.keys {
+        let Some(r) = ctx.resource(k.id) else {
+            continue;
+        };
+        // Asymmetric and HMAC keys cannot rotate automatically.
+        match &k.key_spec.value {
+            AttrValue::Known(s) | AttrValue::Default(s) if s != "SYMMETRIC_DEFAULT" => continue,
+            AttrValue::Unknown(_) => {
+                out.unknown(r, &k.key_spec.loc, k.key_spec.describe());
                 continue;
             }
-            _ => {}
+            AttrValue::Known(_) | AttrValue::Default(_) | AttrValue::Invalid { .. } => {}
         }
-        require_bool(
+        require(
+            ctx,
             out,
-            r,
-            "enable_key_rotation",
-            false,
-            true,
+            k.id,
+            &k.rotation,
+            |v: &bool| *v,
             "the key material is never rotated",
         );
     }

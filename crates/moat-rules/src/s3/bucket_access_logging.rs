@@ -1,9 +1,8 @@
-use std::collections::BTreeSet;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use moat_model::views::services::Eff;
-use moat_model::{Resolved, Resource, ResourceId, Severity, Unknown};
-
-use crate::registry::{require_eff, why, Ctx, Out, RuleDef};
+use super::require_setting;
+use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that server access logging is configured for every S3 bucket, with an
@@ -57,66 +56,36 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let (targets, unknown_target) = log_targets(ctx);
-    for b in ctx.s3_buckets() {
-        if matches!(b.logging, Eff::Default(false)) {
-            if targets.contains(&b.id) {
+    let storage = &ctx.aws().storage;
+    for b in &storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
+        if b.logging.value == AttrValue::Default(false) {
+            if b.receives_access_logs {
                 continue;
             }
-            if let Some((from, u)) = &unknown_target {
+            if let Some(link) = &storage.log_target_unknown {
+                let from = ctx.resource(link.from).map_or("", |f| f.address.as_str());
                 out.unknown(
-                    b.resource,
-                    &b.resource.loc,
+                    r,
+                    &r.loc,
                     format!(
-                        "logging is not configured, but this bucket may be the access-log target of `{}`, whose `target_bucket` is unknown: {}",
-                        from.address,
-                        why(u)
+                        "logging is not configured, but this bucket may be the access-log target of `{from}`, whose `target_bucket` is unknown: {}",
+                        why(&link.why)
                     ),
                 );
                 continue;
             }
         }
-        require_eff(
+        require_setting(
+            ctx,
             out,
-            b.resource,
+            r,
             &b.logging,
             "logging",
             |v: &bool| *v,
             "requests to this bucket are not logged",
         );
     }
-}
-
-/// The buckets that receive access logs, and the first logging configuration whose target is
-/// unknown (it could be any bucket).
-fn log_targets<'e>(ctx: &Ctx<'e>) -> (BTreeSet<ResourceId>, Option<(&'e Resource, Unknown)>) {
-    let mut targets = BTreeSet::new();
-    let mut unknown = None;
-    let mut sources: Vec<(&'e Resource, &'e moat_model::Node)> = Vec::new();
-    for r in ctx.of_type("aws_s3_bucket_logging") {
-        if let Some(n) = r.get("target_bucket") {
-            sources.push((r, n));
-        }
-    }
-    for b in ctx.of_type("aws_s3_bucket") {
-        for block in b.blocks("logging") {
-            if let Some(n) = block.get("target_bucket") {
-                sources.push((b, n));
-            }
-        }
-    }
-    for (r, n) in sources {
-        match ctx.estate.resolve(n, &["aws_s3_bucket"], &["bucket"]) {
-            Resolved::Resource(id) => {
-                targets.insert(id);
-            }
-            Resolved::Unknown(u) => {
-                if unknown.is_none() {
-                    unknown = Some((r, u));
-                }
-            }
-            Resolved::External(_) | Resolved::Absent => {}
-        }
-    }
-    (targets, unknown)
 }

@@ -1,7 +1,9 @@
-use moat_model::views::services::{Eff, Sse};
+use moat_model::aws::storage::Sse;
+use moat_model::aws::AttrValue;
 use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use super::undecided;
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every S3 bucket encrypts new objects by default with a KMS key (`aws:kms` or
@@ -57,36 +59,38 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
-        let r = b.resource;
+    for b in &ctx.aws().storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
         let msg = "new objects get SSE-S3 (keys owned by AWS), not a KMS key you control";
-        match &b.encryption {
-            Eff::Default(_) => out.fail(
+        let enc = &b.encryption;
+        match &enc.value {
+            AttrValue::Default(_) => out.fail(
                 r,
                 &r.loc,
                 format!("no default encryption is configured (AWS applies `AES256`): {msg}"),
             ),
-            Eff::Set {
-                value: None,
-                loc,
-                from,
-            } => out.fail(
-                r,
-                loc,
-                format!("`{}` sets no `sse_algorithm`: {msg}", from.address),
-            ),
-            Eff::Set {
-                value: Some(Sse { algorithm, .. }),
-                loc,
-                ..
-            } if !algorithm.starts_with("aws:kms") => {
-                out.fail(r, loc, format!("`sse_algorithm` is `{algorithm}`: {msg}"))
+            AttrValue::Known(None) => {
+                let from = ctx.resource(enc.from).map_or("", |f| f.address.as_str());
+                out.fail(
+                    r,
+                    &enc.loc,
+                    format!("`{from}` sets no `sse_algorithm`: {msg}"),
+                )
             }
-            Eff::Set { .. } => {}
-            Eff::Unknown { reason, loc, .. } => out.unknown(
+            AttrValue::Known(Some(Sse { algorithm, .. })) if !algorithm.starts_with("aws:kms") => {
+                out.fail(
+                    r,
+                    &enc.loc,
+                    format!("`sse_algorithm` is `{algorithm}`: {msg}"),
+                )
+            }
+            AttrValue::Known(Some(_)) => {}
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => out.unknown(
                 r,
-                loc,
-                format!("`sse_algorithm` is unknown: {}", why(reason)),
+                &enc.loc,
+                format!("`sse_algorithm` is unknown: {}", undecided(enc)),
             ),
         }
     }

@@ -1,8 +1,7 @@
 use moat_model::Severity;
 
-use moat_model::views::services::Eff;
-
-use crate::registry::{require_eff, Ctx, Out, RuleDef};
+use super::require_setting;
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every S3 bucket has a lifecycle configuration with at least one enabled rule
@@ -59,17 +58,22 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
+    for b in &ctx.aws().storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
         // Checkov only asks for a lifecycle configuration to exist: a configuration whose
         // rules are all disabled passes it.
-        let ids: &[&'static str] = match b.lifecycle {
-            Eff::Default(_) => &["CKV2_AWS_61"],
-            _ => &[],
+        let ids: &[&'static str] = if b.lifecycle.is_default() {
+            &["CKV2_AWS_61"]
+        } else {
+            &[]
         };
         out.claiming(ids, |out| {
-            require_eff(
+            require_setting(
+                ctx,
                 out,
-                b.resource,
+                r,
                 &b.lifecycle,
                 "lifecycle rule enabled",
                 |v: &bool| *v,

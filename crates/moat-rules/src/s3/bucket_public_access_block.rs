@@ -1,8 +1,8 @@
-use moat_model::{Resolved, ResourceId, Severity};
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use moat_model::views::services::Eff;
-
-use crate::registry::{require_eff, Ctx, Out, RuleDef};
+use super::require_setting;
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that each of the four S3 Block Public Access settings (`block_public_acls`,
@@ -71,25 +71,28 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
-/// The Checkov check of each flag, in `PUBLIC_ACCESS_FLAGS` order.
+/// The Checkov check of each flag, in `PublicAccessBlock::flags` order.
 const FLAG_IDS: [&str; 4] = ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"];
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
-        let own_block = has_own_block(ctx, b.id);
-        let flags = b.public_access_flags();
+    for b in &ctx.aws().storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
+        let own_block = b.own_public_access_block;
+        let flags = b.public_access_block.flags();
         // No block for the bucket nor the account: one finding, not four. AWS turns the four
         // settings on for buckets created since April 2023, but nothing in this configuration
         // keeps them on (or sets them on a bucket that predates that).
         if !own_block
             && flags
                 .iter()
-                .all(|(_, eff)| matches!(eff, Eff::Default(false)))
+                .all(|flag| flag.value == AttrValue::Default(false))
         {
             out.claiming(&["CKV2_AWS_6"], |out| {
                 out.fail(
-                    b.resource,
-                    &b.resource.loc,
+                    r,
+                    &r.loc,
                     "no `aws_s3_bucket_public_access_block` for this bucket and no \
                      `aws_s3_account_public_access_block`: AWS enables Block Public Access on \
                      new buckets by default, but nothing here keeps it on; declare the four \
@@ -98,7 +101,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             });
             continue;
         }
-        for (i, ((name, eff), flag_id)) in flags.into_iter().zip(FLAG_IDS).enumerate() {
+        for (i, (flag, flag_id)) in flags.into_iter().zip(FLAG_IDS).enumerate() {
             let mut ids = Vec::new();
             if own_block {
                 ids.push(flag_id);
@@ -107,24 +110,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 ids.push("CKV2_AWS_6");
             }
             out.claiming(&ids, |out| {
-                require_eff(
+                require_setting(
+                    ctx,
                     out,
-                    b.resource,
-                    eff,
-                    name,
+                    r,
+                    flag,
+                    &flag.path,
                     |v: &bool| *v,
                     "neither the bucket nor the account blocks this kind of public access",
                 );
             });
         }
     }
-}
-
-/// Whether an `aws_s3_bucket_public_access_block` names this bucket (by reference or name).
-fn has_own_block(ctx: &Ctx<'_>, bucket: ResourceId) -> bool {
-    ctx.of_type("aws_s3_bucket_public_access_block").any(|p| {
-        p.get("bucket").is_some_and(|n| {
-            ctx.estate.resolve(n, &["aws_s3_bucket"], &["bucket"]) == Resolved::Resource(bucket)
-        })
-    })
 }

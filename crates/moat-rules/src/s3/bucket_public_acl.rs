@@ -1,6 +1,8 @@
-use moat_model::views::services::Eff;
-use moat_model::{Node, Severity};
+use moat_model::aws::storage::GrantSource;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
+use super::undecided;
 use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
@@ -57,24 +59,29 @@ pub(crate) const RULE: RuleDef = RuleDef {
 const PUBLIC_CANNED: [&str; 3] = ["public-read", "public-read-write", "authenticated-read"];
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
-        let r = b.resource;
-        let ignored = matches!(b.ignore_public_acls, Eff::Set { value: true, .. });
-        if ignored {
+    for b in &ctx.aws().storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
+        let ignore = &b.public_access_block.ignore_public_acls;
+        if ignore.written() == Some(&true) {
             continue;
         }
-        let note = match &b.ignore_public_acls {
-            Eff::Unknown { reason, .. } => {
-                format!(" (and `ignore_public_acls` is unknown: {})", why(reason))
+        let note = match &ignore.value {
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                format!(
+                    " (and `ignore_public_acls` is unknown: {})",
+                    undecided(ignore)
+                )
             }
-            _ => String::new(),
+            AttrValue::Known(_) | AttrValue::Default(_) => String::new(),
         };
-        match &b.acl {
-            Eff::Set { value, loc, from } if PUBLIC_CANNED.contains(&value.as_str()) => {
-                let place = if from.address == r.address {
-                    String::new()
-                } else {
-                    format!(" in `{}`", from.address)
+        let acl = &b.acl;
+        match &acl.value {
+            AttrValue::Known(value) if PUBLIC_CANNED.contains(&value.as_str()) => {
+                let place = match ctx.resource(acl.from) {
+                    Some(from) if from.address != r.address => format!(" in `{}`", from.address),
+                    _ => String::new(),
                 };
                 let ids: &[&'static str] = if value == "public-read-write" {
                     &["CKV_AWS_20", "CKV_AWS_57"]
@@ -84,33 +91,27 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 out.claiming(ids, |out| {
                     out.fail(
                         r,
-                        loc,
+                        &acl.loc,
                         format!("`acl` is `{value}`{place}: everyone may access the bucket{note}"),
                     )
                 });
             }
-            Eff::Unknown { reason, loc, .. } => {
-                out.unknown(r, loc, format!("`acl` is unknown: {}", why(reason)));
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &acl.loc, format!("`acl` is unknown: {}", undecided(acl)));
             }
-            _ => {}
+            AttrValue::Known(_) | AttrValue::Default(_) => {}
         }
-        for (from, g) in &b.grants {
-            let uri = g
-                .get("uri")
-                .or_else(|| g.blocks("grantee").first().and_then(|gr| gr.get("uri")));
-            let perm = g
-                .get("permission")
-                .or_else(|| g.get("permissions"))
-                .map(Node::to_string)
-                .unwrap_or_default();
-            let Some(uri) = uri else { continue };
-            let loc = uri.loc.as_ref().unwrap_or(&from.loc);
-            match uri.as_str() {
-                Some(u) if u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers") => {
+        for g in &b.grants {
+            let perm = g.permission.as_str();
+            let loc = &g.uri.loc;
+            match &g.uri.value {
+                AttrValue::Known(u)
+                    if u.ends_with("/AllUsers") || u.ends_with("/AuthenticatedUsers") =>
+                {
                     let who = u.rsplit('/').next().unwrap_or(u);
-                    // Checkov reads grants of `aws_s3_bucket_acl` only.
+                    // Checkov reads grants of separate ACL resources only.
                     let mut ids = Vec::new();
-                    if from.rtype == "aws_s3_bucket_acl" {
+                    if g.source == GrantSource::AclResource {
                         if who == "AllUsers" {
                             ids.push("CKV_AWS_20");
                             if [
@@ -121,7 +122,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                                 "FULL_CONTROL",
                                 "WRITE_ACP",
                             ]
-                            .contains(&perm.as_str())
+                            .contains(&perm)
                             {
                                 ids.push("CKV_AWS_57");
                             }
@@ -137,12 +138,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                         )
                     });
                 }
-                Some(_) => {}
-                None => {
-                    if let Some(u) = uri.unknown_reason() {
-                        out.unknown(r, loc, format!("a grant's `uri` is unknown: {}", why(u)));
-                    }
+                AttrValue::Unknown(u) => {
+                    out.unknown(r, loc, format!("a grant's `uri` is unknown: {}", why(u)));
                 }
+                AttrValue::Known(_) | AttrValue::Default(_) | AttrValue::Invalid { .. } => {}
             }
         }
     }

@@ -1,6 +1,7 @@
 use moat_model::Severity;
 
-use crate::registry::{require_eff, Ctx, Out, RuleDef};
+use super::require_setting;
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that versioning is enabled on every S3 bucket, set either with an
@@ -48,10 +49,14 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
-        require_eff(
+    for b in &ctx.aws().storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
+        require_setting(
+            ctx,
             out,
-            b.resource,
+            r,
             &b.versioning,
             "versioning",
             |s: &String| s == "Enabled",

@@ -1,8 +1,7 @@
-use std::collections::BTreeSet;
+use moat_model::aws::AttrValue;
+use moat_model::Severity;
 
-use moat_model::{Resolved, Severity};
-
-use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+use crate::registry::{why, Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_secretsmanager_secret` is rotated automatically: an
@@ -54,49 +53,31 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    let mut rotated = BTreeSet::new();
-    let mut unknown = None;
-    for rot in ctx.of_type("aws_secretsmanager_secret_rotation") {
-        let Some(n) = rot.get("secret_id") else {
+    let security = &ctx.aws().security;
+    for s in &security.secrets {
+        if !s.rotated_by.is_empty() {
+            continue;
+        }
+        let Some(r) = ctx.resource(s.id) else {
             continue;
         };
-        match ctx
-            .estate
-            .resolve(n, &["aws_secretsmanager_secret"], &["name", "arn"])
-        {
-            Resolved::Resource(id) => {
-                rotated.insert(id);
-            }
-            Resolved::Unknown(u) => {
-                unknown.get_or_insert((rot, u));
-            }
-            Resolved::External(_) | Resolved::Absent => {}
-        }
-    }
-    for (id, r) in ctx.estate.managed_of_type("aws_secretsmanager_secret") {
-        if r.mode != moat_model::Mode::Managed || rotated.contains(&id) {
-            continue;
-        }
-        match presence(r.get("rotation_lambda_arn")) {
-            Presence::Set => continue,
-            Presence::Unknown(u) => {
-                out.unknown(
-                    r,
-                    r.loc_of("rotation_lambda_arn"),
-                    format!("`rotation_lambda_arn` is unknown: {}", why(u)),
-                );
+        let inline = &s.inline_rotation;
+        match &inline.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => continue,
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &inline.loc, inline.describe());
                 continue;
             }
-            Presence::Absent => {}
+            AttrValue::Known(false) | AttrValue::Default(false) => {}
         }
-        match &unknown {
-            Some((rot, u)) => out.unknown(
+        match &security.rotation_target_unknown {
+            Some(rot) => out.unknown(
                 r,
                 &r.loc,
                 format!(
                     "no rotation is known for this secret: the `secret_id` of `{}` is unknown: {}",
-                    rot.address,
-                    why(u)
+                    ctx.resource(rot.from).map_or("", |f| f.address.as_str()),
+                    why(&rot.why)
                 ),
             ),
             None => out.fail(

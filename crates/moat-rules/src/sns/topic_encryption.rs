@@ -1,6 +1,7 @@
+use moat_model::aws::AttrValue;
 use moat_model::Severity;
 
-use crate::registry::{presence, why, Ctx, Out, Presence, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that every `aws_sns_topic` sets `kms_master_key_id`. SNS has no default encryption: a
@@ -43,26 +44,27 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_sns_topic") {
-        match presence(r.get("kms_master_key_id")) {
-            Presence::Set => {}
-            Presence::Absent => {
-                let how = if r.get("kms_master_key_id").is_some_and(|n| !n.is_null()) {
-                    "`kms_master_key_id` is empty"
-                } else {
-                    "`kms_master_key_id` is not set"
-                };
-                out.fail(
-                    r,
-                    r.loc_of("kms_master_key_id"),
-                    format!("{how}: SNS stores the topic's messages unencrypted"),
-                )
+    for t in &ctx.aws().messaging.topics {
+        let Some(r) = ctx.resource(t.id) else {
+            continue;
+        };
+        let key = &t.kms_key;
+        let how = match &key.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => continue,
+            AttrValue::Known(false) => "is empty",
+            AttrValue::Default(false) => "is not set",
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &key.loc, key.describe());
+                continue;
             }
-            Presence::Unknown(u) => out.unknown(
-                r,
-                r.loc_of("kms_master_key_id"),
-                format!("`kms_master_key_id` is unknown: {}", why(u)),
+        };
+        out.fail(
+            r,
+            &key.loc,
+            format!(
+                "`{}` {how}: SNS stores the topic's messages unencrypted",
+                key.path
             ),
-        }
+        );
     }
 }

@@ -1,6 +1,7 @@
+use moat_model::aws::AttrValue;
 use moat_model::Severity;
 
-use crate::registry::{bool_attr, presence, why, BoolAttr, Ctx, Out, Presence, RuleDef};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
 Checks that no `aws_sqs_queue` turns server-side encryption off: a queue is reported when it
@@ -49,43 +50,35 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for r in ctx.of_type("aws_sqs_queue") {
-        match presence(r.get("kms_master_key_id")) {
-            Presence::Set => continue,
-            Presence::Unknown(u) => {
+    for q in &ctx.aws().messaging.queues {
+        let Some(r) = ctx.resource(q.id) else {
+            continue;
+        };
+        let (key, sse) = (&q.kms_key, &q.managed_sse);
+        match &key.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => continue,
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
                 // An unknown key only matters when SSE-SQS is off.
-                if matches!(
-                    bool_attr(r, "sqs_managed_sse_enabled", true),
-                    BoolAttr::Value(true, _)
-                ) {
-                    continue;
+                if sse.get() != Some(&true) {
+                    out.unknown(r, &key.loc, key.describe());
                 }
-                out.unknown(
-                    r,
-                    r.loc_of("kms_master_key_id"),
-                    format!("`kms_master_key_id` is unknown: {}", why(u)),
-                );
                 continue;
             }
-            Presence::Absent => {}
+            AttrValue::Known(false) | AttrValue::Default(false) => {}
         }
-        match bool_attr(r, "sqs_managed_sse_enabled", true) {
-            BoolAttr::Value(true, _) => {}
-            BoolAttr::Value(false, loc) => out.fail(
+        match &sse.value {
+            AttrValue::Known(true) | AttrValue::Default(true) => {}
+            AttrValue::Known(false) | AttrValue::Default(false) => out.fail(
                 r,
-                loc,
-                "`sqs_managed_sse_enabled` is `false` and no `kms_master_key_id` is set: messages are stored unencrypted",
+                &sse.loc,
+                format!(
+                    "`{}` is `false` and no `{}` is set: messages are stored unencrypted",
+                    sse.path, key.path
+                ),
             ),
-            BoolAttr::Unknown(u, loc) => out.unknown(
-                r,
-                loc,
-                format!("`sqs_managed_sse_enabled` is unknown: {}", why(u)),
-            ),
-            BoolAttr::Invalid(n, loc) => out.unknown(
-                r,
-                loc,
-                format!("`sqs_managed_sse_enabled` is `{n}`, not a bool"),
-            ),
+            AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
+                out.unknown(r, &sse.loc, sse.describe())
+            }
         }
     }
 }
