@@ -1,4 +1,4 @@
-//! KMS keys (seed 004: CMKs with automatic rotation).
+//! KMS keys: automatic rotation of the key material, and key policies.
 
 pub(crate) mod key_policy_public;
 pub(crate) mod key_rotation;

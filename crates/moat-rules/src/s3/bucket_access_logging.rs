@@ -41,7 +41,7 @@ resource "aws_s3_bucket_logging" "data" {
 ```
 
 ## References
-- Seed 001, S3 checklist: "접근 로그 활성화"
+- AWS Security Hub control S3.9: "S3 general purpose buckets should have server access logging enabled"
 - AWS: [Logging requests with server access logging](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html)
 "#;
 

@@ -14,7 +14,7 @@ resource or in the legacy inline `server_side_encryption_configuration` block.
 Since January 2023 S3 encrypts every new object with SSE-S3 (AES256, keys owned by AWS), so a
 bucket is never stored in clear text. What SSE-S3 does not give is control: nobody can be
 denied decryption through a key policy, key use is not logged per request in CloudTrail, and
-the key cannot be disabled in an incident. The seeds ask for KMS customer managed keys for
+the key cannot be disabled in an incident. Customer managed KMS keys give that control for
 internal and confidential data.
 
 ## Example
@@ -44,7 +44,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
 ```
 
 ## References
-- Seed 001, S3 checklist: "암호화 활성화" (server-side encryption, KMS); seed 004: CMK for internal and confidential data
+- AWS: [Using server-side encryption with AWS KMS keys (SSE-KMS)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)
 - AWS: [Setting default server-side encryption behavior for Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html)
 "#;
 

@@ -15,8 +15,8 @@ claim `CKV2_AWS_61`.
 
 ## Why is this bad?
 With versioning on, noncurrent versions pile up forever unless a lifecycle rule expires them;
-data kept past its retention period is data that can leak. The seed's example bucket expires
-noncurrent versions after 90 days.
+data kept past its retention period is data that can leak. A common rule expires noncurrent
+versions after 90 days.
 
 ## Example
 ```hcl
@@ -43,7 +43,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
 ```
 
 ## References
-- Seed 001, S3 example: `LifecycleConfiguration` with `NoncurrentVersionExpirationInDays: 90`
+- AWS Security Hub control S3.13: "S3 general purpose buckets should have Lifecycle configurations"
 - AWS: [Managing the lifecycle of objects](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html)
 "#;
 

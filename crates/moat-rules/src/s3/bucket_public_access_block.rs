@@ -50,7 +50,7 @@ resource "aws_s3_bucket_public_access_block" "data" {
 ```
 
 ## References
-- Seed 001, S3 checklist: "Public Access 차단"
+- AWS Security Hub controls S3.1 (account-level) and S3.8 (bucket-level): S3 Block Public Access settings should be enabled
 - CIS AWS Foundations Benchmark v3.0.0, 2.1.4: "Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'"
 - AWS: [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
 "#;

@@ -42,7 +42,8 @@ resource "aws_s3_bucket_ownership_controls" "site" {
 Serve public content through CloudFront with origin access control instead of a public bucket.
 
 ## References
-- Seed 001, S3 checklist: "Public Access 차단", "버킷 정책 설정"; seed 004: "공개 S3 버킷 식별"
+- AWS Security Hub controls S3.2 and S3.3: S3 general purpose buckets should block public read and public write access
+- AWS: [Controlling ownership of objects and disabling ACLs for your bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
 - AWS: [Access control list (ACL) overview](https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html)
 "#;
 

@@ -34,7 +34,7 @@ resource "aws_s3_bucket_versioning" "data" {
 ```
 
 ## References
-- Seed 001, S3 checklist: "버전 관리 활성화"
+- AWS Security Hub control S3.14: "S3 general purpose buckets should have versioning enabled"
 - AWS: [Using versioning in S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html)
 "#;
 

@@ -1,4 +1,4 @@
-//! Secrets Manager (seed 004: "AWS Secrets Manager: 자격 증명 자동 로테이션").
+//! Secrets Manager: automatic rotation of secrets.
 
 pub(crate) mod rotation;
 

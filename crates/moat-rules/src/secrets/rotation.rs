@@ -38,7 +38,7 @@ resource "aws_secretsmanager_secret_rotation" "db" {
 ```
 
 ## References
-- Seed 004, secrets management: "AWS Secrets Manager: 자격 증명 자동 로테이션"
+- AWS Security Hub control SecretsManager.1: "Secrets Manager secrets should have automatic rotation enabled"
 - AWS: [Rotate AWS Secrets Manager secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html)
 "#;
 

@@ -1,4 +1,4 @@
-//! SNS topics (seed 001: encryption of data at rest, "전송 중/저장 데이터 암호화").
+//! SNS topics: encryption of stored messages.
 
 pub(crate) mod topic_encryption;
 

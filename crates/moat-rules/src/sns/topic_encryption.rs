@@ -29,7 +29,7 @@ resource "aws_sns_topic" "alerts" {
 ```
 
 ## References
-- Seed 001, security principles: "암호화: 전송 중/저장 데이터 암호화"; seed 004 incident response: "SNS 알림 발송"
+- AWS Security Hub control SNS.1: "SNS topics should be encrypted at-rest using AWS KMS"
 - AWS: [Encryption at rest for Amazon SNS](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html)
 "#;
 

@@ -1,4 +1,4 @@
-//! SQS queues (seed 001: encryption of data at rest, "전송 중/저장 데이터 암호화").
+//! SQS queues: encryption of stored messages.
 
 pub(crate) mod queue_encryption_disabled;
 

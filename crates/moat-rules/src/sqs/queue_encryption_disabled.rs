@@ -35,7 +35,7 @@ resource "aws_sqs_queue" "orders" {
 ```
 
 ## References
-- Seed 001, security principles: "암호화: 전송 중/저장 데이터 암호화"
+- AWS Security Hub control SQS.1: "Amazon SQS queues should be encrypted at rest"
 - AWS: [Encryption at rest in Amazon SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html)
 "#;
 
