@@ -1,4 +1,4 @@
-use moat_model::views::services::{parse_policy, Eff};
+use moat_model::aws::identity::PolicyHolder;
 use moat_model::Severity;
 
 use crate::registry::{why, Ctx, Out, RuleDef};
@@ -54,63 +54,76 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for b in ctx.s3_buckets() {
-        let r = b.resource;
-        if matches!(b.restrict_public_buckets, Eff::Set { value: true, .. }) {
+    let aws = ctx.aws();
+    for b in &aws.storage.buckets {
+        let Some(r) = ctx.resource(b.id) else {
+            continue;
+        };
+        if b.public_access_block.restrict_public_buckets.written() == Some(&true) {
             continue;
         }
-        if let Some((from, u)) = &b.policy_unknown {
+        if let Some(l) = &b.policy_link_unknown {
             if b.policies.is_empty() {
+                let from = ctx
+                    .resource(l.from)
+                    .map(|f| f.address.as_str())
+                    .unwrap_or("");
                 out.unknown(
                     r,
-                    from.loc_of("bucket"),
+                    &l.loc,
                     format!(
-                        "`{}` may attach a policy to this bucket: its `bucket` is unknown: {}",
-                        from.address,
-                        why(u)
+                        "`{from}` may attach a policy to this bucket: its `bucket` is unknown: {}",
+                        why(&l.why)
                     ),
                 );
             }
         }
-        for p in &b.policies {
-            let loc = p.node.loc.as_ref().unwrap_or(&p.from.loc);
-            match parse_policy(p.node) {
-                Err(u) => out.unknown(
-                    r,
-                    loc,
-                    format!("the policy in `{}` is unknown: {}", p.from.address, why(&u)),
-                ),
-                Ok(policy) => {
-                    for s in &policy.statements {
-                        if !s.allow || s.has_condition || s.not_principal {
-                            continue;
-                        }
-                        let public = s
-                            .principals
-                            .iter()
-                            .any(|(k, v)| v == "*" && (k == "*" || k == "AWS"));
-                        let sloc = s.loc.as_ref().unwrap_or(loc);
-                        let actions = s.actions.values.join(", ");
-                        if public {
-                            out.fail(
-                                r,
-                                sloc,
-                                format!(
-                                    "statement {} of `{}` allows `{actions}` to principal `*` without a condition",
-                                    s.sid.clone().unwrap_or_else(|| s.index.to_string()),
-                                    p.from.address
-                                ),
-                            );
-                        } else if let Some(u) = &s.principal_unknown {
-                            out.unknown(
-                                r,
-                                sloc,
-                                format!(
-                                    "a principal of statement {} is unknown: {}",
-                                    s.index,
-                                    why(u)
-                                ),
-                            );
+        for pid in &b.policies {
+            let Some(from) = ctx.resource(*pid) else {
+                continue;
+            };
+            let docs = aws.identity.policies_of(*pid).filter(|d| {
+                matches!(
+                    d.holder,
+                    PolicyHolder::BucketPolicy | PolicyHolder::BucketInlinePolicy
+                )
+            });
+            for p in docs {
+                let loc = &p.loc;
+                match &p.document {
+                    Err(u) => out.unknown(
+                        r,
+                        loc,
+                        format!("the policy in `{}` is unknown: {}", from.address, why(u)),
+                    ),
+                    Ok(policy) => {
+                        for s in &policy.statements {
+                            if !s.allow || s.has_condition || s.not_principal {
+                                continue;
+                            }
+                            let sloc = s.loc.as_ref().unwrap_or(loc);
+                            let actions = s.actions.values.join(", ");
+                            if s.allows_anyone_unconditionally() {
+                                out.fail(
+                                    r,
+                                    sloc,
+                                    format!(
+                                        "statement {} of `{}` allows `{actions}` to principal `*` without a condition",
+                                        s.name(),
+                                        from.address
+                                    ),
+                                );
+                            } else if let Some(u) = &s.principal_unknown {
+                                out.unknown(
+                                    r,
+                                    sloc,
+                                    format!(
+                                        "a principal of statement {} is unknown: {}",
+                                        s.index,
+                                        why(u)
+                                    ),
+                                );
+                            }
                         }
                     }
                 }
