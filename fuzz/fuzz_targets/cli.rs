@@ -15,15 +15,16 @@ fuzz_target!(|data: &[u8]| {
     let mut parts = data.split(|b| *b == 0);
     let toml = parts.next().unwrap_or_default();
     if let Ok(text) = std::str::from_utf8(toml) {
-        if let Ok(cfg) = moat::config::FileConfig::parse(text, "moat.toml") {
-            let known: Vec<(String, String, Vec<String>)> = moat::scan::rule_metas()
+        if let Ok(cfg) = moat_core::FileConfig::parse(text, "moat.toml") {
+            let known: Vec<(String, String, Vec<String>)> = moat_core::rule_metas()
                 .into_iter()
                 .map(|r| (r.id, r.family, r.checkov))
                 .collect();
             let _ = cfg.check_selectors(&known);
+            let mut cfg = cfg;
             let mut limits = moat_terraform::Options::default().limits;
-            for (name, value) in &cfg.limits {
-                let _ = limits.set(name, *value);
+            for (name, value) in cfg.applicable_limits(false) {
+                let _ = limits.set(&name, value);
             }
         }
     }
@@ -33,10 +34,13 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(cli) = moat::Cli::try_parse_from(&args) {
         let input = match &cli.command {
             moat::Command::Scan(a) => Some(&a.input),
-            _ => None,
+            moat::Command::Reach(a) => Some(&a.input),
+            moat::Command::Exposure(a) => Some(&a.input),
+            moat::Command::Diagram(a) => Some(&a.input),
+            moat::Command::Rules(_) => None,
         };
         if let Some(i) = input {
-            let _ = moat::load::Inputs::from_args(i);
+            let _ = i.load_options(moat_model::Limits::default());
         }
     }
 });

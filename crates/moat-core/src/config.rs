@@ -10,7 +10,7 @@
 //! [rules.severity]
 //! S3002 = "low"                # re-grade (the longest matching selector wins)
 //!
-//! [[network.invariant]]        # checked on every scan, see `moat_net::invariant`
+//! [[network.invariant]]        # checked by NET100 on every scan, see `moat_net::invariant`
 //! to = "aws_db_instance.main"
 //! ports = "3306"
 //! only_from = ["aws_security_group.app"]
@@ -33,7 +33,7 @@ use moat_model::{Finding, Refusal, Sandbox, Severity, Status};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::CliError;
+use crate::error::Error;
 
 /// Top-level keys other parts of moat read from `moat.toml` (not warned about).
 const OTHER_SECTIONS: &[&str] = &[
@@ -89,7 +89,7 @@ pub struct FileConfig {
     pub ignore: Vec<String>,
     pub severity: Vec<(String, Severity)>,
     pub fail_on: Option<Severity>,
-    /// `[[network.invariant]]` tables, checked on every scan (`moat_net::invariant`).
+    /// `[[network.invariant]]` tables, checked by NET100 on every scan (`moat_net::invariant`).
     pub invariants: Vec<moat_net::invariant::Invariant>,
     /// Things worth telling the user (unknown sections).
     pub warnings: Vec<String>,
@@ -114,17 +114,17 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 impl FileConfig {
     /// Parse the text of a `moat.toml`. `name` is used in messages.
-    pub fn parse(text: &str, name: &str) -> Result<FileConfig, CliError> {
+    pub fn parse(text: &str, name: &str) -> Result<FileConfig, Error> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-            CliError::usage(format!(
+            Error::usage(format!(
                 "invalid config `{name}` at line {line}: {}",
                 e.message().trim_end_matches('\n')
             ))
         })?;
-        let sev = |s: &Spanned<String>| -> Result<Severity, CliError> {
+        let sev = |s: &Spanned<String>| -> Result<Severity, Error> {
             s.get_ref().parse::<Severity>().map_err(|m| {
-                CliError::usage(format!(
+                Error::usage(format!(
                     "invalid config `{name}` at line {}: {m}",
                     line_of(text, s.span().start)
                 ))
@@ -158,7 +158,7 @@ impl FileConfig {
         selectors.sort();
         let fail_on = raw.fail_on.as_ref().map(sev).transpose()?;
         let invariants = moat_net::invariant::parse(text)
-            .map_err(|e| CliError::usage(format!("invalid config `{name}`: {e}")))?;
+            .map_err(|e| Error::usage(format!("invalid config `{name}`: {e}")))?;
         let mut limits = Vec::new();
         for (k, v) in &raw.limits {
             let at = line_of(text, k.span().start);
@@ -167,10 +167,10 @@ impl FileConfig {
             match value.map(|n| probe.set(k.get_ref(), n)) {
                 Some(Ok(())) => limits.push((k.get_ref().clone(), value.unwrap_or(1))),
                 Some(Err(e)) => {
-                    return Err(CliError::usage(format!("invalid config `{name}` line {at}: {e}")))
+                    return Err(Error::usage(format!("invalid config `{name}` line {at}: {e}")))
                 }
                 None => {
-                    return Err(CliError::usage(format!(
+                    return Err(Error::usage(format!(
                         "invalid config `{name}` line {at}: limit `{}` must be a whole number greater than 0",
                         k.get_ref()
                     )))
@@ -215,11 +215,11 @@ impl FileConfig {
     /// opening a FIFO blocks), and when it holds at most [`MAX_CONFIG_BYTES`] (read through a
     /// bounded reader, so a file that grows while read cannot pass the cap). `--config FILE`
     /// is trusted as to location (the user named it) but not as to kind or size.
-    pub fn discover(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<FileConfig, CliError> {
+    pub fn discover(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<FileConfig, Error> {
         let (path, text) = match explicit {
             Some(p) => {
                 if std::fs::symlink_metadata(p).is_err() {
-                    return Err(CliError::usage(format!(
+                    return Err(Error::usage(format!(
                         "config file `{}` does not exist",
                         p.display()
                     )));
@@ -243,7 +243,7 @@ impl FileConfig {
                         return Ok(FileConfig::default())
                     }
                     Err(e) => {
-                        return Err(CliError::usage(format!(
+                        return Err(Error::usage(format!(
                             "cannot read config `{}`: {e}",
                             candidate.display()
                         )))
@@ -275,7 +275,7 @@ impl FileConfig {
     /// Check every selector against the catalogue (`known`: id, family, Checkov ids): one
     /// that matches no rule, or a `select` that leaves no rule to run, is a usage error that
     /// names the selectors, their keys and lines, and suggests close names.
-    pub fn check_selectors(&self, known: &[(String, String, Vec<String>)]) -> Result<(), CliError> {
+    pub fn check_selectors(&self, known: &[(String, String, Vec<String>)]) -> Result<(), Error> {
         let matches = |s: &str| {
             known
                 .iter()
@@ -288,7 +288,7 @@ impl FileConfig {
             .collect();
         let name = self.display_name();
         if let [one] = unmatched.as_slice() {
-            return Err(CliError::usage_help(
+            return Err(Error::usage_help(
                 format!(
                     "`{}` in `{}` at `{name}{}` matches no rule",
                     one.selector,
@@ -308,7 +308,7 @@ impl FileConfig {
                 .map(|s| format!("`{}` (`{}`{})", s.selector, s.key, at_line(s.line)))
                 .collect();
             let names: Vec<&str> = unmatched.iter().map(|s| s.selector.as_str()).collect();
-            return Err(CliError::usage_help(
+            return Err(Error::usage_help(
                 format!(
                     "{} selectors in `{name}` match no rule: {}",
                     unmatched.len(),
@@ -330,16 +330,40 @@ impl FileConfig {
             return Ok(());
         }
         if select.is_empty() {
-            Err(CliError::usage_help(
+            Err(Error::usage_help(
                 format!("`rules.select` in `{name}` is empty, so no rule would run"),
                 "remove `select` to run every rule, or list rule IDs (`S3002`), ID prefixes (`S3`), families (`s3`) or Checkov IDs; `moat rules` lists them".to_string(),
             ))
         } else {
-            Err(CliError::usage_help(
+            Err(Error::usage_help(
                 format!("`rules.ignore` in `{name}` ignores every rule that `rules.select` selects, so no rule would run"),
                 "remove the overlap between `select` and `ignore`; `moat rules` lists the rules".to_string(),
             ))
         }
+    }
+
+    /// The `[limits]` to apply, in file order, on top of the defaults and before any limit the
+    /// user gives on the command line. A configuration found in the scanned tree (`trusted`
+    /// false) is untrusted: it may lower a limit, never raise one; each raise is left out with
+    /// a warning (in [`FileConfig::warnings`]).
+    pub fn applicable_limits(&mut self, trusted: bool) -> Vec<(String, u64)> {
+        let defaults = moat_model::Limits::default();
+        let shown = self.display_name();
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        for (name, value) in &self.limits {
+            let mut probe = defaults;
+            let _ = probe.set(name, *value);
+            if probe.raises(&defaults) && !trusted {
+                warnings.push(format!(
+                    "`[limits] {name}` in `{shown}` would raise a limit and is ignored: a scanned repository cannot raise moat's limits (use `--limit {name}={value}` or `--config FILE`)"
+                ));
+                continue;
+            }
+            out.push((name.clone(), *value));
+        }
+        self.warnings.extend(warnings);
+        out
     }
 
     /// How the configuration is named in messages.
@@ -469,7 +493,7 @@ fn selector_help(unmatched: &[&str], known: &[(String, String, Vec<String>)]) ->
 /// Read a configuration file: a regular file of at most [`MAX_CONFIG_BYTES`]; with
 /// `confine`, only when its real path lies inside that directory (a `moat.toml` found in a
 /// scanned tree). The checks are the scanned tree's ([`moat_model::Sandbox`]).
-fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, CliError> {
+fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, Error> {
     let shown = path.display().to_string();
     let read = match confine {
         Some(dir) => {
@@ -484,7 +508,7 @@ fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, CliError> 
             let to = std::fs::canonicalize(path)
                 .map(|r| format!(" to `{}`", r.display()))
                 .unwrap_or_default();
-            CliError::usage_help(
+            Error::usage_help(
                 format!(
                     "config `{shown}` resolves{to}, outside the scanned directory `{}`: not read",
                     confine.unwrap_or(Path::new(".")).display()
@@ -492,18 +516,18 @@ fn read_config(path: &Path, confine: Option<&Path>) -> Result<String, CliError> 
                 "a scanned repository cannot make moat read files outside it; pass `--config FILE` to use a configuration kept elsewhere",
             )
         }
-        Refusal::NotRegular { kind, .. } => CliError::usage(format!(
+        Refusal::NotRegular { kind, .. } => Error::usage(format!(
             "config `{shown}` is {kind}, not a regular file: not read"
         )),
-        Refusal::TooLarge { max, .. } => CliError::usage(format!(
+        Refusal::TooLarge { max, .. } => Error::usage(format!(
             "config `{shown}` is larger than {max} bytes: not read"
         )),
         Refusal::Io { reason, .. } => {
-            CliError::usage(format!("cannot read config `{shown}`: {reason}"))
+            Error::usage(format!("cannot read config `{shown}`: {reason}"))
         }
     })?;
     String::from_utf8(bytes)
-        .map_err(|_| CliError::usage(format!("config `{shown}` is not valid UTF-8: not read")))
+        .map_err(|_| Error::usage(format!("config `{shown}` is not valid UTF-8: not read")))
 }
 
 /// Whether a selector matches a rule, and how specifically (longer is more specific): the

@@ -33,6 +33,16 @@ impl CliError {
     }
 }
 
+impl From<moat_core::Error> for CliError {
+    /// The library's errors are about the user's input: usage errors, exit 2.
+    fn from(e: moat_core::Error) -> Self {
+        match e {
+            moat_core::Error::UsageHelp { message, help } => CliError::UsageHelp { message, help },
+            other => CliError::Usage(other.to_string()),
+        }
+    }
+}
+
 impl From<serde_json::Error> for CliError {
     /// Writing JSON fails only when the output does (a closed pipe is then not an error).
     fn from(e: serde_json::Error) -> Self {

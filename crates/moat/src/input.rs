@@ -1,8 +1,9 @@
-//! Turning PATH arguments into estates (every frontend), shared by all subcommands.
+//! The flags every subcommand that reads an architecture accepts, turned into the library's
+//! [`LoadOptions`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use moat_model::Estate;
+use moat_core::LoadOptions;
 
 use crate::error::CliError;
 
@@ -22,40 +23,27 @@ pub struct InputArgs {
     pub limits: Vec<String>,
 }
 
-/// Validated inputs shared by every frontend.
-#[derive(Debug, Clone, Default)]
-pub struct Inputs {
-    pub vars: Vec<(String, String)>,
-    pub var_files: Vec<PathBuf>,
-    pub limits: moat_model::Limits,
-}
-
-impl Inputs {
-    /// Check `--var` (must be `K=V` with a non-empty K) and `--var-file` (must exist).
-    pub fn from_args(args: &InputArgs) -> Result<Inputs, CliError> {
+impl InputArgs {
+    /// Check `--var` (must be `K=V` with a non-empty K), `--var-file` (must exist) and
+    /// `--limit` (a known limit and a number), applied over `base` limits (the defaults, or
+    /// those of `moat.toml`).
+    pub fn load_options(&self, base: moat_model::Limits) -> Result<LoadOptions, CliError> {
         let mut vars = Vec::new();
-        for v in &args.vars {
+        for v in &self.vars {
             vars.push(parse_var(v)?);
         }
-        for f in &args.var_files {
-            if !f.is_file() {
-                return Err(CliError::usage(format!(
-                    "variable file `{}` does not exist or is not a file",
-                    f.display()
-                )));
-            }
-        }
-        let mut limits = moat_model::Limits::default();
-        for l in &args.limits {
-            limits
+        let mut opts = LoadOptions {
+            vars,
+            var_files: self.var_files.clone(),
+            limits: base,
+        };
+        opts.check()?;
+        for l in &self.limits {
+            opts.limits
                 .set_pair(l)
                 .map_err(|e| CliError::usage(format!("invalid `--limit {l}`: {e}")))?;
         }
-        Ok(Inputs {
-            vars,
-            var_files: args.var_files.clone(),
-            limits,
-        })
+        Ok(opts)
     }
 }
 
@@ -67,151 +55,6 @@ pub fn parse_var(s: &str) -> Result<(String, String), CliError> {
             "invalid `--var {s}`: expected `NAME=VALUE`"
         ))),
     }
-}
-
-/// A frontend: reads what it understands under a path into estates.
-pub struct Frontend {
-    #[allow(dead_code)] // for messages once there are several frontends
-    pub name: &'static str,
-    pub load: fn(&Path, &Inputs) -> Vec<Estate>,
-}
-
-fn terraform(path: &Path, inputs: &Inputs) -> Vec<Estate> {
-    let opts = moat_terraform::Options {
-        vars: inputs.vars.clone(),
-        var_files: inputs.var_files.clone(),
-        limits: inputs.limits,
-    };
-    moat_terraform::load(path, &opts)
-}
-
-/// Every frontend, in the order they run. Add CloudFormation, inventory, Kubernetes here.
-pub const FRONTENDS: &[Frontend] = &[Frontend {
-    name: "terraform",
-    load: terraform,
-}];
-
-/// The paths to scan: the arguments, or the current directory. A path that does not exist is
-/// a usage error.
-pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    for p in &paths {
-        if !p.exists() {
-            return Err(CliError::usage(format!(
-                "path `{}` does not exist",
-                p.display()
-            )));
-        }
-    }
-    Ok(paths)
-}
-
-/// Load every estate under each path, keeping which path it came from.
-pub fn load_roots(
-    paths: &[PathBuf],
-    input: &InputArgs,
-) -> Result<Vec<(PathBuf, Vec<Estate>)>, CliError> {
-    let inputs = Inputs::from_args(input)?;
-    let paths = check_paths(paths)?;
-    Ok(paths
-        .into_iter()
-        .map(|p| {
-            let estates = FRONTENDS
-                .iter()
-                .flat_map(|f| (f.load)(&p, &inputs))
-                .collect();
-            (p, estates)
-        })
-        .collect())
-}
-
-/// Load every estate (Terraform root module, later CloudFormation stack...) under the paths.
-#[allow(dead_code)] // for `reach`, `exposure`, `diagram`
-pub fn load_estates(
-    paths: &[PathBuf],
-    input: &InputArgs,
-) -> Result<Vec<Estate>, crate::error::CliError> {
-    Ok(load_roots(paths, input)?
-        .into_iter()
-        .flat_map(|(_, e)| e)
-        .collect())
-}
-
-/// Parse errors of the estates, sorted (file, line), for `reach`, `exposure`, `diagram`:
-/// an analysis over an estate with unreadable files is incomplete.
-pub fn load_errors(estates: &[Estate]) -> Vec<moat_model::ScanError> {
-    let mut v: Vec<moat_model::ScanError> = estates
-        .iter()
-        .flat_map(|e| e.errors.iter().cloned())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// `Some(reason)` when nothing could be read (no supported file, or every file that was read
-/// failed and no resource came out): `reach`, `exposure` and `diagram` exit 2, as `scan` does.
-pub fn nothing_read(estates: &[Estate], path: &Path) -> Option<String> {
-    let files: usize = estates.iter().map(|e| e.files_scanned).sum();
-    let errors = load_errors(estates);
-    if files == 0 && errors.is_empty() {
-        return Some(format!(
-            "no file to analyse (Terraform `.tf`, `.tf.json`) was found under `{}`",
-            path.display()
-        ));
-    }
-    let resources = estates.iter().map(|e| e.resources.len()).sum::<usize>();
-    let readable: std::collections::BTreeSet<&str> = estates
-        .iter()
-        .flat_map(|e| e.sources.keys().map(|k| &**k))
-        .collect();
-    let failed: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
-    if files == 0
-        || (!errors.is_empty() && resources == 0 && readable.iter().all(|f| failed.contains(f)))
-    {
-        let list: Vec<String> = errors
-            .iter()
-            .map(|e| format!("{}:{}: {}", e.file, e.line, e.message))
-            .collect();
-        return Some(format!(
-            "no file could be read under `{}` ({} errors: {})",
-            path.display(),
-            errors.len(),
-            list.join("; ")
-        ));
-    }
-    // Files were read, but no resource came out because the modules that declare them
-    // could not be read: there is nothing to analyse, and answering would mislead.
-    let unread: Vec<String> = estates
-        .iter()
-        .flat_map(|e| e.unread_modules.iter())
-        .map(|m| {
-            let src = m.source.as_deref().unwrap_or("?");
-            if m.not_downloaded {
-                format!(
-                    "module `{}` (`{src}`) at {}:{} was not downloaded (run `terraform init`)",
-                    m.name, m.file, m.line
-                )
-            } else {
-                format!(
-                    "module `{}` (`{src}`) at {}:{} could not be read: {}",
-                    m.name, m.file, m.line, m.reason
-                )
-            }
-        })
-        .collect();
-    if resources == 0 && !unread.is_empty() {
-        return Some(format!(
-            "nothing could be checked under `{}`: no resource was read, because {}",
-            path.display(),
-            unread.join("; ")
-        ));
-    }
-    None
 }
 
 #[cfg(test)]
@@ -230,11 +73,5 @@ mod tests {
         );
         assert!(parse_var("novalue").is_err());
         assert!(parse_var("=v").is_err());
-    }
-
-    #[test]
-    fn missing_path_is_a_usage_error() {
-        let err = check_paths(&[PathBuf::from("/nonexistent/moat/path")]);
-        assert!(matches!(err, Err(CliError::Usage(m)) if m.contains("/nonexistent/moat/path")));
     }
 }

@@ -1,17 +1,30 @@
-//! moat as a library: the command line (`Cli`), its validated configuration and every
-//! subcommand, callable in-process with writers the caller owns (tests and fuzz targets use
-//! it; the binary in `main.rs` only parses the arguments and picks the process's streams).
+//! The `moat` command line as a library: the flags (`Cli`, clap) and every subcommand,
+//! callable in-process with writers the caller owns (tests and fuzz targets use it; the binary
+//! in `main.rs` only parses the arguments and picks the process's streams). A subcommand
+//! validates its flags, calls the library facade (`moat_core`: load, scan, reach, exposure,
+//! diagram, which return data) and renders the result (`moat-report` writers for scans); it
+//! decides no verdict and computes no finding.
+
+// Panic-free like every library crate; output goes only to the caller's writers.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
+)]
 
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
 pub mod cmd;
-pub mod config;
 pub mod error;
-pub mod load;
-pub mod scan;
-pub mod suppress;
+pub mod input;
 
 /// Verify AWS security architectures: checks, reachability, explanations down to file:line.
 #[derive(Debug, Parser)]
@@ -41,9 +54,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color_ok: bool) -
     let result = match cli.command {
         Command::Scan(a) => cmd::scan::run(a, out, err, color_ok),
         Command::Rules(a) => cmd::rules::run(a, out),
-        Command::Reach(a) => cmd::reach::run(a, out),
-        Command::Exposure(a) => cmd::exposure::run(a, out),
-        Command::Diagram(a) => cmd::diagram::run(a, out),
+        Command::Reach(a) => cmd::reach::run(a, out, err),
+        Command::Exposure(a) => cmd::exposure::run(a, out, err),
+        Command::Diagram(a) => cmd::diagram::run(a, out, err),
     };
     match result.and_then(|c| out.flush().map(|_| c).map_err(Into::into)) {
         Ok(c) => c,

@@ -1,15 +1,15 @@
 //! `moat diagram`: the architecture as Mermaid or Graphviz DOT: VPCs, subnets (public,
 //! private or isolated as their routes make them), gateways, load balancers, workloads and
 //! databases, the security-group edges that allow traffic (with ports), and the findings of
-//! `moat scan` marked on the nodes they concern.
+//! `moat scan` marked on the nodes they concern. The graph is the library's
+//! (`moat_core::Workspace::diagram`); this module renders it.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use moat_model::{Finding, Status};
-use moat_net::diagram::{build, render_dot, render_mermaid, Diagram};
+use moat_core::{DiagramOptions, FileConfig, Workspace};
+use moat_net::diagram::{render_dot, render_mermaid};
 
-use crate::config::FileConfig;
 use crate::error::CliError;
 
 #[derive(Debug, clap::Args)]
@@ -23,28 +23,33 @@ pub struct DiagramArgs {
     #[arg(long)]
     pub no_findings: bool,
     #[command(flatten)]
-    pub input: crate::load::InputArgs,
+    pub input: crate::input::InputArgs,
 }
 
-pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
+pub fn run(args: DiagramArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     let paths = vec![args.path.clone()];
     let cfg = if args.no_findings {
         FileConfig::default()
     } else {
         FileConfig::discover(None, &paths)?
     };
-    let estates = crate::load::load_estates(&paths, &args.input)?;
-    if estates.is_empty() {
+    let load = args.input.load_options(moat_model::Limits::default())?;
+    let ws = Workspace::load(&paths, &load)?;
+    if ws.estates().next().is_none() {
         return Err(CliError::usage(format!(
             "nothing to draw: no Terraform found under `{}`",
             args.path.display()
         )));
     }
-    if let Some(why) = crate::load::nothing_read(&estates, &args.path) {
-        return Err(CliError::usage(format!("nothing to draw: {why}")));
+    if let Some(why) = ws.nothing_read() {
+        return Err(CliError::usage(format!(
+            "nothing to draw: {}",
+            super::nothing_read_message(&ws, why, &args.path)
+        )));
     }
-    for x in crate::load::load_errors(&estates) {
-        eprintln!(
+    for x in ws.errors() {
+        writeln!(
+            err,
             "moat: warning: the diagram is incomplete: file `{}` could not be read{}: {}",
             x.file,
             if x.line > 0 {
@@ -53,29 +58,12 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write) -> Result<i32, CliError> {
                 String::new()
             },
             x.message
-        );
+        )?;
     }
-    let mut d = Diagram::default();
-    for estate in &estates {
-        let net = &estate.aws.network;
-        let findings: Vec<Finding> = if args.no_findings {
-            Vec::new()
-        } else {
-            let declared = moat_rules::Declared {
-                invariants: &cfg.invariants,
-            };
-            let mut all = moat_rules::check_with(estate, &declared);
-            all.retain(|f| f.status == Status::Fail);
-            all
-        };
-        let one = build(net, estate, &findings);
-        // Several roots: keep equal addresses of different roots apart.
-        if estates.len() > 1 {
-            d.merge(one.prefixed(&crate::cmd::reach::root_label(estate)));
-        } else {
-            d.merge(one);
-        }
-    }
+    let d = ws.diagram(&DiagramOptions {
+        findings: !args.no_findings,
+        invariants: cfg.invariants,
+    })?;
     let text = match args.format.as_str() {
         "dot" => render_dot(&d),
         _ => render_mermaid(&d),

@@ -1,8 +1,11 @@
 //! `moat exposure`: everything the internet can reach, on which ports, directly or through
-//! which load balancer (see issue 3 and CONTRACTS.md).
+//! which load balancer (see issue 3 and CONTRACTS.md). The list is the library's
+//! (`moat_core::Workspace::exposure`); this module renders it.
 
 use std::io::Write;
 use std::path::PathBuf;
+
+use moat_core::Workspace;
 
 use crate::error::CliError;
 
@@ -14,40 +17,28 @@ pub struct ExposureArgs {
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
     #[command(flatten)]
-    pub input: crate::load::InputArgs,
+    pub input: crate::input::InputArgs,
 }
 
-pub fn run(args: ExposureArgs, out: &mut dyn Write) -> Result<i32, CliError> {
-    let estates = crate::load::load_estates(std::slice::from_ref(&args.path), &args.input)?;
-    if let Some(why) = crate::load::nothing_read(&estates, &args.path) {
-        return Err(CliError::Usage(why));
+pub fn run(args: ExposureArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
+    let load = args.input.load_options(moat_model::Limits::default())?;
+    let ws = Workspace::load(std::slice::from_ref(&args.path), &load)?;
+    if let Some(why) = ws.nothing_read() {
+        return Err(CliError::Usage(super::nothing_read_message(
+            &ws, why, &args.path,
+        )));
     }
+    let found = ws.exposure()?;
     // Files that failed to parse may declare anything: the list is incomplete.
-    let errors: Vec<String> = crate::load::load_errors(&estates)
+    let errors: Vec<String> = found
+        .unread
         .iter()
-        .map(|x| {
-            format!(
-                "file `{}` could not be read{}: {}; what it declares is not analysed",
-                x.file,
-                if x.line > 0 {
-                    format!(" (line {})", x.line)
-                } else {
-                    String::new()
-                },
-                x.message
-            )
-        })
+        .map(moat_net::unread::describe)
         .collect();
     for w in &errors {
-        eprintln!("moat: warning: exposure is incomplete: {w}");
+        writeln!(err, "moat: warning: exposure is incomplete: {w}")?;
     }
-    let mut all = Vec::new();
-    for e in &estates {
-        let net = &e.aws.network;
-        all.extend(moat_net::exposure(net, e));
-    }
-    all.sort();
-    all.dedup();
+    let all = &found.exposures;
     if args.format == "json" {
         let v: Vec<serde_json::Value> = all
             .iter()
@@ -72,7 +63,7 @@ pub fn run(args: ExposureArgs, out: &mut dyn Write) -> Result<i32, CliError> {
         }
         return Ok(0);
     }
-    for x in &all {
+    for x in all {
         let via = if x.via.is_empty() {
             "directly".to_string()
         } else {
@@ -115,7 +106,7 @@ mod tests {
         ExposureArgs {
             path: path.to_path_buf(),
             format: format.into(),
-            input: crate::load::InputArgs::default(),
+            input: crate::input::InputArgs::default(),
         }
     }
 
@@ -125,7 +116,10 @@ mod tests {
     fn exposure_reports_files_that_failed_to_parse() {
         let dir = crate::cmd::reach::tests::qa_dir("r04_broken_rule");
         let mut out = Vec::new();
-        assert_eq!(run(args(dir.path(), "json"), &mut out).unwrap(), 0);
+        assert_eq!(
+            run(args(dir.path(), "json"), &mut out, &mut Vec::new()).unwrap(),
+            0
+        );
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let errors = v["errors"].as_array().unwrap();
         assert_eq!(errors.len(), 1);
@@ -134,7 +128,7 @@ mod tests {
             .unwrap()
             .starts_with("file `extra_rules.tf` could not be read (line 7)"));
         let mut out = Vec::new();
-        run(args(dir.path(), "text"), &mut out).unwrap();
+        run(args(dir.path(), "text"), &mut out, &mut Vec::new()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("incomplete: 1 file(s) could not be read"),
@@ -148,12 +142,16 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            run(args(broken.path(), "text"), &mut Vec::new()),
+            run(
+                args(broken.path(), "text"),
+                &mut Vec::new(),
+                &mut Vec::new()
+            ),
             Err(CliError::Usage(_))
         ));
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(
-            run(args(empty.path(), "text"), &mut Vec::new()),
+            run(args(empty.path(), "text"), &mut Vec::new(), &mut Vec::new()),
             Err(CliError::Usage(_))
         ));
     }

@@ -1,12 +1,13 @@
 //! `moat reach`: can traffic get from a source to a destination, along which paths, or which
-//! component blocks it (see issue 3 and CONTRACTS.md).
+//! component blocks it (see issue 3 and CONTRACTS.md). The answer is the library's
+//! (`moat_core::Workspace::reach`, the engine's verdict); this module renders it.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use moat_core::{ReachQuery, Workspace};
 use moat_model::aws::network::Protocol;
-use moat_model::Estate;
-use moat_net::{Endpoint, PortSet, Query, ReachResult, Verdict};
+use moat_net::{PortSet, ReachResult, Verdict};
 
 use crate::error::CliError;
 
@@ -37,171 +38,45 @@ pub struct ReachArgs {
     #[arg(long, value_parser = ["reachable", "blocked"])]
     pub expect: Option<String>,
     #[command(flatten)]
-    pub input: crate::load::InputArgs,
-}
-
-/// Parse a query end against an estate. `None` when the name is not in this estate.
-pub fn parse_endpoint(s: &str, estate: &Estate) -> Option<Endpoint> {
-    if s.eq_ignore_ascii_case("internet") {
-        return Some(Endpoint::Internet);
-    }
-    if let Some(n) = moat_model::aws::network::parse_net(s)
-        .filter(|_| s.contains('/') || s.parse::<std::net::IpAddr>().is_ok())
-    {
-        return Some(Endpoint::Cidr(n));
-    }
-    estate
-        .instances_of(s)
-        .first()
-        .map(|id| Endpoint::Resource(*id))
-        .or_else(|| {
-            estate
-                .resources
-                .iter()
-                .position(|r| r.name == s || r.display_name() == s)
-                .map(|i| Endpoint::Resource(moat_model::ResourceId(i as u32)))
-        })
-}
-
-/// The directory of a root module, relative to the scanned path (`.` for the top).
-pub fn root_label(e: &Estate) -> String {
-    e.sources
-        .keys()
-        .next()
-        .and_then(|f| {
-            std::path::Path::new(&**f)
-                .parent()
-                .map(|p| p.display().to_string())
-        })
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| ".".into())
-}
-
-/// Whether a query end is meant as an address (digits, dots, colons, a slash).
-fn looks_like_cidr(s: &str) -> bool {
-    !s.is_empty()
-        && s.contains(['.', ':', '/'])
-        && s.chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
-        && s.starts_with(|c: char| c.is_ascii_digit() || c == ':')
+    pub input: crate::input::InputArgs,
 }
 
 fn protocol(s: &str) -> Protocol {
     Protocol::parse(s).unwrap_or(Protocol::Tcp)
 }
 
-pub fn run(args: ReachArgs, out: &mut dyn Write) -> Result<i32, CliError> {
-    let estates = crate::load::load_estates(std::slice::from_ref(&args.path), &args.input)?;
-    if let Some(why) = crate::load::nothing_read(&estates, &args.path) {
-        return Err(CliError::Usage(why));
-    }
-    for (flag, v) in [("--from", &args.from), ("--to", &args.to)] {
-        if looks_like_cidr(v) && moat_model::aws::network::parse_net(v).is_none() {
-            return Err(CliError::Usage(format!(
-                "`{flag} {v}` is not a valid CIDR block or IP address (examples: `10.0.0.0/8`, `203.0.113.7`, `2001:db8::/32`)"
-            )));
-        }
-    }
-    let proto = protocol(&args.protocol);
-    let ports = match args.port {
-        Some(p) => PortSet::single(p),
-        None => PortSet::all(),
-    };
-    // Every root module that contains both ends; a query is answered in one root only, so
-    // several matching roots are an ambiguity the user resolves by naming the root.
-    let matching: Vec<(&Estate, Endpoint, Endpoint)> = estates
-        .iter()
-        .filter_map(|e| {
-            Some((
-                e,
-                parse_endpoint(&args.from, e)?,
-                parse_endpoint(&args.to, e)?,
-            ))
-        })
-        .collect();
-    if matching.len() > 1 {
-        let mut roots: Vec<String> = matching.iter().map(|(e, _, _)| root_label(e)).collect();
-        roots.sort();
-        roots.dedup();
-        return Err(CliError::Usage(format!(
-            "`{}` and `{}` are both in several root modules ({}): run `moat reach` on one of these directories",
-            args.from,
-            args.to,
-            roots.join(", ")
+pub fn run(args: ReachArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
+    let load = args.input.load_options(moat_model::Limits::default())?;
+    let ws = Workspace::load(std::slice::from_ref(&args.path), &load)?;
+    if let Some(why) = ws.nothing_read() {
+        return Err(CliError::Usage(super::nothing_read_message(
+            &ws, why, &args.path,
         )));
     }
-    let mut answer: Option<(ReachResult, &Estate)> = None;
-    if let Some((e, from, to)) = matching.into_iter().next() {
-        let net = &e.aws.network;
-        let q = Query::new(from, to, proto, ports.clone());
-        let r = moat_net::reach(net, e, &q).map_err(|x| CliError::Usage(x.to_string()))?;
-        answer = Some((r, e));
-    }
-    let Some((mut r, e)) = answer else {
-        let missing: Vec<&str> = [&args.from, &args.to]
-            .into_iter()
-            .filter(|s| !estates.iter().any(|e| parse_endpoint(s, e).is_some()))
-            .map(String::as_str)
-            .collect();
-        let msg = if missing.is_empty() {
-            format!(
-                "`{}` and `{}` are not in the same root module of the scanned files: run `moat reach` on the root module that contains both",
-                args.from, args.to
-            )
-        } else {
-            format!(
-                "{} {} not a resource of the scanned files (use `internet`, a CIDR, or a resource address such as `aws_instance.web`)",
-                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and "),
-                if missing.len() > 1 { "are" } else { "is" }
-            )
-        };
-        return Err(CliError::Usage(msg));
+    let query = ReachQuery {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        protocol: protocol(&args.protocol),
+        ports: match args.port {
+            Some(p) => PortSet::single(p),
+            None => PortSet::all(),
+        },
     };
-    // Files that failed to parse: in this root module they may hold any rule or route, so
-    // neither verdict can be trusted; in another root they cannot change the path but are
-    // reported.
-    let mut warnings = Vec::new();
-    // A reference cycle leaves every resource read (only the references closing it are
-    // unknown, and the engine says where they matter): it does not make the verdict unknown.
-    let own: Vec<&moat_model::ScanError> = e
-        .errors
-        .iter()
-        .filter(|x| !x.is_reference_cycle())
-        .collect();
-    if !own.is_empty() && r.verdict != Verdict::Unknown {
-        r.verdict = Verdict::Unknown;
+    let answer = ws.reach(&query)?;
+    for w in &answer.warnings {
+        writeln!(err, "moat: warning: {}", moat_net::unread::describe(w))?;
     }
-    for x in crate::load::load_errors(&estates) {
-        let text = format!(
-            "file `{}` could not be read{}: {}; what it declares is not analysed",
-            x.file,
-            if x.line > 0 {
-                format!(" (line {})", x.line)
-            } else {
-                String::new()
-            },
-            x.message
-        );
-        if !own.iter().any(|o| **o == x) {
-            warnings.push(text.clone());
-        }
-        r.unknowns.push(text);
-    }
-    r.unknowns.sort();
-    r.unknowns.dedup();
-    for w in &warnings {
-        eprintln!("moat: warning: {w}");
-    }
+    let r = &answer.result;
     let port_text = args
         .port
         .map(|p| p.to_string())
         .unwrap_or_else(|| "all ports".into());
     if args.format == "json" {
-        let v = to_json(&r);
+        let v = to_json(r);
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
     } else {
-        write_text(out, &r, &args.from, &args.to, &args.protocol, &port_text)?;
+        write_text(out, r, &args.from, &args.to, &args.protocol, &port_text)?;
     }
     let code = match args.expect.as_deref() {
         Some("reachable") if r.verdict != Verdict::Reachable => 1,
@@ -361,7 +236,7 @@ pub(crate) mod tests {
             port: Some(443),
             format: format.into(),
             expect: Some("blocked".into()),
-            input: crate::load::InputArgs::default(),
+            input: crate::input::InputArgs::default(),
         }
     }
 
@@ -375,6 +250,7 @@ pub(crate) mod tests {
         let code = run(
             args(dir.path(), "internet", "aws_instance.app", "json"),
             &mut out,
+            &mut Vec::new(),
         )
         .unwrap();
         assert_eq!(code, 1, "--expect blocked must not pass");
@@ -396,6 +272,7 @@ pub(crate) mod tests {
         run(
             args(dir.path(), "internet", "aws_instance.app", "text"),
             &mut out,
+            &mut Vec::new(),
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -412,6 +289,7 @@ pub(crate) mod tests {
         let err = run(
             args(dir.path(), "internet", "aws_instance.app", "text"),
             &mut Vec::new(),
+            &mut Vec::new(),
         )
         .unwrap_err();
         assert!(
@@ -421,6 +299,7 @@ pub(crate) mod tests {
         let empty = tempfile::tempdir().unwrap();
         let err = run(
             args(empty.path(), "internet", "aws_instance.app", "text"),
+            &mut Vec::new(),
             &mut Vec::new(),
         )
         .unwrap_err();
@@ -437,6 +316,7 @@ pub(crate) mod tests {
         let err = run(
             args(dir.path(), "internet", "aws_instance.nope", "text"),
             &mut Vec::new(),
+            &mut Vec::new(),
         )
         .unwrap_err();
         assert!(
@@ -445,6 +325,7 @@ pub(crate) mod tests {
         );
         let err = run(
             args(dir.path(), "10.0.0.0/33", "aws_lb.web", "text"),
+            &mut Vec::new(),
             &mut Vec::new(),
         )
         .unwrap_err();

@@ -22,7 +22,7 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<i32, CliError> {
-    let rules = crate::scan::rule_metas();
+    let rules = moat_core::rule_metas();
     match args.id {
         None => match args.format {
             RulesFormat::Json => {

@@ -1,11 +1,12 @@
-//! `moat scan`: run the checks and report.
+//! `moat scan`: run the checks (`moat_core::Workspace::scan`) and render the report with a
+//! `moat-report` writer.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use moat_core::{FileConfig, LoadOptions, NothingRead, ScanOptions, Workspace};
 use moat_model::Severity;
 
-use crate::config::FileConfig;
 use crate::error::CliError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -88,7 +89,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_color: bool,
     #[command(flatten)]
-    pub input: crate::load::InputArgs,
+    pub input: crate::input::InputArgs,
 }
 
 /// Validated scan configuration.
@@ -99,35 +100,23 @@ pub struct ScanConfig {
     pub fail_on: Severity,
     pub file: FileConfig,
     pub color: bool,
-    pub input: crate::load::InputArgs,
+    pub load: LoadOptions,
 }
 
 impl ScanConfig {
     /// `color_ok`: whether standard output can take colour (a TTY, `NO_COLOR` unset).
     pub fn from_args(args: ScanArgs, color_ok: bool) -> Result<ScanConfig, CliError> {
-        let paths = crate::load::check_paths(&args.paths)?;
-        crate::load::Inputs::from_args(&args.input)?;
+        let paths = moat_core::check_paths(&args.paths)?;
+        let defaults = moat_model::Limits::default();
+        args.input.load_options(defaults)?;
         let mut file = FileConfig::discover(args.config.as_deref(), &paths)?;
         // `[limits]` come before `--limit` flags (later wins). A moat.toml found in the scanned
         // tree is untrusted: it may lower a limit, never raise one.
-        let mut args = args;
-        let defaults = moat_model::Limits::default();
-        let mut pairs: Vec<String> = Vec::new();
-        for (name, value) in &file.limits {
-            let mut probe = defaults;
-            let _ = probe.set(name, *value);
-            if probe.raises(&defaults) && args.config.is_none() {
-                file.warnings.push(format!(
-                    "`[limits] {name}` in `{}` would raise a limit and is ignored: a scanned repository cannot raise moat's limits (use `--limit {name}={value}` or `--config FILE`)",
-                    file.display_name()
-                ));
-                continue;
-            }
-            pairs.push(format!("{name}={value}"));
+        let mut base = defaults;
+        for (name, value) in file.applicable_limits(args.config.is_some()) {
+            let _ = base.set(&name, value);
         }
-        pairs.append(&mut args.input.limits);
-        args.input.limits = pairs;
-        crate::load::Inputs::from_args(&args.input)?;
+        let load = args.input.load_options(base)?;
         let fail_on = args
             .fail_on
             .map(Severity::from)
@@ -142,7 +131,7 @@ impl ScanConfig {
             fail_on,
             file,
             color,
-            input: args.input,
+            load,
         })
     }
 }
@@ -154,31 +143,14 @@ pub fn run(
     color_ok: bool,
 ) -> Result<i32, CliError> {
     let cfg = ScanConfig::from_args(args, color_ok)?;
-    let catalogue = crate::scan::rule_metas();
     for w in &cfg.file.warnings {
         writeln!(err, "moat: warning: {w}")?;
     }
-    // A selector that matches no rule is a typo or a renamed rule: scanning with it would
-    // silently check less than the user asked for.
-    if !catalogue.is_empty() {
-        let known: Vec<(String, String, Vec<String>)> = catalogue
-            .iter()
-            .map(|r| (r.id.clone(), r.family.clone(), r.checkov.clone()))
-            .collect();
-        cfg.file.check_selectors(&known)?;
-    }
-    let roots = crate::load::load_roots(&cfg.paths, &cfg.input)?;
-    let mut outcome = crate::scan::run(roots, &cfg.file, &catalogue);
-    if let Some(e) = &cfg.file.refused {
-        outcome.report.errors.push(e.clone());
-        outcome.report.errors.sort();
-    }
-    if let Some(why) = &outcome.nothing_checked {
-        outcome.report.failed = Some(why.clone());
-    } else if outcome.nothing_read {
-        outcome.report.failed = Some("no file could be read".into());
-    }
-    let report = &outcome.report;
+    let opts = ScanOptions::new(cfg.file)?;
+    let ws = Workspace::load(&cfg.paths, &cfg.load)?;
+    let result = ws.scan(&opts);
+    let report = &result.report;
+    let catalogue = moat_core::rule_metas();
     let mut buf: Vec<u8> = Vec::new();
     match cfg.format {
         Format::Text => moat_report::text::write(
@@ -195,24 +167,27 @@ pub fn run(
             .map_err(|e| CliError::usage(format!("cannot write `{}`: {e}", path.display())))?,
         None => out.write_all(&buf)?,
     }
-    if let Some(why) = &outcome.nothing_checked {
-        writeln!(err, "moat: error: {why}")?;
-        return Ok(2);
-    }
-    if outcome.nothing_read {
-        if report.files_scanned == 0 && report.errors.is_empty() {
-            writeln!(
-                err,
-                "moat: error: no file to scan (Terraform `.tf`, `.tf.json`) was found"
-            )?;
-        } else {
-            writeln!(
-                err,
-                "moat: error: no file could be read ({} errors)",
-                report.errors.len()
-            )?;
+    match result.nothing_read {
+        Some(NothingRead::NothingChecked) => {
+            let why = report.failed.as_deref().unwrap_or_default();
+            writeln!(err, "moat: error: {why}")?;
+            Ok(2)
         }
-        return Ok(2);
+        Some(_) => {
+            if report.files_scanned == 0 && report.errors.is_empty() {
+                writeln!(
+                    err,
+                    "moat: error: no file to scan (Terraform `.tf`, `.tf.json`) was found"
+                )?;
+            } else {
+                writeln!(
+                    err,
+                    "moat: error: no file could be read ({} errors)",
+                    report.errors.len()
+                )?;
+            }
+            Ok(2)
+        }
+        None => Ok(i32::from(result.fails_at(cfg.fail_on))),
     }
-    Ok(crate::scan::exit_code(report, cfg.fail_on))
 }
