@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use moat_model::aws::network::Network;
 use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
-use moat_model::{Estate, Finding, Loc, Node, Resource, Severity, Unknown, Value};
+use moat_model::{Estate, Finding, Loc, Resource, Severity, Unknown};
 
 use moat_model::aws::AttrValue;
 
@@ -169,60 +169,6 @@ pub(crate) fn why(u: &Unknown) -> String {
     u.to_string()
 }
 
-/// The outcome of reading a boolean attribute with its default.
-pub(crate) enum BoolAttr<'a> {
-    Value(bool, &'a Loc),
-    Unknown(&'a Unknown, &'a Loc),
-    /// Set to something that is not a bool.
-    Invalid(&'a Node, &'a Loc),
-}
-
-/// Read a boolean attribute (`path` may be dotted); absent or null gives `default` at the
-/// resource line. A non-bool is reported as unknown.
-pub(crate) fn bool_attr<'a>(r: &'a Resource, path: &str, default: bool) -> BoolAttr<'a> {
-    match r.path(path) {
-        None => BoolAttr::Value(default, &r.loc),
-        Some(n) if n.is_null() => BoolAttr::Value(default, &r.loc),
-        Some(n) => {
-            let loc = n.loc.as_ref().unwrap_or(&r.loc);
-            match (&n.value, n.as_bool()) {
-                (Value::Unknown(u), _) => BoolAttr::Unknown(u, loc),
-                (_, Some(b)) => BoolAttr::Value(b, loc),
-                _ => BoolAttr::Invalid(n, loc),
-            }
-        }
-    }
-}
-
-/// Check a boolean attribute that must equal `want`. Emits a failure naming the value (or the
-/// default), or an unknown finding.
-pub(crate) fn require_bool(
-    out: &mut Out,
-    r: &Resource,
-    attr: &str,
-    default: bool,
-    want: bool,
-    what: &str,
-) {
-    match bool_attr(r, attr, default) {
-        BoolAttr::Value(v, loc) if v != want => {
-            let how = if r.path(attr).is_some_and(|n| !n.is_null()) {
-                format!("`{attr}` is `{v}`")
-            } else {
-                format!("`{attr}` is not set (default `{default}`)")
-            };
-            out.fail(r, loc, format!("{how}: {what}"));
-        }
-        BoolAttr::Value(..) => {}
-        BoolAttr::Unknown(u, loc) => {
-            out.unknown(r, loc, format!("`{attr}` is unknown: {}", why(u)));
-        }
-        BoolAttr::Invalid(n, loc) => {
-            out.unknown(r, loc, format!("`{attr}` is `{n}`, not a bool"));
-        }
-    }
-}
-
 /// Emit for an [`Eff`] that must be `want`. `bucket` is the resource reported; the location
 /// is where the setting is decided (or the bucket block when it is a default).
 #[allow(dead_code)] // the S3 rules read the typed state now (`s3::require_setting`)
@@ -290,29 +236,5 @@ pub(crate) fn require<T: std::fmt::Display>(
         AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
             out.unknown(r, &attr.loc, attr.describe());
         }
-    }
-}
-
-/// A node is "set" for rules that only need presence: a literal non-empty value or a
-/// computed reference (`aws_kms_key.k.arn`). Other unknowns are undecidable.
-pub(crate) enum Presence<'a> {
-    Set,
-    Absent,
-    Unknown(&'a Unknown),
-}
-
-pub(crate) fn presence(n: Option<&Node>) -> Presence<'_> {
-    match n {
-        None => Presence::Absent,
-        Some(n) => match &n.value {
-            Value::Null => Presence::Absent,
-            Value::String(s) if s.is_empty() => Presence::Absent,
-            Value::List(l) if l.is_empty() => Presence::Absent,
-            Value::Unknown(Unknown::Computed { .. }) => Presence::Set,
-            // Literal text around an unknown part: certainly a non-empty string.
-            Value::Unknown(Unknown::Template { .. }) => Presence::Set,
-            Value::Unknown(u) => Presence::Unknown(u),
-            _ => Presence::Set,
-        },
     }
 }
