@@ -49,10 +49,10 @@ pub(crate) use classes::{classes, describe_addrs, eni_label, to_ip, Label};
 pub(crate) use index::res_of;
 pub(crate) use lb::{lb_entry, lb_to_target};
 pub(crate) use leg::{block, reply_hop, Leg, Src};
-pub(crate) use nacl::{nacl_block, nacl_reply_block, nacl_stage, NaclStage, NaclStep};
+pub(crate) use nacl::{nacl_block, nacl_reply_block, nacl_stage, NaclStep};
 pub(crate) use pair::PairResult;
 pub(crate) use sg::group_names;
-pub(crate) use sg::{Flow, Peer, SgStage, SgUnknown};
+pub(crate) use sg::{Flow, Peer};
 
 /// One end of a query.
 #[derive(Clone, Debug, PartialEq)]
