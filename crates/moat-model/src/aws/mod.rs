@@ -33,7 +33,7 @@ pub struct AwsState {
     pub network: network::Network,
     /// EC2 instances, launch templates and configurations, EBS volumes and the account's EBS encryption default.
     pub compute: compute::Compute,
-    /// RDS instances and Aurora clusters with their parameter groups, ElastiCache replication groups and clusters.
+    /// RDS instances and Aurora clusters with their parameter groups, ElastiCache replication groups.
     pub database: database::Database,
     /// S3 buckets with every setting that may live in a separate resource (versioning, encryption, logging, lifecycle, public access block, ACLs), merged onto the bucket.
     pub storage: storage::Storage,
