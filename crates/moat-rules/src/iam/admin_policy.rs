@@ -42,8 +42,8 @@ Grant the actions the workload uses, on its resources:
 ```
 
 ## References
-- Seed 001, IAM checklist: "최소 권한 원칙"; seed 004: least privilege
 - CIS AWS Foundations Benchmark v3.0.0, 1.16: "Ensure IAM policies that allow full "*:*" administrative privileges are not attached"
+- AWS Security Hub control IAM.1: "IAM policies should not allow full "*" administrative privileges"
 - AWS: [Security best practices in IAM](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html)
 "#;
 

@@ -15,7 +15,7 @@ Checks for the AWS managed policy `AdministratorAccess` attached to a role, user
 `AdministratorAccess` allows every action on every resource. IAM001 finds such statements in
 policies written in the configuration; attaching the AWS managed policy grants the same power
 without any `"*"` appearing in the code, which is how full admin usually slips in. Least
-privilege (seeds 001 and 004) means granting the actions a workload needs.
+privilege means granting the actions a workload needs.
 
 ## Example
 ```hcl
@@ -40,8 +40,8 @@ equivalence is claimed only for the literal ARN. An ARN that is not known offlin
 without value) is reported as unknown.
 
 ## References
-- Seed 001, IAM: "최소 권한 원칙" (least privilege); seed 004: IAM least privilege
 - CIS AWS Foundations Benchmark v1.4, 1.16: "Ensure IAM policies that allow full "*:*" administrative privileges are not attached"
+- AWS: [Grant least privilege](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege)
 - AWS: [AdministratorAccess](https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html)
 "#;
 

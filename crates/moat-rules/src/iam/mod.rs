@@ -1,4 +1,6 @@
-//! IAM (seed 001 "IAM 보안 체크리스트", seed 004 IAM best practice).
+//! IAM: identity and trust policies, managed-policy attachments, direct user grants and the
+//! account password policy (CIS AWS Foundations Benchmark section 1, AWS Security Hub IAM
+//! controls, [IAM security best practices](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html)).
 
 pub(crate) mod admin_policy;
 pub(crate) mod managed_admin_attached;

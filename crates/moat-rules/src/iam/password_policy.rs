@@ -33,8 +33,8 @@ resource "aws_iam_account_password_policy" "strict" {
 ```
 
 ## References
-- Seed 001, IAM checklist: "강력한 비밀번호 정책"
 - CIS AWS Foundations Benchmark v3.0.0, 1.8 and 1.9 (length 14, reuse 24)
+- AWS Security Hub controls IAM.7 (strong password policy), IAM.15 (length 14) and IAM.16 (reuse prevention)
 - AWS: [Setting an account password policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html)
 "#;
 

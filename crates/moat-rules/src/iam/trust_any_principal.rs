@@ -26,7 +26,7 @@ resource "aws_iam_role" "app" {
 ```
 
 ## References
-- Seed 001, IAM role example (`Principal: Service: ec2.amazonaws.com`)
+- AWS: [IAM JSON policy elements: Principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)
 - AWS: [Role trust policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html)
 "#;
 

@@ -8,7 +8,7 @@ Checks for policies attached directly to IAM users: `aws_iam_user_policy`,
 `aws_iam_user_policy_attachment`, and `aws_iam_policy_attachment` with `users`.
 
 ## Why is this bad?
-Role-based access control (seed 001 "RBAC") grants permissions to groups and roles; per-user
+Role-based access control grants permissions to groups and roles; per-user
 grants drift, are forgotten when people change teams, and make periodic reviews harder.
 
 ## Example
@@ -28,8 +28,8 @@ resource "aws_iam_group_policy_attachment" "ops" {
 ```
 
 ## References
-- Seed 001, IAM: "역할 기반 접근 제어 (RBAC)", "정기적인 권한 검토"
 - CIS AWS Foundations Benchmark v1.4, 1.15: "Ensure IAM Users Receive Permissions Only Through Groups"
+- AWS Security Hub control IAM.2: "IAM users should not have IAM policies attached"
 - AWS: [IAM best practices](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html)
 "#;
 

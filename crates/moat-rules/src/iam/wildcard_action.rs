@@ -33,7 +33,7 @@ A service wildcard grants actions nobody reviewed, including ones added to the s
 ```
 
 ## References
-- Seed 001, IAM checklist: "최소 권한 원칙" (IAM Access Analyzer)
+- AWS Security Hub control IAM.21: "IAM customer managed policies that you create should not allow wildcard actions for services"
 - AWS: [Grant least privilege](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege)
 "#;
 

@@ -27,7 +27,6 @@ resource "aws_kms_key" "data" {
 ```
 
 ## References
-- Seed 004: KMS key management, least privilege
 - AWS: [Key policies in AWS KMS](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)
 "#;
 

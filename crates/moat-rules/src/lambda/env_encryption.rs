@@ -11,7 +11,7 @@ the variables are encrypted with a customer managed key.
 ## Why is this bad?
 Environment variables often end up holding configuration secrets. With the default AWS
 managed key anyone allowed `lambda:GetFunctionConfiguration` reads them in clear; a CMK adds a
-key policy in between. Secrets themselves belong in Secrets Manager (seed 004).
+key policy in between. Secrets themselves belong in Secrets Manager.
 
 ## Example
 ```hcl
@@ -33,7 +33,6 @@ resource "aws_lambda_function" "api" {
 ```
 
 ## References
-- Seed 004 section 10: "환경 변수 암호화 (KMS)"
 - AWS: [Securing Lambda environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html)
 "#;
 

@@ -9,7 +9,7 @@ Checks that no `aws_lambda_function_url` uses `authorization_type = "NONE"`.
 
 ## Why is this bad?
 A function URL without IAM authorization can be invoked by anyone on the internet, bypassing
-API Gateway's authorizers, WAF and throttling (seed 004's API security layers).
+API Gateway's authorizers, WAF and throttling.
 
 ## Example
 ```hcl
@@ -28,7 +28,6 @@ resource "aws_lambda_function_url" "api" {
 ```
 
 ## References
-- Seed 004 section 10: Lambda and API Gateway security
 - AWS: [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)
 "#;
 

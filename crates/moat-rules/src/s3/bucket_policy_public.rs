@@ -39,7 +39,7 @@ Name the principals, or keep the wildcard but constrain it with a condition such
 ```
 
 ## References
-- Seed 001, S3 checklist: "버킷 정책 설정"; seed 004: `aws:PrincipalOrgID` condition example
+- AWS: [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
 - AWS: [Bucket policies for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)
 "#;
 
