@@ -9,42 +9,10 @@
 use moat_model::aws::compute::{
     BlockDevice, Compute, DeviceRole, EbsDefaultEncryption, Instance, InstanceKind, Volume,
 };
-use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Loc, Node, Resource, ResourceId, Value};
+use moat_model::aws::Attr;
+use moat_model::{Estate, Node, Resource, ResourceId};
 
-use super::setting::{bool_attr, read_opt};
-
-/// The setting held by `n` (a node of a nested block), shown as `shown`: absent or `null` is
-/// `None`; an unresolved value is unknown; a value `parse` rejects is invalid. `at` locates a
-/// node written without a location.
-pub(super) fn node_setting<T>(
-    n: Option<&Node>,
-    at: &Loc,
-    id: ResourceId,
-    shown: &'static str,
-    expected: &'static str,
-    parse: impl Fn(&Node) -> Option<T>,
-) -> Option<Attr<T>> {
-    let n = n.filter(|n| !n.is_null())?;
-    let loc = n.loc.clone().unwrap_or_else(|| at.clone());
-    let value = match (&n.value, parse(n)) {
-        (Value::Unknown(u), _) => AttrValue::Unknown(u.clone()),
-        (_, Some(v)) => AttrValue::Known(v),
-        (_, None) => AttrValue::Invalid {
-            written: n.to_string(),
-            expected,
-        },
-    };
-    Some(Attr::new(value, loc, shown, id))
-}
-
-/// A scalar as text, as Terraform converts numbers and bools for string attributes.
-pub(super) fn text(n: &Node) -> Option<String> {
-    match &n.value {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(n.value.to_string()),
-        _ => None,
-    }
-}
+use super::setting::{bool_attr, node_setting, read_opt, text};
 
 const KINDS: [(&str, InstanceKind); 3] = [
     ("aws_instance", InstanceKind::Instance),

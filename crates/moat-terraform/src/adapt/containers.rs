@@ -11,8 +11,7 @@ use moat_model::aws::containers::{
 use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Estate, Loc, Node, Resource, ResourceId, Value};
 
-use super::compute::{node_setting, text};
-use super::setting::{read, read_opt};
+use super::setting::{node_setting, read, read_opt, text};
 
 /// The known strings of a list (or a single string) and whether some part is unknown.
 fn str_list(n: &Node) -> StrList {

@@ -16,8 +16,7 @@ use moat_model::aws::network::Ref;
 use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Estate, Node, Resolved, Resource, ResourceId};
 
-use super::compute::{node_setting, text};
-use super::setting::{bool_attr, read, read_opt, written};
+use super::setting::{bool_attr, node_setting, read, read_opt, text, written};
 
 fn string(r: &Resource, id: ResourceId, path: &'static str) -> Option<Attr<String>> {
     read_opt(r, id, path, path, "a string", text)

@@ -2,7 +2,7 @@
 //! default, unknown, or invalid, with its location and the attribute path users write.
 
 use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Node, Resource, ResourceId, Value};
+use moat_model::{Loc, Node, Resource, ResourceId, Value};
 
 /// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
 /// is written and not `null`.
@@ -70,4 +70,36 @@ pub(super) fn string_attr(
     read(r, id, path, shown, default.to_string(), "a string", |n| {
         n.as_str().map(str::to_string)
     })
+}
+
+/// The setting held by `n` (a node of a nested block), shown as `shown`: absent or `null` is
+/// `None`; an unresolved value is unknown; a value `parse` rejects is invalid. `at` locates a
+/// node written without a location.
+pub(super) fn node_setting<T>(
+    n: Option<&Node>,
+    at: &Loc,
+    id: ResourceId,
+    shown: &'static str,
+    expected: &'static str,
+    parse: impl Fn(&Node) -> Option<T>,
+) -> Option<Attr<T>> {
+    let n = n.filter(|n| !n.is_null())?;
+    let loc = n.loc.clone().unwrap_or_else(|| at.clone());
+    let value = match (&n.value, parse(n)) {
+        (Value::Unknown(u), _) => AttrValue::Unknown(u.clone()),
+        (_, Some(v)) => AttrValue::Known(v),
+        (_, None) => AttrValue::Invalid {
+            written: n.to_string(),
+            expected,
+        },
+    };
+    Some(Attr::new(value, loc, shown, id))
+}
+
+/// A scalar as text, as Terraform converts numbers and bools for string attributes.
+pub(super) fn text(n: &Node) -> Option<String> {
+    match &n.value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(n.value.to_string()),
+        _ => None,
+    }
 }
