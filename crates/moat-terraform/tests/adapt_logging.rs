@@ -1,6 +1,5 @@
 //! The Terraform adapter of the logging family (CloudTrail, CloudWatch Logs, flow logs, AWS
-//! Config, GuardDuty, Security Hub) and of the edge family (load balancer attributes,
-//! listeners, API Gateway, WAF associations).
+//! Config, GuardDuty, Security Hub).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,7 +7,7 @@
     clippy::panic
 )]
 
-use moat_model::aws::network::{LbKind, Ref};
+use moat_model::aws::network::Ref;
 use moat_model::aws::AttrValue;
 use moat_model::{Estate, ResourceId, Unknown};
 use moat_terraform::{load, Options};
@@ -263,106 +262,4 @@ resource "aws_cloudwatch_log_group" "app" {
 "#,
     );
     assert_eq!(e.aws.logging.baseline_anchor(), None);
-}
-
-#[test]
-fn edge_listeners_load_balancers_and_waf() {
-    let e = load_hcl(
-        r#"
-variable "lb_type" {}
-
-resource "aws_lb" "web" {
-  name = "web"
-}
-
-resource "aws_lb" "net" {
-  name               = "net"
-  load_balancer_type = "network"
-  internal           = true
-}
-
-resource "aws_lb" "var" {
-  name               = "var"
-  load_balancer_type = var.lb_type
-}
-
-resource "aws_lb_listener" "http" {
-  load_balancer_arn = aws_lb.web.arn
-  port              = 80
-  default_action {
-    type = "redirect"
-    redirect {
-      port        = "443"
-      protocol    = "HTTPS"
-      status_code = "HTTP_301"
-    }
-  }
-}
-
-resource "aws_lb_listener" "tls" {
-  load_balancer_arn = aws_lb.net.arn
-  port              = 443
-  protocol          = "TLS"
-}
-
-resource "aws_wafv2_web_acl_association" "web" {
-  resource_arn = aws_lb.web.arn
-  web_acl_arn  = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/w/1"
-}
-
-resource "aws_api_gateway_rest_api" "private" {
-  name = "private"
-  endpoint_configuration {
-    types = ["PRIVATE"]
-  }
-}
-
-resource "aws_api_gateway_stage" "prod" {
-  rest_api_id   = aws_api_gateway_rest_api.private.id
-  deployment_id = "d"
-  stage_name    = "prod"
-}
-"#,
-    );
-    let edge = &e.aws.edge;
-    let web = edge.load_balancer(id(&e, "aws_lb.web")).unwrap();
-    assert_eq!(web.kind.value, AttrValue::Default(LbKind::Application));
-    assert_eq!(web.internal.value, AttrValue::Default(false));
-    assert_eq!(
-        web.drop_invalid_header_fields.value,
-        AttrValue::Default(false)
-    );
-    let net = edge.load_balancer(id(&e, "aws_lb.net")).unwrap();
-    assert_eq!(net.kind.value, AttrValue::Known(LbKind::Network));
-    assert_eq!(net.internal.value, AttrValue::Known(true));
-    let var = edge.load_balancer(id(&e, "aws_lb.var")).unwrap();
-    assert!(matches!(var.kind.value, AttrValue::Unknown(_)));
-
-    let listener = |a: &str| edge.listeners.iter().find(|l| l.id == id(&e, a)).unwrap();
-    let http = listener("aws_lb_listener.http");
-    assert_eq!(http.load_balancer, Some(id(&e, "aws_lb.web")));
-    // Not written on an application load balancer: HTTP.
-    let proto = http.protocol.as_ref().unwrap();
-    assert_eq!(proto.value, AttrValue::Default("HTTP".into()));
-    assert_eq!(proto.path, "protocol");
-    assert!(http.default_actions[0].redirects_to_https());
-    let tls = listener("aws_lb_listener.tls");
-    assert_eq!(
-        tls.protocol.as_ref().unwrap().value,
-        AttrValue::Known("TLS".into())
-    );
-    assert_eq!(
-        tls.ssl_policy.describe(),
-        "`ssl_policy` is not set (default `ELBSecurityPolicy-2016-08`)"
-    );
-
-    assert!(edge.waf_protects(id(&e, "aws_lb.web")));
-    assert!(!edge.waf_protects(id(&e, "aws_lb.net")));
-    assert!(edge.waf_unknown().is_none());
-
-    let stage = &edge.api_stages[0];
-    let api = id(&e, "aws_api_gateway_rest_api.private");
-    assert_eq!(stage.rest_api, Some(Ref::Res(api)));
-    assert!(stage.rest_api_by_reference);
-    assert!(edge.rest_api(api).unwrap().private());
 }
