@@ -59,6 +59,8 @@ pub struct ParameterGroupRef {
     pub target: GroupTarget,
     /// Where the group is named.
     pub loc: Loc,
+    /// The attribute that names it, as the frontend's users write it.
+    pub path: &'static str,
 }
 
 /// What a parameter group name resolves to.

@@ -84,10 +84,10 @@ fn engine_param(
     }
     let on = match version.map(|a| (a, &a.value)) {
         None => Ok(true),
-        Some((_, AttrValue::Known(v) | AttrValue::Default(v))) => {
+        Some((a, AttrValue::Known(v) | AttrValue::Default(v))) => {
             match v.split('.').next().and_then(|m| m.parse::<u32>().ok()) {
                 Some(major) => Ok(major >= 15),
-                None => Err(format!("`engine_version` `{v}` has no major version")),
+                None => Err(format!("`{}` `{v}` has no major version", a.path)),
             }
         }
         Some((a, AttrValue::Unknown(_))) => Err(a.describe()),
@@ -173,7 +173,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     continue;
                 }
                 GroupTarget::Unknown(u) => {
-                    out.unknown(r, &g.loc, format!("`parameter_group_name` is unknown: {u}"));
+                    out.unknown(r, &g.loc, format!("`{}` is unknown: {u}", g.path));
                     continue;
                 }
             },

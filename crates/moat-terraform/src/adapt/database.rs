@@ -41,7 +41,11 @@ fn parameter_group(e: &Estate, r: &Resource) -> Option<ParameterGroupRef> {
         Resolved::Absent => return None,
         Resolved::Unknown(u) => GroupTarget::Unknown(u),
     };
-    Some(ParameterGroupRef { target, loc })
+    Some(ParameterGroupRef {
+        target,
+        loc,
+        path: "parameter_group_name",
+    })
 }
 
 fn db_instance(e: &Estate, r: &Resource, id: ResourceId) -> DbInstance {
