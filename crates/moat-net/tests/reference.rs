@@ -7,14 +7,17 @@
     clippy::panic
 )]
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 use moat_model::aws::network::{
-    Action, Direction, Eni, EniKind, Gateway, Nacl, NaclRule, Network, PortRange, Protocol, Ref,
-    Route, RouteTable, RouteTarget, SecurityGroup, SgRule, Subnet, Vpc,
+    Action, Direction, Eni, EniKind, Gateway, HealthPort, LbKind, Listener, LoadBalancer, Nacl,
+    NaclRule, Network, PortRange, Protocol, Ref, Route, RouteTable, RouteTarget, SecurityGroup,
+    SgRule, Subnet, Target, TargetGroup, TargetRef, Vpc,
 };
 use moat_model::{Estate, Loc, ResourceId, Tri};
+use moat_net::diagnose::{lb_paths, DiagnosisKind};
 use moat_net::{reach, Endpoint, PortSet, Query, Verdict};
 use proptest::prelude::*;
 
@@ -900,4 +903,319 @@ fn internet_needs_public_ip_and_igw_route() {
     assert_eq!(b.code, "NO_ROUTE_TO_DESTINATION");
     assert_eq!(b.resource, "aws_route_table.r1");
     let _ = Ipv4Net::default();
+}
+
+// ------------------------------------------------------------------------------------------
+// Diagnoses against the reference: an internal load balancer in subnet 2 sends to some of
+// the interfaces. For every target, each component that the reference finds dropping the
+// corresponding packets (load balancer -> target on the traffic and health-check ports, the
+// replies to the load balancer's ephemeral ports) must be named by a diagnosis, and nothing
+// else.
+
+const LB: ResourceId = ResourceId(500);
+const LISTENER: ResourceId = ResourceId(501);
+const TG: ResourceId = ResourceId(502);
+/// An address of the load balancer's subnet: no generated CIDR splits 10.0.2.0/24, so it
+/// stands for every address the load balancer may send from.
+const LB_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 10);
+const LB_PORTS: &[u16] = &[22, 80, 443, 8005, 40000];
+/// One client port of each stretch of 1024-65535 on which every generated rule behaves alike
+/// (the rules' ports come from `PORTS`).
+const EPHEMERAL_CLASSES: &[u16] = &[1024, 8000, 8011, 32768, 61000];
+
+#[derive(Clone, Debug)]
+struct GenLb {
+    group: usize,
+    targets: Vec<usize>,
+    port: usize,
+    health: Option<usize>,
+}
+
+fn gen_lb_net() -> impl Strategy<Value = (GenNet, GenLb)> {
+    gen_net().prop_flat_map(|g| {
+        let ne = g.enis.len();
+        let lb = (
+            0..3usize,
+            proptest::collection::vec(0..ne, 1..=ne),
+            0..LB_PORTS.len(),
+            proptest::option::weighted(0.4, 0..LB_PORTS.len()),
+        )
+            .prop_map(|(group, mut targets, port, health)| {
+                targets.sort_unstable();
+                targets.dedup();
+                GenLb {
+                    group,
+                    targets,
+                    port,
+                    health,
+                }
+            });
+        (Just(g), lb)
+    })
+}
+
+fn build_lb(g: &GenNet, l: &GenLb) -> Network {
+    let mut n = build(g);
+    for &t in &l.targets {
+        // A target without groups gets the VPC's default group, which is not in the files.
+        if n.enis[t].groups.is_empty() {
+            n.enis[t].groups.push(Ref::Res(sg_id(0)));
+        }
+    }
+    let mut groups = vec![Ref::Res(sg_id(l.group))];
+    if g.baseline {
+        groups.push(Ref::Res(sg_id(0)));
+    }
+    groups.sort_by_key(|r| r.res());
+    groups.dedup();
+    n.load_balancers.push(LoadBalancer {
+        id: LB,
+        address: "aws_lb.lb".into(),
+        kind: LbKind::Application,
+        internal: Tri::True,
+        subnets: vec![Ref::Res(subnet_id(2))],
+        groups: groups.clone(),
+        loc: loc(600),
+    });
+    n.enis.push(Eni {
+        owner: LB,
+        address: "aws_lb.lb".into(),
+        kind: EniKind::LoadBalancer,
+        subnet: Some(Ref::Res(subnet_id(2))),
+        groups,
+        ipv6: Vec::new(),
+        private_ip: None,
+        public_ip: Tri::False,
+        public_ip_loc: None,
+        unknown: vec![],
+        loc: loc(600),
+    });
+    n.listeners.push(Listener {
+        id: LISTENER,
+        address: "aws_lb_listener.l".into(),
+        lb: Some(Ref::Res(LB)),
+        port: Some(80),
+        protocol: Some("HTTP".into()),
+        target_groups: vec![(Ref::Res(TG), loc(601))],
+        unknown: vec![],
+        loc: loc(601),
+    });
+    n.target_groups.push(TargetGroup {
+        id: TG,
+        address: "aws_lb_target_group.tg".into(),
+        port: Some(LB_PORTS[l.port]),
+        protocol: Some("HTTP".into()),
+        target_type: "instance".into(),
+        health_port: match l.health {
+            Some(h) => HealthPort::Port(LB_PORTS[h]),
+            None => HealthPort::TrafficPort,
+        },
+        health_loc: loc(602),
+        preserve_client_ip: Tri::False,
+        vpc: Some(Ref::Res(VPC)),
+        loc: loc(602),
+    });
+    for (k, &t) in l.targets.iter().enumerate() {
+        n.targets.push(Target {
+            group: Ref::Res(TG),
+            target: TargetRef::Resource(eni_id(t)),
+            port: None,
+            declared_by: ResourceId(510 + k as u32),
+            loc: loc(610 + k as u32),
+        });
+    }
+    n
+}
+
+/// The group a diagnosis names for a set of groups: the first by address.
+fn first_group(n: &Network, groups: &[Ref]) -> (ResourceId, Loc) {
+    let sg = groups
+        .iter()
+        .filter_map(|g| n.security_groups.iter().find(|s| Ref::Res(s.id) == *g))
+        .min_by(|a, b| a.address.cmp(&b.address))
+        .unwrap();
+    (sg.id, sg.loc.clone())
+}
+
+/// The rule that decides a packet at a network ACL, `None` for the final deny.
+fn acl_decider(
+    n: &Network,
+    subnet: ResourceId,
+    egress: bool,
+    peer: IpAddr,
+    port: u16,
+) -> Option<&NaclRule> {
+    let acl = n
+        .nacls
+        .iter()
+        .find(|a| a.subnets.iter().any(|(s, _)| *s == Ref::Res(subnet)))?;
+    let rules = if egress { &acl.egress } else { &acl.ingress };
+    rules.iter().find(|r| {
+        r.cidr.unwrap().contains(&peer)
+            && rule_port_ok(r.protocol.unwrap(), r.ports, Protocol::Tcp, port)
+    })
+}
+
+type Named = (DiagnosisKind, ResourceId, Loc, String);
+
+/// What the reference says must be diagnosed: (kind, component, line, target).
+fn reference_diagnoses(n: &Network, l: &GenLb) -> BTreeSet<Named> {
+    let mut out = BTreeSet::new();
+    let lb = &n.load_balancers[0];
+    let lb_ip = IpAddr::V4(LB_IP);
+    let tp = LB_PORTS[l.port];
+    let hp = l.health.map_or(tp, |h| LB_PORTS[h]);
+    let mut ports = vec![tp];
+    if hp != tp {
+        ports.push(hp);
+    }
+    for &t in &l.targets {
+        let eni = &n.enis[t];
+        let tip = eni.private_ip.unwrap();
+        let name = eni.address.clone();
+        // The load balancer's security groups: egress to the target.
+        if ports.iter().any(|p| {
+            !sg_allows(
+                n,
+                &lb.groups,
+                Direction::Egress,
+                tip,
+                &eni.groups,
+                Protocol::Tcp,
+                *p,
+            )
+        }) {
+            let (id, at) = first_group(n, &lb.groups);
+            out.insert((DiagnosisKind::LbEgressMissing, id, at, name.clone()));
+        }
+        // The target's security groups: ingress from the load balancer.
+        let ingress = |p: u16| {
+            sg_allows(
+                n,
+                &eni.groups,
+                Direction::Ingress,
+                lb_ip,
+                &lb.groups,
+                Protocol::Tcp,
+                p,
+            )
+        };
+        let (tsg, tsg_loc) = first_group(n, &eni.groups);
+        if !ingress(tp) {
+            out.insert((
+                DiagnosisKind::TargetPortNotAdmitted,
+                tsg,
+                tsg_loc.clone(),
+                name.clone(),
+            ));
+        }
+        if hp != tp && !ingress(hp) {
+            out.insert((
+                DiagnosisKind::HealthCheckNotAdmitted,
+                tsg,
+                tsg_loc,
+                name.clone(),
+            ));
+        }
+        // The network ACLs of both subnets, request and reply (not within one subnet).
+        let tsub = subnet_of(eni);
+        let lsub = subnet_id(2);
+        if tsub == lsub {
+            continue;
+        }
+        let legs: [(ResourceId, bool, IpAddr, &[u16]); 4] = [
+            (lsub, true, tip, &ports),
+            (lsub, false, tip, EPHEMERAL_CLASSES),
+            (tsub, false, lb_ip, &ports),
+            (tsub, true, lb_ip, EPHEMERAL_CLASSES),
+        ];
+        for (subnet, egress, peer, leg_ports) in legs {
+            let Some(acl) = n
+                .nacls
+                .iter()
+                .find(|a| a.subnets.iter().any(|(s, _)| *s == Ref::Res(subnet)))
+            else {
+                continue;
+            };
+            let dropped: Vec<u16> = leg_ports
+                .iter()
+                .copied()
+                .filter(|p| !acl_allows(n, subnet, egress, peer, Protocol::Tcp, *p))
+                .collect();
+            if dropped.is_empty() {
+                continue;
+            }
+            // The first rule (in order) that denies one of the dropped packets, else the
+            // final deny at the ACL itself.
+            let rules = if egress { &acl.egress } else { &acl.ingress };
+            let at = dropped
+                .iter()
+                .filter_map(|p| acl_decider(n, subnet, egress, peer, *p))
+                .filter_map(|r| rules.iter().position(|x| std::ptr::eq(x, r)))
+                .min()
+                .map_or(acl.loc.clone(), |i| rules[i].loc.clone());
+            out.insert((DiagnosisKind::NaclDropsLbPath, acl.id, at, name.clone()));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    #[test]
+    fn diagnoses_agree_with_reference((g, l) in gen_lb_net()) {
+        let n = build_lb(&g, &l);
+        let want = reference_diagnoses(&n, &l);
+        let kinds = [
+            DiagnosisKind::TargetPortNotAdmitted,
+            DiagnosisKind::HealthCheckNotAdmitted,
+            DiagnosisKind::LbEgressMissing,
+            DiagnosisKind::NaclDropsLbPath,
+        ];
+        let diags = lb_paths(&n);
+        let mut got = BTreeSet::new();
+        for d in diags.iter().filter(|d| kinds.contains(&d.kind)) {
+            prop_assert!(!d.unknown, "nothing is unknown here: {:?}", d);
+            let target = l
+                .targets
+                .iter()
+                .map(|&t| n.enis[t].address.clone())
+                .find(|a| d.message.contains(&format!("`{a}`")));
+            prop_assert!(target.is_some(), "a diagnosis names its target: {:?}", d);
+            got.insert((d.kind, d.resource, d.loc.clone(), target.unwrap()));
+        }
+        prop_assert_eq!(got, want, "diagnoses: {:#?}", diags);
+    }
+}
+
+/// The load-balancer generator must produce paths that pass and paths that each kind of
+/// component drops, or the property proves little.
+#[test]
+fn lb_generator_produces_every_outcome() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut seen: std::collections::BTreeMap<DiagnosisKind, usize> = Default::default();
+    let mut clean = 0;
+    for _ in 0..400 {
+        let (g, l) = gen_lb_net().new_tree(&mut runner).unwrap().current();
+        let n = build_lb(&g, &l);
+        let want = reference_diagnoses(&n, &l);
+        if want.is_empty() {
+            clean += 1;
+        }
+        for (k, ..) in want {
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+    eprintln!("clean {clean}, {seen:?}");
+    assert!(clean >= 20, "only {clean} clean load-balancer paths");
+    for k in [
+        DiagnosisKind::TargetPortNotAdmitted,
+        DiagnosisKind::HealthCheckNotAdmitted,
+        DiagnosisKind::LbEgressMissing,
+        DiagnosisKind::NaclDropsLbPath,
+    ] {
+        assert!(seen.get(&k).copied().unwrap_or(0) >= 10, "{k:?}: {seen:?}");
+    }
 }

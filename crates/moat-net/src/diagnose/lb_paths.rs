@@ -457,6 +457,9 @@ fn check_nacls(cx: &mut Ctx<'_>, leg: &TargetLeg<'_>) {
     let Some(tnet) = net.subnet(tsub).and_then(|s| s.cidr).map(IpNet::V4) else {
         return;
     };
+    // The LB's network ACL sees the target's own address when it is set (the message names
+    // the target's subnet).
+    let taddr = eni.private_ip.map_or(tnet, IpNet::from);
     let mut req_ports = PortSet::single(tp);
     if let Some(h) = hp {
         req_ports = req_ports.union(&PortSet::single(h));
@@ -471,18 +474,18 @@ fn check_nacls(cx: &mut Ctx<'_>, leg: &TargetLeg<'_>) {
         };
         let lb_nacl = net.nacl_of(ls);
         let t_nacl = net.nacl_of(tsub);
-        // (nacl, direction, peer network, ports, what)
-        let mut legs: Vec<(&Nacl, Direction, IpNet, &PortSet, &str)> = Vec::new();
+        // (nacl, direction, peer addresses, peer network as written, ports, what)
+        let mut legs: Vec<(&Nacl, Direction, IpNet, IpNet, &PortSet, &str)> = Vec::new();
         if let Some(n) = lb_nacl {
-            legs.push((n, Direction::Egress, tnet, &req_ports, "request"));
-            legs.push((n, Direction::Ingress, tnet, &ephemeral, "reply"));
+            legs.push((n, Direction::Egress, taddr, tnet, &req_ports, "request"));
+            legs.push((n, Direction::Ingress, taddr, tnet, &ephemeral, "reply"));
         }
         if let Some(n) = t_nacl {
-            legs.push((n, Direction::Ingress, lnet, &req_ports, "request"));
-            legs.push((n, Direction::Egress, lnet, &ephemeral, "reply"));
+            legs.push((n, Direction::Ingress, lnet, lnet, &req_ports, "request"));
+            legs.push((n, Direction::Egress, lnet, lnet, &ephemeral, "reply"));
         }
-        for (nacl, dir, peer, ports, what) in legs {
-            let v = nacl_eval(nacl, dir, &peer, proto, ports);
+        for (nacl, dir, addrs, peer, ports, what) in legs {
+            let v = nacl_eval(nacl, dir, &addrs, proto, ports);
             if v.denied.is_empty() {
                 continue;
             }
