@@ -29,7 +29,7 @@ resource "aws_kms_key" "data" {
 ```
 
 ## References
-- Seed 004: "자동 키 로테이션 활성화"
+- AWS Security Hub control KMS.4: "AWS KMS key rotation should be enabled"
 - CIS AWS Foundations Benchmark v3.0.0, 3.6: "Ensure rotation for customer-created symmetric CMKs is enabled"
 - AWS: [Rotating AWS KMS keys](https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html)
 "#;
