@@ -8,7 +8,7 @@ use moat_model::aws::network::{
 };
 use moat_model::{ResourceId, Tri};
 
-use super::stages::{sg_admits, Admit};
+use super::stages::{internet_rule, sg_admits, Admit};
 use super::*;
 
 // ---------------------------------------------------------------------------------------
@@ -17,6 +17,8 @@ use super::*;
 /// Databases and caches reachable from the internet: public address, a subnet routed to an
 /// internet gateway, and a security group admitting internet addresses (NET010).
 pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
+    let estate = moat_model::Estate::new();
+    let n = crate::engine::Net::new(net, &estate);
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for eni in &net.enis {
@@ -32,8 +34,7 @@ pub fn databases_reachable_from_internet(net: &Network) -> Vec<Diagnosis> {
         let Some((_, route)) = igw_default_route(net, sub) else {
             continue;
         };
-        let rules = internet_rules(net, &eni.groups, Protocol::Tcp, None);
-        let Some((sg, rule)) = rules.first() else {
+        let Some((sg, rule)) = internet_rule(&n, &eni.groups, Protocol::Tcp, None) else {
             continue;
         };
         let loc = eni.public_ip_loc.clone().unwrap_or_else(|| eni.loc.clone());
@@ -172,7 +173,7 @@ fn databases_behind_internet_facing_lbs(
         {
             let Some(port) = l.port else { continue };
             let open = lb.groups.is_empty()
-                || !internet_rules(net, &lb.groups, Protocol::Tcp, Some(port)).is_empty();
+                || internet_rule(&n, &lb.groups, Protocol::Tcp, Some(port)).is_some();
             if !open {
                 continue;
             }
@@ -215,8 +216,7 @@ fn databases_behind_internet_facing_lbs(
                             )
                         };
                         let ingress = if preserved {
-                            if internet_rules(net, &eni.groups, Protocol::Tcp, Some(tp)).is_empty()
-                            {
+                            if internet_rule(&n, &eni.groups, Protocol::Tcp, Some(tp)).is_none() {
                                 Admit::No
                             } else {
                                 Admit::Yes

@@ -9,12 +9,14 @@ use moat_model::aws::network::{
     Direction, Eni, HealthPort, LbKind, LoadBalancer, Nacl, Network, Protocol, Ref, SgRule,
     TargetGroup, TargetRef,
 };
-use moat_model::{Loc, ResourceId, Tri, Unknown};
+use moat_model::{Loc, ResourceId, Tri};
 
-use super::stages::{dir_word, nacl_eval, ports_text, sg_admits, Admit, Peer};
+use super::stages::{
+    dir_word, internet_rule, nacl_eval, ports_text, sg_admits, sg_admits_any, Admit, Peer,
+};
 use super::*;
 use crate::engine::{Flow, Net, Src};
-use crate::sets::PortSet;
+use crate::sets::{AddrSet, PortSet};
 
 // ---------------------------------------------------------------------------------------
 // load-balancer paths (NET001-NET008)
@@ -553,8 +555,7 @@ fn check_bypass(cx: &mut Ctx<'_>, leg: &TargetLeg<'_>) {
     let Some((_, route)) = igw_default_route(net, sub) else {
         return;
     };
-    let rules = internet_rules(net, &eni.groups, proto, Some(tp));
-    let Some((sg, rule)) = rules.first() else {
+    let Some((sg, rule)) = internet_rule(&cx.n, &eni.groups, proto, Some(tp)) else {
         return;
     };
     let loc = eni.public_ip_loc.clone().unwrap_or_else(|| eni.loc.clone());
@@ -599,82 +600,35 @@ fn check_nlb_clients(cx: &mut Ctx<'_>, leg: &TargetLeg<'_>) {
     } = *leg;
     let net = cx.net;
     let internet_facing = lb.internal.is_false();
-    let mut unknown = None;
-    let mut admits_clients = false;
-    for g in &eni.groups {
-        let sg = match g {
-            Ref::Res(id) => match net.security_group(*id) {
-                Some(s) => s,
-                None => continue,
-            },
-            Ref::External(s) => {
-                unknown.get_or_insert_with(|| {
-                    Unknown::derived(format!("security group `{s}` is not in the scanned files"))
-                });
-                continue;
-            }
-            Ref::Unknown(u) => {
-                unknown.get_or_insert_with(|| u.clone());
-                continue;
-            }
-        };
-        for rule in sg.ingress() {
-            match rule.covers_port(proto, tp) {
-                Some(true) => {}
-                Some(false) => continue,
-                None => {
-                    if let Some(u) = rule.unknown.first() {
-                        unknown.get_or_insert_with(|| u.clone());
-                    }
-                    continue;
-                }
-            }
-            if !rule.unknown.is_empty() || !rule.prefix_list_unknown.is_empty() {
-                unknown.get_or_insert_with(|| {
-                    rule.unknown
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| Unknown::derived("a rule uses a prefix list"))
-                });
-            }
-            // A reference to the NLB's own group admits its clients (AWS evaluates the NLB's
-            // security group for preserved client traffic).
-            if rule
-                .groups
-                .iter()
-                .any(|g| lb.groups.contains(g) && g.res().is_some())
-            {
-                admits_clients = true;
-            }
-            if internet_facing {
-                if rule
-                    .ipv4
-                    .iter()
-                    .any(|n| has_public_addresses(&IpNet::V4(*n)))
-                    || rule
-                        .ipv6
-                        .iter()
-                        .any(|n| has_public_addresses(&IpNet::V6(*n)))
-                {
-                    admits_clients = true;
-                }
-            } else {
-                // Internal NLB: any source other than the NLB's own addresses is a client.
-                if rule.groups.iter().any(|g| !lb.groups.contains(g)) || rule.self_ref {
-                    admits_clients = true;
-                }
-                let beyond_lb = rule
-                    .ipv4
-                    .iter()
-                    .map(|n| IpNet::V4(*n))
-                    .chain(rule.ipv6.iter().map(|n| IpNet::V6(*n)))
-                    .any(|n| !lbp.nets.iter().any(|l| l.contains(&n)));
-                if beyond_lb {
-                    admits_clients = true;
-                }
+    // The clients: internet addresses (or members of the NLB's own groups, which AWS
+    // evaluates for preserved client traffic) for an internet-facing NLB; for an internal one,
+    // any address beyond the NLB's own subnets, in any group.
+    let (space, groups) = if internet_facing {
+        (cx.n.internet(), lb.groups.clone())
+    } else {
+        let mut own = AddrSet::empty();
+        for x in &lbp.nets {
+            own = own.union(&AddrSet::net(x));
+        }
+        let mut groups: Vec<Ref> = lb.groups.clone();
+        groups.extend(eni.groups.iter().cloned());
+        for sg in eni
+            .groups
+            .iter()
+            .filter_map(Ref::res)
+            .filter_map(|g| net.security_group(g))
+        {
+            for r in sg.ingress() {
+                groups.extend(r.groups.iter().filter(|g| !lb.groups.contains(g)).cloned());
             }
         }
-    }
+        (AddrSet::all().subtract(&own), groups)
+    };
+    let (admits_clients, unknown) =
+        match sg_admits_any(&cx.n, &eni.groups, &space, &groups, proto, tp) {
+            Ok(admits) => (admits, None),
+            Err(u) => (false, Some(u)),
+        };
     if admits_clients {
         return;
     }

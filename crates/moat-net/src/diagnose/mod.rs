@@ -97,28 +97,6 @@ pub fn diagnose(net: &Network) -> Vec<Diagnosis> {
 // ---------------------------------------------------------------------------------------
 // addresses
 
-const PRIVATE_V4: &[&str] = &[
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10",
-    "127.0.0.0/8",
-    "169.254.0.0/16",
-];
-const PRIVATE_V6: &[&str] = &["fc00::/7", "fe80::/10", "::1/128"];
-
-/// True if the network holds at least one internet (non-private) address.
-fn has_public_addresses(n: &IpNet) -> bool {
-    let list = match n {
-        IpNet::V4(_) => PRIVATE_V4,
-        IpNet::V6(_) => PRIVATE_V6,
-    };
-    !list
-        .iter()
-        .filter_map(|s| s.parse::<IpNet>().ok())
-        .any(|p| p.contains(n))
-}
-
 fn is_default_route(n: &IpNet) -> bool {
     n.prefix_len() == 0
 }
@@ -250,42 +228,6 @@ fn vpc_nets(net: &Network, vpc: Option<&Ref>) -> Vec<IpNet> {
             .flat_map(|v| v.cidrs.iter().copied())
             .collect(),
     }
-}
-
-/// The ingress rules of `sgs` that admit internet addresses on `port`.
-fn internet_rules<'a>(
-    net: &'a Network,
-    sgs: &[Ref],
-    proto: Protocol,
-    port: Option<u16>,
-) -> Vec<(&'a SecurityGroup, &'a SgRule)> {
-    let mut out = Vec::new();
-    for g in sgs.iter().filter_map(Ref::res) {
-        let Some(sg) = net.security_group(g) else {
-            continue;
-        };
-        for rule in sg.ingress() {
-            let covers = match port {
-                Some(p) => rule.covers_port(proto, p) == Some(true),
-                None => rule.protocol.is_some(),
-            };
-            if !covers {
-                continue;
-            }
-            let public = rule
-                .ipv4
-                .iter()
-                .any(|n| has_public_addresses(&IpNet::V4(*n)))
-                || rule
-                    .ipv6
-                    .iter()
-                    .any(|n| has_public_addresses(&IpNet::V6(*n)));
-            if public {
-                out.push((sg, rule));
-            }
-        }
-    }
-    out
 }
 
 fn rule_words(rule: &SgRule) -> String {

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use moat_model::aws::network::{Direction, Nacl, NaclRule, Protocol, Ref};
+use moat_model::aws::network::{Direction, Nacl, NaclRule, Protocol, Ref, SecurityGroup, SgRule};
 use moat_model::Unknown;
 
 use crate::engine::{classes, nacl_stage, Net, Peer as StagePeer};
@@ -72,8 +72,16 @@ fn peer_addresses(n: &Net<'_>, sgs: &[Ref], nets: &[IpNet]) -> Vec<Option<IpAddr
     if space.is_empty() {
         return vec![None];
     }
-    let cuts: Vec<IpNet> = sgs
-        .iter()
+    let cuts = rule_cuts(n, sgs);
+    classes(&space, &cuts)
+        .into_iter()
+        .map(|(ip, _)| Some(ip))
+        .collect()
+}
+
+/// Every CIDR of the rules of `sgs`: the addresses they tell apart.
+fn rule_cuts(n: &Net<'_>, sgs: &[Ref]) -> Vec<IpNet> {
+    sgs.iter()
         .filter_map(Ref::res)
         .filter_map(|id| n.net.security_group(id))
         .flat_map(|sg| sg.rules.iter())
@@ -83,11 +91,53 @@ fn peer_addresses(n: &Net<'_>, sgs: &[Ref], nets: &[IpNet]) -> Vec<Option<IpAddr
                 .map(|c| IpNet::V4(*c))
                 .chain(r.ipv6.iter().map(|c| IpNet::V6(*c)))
         })
-        .collect();
-    classes(&space, &cuts)
-        .into_iter()
-        .map(|(ip, _)| Some(ip))
         .collect()
+}
+
+/// The first ingress rule of `sgs` (groups in order, then rules in order) that admits some
+/// internet address on `proto`/`port` (on any TCP or UDP port when `port` is `None`), as the
+/// engine's security-group stage decides it for each class of the internet's addresses.
+pub(super) fn internet_rule<'a>(
+    n: &Net<'a>,
+    sgs: &[Ref],
+    proto: Protocol,
+    port: Option<u16>,
+) -> Option<(&'a SecurityGroup, &'a SgRule)> {
+    let wants = match port {
+        Some(p) => vec![(proto, PortSet::single(p))],
+        None => vec![
+            (Protocol::Tcp, PortSet::all()),
+            (Protocol::Udp, PortSet::all()),
+        ],
+    };
+    let order = |sg: &SecurityGroup, rule: &SgRule| {
+        (
+            sgs.iter()
+                .position(|g| *g == Ref::Res(sg.id))
+                .unwrap_or(usize::MAX),
+            sg.rules
+                .iter()
+                .position(|r| std::ptr::eq(r, rule))
+                .unwrap_or(usize::MAX),
+        )
+    };
+    let mut best: Option<((usize, usize), (&'a SecurityGroup, &'a SgRule))> = None;
+    for (ip, _) in classes(&n.internet(), &rule_cuts(n, sgs)) {
+        for (p, want) in &wants {
+            let peer = StagePeer {
+                ip: Some(ip),
+                groups: &[],
+            };
+            let st = n.sg_stage(sgs, Direction::Ingress, peer, *p, want);
+            if let Some((sg, rule)) = st.first {
+                let at = order(sg, rule);
+                if best.is_none_or(|(b, _)| at < b) {
+                    best = Some((at, (sg, rule)));
+                }
+            }
+        }
+    }
+    best.map(|(_, r)| r)
 }
 
 /// Whether the groups `sgs` admit, on `proto`/`port`, some address of `space` with the groups
@@ -102,18 +152,7 @@ pub(super) fn sg_admits_any(
     port: u16,
 ) -> Result<bool, Unknown> {
     let want = PortSet::single(port);
-    let cuts: Vec<IpNet> = sgs
-        .iter()
-        .filter_map(Ref::res)
-        .filter_map(|id| n.net.security_group(id))
-        .flat_map(|sg| sg.rules.iter())
-        .flat_map(|r| {
-            r.ipv4
-                .iter()
-                .map(|c| IpNet::V4(*c))
-                .chain(r.ipv6.iter().map(|c| IpNet::V6(*c)))
-        })
-        .collect();
+    let cuts = rule_cuts(n, sgs);
     let mut addrs: Vec<Option<IpAddr>> = classes(space, &cuts)
         .into_iter()
         .map(|(ip, _)| Some(ip))
