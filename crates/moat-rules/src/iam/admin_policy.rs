@@ -15,7 +15,11 @@ Checkov checks a policy written in `aws_iam_policy`, `aws_iam_role_policy`,
 `aws_iam_user_policy` or `aws_iam_group_policy` with `CKV_AWS_62`, and a
 `data "aws_iam_policy_document"` with `CKV_AWS_1` (on the data block). Neither reads a role's
 `inline_policy` nor treats `NotAction` as granting every action: moat reports those without a
-Checkov equivalent. Each finding claims the one ID Checkov would report it with.
+Checkov equivalent. Each finding claims the one ID Checkov would report it with. The ID follows
+where the document comes from (a policy-document data source, or a document written in the
+resource), the same in `.tf` and `.tf.json`; Checkov does not evaluate `"${jsonencode(...)}"` in
+`.tf.json`, so there it reports only a literal JSON string. A document taken from a local value
+or a file claims nothing.
 
 ## Why is this bad?
 Administrator access defeats least privilege: a leaked credential of that identity owns the

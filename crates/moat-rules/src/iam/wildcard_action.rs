@@ -16,7 +16,11 @@ Checkov's `CKV_AWS_63` (policies written in `aws_iam_policy`, `aws_iam_role_poli
 "aws_iam_policy_document"`, on the data block) fail only a statement whose actions include the
 literal `"*"`. moat also reports service wildcards (`"s3:*"`) and `NotAction`, and role
 `inline_policy` blocks, which Checkov does not read: those findings claim no Checkov
-equivalent. A finding on `"*"` claims the one ID Checkov would report it with.
+equivalent. A finding on `"*"` claims the one ID Checkov would report it with. The ID follows
+where the document comes from (a policy-document data source, or a document written in the
+resource), the same in `.tf` and `.tf.json`; Checkov does not evaluate `"${jsonencode(...)}"` in
+`.tf.json`, so there it reports only a literal JSON string. A document taken from a local value
+or a file claims nothing.
 
 ## Why is this bad?
 A service wildcard grants actions nobody reviewed, including ones added to the service later
