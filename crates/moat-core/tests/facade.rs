@@ -266,6 +266,28 @@ fn nothing_read_is_said_once_and_answered_by_every_analysis() {
     assert_eq!(ws.unchecked().len(), 1);
     assert_eq!(ws.unchecked()[0].module.name, "vpc");
     assert!(ws.unchecked()[0].module.not_downloaded);
+
+    // A data source is read, not checked: still nothing to check, for every analysis.
+    std::fs::write(
+        module_only.path().join("data.tf"),
+        "data \"aws_caller_identity\" \"me\" {}\n",
+    )
+    .unwrap();
+    let ws = load(module_only.path());
+    assert_eq!(ws.resources(), 0);
+    assert_eq!(ws.nothing_read(), Some(NothingRead::NothingChecked));
+    assert_eq!(
+        ws.exposure(),
+        Err(Error::NothingRead(NothingRead::NothingChecked))
+    );
+    let scan = ws.scan(&ScanOptions::default());
+    assert_eq!(scan.nothing_read, Some(NothingRead::NothingChecked));
+    assert!(scan
+        .report
+        .failed
+        .as_deref()
+        .unwrap()
+        .starts_with("nothing could be checked: module `vpc`"));
 }
 
 #[test]

@@ -696,6 +696,42 @@ fn reach_exposure_and_diagram_say_when_nothing_could_be_checked() {
     }
 }
 
+/// What "nothing could be checked" means is decided once, for every command: a data source
+/// (read, not managed) beside a module that was not downloaded leaves nothing to check, for
+/// `reach`, `exposure` and `diagram` as for `scan` (exposure used to answer "nothing is
+/// reachable from the internet", exit 0).
+#[test]
+fn a_data_source_alone_is_nothing_to_check_for_every_command() {
+    let d = dir(&[(
+        "main.tf",
+        "data \"aws_caller_identity\" \"me\" {}\n\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+    )]);
+    let p = d.path().to_str().unwrap();
+    let r = scan(d.path(), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("nothing could be checked: module `vpc`"),
+        "{}",
+        r.stderr
+    );
+    for args in [
+        vec!["exposure", p],
+        vec!["diagram", p, "--format", "mermaid"],
+        vec!["reach", p, "--from", "internet", "--to", "aws_instance.x"],
+    ] {
+        let r = run(moat().args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "no resource was read, because module `vpc` (`terraform-aws-modules/vpc/aws`) at main.tf:3 was not downloaded (run `terraform init`)"
+            ),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
+}
+
 /// SARIF says the run did not succeed when nothing could be checked (exit 2), and did when
 /// the scan did its job.
 #[test]
