@@ -79,6 +79,9 @@ fn peer_addresses(n: &Net<'_>, sgs: &[Ref], nets: &[IpNet]) -> Vec<Option<IpAddr
         .collect()
 }
 
+/// A rule and its group.
+type RuleRef<'a> = (&'a SecurityGroup, &'a SgRule);
+
 /// Every CIDR of the rules of `sgs`: the addresses they tell apart.
 fn rule_cuts(n: &Net<'_>, sgs: &[Ref]) -> Vec<IpNet> {
     sgs.iter()
@@ -102,7 +105,7 @@ pub(super) fn internet_rule<'a>(
     sgs: &[Ref],
     proto: Protocol,
     port: Option<u16>,
-) -> Option<(&'a SecurityGroup, &'a SgRule)> {
+) -> Option<RuleRef<'a>> {
     let wants = match port {
         Some(p) => vec![(proto, PortSet::single(p))],
         None => vec![
@@ -121,7 +124,7 @@ pub(super) fn internet_rule<'a>(
                 .unwrap_or(usize::MAX),
         )
     };
-    let mut best: Option<((usize, usize), (&'a SecurityGroup, &'a SgRule))> = None;
+    let mut best: Option<((usize, usize), RuleRef<'a>)> = None;
     for (ip, _) in classes(&n.internet(), &rule_cuts(n, sgs)) {
         for (p, want) in &wants {
             let peer = StagePeer {

@@ -123,7 +123,7 @@ pub fn exposure(net: &Network, estate: &Estate) -> Vec<Exposure> {
                 &internet,
                 eni,
                 Flow {
-                    proto: proto,
+                    proto,
                     want: &want,
                     src_ports: &PortSet::ephemeral(),
                     via_lb: None,

@@ -34,6 +34,13 @@ pub(crate) fn res_of(r: &Option<Ref>) -> Option<ResourceId> {
 }
 
 impl<'a> Net<'a> {
+    /// The lookups for the network the estate holds (`estate.aws.network`).
+    pub fn from_estate(estate: &'a Estate) -> Net<'a> {
+        Net::new(&estate.aws.network, estate)
+    }
+
+    /// The lookups for `net`, naming resources from `estate` (tests and benchmarks build a
+    /// network by hand and pass an empty estate).
     pub fn new(net: &'a Network, estate: &'a Estate) -> Net<'a> {
         let sgs = net.security_groups.iter().map(|g| (g.id, g)).collect();
         let vpcs: HashMap<ResourceId, &Vpc> = net.vpcs.iter().map(|v| (v.id, v)).collect();

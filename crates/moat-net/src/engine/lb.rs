@@ -210,7 +210,7 @@ pub(crate) fn lb_to_target(
             client_space,
             t.eni,
             Flow {
-                proto: proto,
+                proto,
                 want: &PortSet::single(port),
                 src_ports: &PortSet::ephemeral(),
                 via_lb: Some(lb_eni),
@@ -233,7 +233,7 @@ pub(crate) fn lb_to_target(
         &n.eni_addrs(lb_eni),
         t.eni,
         Flow {
-            proto: proto,
+            proto,
             want: &PortSet::single(port),
             src_ports: &PortSet::ephemeral(),
             via_lb: None,

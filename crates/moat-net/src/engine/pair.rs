@@ -37,12 +37,6 @@ impl Net<'_> {
         dst: &Eni,
         flow: Flow<'_>,
     ) -> PairResult {
-        let Flow {
-            proto,
-            want,
-            src_ports,
-            via_lb,
-        } = flow;
         let src_eni = match src {
             Src::Eni(e) => Some(*e),
             _ => None,
@@ -88,19 +82,7 @@ impl Net<'_> {
                         _ => eni_label(dst, *dip),
                     })
                 }));
-                let leg = self.leg(
-                    &src_kind,
-                    *sip,
-                    dst,
-                    *dip,
-                    Flow {
-                        proto: proto,
-                        want: want,
-                        src_ports: src_ports,
-                        via_lb: via_lb,
-                    },
-                    (&src_l, &dst_l),
-                );
+                let leg = self.leg(&src_kind, *sip, dst, *dip, flow, (&src_l, &dst_l));
                 out.more.extend(leg.more.iter().cloned());
                 out.less.extend(leg.less.iter().cloned());
                 seen.insert((di, si), !leg.ports.is_empty());
