@@ -56,8 +56,9 @@ pub struct Resource {
     pub attrs: BTreeMap<String, Node>,
     /// How the frontend wrote the value of an attribute, by attribute path (`policy`,
     /// `inline_policy.0.policy`), for the attributes whose origin an adapter needs (a policy
-    /// document from a generator, a JSON encoding or text). Absent when not recorded.
-    pub written: BTreeMap<String, Written>,
+    /// document from a generator, a JSON encoding or text). Absent when not recorded. Shared by
+    /// the instances of one declaration.
+    pub written: Arc<BTreeMap<String, Written>>,
 }
 
 /// How a frontend wrote the value of an attribute, in neutral terms: the adapters read it
@@ -94,7 +95,7 @@ impl Resource {
             frontend,
             loc,
             attrs: BTreeMap::new(),
-            written: BTreeMap::new(),
+            written: Arc::default(),
         }
     }
 

@@ -267,7 +267,7 @@ fn finish(mut ev: Evaluator) -> (Estate, Vec<(PathBuf, usize)>) {
                 })
                 .collect(),
         };
-        let written = written::of_body(&decl.body);
+        let written = Arc::new(written::of_body(&decl.body));
         for inst in instances {
             let mut r = Resource::new(
                 inst.address,
