@@ -1,3 +1,4 @@
+use moat_model::aws::Attr;
 use moat_model::Severity;
 
 use crate::registry::{require, Ctx, Out, RuleDef};
@@ -56,50 +57,42 @@ pub(crate) const RULE: RuleDef = RuleDef {
     check,
 };
 
-/// The Checkov check of each attribute: each finding claims only its own.
-fn checkov_id(attr: &str) -> &'static str {
-    match attr {
-        "max_password_age" => "CKV_AWS_9",
-        "minimum_password_length" => "CKV_AWS_10",
-        "require_lowercase_characters" => "CKV_AWS_11",
-        "require_numbers" => "CKV_AWS_12",
-        "password_reuse_prevention" => "CKV_AWS_13",
-        "require_symbols" => "CKV_AWS_14",
-        _ => "CKV_AWS_15",
-    }
-}
+/// A numeric setting: its Checkov check, the acceptable values, the requirement.
+type NumberCheck<'a> = (&'a Attr<f64>, &'static str, fn(&f64) -> bool, &'static str);
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     for p in &ctx.aws().identity.password_policies {
-        let numbers: [(_, fn(&f64) -> bool, &str); 3] = [
+        // Each finding claims only the Checkov check of its own setting.
+        let numbers: [NumberCheck<'_>; 3] = [
             (
                 &p.minimum_password_length,
+                "CKV_AWS_10",
                 |v| *v >= 14.0,
                 "must be at least 14",
             ),
             (
                 &p.password_reuse_prevention,
+                "CKV_AWS_13",
                 |v| *v >= 24.0,
                 "must be at least 24",
             ),
             (
                 &p.max_password_age,
+                "CKV_AWS_9",
                 |v| (1.0..=90.0).contains(v),
                 "must be 1 to 90 days (0 never expires)",
             ),
         ];
-        for (attr, ok, need) in numbers {
-            out.claiming(&[checkov_id(&attr.path)], |out| {
-                require(ctx, out, p.id, attr, ok, need)
-            });
+        for (attr, id, ok, need) in numbers {
+            out.claiming(&[id], |out| require(ctx, out, p.id, attr, ok, need));
         }
-        for attr in [
-            &p.require_lowercase_characters,
-            &p.require_numbers,
-            &p.require_symbols,
-            &p.require_uppercase_characters,
+        for (attr, id) in [
+            (&p.require_lowercase_characters, "CKV_AWS_11"),
+            (&p.require_numbers, "CKV_AWS_12"),
+            (&p.require_symbols, "CKV_AWS_14"),
+            (&p.require_uppercase_characters, "CKV_AWS_15"),
         ] {
-            out.claiming(&[checkov_id(&attr.path)], |out| {
+            out.claiming(&[id], |out| {
                 require(
                     ctx,
                     out,
