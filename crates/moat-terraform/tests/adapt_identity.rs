@@ -270,8 +270,8 @@ resource "aws_iam_role" "ci" {
         .iter()
         .find(|x| x.kind == AttachmentKind::To(PrincipalKind::Group))
         .unwrap();
-    assert_eq!(ops.to[0].path, "group");
-    assert_eq!(ops.to[0].text, "ops");
+    assert_eq!(ops.to[0].shown.path, "group");
+    assert_eq!(ops.to[0].shown.text, "ops");
     let arn = ops.policy_arn.as_ref().unwrap();
     assert_eq!(
         arn.value,
@@ -280,8 +280,9 @@ resource "aws_iam_role" "ci" {
     assert_eq!((arn.path.as_ref(), arn.loc.line), ("policy_arn", 5));
 
     let shared = a.iter().find(|x| x.kind == AttachmentKind::Shared).unwrap();
-    assert_eq!(shared.to[0].path, "users");
-    assert_eq!(shared.to[0].entries, Some(1));
+    assert_eq!(shared.to[0].kind, PrincipalKind::User);
+    assert_eq!(shared.to[0].shown.path, "users");
+    assert_eq!(shared.to[0].shown.entries, Some(1));
     assert!(matches!(
         shared.policy_arn.as_ref().unwrap().value,
         AttrValue::Unknown(Unknown::Variable { .. })
@@ -291,7 +292,7 @@ resource "aws_iam_role" "ci" {
         .iter()
         .find(|x| x.kind == AttachmentKind::RoleManagedPolicies)
         .unwrap();
-    assert_eq!(role.to[0].text, "aws_iam_role.ci");
+    assert_eq!(role.to[0].shown.text, "aws_iam_role.ci");
     assert_eq!(
         role.policy_arn.as_ref().unwrap().path,
         "managed_policy_arns"

@@ -121,6 +121,13 @@ pub struct Shown {
     pub entries: Option<usize>,
 }
 
+/// The principals of one kind an attachment grants to, as written (one name, or a list).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grantee {
+    pub kind: PrincipalKind,
+    pub shown: Shown,
+}
+
 /// A role, user or group.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Principal {
@@ -156,7 +163,7 @@ pub struct Attachment {
     pub declared_as: String,
     /// The principals it grants to, as written, in the order role, user, group, roles, users,
     /// groups (a role's own list names the role).
-    pub to: Vec<Shown>,
+    pub to: Vec<Grantee>,
     /// The managed policy's ARN (unknown: a variable, or a policy of the estate not yet
     /// created); `None` when it is not written.
     pub policy_arn: Option<Attr<String>>,

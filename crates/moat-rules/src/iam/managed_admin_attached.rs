@@ -108,7 +108,7 @@ fn report(ctx: &Ctx<'_>, out: &mut Out, a: &Attachment) {
     };
     let loc = &arn.loc;
     let attr = &arn.path;
-    let to = match a.to.first() {
+    let to = match a.to.first().map(|g| &g.shown) {
         Some(s) => format!("{} `{}`", s.path, s.text),
         None => "its principals".to_string(),
     };

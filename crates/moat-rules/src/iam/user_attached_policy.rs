@@ -60,13 +60,17 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         };
         match a.kind {
             AttachmentKind::To(PrincipalKind::User) => {
-                direct(out, r, &a.declared_as, a.to.first());
+                let user = a.to.iter().find(|g| g.kind == PrincipalKind::User);
+                direct(out, r, &a.declared_as, user.map(|g| &g.shown));
             }
             AttachmentKind::Shared => {
-                if let Some(users) =
+                let users =
                     a.to.iter()
-                        .find(|s| s.path == "users" && s.entries.is_some_and(|n| n > 0))
-                {
+                        .find(|g| {
+                            g.kind == PrincipalKind::User && g.shown.entries.is_some_and(|n| n > 0)
+                        })
+                        .map(|g| &g.shown);
+                if let Some(users) = users {
                     out.fail(
                         r,
                         &users.loc,

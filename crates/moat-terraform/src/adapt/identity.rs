@@ -207,10 +207,17 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
     let mut out = Vec::new();
     for (t, kind, key) in kinds {
         for (id, r) in e.managed_of_type(t) {
-            let to = ["role", "user", "group", "roles", "users", "groups"]
-                .into_iter()
-                .filter_map(|k| shown(r, k))
-                .collect();
+            let to = [
+                ("role", PrincipalKind::Role),
+                ("user", PrincipalKind::User),
+                ("group", PrincipalKind::Group),
+                ("roles", PrincipalKind::Role),
+                ("users", PrincipalKind::User),
+                ("groups", PrincipalKind::Group),
+            ]
+            .into_iter()
+            .filter_map(|(k, kind)| shown(r, k).map(|shown| Grantee { kind, shown }))
+            .collect();
             out.push(Attachment {
                 id,
                 kind,
@@ -236,11 +243,14 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                 id,
                 kind: AttachmentKind::RoleManagedPolicies,
                 declared_as: r.rtype.clone(),
-                to: vec![Shown {
-                    path: Cow::Borrowed("role"),
-                    text: r.address.clone(),
-                    loc: r.loc.clone(),
-                    entries: None,
+                to: vec![Grantee {
+                    kind: PrincipalKind::Role,
+                    shown: Shown {
+                        path: Cow::Borrowed("role"),
+                        text: r.address.clone(),
+                        loc: r.loc.clone(),
+                        entries: None,
+                    },
                 }],
                 policy_arn: Some(arn(r, id, n, "managed_policy_arns")),
             });
