@@ -121,10 +121,7 @@ to = "aws_instance.not_in_this_root"
 expect = "blocked"
 "#;
     let f = run(c, toml);
-    let brief: Vec<(&str, Status)> = f
-        .iter()
-        .map(|f| (f.resource.as_str(), f.status))
-        .collect();
+    let brief: Vec<(&str, Status)> = f.iter().map(|f| (f.resource.as_str(), f.status)).collect();
     assert_eq!(
         brief,
         vec![
