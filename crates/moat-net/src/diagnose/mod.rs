@@ -9,10 +9,16 @@
 //! reachable around their LB, "private" subnets routed to an IGW, databases reachable from
 //! the internet.
 //!
+//! The diagnosis has no network semantics of its own: whether security groups admit a peer,
+//! which ports a network ACL drops and which rule drops them, whether a rule admits the
+//! internet, are all asked of the engine's stages (`stages.rs`), over the address classes of
+//! each peer; the rest (NET012, the client side of NET004) reads the engine's load-balancer
+//! targets and blocked components. The reference evaluator's property test checks the
+//! diagnoses of load-balancer paths against one packet at a time.
+//!
 //! Each [`Diagnosis`] carries its [`DiagnosisKind`] (the rule layer maps kinds to codes), the
-//! resource that breaks the path
-//! and the line to fix. When a value needed to decide is unknown the diagnosis is marked
-//! `unknown` (never silently passed).
+//! resource that breaks the path and the line to fix. When a value needed to decide is unknown
+//! the diagnosis is marked `unknown` (never silently passed).
 
 mod databases;
 mod lb_paths;

@@ -19,6 +19,14 @@
 //! * load balancers: listener port -> target groups -> targets; an ALB (and an NLB that does
 //!   not preserve the client IP) opens a new connection from its own interfaces and groups;
 //!   an NLB preserving the client IP delivers the client's address to the target.
+//!
+//! Layout: `index` (the lookups built once per network, [`Net`]), the stages of one packet's
+//! way (`sg`, `nacl`, `route`), which return what they decide so that the diagnosis asks the
+//! same code, and the `Flow` that carries the traffic through them; `leg` (one
+//! connection between two addresses, inbound), `outbound` (to addresses outside every VPC),
+//! `classes` (address classes and how reasons name them), `pair` (one pair of ends over all
+//! classes), `query` ([`reach`]), `lb` (load-balancer paths and target checks), `exposure` and
+//! `matrix` (the security-group matrix).
 
 mod classes;
 mod exposure;
