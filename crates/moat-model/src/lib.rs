@@ -22,7 +22,6 @@ pub mod finding;
 pub mod limits;
 pub mod sandbox;
 pub mod value;
-pub mod views;
 
 pub use estate::{
     Edge, Estate, Frontend, Mode, Note, Redaction, Resolved, Resource, ResourceId, ScanError,

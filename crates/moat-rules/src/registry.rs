@@ -3,7 +3,6 @@
 use std::sync::OnceLock;
 
 use moat_model::aws::network::Network;
-use moat_model::views::services::{policy_docs, s3_buckets, Eff, PolicyDoc, S3Bucket};
 use moat_model::{Estate, Finding, Loc, Resource, Severity, Unknown};
 
 use moat_model::aws::AttrValue;
@@ -94,8 +93,6 @@ pub struct Ctx<'e> {
     pub estate: &'e Estate,
     /// What the user declared in `moat.toml` (the network invariants).
     declared: crate::Declared<'e>,
-    s3: OnceLock<Vec<S3Bucket<'e>>>,
-    policies: OnceLock<Vec<PolicyDoc<'e>>>,
     /// The load-balancer path diagnoses, shared by the NET rules that report them.
     lb_paths: OnceLock<Vec<moat_net::diagnose::Diagnosis>>,
 }
@@ -110,18 +107,8 @@ impl<'e> Ctx<'e> {
         Ctx {
             estate,
             declared,
-            s3: OnceLock::new(),
-            policies: OnceLock::new(),
             lb_paths: OnceLock::new(),
         }
-    }
-
-    pub fn s3_buckets(&self) -> &[S3Bucket<'e>] {
-        self.s3.get_or_init(|| s3_buckets(self.estate))
-    }
-
-    pub fn policies(&self) -> &[PolicyDoc<'e>] {
-        self.policies.get_or_init(|| policy_docs(self.estate))
     }
 
     /// The typed AWS state of the estate (built by the frontend's adapter).
@@ -154,14 +141,6 @@ impl<'e> Ctx<'e> {
         }
         moat_net::invariant::check(self.net(), self.estate, self.declared.invariants)
     }
-
-    /// Managed resources of one type.
-    pub fn of_type(&self, t: &str) -> impl Iterator<Item = &'e Resource> + '_ {
-        self.estate
-            .of_type(t)
-            .map(|(_, r)| r)
-            .filter(|r| r.mode == moat_model::Mode::Managed)
-    }
 }
 
 /// Render an unknown for a message.
@@ -169,54 +148,10 @@ pub(crate) fn why(u: &Unknown) -> String {
     u.to_string()
 }
 
-/// Emit for an [`Eff`] that must be `want`. `bucket` is the resource reported; the location
-/// is where the setting is decided (or the bucket block when it is a default).
-#[allow(dead_code)] // the S3 rules read the typed state now (`s3::require_setting`)
-pub(crate) fn require_eff<T: PartialEq + std::fmt::Display>(
-    out: &mut Out,
-    bucket: &Resource,
-    eff: &Eff<'_, T>,
-    attr: &str,
-    ok: impl Fn(&T) -> bool,
-    what: &str,
-) {
-    match eff {
-        Eff::Set { value, loc, from } if !ok(value) => {
-            let place = if from.address == bucket.address {
-                String::new()
-            } else {
-                format!(" in `{}`", from.address)
-            };
-            out.fail(bucket, loc, format!("`{attr}` is `{value}`{place}: {what}"));
-        }
-        Eff::Default(value) if !ok(value) => {
-            out.fail(
-                bucket,
-                &bucket.loc,
-                format!("`{attr}` is not configured (default `{value}`): {what}"),
-            );
-        }
-        Eff::Unknown { reason, loc, from } => {
-            let place = if from.address == bucket.address {
-                String::new()
-            } else {
-                format!(" (set by `{}`)", from.address)
-            };
-            out.unknown(
-                bucket,
-                loc,
-                format!("`{attr}` is unknown{place}: {}", why(reason)),
-            );
-        }
-        _ => {}
-    }
-}
-
 /// Check a typed setting that must satisfy `ok`. A failure states the value as the user's
 /// frontend names it ("`metadata_options.http_tokens` is `optional`: ...", or "... is not set
 /// (default `optional`): ..."); an unknown or invalid value gives an unknown finding, never a
 /// pass. Findings are reported on `owner` at the attribute's location.
-#[allow(dead_code)] // the rules move onto it family by family
 pub(crate) fn require<T: std::fmt::Display>(
     ctx: &Ctx<'_>,
     out: &mut Out,
