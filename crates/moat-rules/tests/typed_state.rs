@@ -1,6 +1,8 @@
 //! Rules read only the typed AWS state (`ctx.aws()`): no rule may name a frontend's resource
-//! type (`"aws_instance"`, `"AWS::EC2::Instance"`), look resources up by type, or read raw
-//! attributes or source text. That is what lets one rule run on every frontend.
+//! type (`"aws_instance"`, `"AWS::EC2::Instance"`, nor a backticked one inside a message),
+//! look resources up by type, or read raw attributes or source text; a message takes such
+//! words from the adapter's vocabulary, `ctx.aws().terms`. That is what lets one rule run on
+//! every frontend.
 //!
 //! The check reads the rule sources with their documentation (raw strings `r#"..."#`, which
 //! show Terraform examples) removed. `ALLOWED` lists the files not converted yet; it must only
@@ -13,6 +15,14 @@ use std::path::{Path, PathBuf};
 const FORBIDDEN: &[(&str, &str)] = &[
     ("\"aws_", "a Terraform resource type"),
     ("\"AWS::", "a CloudFormation resource type"),
+    (
+        "`aws_",
+        "a Terraform resource type in a message (take it from `ctx.aws().terms`)",
+    ),
+    (
+        "`AWS::",
+        "a CloudFormation resource type in a message (take it from `ctx.aws().terms`)",
+    ),
     ("of_type(", "a lookup by frontend resource type"),
     ("of_types(", "a lookup by frontend resource type"),
     (".attrs", "raw attributes"),
@@ -121,6 +131,14 @@ fn rules_read_only_the_typed_state() {
 #[test]
 fn the_check_sees_what_it_forbids() {
     assert!(!offences("fn check() { ctx.of_type(\"aws_instance\") }").is_empty());
+    // A resource type named inside a message, not only as a whole literal.
+    assert!(!offences("out.fail(r, &r.loc, \"declares no `aws_guardduty_detector`\")").is_empty());
+    assert!(!offences("let m = \"no `aws_flow_log` has `{}`\";").is_empty());
+    assert!(!offences("let m = \"declares no `AWS::GuardDuty::Detector`\";").is_empty());
+    // The word taken from the adapter's vocabulary passes.
+    assert!(
+        offences("format!(\"declares no `{}`\", ctx.aws().terms.guardduty_detector)").is_empty()
+    );
     assert!(offences("const DOC: &str = r#\"resource \"aws_instance\" \"a\" {}\"#;").is_empty());
     assert!(offences("// mentions \"aws_instance\" in a comment").is_empty());
 }

@@ -23,8 +23,10 @@ pub mod network;
 pub mod security;
 pub mod serverless;
 pub mod storage;
+pub mod terms;
 
 pub use attr::{Attr, AttrValue};
+pub use terms::Terms;
 
 /// The typed state of one estate, by service family.
 #[derive(Clone, Debug, Default)]
@@ -51,4 +53,7 @@ pub struct AwsState {
     pub containers: containers::Containers,
     /// What faces clients at layer 7: load balancer listener TLS and HTTP settings, API Gateway stages, WAF web ACL associations.
     pub edge: edge::Edge,
+    /// The frontend's words for what messages name without an [`Attr`] to take the path from
+    /// (a resource type to add, an attribute kept only as a reference).
+    pub terms: Terms,
 }

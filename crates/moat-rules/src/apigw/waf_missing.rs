@@ -96,7 +96,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 stage,
                 &stage.loc,
                 format!(
-                    "no web ACL is known for this stage: the `resource_arn` of `{}` is unknown: {}",
+                    "no web ACL is known for this stage: the `{}` of `{}` is unknown: {}",
+                    ctx.aws().terms.waf_association_resource,
                     a.address,
                     why(u)
                 ),

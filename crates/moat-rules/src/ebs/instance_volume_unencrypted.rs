@@ -86,6 +86,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     if account == Ok(true) {
         return;
     }
+    let terms = &ctx.aws().terms;
     for i in &ctx.aws().compute.instances {
         let Some(r) = ctx.resource(i.id) else {
             continue;
@@ -98,8 +99,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         out.claiming(ids, |out| {
             if i.kind != InstanceKind::LaunchTemplate && !i.declares_root_device() {
                 match &account {
-                    Err(u) => out.unknown(r, &r.loc, format!("no `root_block_device` and the account default is unknown: {u}")),
-                    Ok(_) => out.fail(r, &r.loc, "no `root_block_device` with `encrypted = true`: the root volume is unencrypted unless the AMI's snapshot is"),
+                    Err(u) => out.unknown(r, &r.loc, format!("no `{}` and the account default is unknown: {u}", terms.root_block_device)),
+                    Ok(_) => out.fail(r, &r.loc, format!("no `{}` with `{}`: the root volume is unencrypted unless the AMI's snapshot is", terms.root_block_device, terms.device_encrypted_on)),
                 }
             }
             for d in &i.block_devices {

@@ -71,8 +71,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     r,
                     &attr.loc,
                     format!(
-                        "{} and no `aws_ebs_encryption_by_default` is enabled: the volume is stored unencrypted",
-                        attr.describe()
+                        "{} and no `{}` is enabled: the volume is stored unencrypted",
+                        attr.describe(),
+                        ctx.aws().terms.ebs_encryption_by_default
                     ),
                 ),
             },

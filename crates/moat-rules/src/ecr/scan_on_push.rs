@@ -94,12 +94,15 @@ fn registry(ctx: &Ctx<'_>, repo: &EcrRepository) -> Registry {
     for c in configs {
         let address = ctx.resource(c.id).map(|r| r.address.as_str()).unwrap_or("");
         for rule in &c.rules {
-            match rule.frequency.as_ref().map(|f| &f.value) {
-                Some(AttrValue::Known(f)) if f == "SCAN_ON_PUSH" || f == "CONTINUOUS_SCAN" => {}
-                Some(AttrValue::Unknown(u)) => {
-                    unknown.get_or_insert(format!(
-                        "a `scan_frequency` of `{address}` is unknown: {u}"
-                    ));
+            let Some(frequency) = &rule.frequency else {
+                continue;
+            };
+            match &frequency.value {
+                AttrValue::Known(f) if f == "SCAN_ON_PUSH" || f == "CONTINUOUS_SCAN" => {}
+                AttrValue::Unknown(u) => {
+                    // The setting's own name: the path's last segment.
+                    let setting = frequency.path.rsplit('.').next().unwrap_or(&frequency.path);
+                    unknown.get_or_insert(format!("a `{setting}` of `{address}` is unknown: {u}"));
                     continue;
                 }
                 _ => continue,

@@ -60,7 +60,15 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         if unknown {
             out.unknown(r, &attr.loc, format!("`{}` is unknown", attr.path));
         } else {
-            out.fail(r, &attr.loc, "no `encryption_config` covers `secrets`: Kubernetes secrets are not envelope-encrypted");
+            // The configuration block: the path's first segment.
+            let config = attr.path.split('.').next().unwrap_or(&attr.path);
+            out.fail(
+                r,
+                &attr.loc,
+                format!(
+                    "no `{config}` covers `secrets`: Kubernetes secrets are not envelope-encrypted"
+                ),
+            );
         }
     }
 }

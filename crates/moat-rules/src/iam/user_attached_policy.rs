@@ -45,6 +45,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let identity = &ctx.aws().identity;
+    let terms = &ctx.aws().terms;
     for doc in &identity.policies {
         if doc.holder != PolicyHolder::InlinePolicy(PrincipalKind::User) {
             continue;
@@ -74,7 +75,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     out.fail(
                         r,
                         &users.loc,
-                        format!("`{}` is `{}`: permissions are granted directly to users; use `groups` or `roles`", users.path, users.text),
+                        format!("`{}` is `{}`: permissions are granted directly to users; use `{}` or `{}`", users.path, users.text, terms.attachment_groups, terms.attachment_roles),
                     );
                 }
             }

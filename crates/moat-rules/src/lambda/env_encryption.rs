@@ -60,7 +60,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             AttrValue::Known(false) | AttrValue::Default(false) => out.fail(
                 r,
                 env,
-                format!("`environment` variables are set and `{}` is not: they are encrypted only with the AWS managed key", key.path),
+                format!("`{}` variables are set and `{}` is not: they are encrypted only with the AWS managed key", ctx.aws().terms.function_environment, key.path),
             ),
             AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
                 out.unknown(r, &key.loc, key.describe())

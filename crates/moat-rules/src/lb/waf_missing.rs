@@ -70,7 +70,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 r,
                 &r.loc,
                 format!(
-                    "no web ACL is known for this internet-facing ALB: the `resource_arn` of `{}` is unknown: {}",
+                    "no web ACL is known for this internet-facing ALB: the `{}` of `{}` is unknown: {}",
+                    ctx.aws().terms.waf_association_resource,
                     a.address,
                     why(u)
                 ),

@@ -68,7 +68,15 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     }
     if recorders.is_empty() {
         if let Some(b) = super::baseline(ctx) {
-            out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_config_configuration_recorder`", b.address));
+            out.fail(
+                b,
+                &b.loc,
+                format!(
+                    "this configuration manages the account baseline (`{}`) but declares no `{}`",
+                    b.address,
+                    ctx.aws().terms.config_recorder
+                ),
+            );
         }
     }
 }

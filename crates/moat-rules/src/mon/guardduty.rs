@@ -61,7 +61,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     if detectors.is_empty() {
         if let Some(b) = super::baseline(ctx) {
             // Checkov checks declared detectors only: nothing to claim for a missing one.
-            out.claiming(&[], |out| out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_guardduty_detector`", b.address)));
+            out.claiming(&[], |out| out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `{}`", b.address, ctx.aws().terms.guardduty_detector)));
         }
     }
 }

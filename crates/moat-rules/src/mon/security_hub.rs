@@ -47,6 +47,14 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         return;
     }
     if let Some(b) = super::baseline(ctx) {
-        out.fail(b, &b.loc, format!("this configuration manages the account baseline (`{}`) but declares no `aws_securityhub_account`", b.address));
+        out.fail(
+            b,
+            &b.loc,
+            format!(
+                "this configuration manages the account baseline (`{}`) but declares no `{}`",
+                b.address,
+                ctx.aws().terms.security_hub
+            ),
+        );
     }
 }

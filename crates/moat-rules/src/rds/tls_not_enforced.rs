@@ -117,11 +117,14 @@ fn engine<'e>(ctx: &Ctx<'e>, i: &'e DbInstance, depth: usize) -> Result<&'e str,
                 Some(s) if s.id != i.id && depth < 16 => engine(ctx, s, depth + 1),
                 _ => Err("the replica's source is not readable".to_string()),
             },
-            Some(_) => Err(
-                "`engine` comes from a source database that is not in the scanned files"
-                    .to_string(),
-            ),
-            None => Err("`engine` is not set (restored from a snapshot?)".to_string()),
+            Some(_) => Err(format!(
+                "`{}` comes from a source database that is not in the scanned files",
+                ctx.aws().terms.db_engine
+            )),
+            None => Err(format!(
+                "`{}` is not set (restored from a snapshot?)",
+                ctx.aws().terms.db_engine
+            )),
         },
     }
 }

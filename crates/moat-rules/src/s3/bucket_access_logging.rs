@@ -71,7 +71,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     r,
                     &r.loc,
                     format!(
-                        "logging is not configured, but this bucket may be the access-log target of `{from}`, whose `target_bucket` is unknown: {}",
+                        "logging is not configured, but this bucket may be the access-log target of `{from}`, whose `{}` is unknown: {}",
+                        ctx.aws().terms.log_target_bucket,
                         why(&link.why)
                     ),
                 );

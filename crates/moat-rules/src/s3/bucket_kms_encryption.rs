@@ -65,6 +65,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         };
         let msg = "new objects get SSE-S3 (keys owned by AWS), not a KMS key you control";
         let enc = &b.encryption;
+        // The algorithm setting's own name: the path's last segment.
+        let alg = enc.path.rsplit('.').next().unwrap_or(&enc.path);
         match &enc.value {
             AttrValue::Default(_) => out.fail(
                 r,
@@ -73,24 +75,16 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             ),
             AttrValue::Known(None) => {
                 let from = ctx.resource(enc.from).map_or("", |f| f.address.as_str());
-                out.fail(
-                    r,
-                    &enc.loc,
-                    format!("`{from}` sets no `sse_algorithm`: {msg}"),
-                )
+                out.fail(r, &enc.loc, format!("`{from}` sets no `{alg}`: {msg}"))
             }
             AttrValue::Known(Some(Sse { algorithm, .. })) if !algorithm.starts_with("aws:kms") => {
-                out.fail(
-                    r,
-                    &enc.loc,
-                    format!("`sse_algorithm` is `{algorithm}`: {msg}"),
-                )
+                out.fail(r, &enc.loc, format!("`{alg}` is `{algorithm}`: {msg}"))
             }
             AttrValue::Known(Some(_)) => {}
             AttrValue::Unknown(_) | AttrValue::Invalid { .. } => out.unknown(
                 r,
                 &enc.loc,
-                format!("`sse_algorithm` is unknown: {}", undecided(enc)),
+                format!("`{alg}` is unknown: {}", undecided(enc)),
             ),
         }
     }

@@ -72,7 +72,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     r,
                     &l.loc,
                     format!(
-                        "`{from}` may attach a policy to this bucket: its `bucket` is unknown: {}",
+                        "`{from}` may attach a policy to this bucket: its `{}` is unknown: {}",
+                        aws.terms.policy_bucket,
                         why(&l.why)
                     ),
                 );

@@ -75,6 +75,7 @@ pub(crate) const RULE: RuleDef = RuleDef {
 const FLAG_IDS: [&str; 4] = ["CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"];
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let terms = &ctx.aws().terms;
     for b in &ctx.aws().storage.buckets {
         let Some(r) = ctx.resource(b.id) else {
             continue;
@@ -93,10 +94,12 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 out.fail(
                     r,
                     &r.loc,
-                    "no `aws_s3_bucket_public_access_block` for this bucket and no \
-                     `aws_s3_account_public_access_block`: AWS enables Block Public Access on \
-                     new buckets by default, but nothing here keeps it on; declare the four \
-                     settings explicitly",
+                    format!(
+                        "no `{}` for this bucket and no `{}`: AWS enables Block Public Access \
+                         on new buckets by default, but nothing here keeps it on; declare the \
+                         four settings explicitly",
+                        terms.bucket_public_access_block, terms.account_public_access_block
+                    ),
                 )
             });
             continue;

@@ -70,10 +70,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
         }
         let note = match &ignore.value {
             AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
-                format!(
-                    " (and `ignore_public_acls` is unknown: {})",
-                    undecided(ignore)
-                )
+                format!(" (and `{}` is unknown: {})", ignore.path, undecided(ignore))
             }
             AttrValue::Known(_) | AttrValue::Default(_) => String::new(),
         };
@@ -93,12 +90,19 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     out.fail(
                         r,
                         &acl.loc,
-                        format!("`acl` is `{value}`{place}: everyone may access the bucket{note}"),
+                        format!(
+                            "`{}` is `{value}`{place}: everyone may access the bucket{note}",
+                            acl.path
+                        ),
                     )
                 });
             }
             AttrValue::Unknown(_) | AttrValue::Invalid { .. } => {
-                out.unknown(r, &acl.loc, format!("`acl` is unknown: {}", undecided(acl)));
+                out.unknown(
+                    r,
+                    &acl.loc,
+                    format!("`{}` is unknown: {}", acl.path, undecided(acl)),
+                );
             }
             AttrValue::Known(_) | AttrValue::Default(_) => {}
         }
@@ -140,7 +144,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     });
                 }
                 AttrValue::Unknown(u) => {
-                    out.unknown(r, loc, format!("a grant's `uri` is unknown: {}", why(u)));
+                    // The grantee's URI setting: the path's last segment.
+                    let uri = g.uri.path.rsplit('.').next().unwrap_or(&g.uri.path);
+                    out.unknown(r, loc, format!("a grant's `{uri}` is unknown: {}", why(u)));
                 }
                 AttrValue::Known(_) | AttrValue::Default(_) | AttrValue::Invalid { .. } => {}
             }

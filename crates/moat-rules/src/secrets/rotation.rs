@@ -75,7 +75,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 r,
                 &r.loc,
                 format!(
-                    "no rotation is known for this secret: the `secret_id` of `{}` is unknown: {}",
+                    "no rotation is known for this secret: the `{}` of `{}` is unknown: {}",
+                    ctx.aws().terms.rotation_secret,
                     ctx.resource(rot.from).map_or("", |f| f.address.as_str()),
                     why(&rot.why)
                 ),
@@ -83,7 +84,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             None => out.fail(
                 r,
                 &r.loc,
-                "no `aws_secretsmanager_secret_rotation` rotates this secret: the credential never changes",
+                format!(
+                    "no `{}` rotates this secret: the credential never changes",
+                    ctx.aws().terms.secret_rotation
+                ),
             ),
         }
     }

@@ -72,6 +72,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
     }
     // VPCs whose default group no resource adopts keep the AWS default rules.
     let (vpcs, unknown) = ctx.net().vpcs_without_default_group();
+    let terms = &ctx.aws().terms;
     for v in vpcs {
         let Some(vpc) = ctx.resource(v.id) else {
             continue;
@@ -81,7 +82,9 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 vpc,
                 &vpc.loc,
                 format!(
-                    "no `aws_default_security_group` is known to restrict this VPC's default group: the `vpc_id` of `{}` is unknown: {}",
+                    "no `{}` is known to restrict this VPC's default group: the `{}` of `{}` is unknown: {}",
+                    terms.default_security_group,
+                    terms.default_security_group_vpc,
                     d.address,
                     why(u)
                 ),
@@ -89,7 +92,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             None => out.fail(
                 vpc,
                 &vpc.loc,
-                "no `aws_default_security_group` restricts this VPC's default group: it keeps the AWS default rules (all traffic between its members, all egress)",
+                format!(
+                    "no `{}` restricts this VPC's default group: it keeps the AWS default rules (all traffic between its members, all egress)",
+                    terms.default_security_group
+                ),
             ),
         }
     }

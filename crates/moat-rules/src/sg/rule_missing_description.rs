@@ -73,9 +73,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 r,
                 &rule.loc,
                 format!(
-                    "{dir} rule `{}` of `{}` has no `description`",
+                    "{dir} rule `{}` of `{}` has no `{}`",
                     ports(rule),
-                    sg.address
+                    sg.address,
+                    ctx.aws().terms.sg_rule_description
                 ),
             );
         }

@@ -61,6 +61,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             Some(Ref::External(_)) | None => {}
         }
     }
+    let terms = &ctx.aws().terms;
     for vpc in &ctx.net().vpcs {
         if vpc.declared != Declared::Created || covered.contains(&vpc.id) {
             continue;
@@ -73,7 +74,8 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                 r,
                 &vpc.loc,
                 format!(
-                    "no flow log refers to this VPC, and the `vpc_id` of `{}` is unknown: {}",
+                    "no flow log refers to this VPC, and the `{}` of `{}` is unknown: {}",
+                    terms.flow_log_vpc,
                     fl.address,
                     why(u)
                 ),
@@ -81,7 +83,10 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             None => out.fail(
                 r,
                 &vpc.loc,
-                "no `aws_flow_log` has `vpc_id` pointing at this VPC: its traffic is not logged",
+                format!(
+                    "no `{}` has `{}` pointing at this VPC: its traffic is not logged",
+                    terms.flow_log, terms.flow_log_vpc
+                ),
             ),
         }
     }

@@ -21,6 +21,7 @@ mod security;
 mod serverless;
 mod setting;
 mod storage;
+mod terms;
 
 /// Build the typed AWS state of a resolved Terraform estate and store it in
 /// [`Estate::aws`]. [`crate::load`] calls it for every root; tests that build an estate by hand
@@ -38,5 +39,6 @@ pub fn adapt(estate: &mut Estate) {
         logging: logging::build(estate),
         containers: containers::build(estate),
         edge: edge::build(estate),
+        terms: terms::build(),
     };
 }
