@@ -13,6 +13,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+mod common;
+
 use moat_model::aws::network::Protocol;
 use moat_model::Estate;
 use moat_net::{reach, Block, Endpoint, PortSet, Query, ReachResult, Verdict};
@@ -32,6 +34,10 @@ fn load_dir(dir: &Path) -> Estate {
 }
 
 fn fixture(name: &str) -> Estate {
+    // `lb_az` is NET012's fixture, shared with moat-rules.
+    if name == "lb_az" {
+        return load_dir(&common::rule_fixture("network", "NET012", "fail"));
+    }
     load_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")

@@ -28,12 +28,19 @@ fn load(dir: &Path) -> Estate {
     e
 }
 
+/// Every case of the NET rules' fixtures (`fixtures/network/<CODE>/terraform/<variant>/`).
 fn rule_fixtures() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../moat-rules/resources/test/fixtures/network");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/network");
     let mut v: Vec<PathBuf> = std::fs::read_dir(root)
         .unwrap()
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().path().join("terraform"))
+        .filter(|t| t.is_dir())
+        .flat_map(|t| {
+            // `standard/terraform` is a case itself; the codes hold one case per variant.
+            let mut cases = vec![t.clone()];
+            cases.extend(std::fs::read_dir(&t).unwrap().map(|e| e.unwrap().path()));
+            cases
+        })
         .filter(|p| p.join("main.tf").is_file())
         .collect();
     v.sort();
@@ -135,7 +142,7 @@ fn write(dir: &Path, text: &str) {
 
 fn standard() -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../moat-rules/resources/test/fixtures/network/standard/main.tf");
+        .join("../../fixtures/network/standard/terraform/main.tf");
     std::fs::read_to_string(p).unwrap()
 }
 

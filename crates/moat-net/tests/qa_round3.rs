@@ -7,9 +7,12 @@ use std::path::Path;
 use moat_model::aws::network::Protocol;
 use moat_net::{exposure, reach, Endpoint, PortSet, Query, Verdict};
 
+mod common;
+
 #[test]
 fn target_in_a_zone_the_lb_does_not_serve_is_blocked_at_the_lb() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lb_az");
+    // The load balancer of NET012's fixture serves one zone; a target sits in the other.
+    let dir = common::rule_fixture("network", "NET012", "fail");
     let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
     let e = &v[0];
     // Some fixtures write the seeds' mutual inline security-group references, which Terraform

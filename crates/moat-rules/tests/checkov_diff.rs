@@ -103,10 +103,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every fixture as `(name relative to the copy root, source path)`: each rule fixture
-/// (`<family>/<CODE>.tf` or `<family>/<CODE>/`), each network case, the bundled example.
+/// Every fixture as `(name relative to the copy root, source path)`: the Terraform directory of
+/// each rule fixture (`fixtures/<family>/<CODE>/terraform`, copied as `<family>/<CODE>`; the
+/// network fixtures hold one root per case below it), and the bundled example.
 fn fixtures() -> Vec<(String, PathBuf)> {
-    let root = manifest().join("resources/test/fixtures");
+    let root = manifest().join("../../fixtures");
     let mut out = Vec::new();
     for fam in std::fs::read_dir(&root).unwrap() {
         let fam = fam.unwrap().path();
@@ -115,10 +116,10 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         }
         let fname = fam.file_name().unwrap().to_string_lossy().to_string();
         for e in std::fs::read_dir(&fam).unwrap() {
-            let p = e.unwrap().path();
-            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
-            if p.is_dir() || p.extension().is_some_and(|x| x == "tf") {
-                out.push((format!("{fname}/{stem}"), p));
+            let p = e.unwrap().path().join("terraform");
+            if p.is_dir() {
+                let code = p.parent().unwrap().file_name().unwrap().to_string_lossy();
+                out.push((format!("{fname}/{code}"), p));
             }
         }
     }

@@ -11,10 +11,13 @@ use std::path::Path;
 
 use moat_model::{Finding, Status};
 
-fn findings(rel: &str, code: &str) -> Vec<Finding> {
+/// The findings of `code` on the Terraform fixture `fixtures/<family>/<CODE>/terraform`.
+fn findings(family: &str, code: &str) -> Vec<Finding> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures")
-        .join(rel);
+        .join("../../fixtures")
+        .join(family)
+        .join(code)
+        .join("terraform");
     let estates = moat_terraform::load(&path, &moat_terraform::Options::default());
     estates
         .iter()
@@ -42,7 +45,7 @@ fn s3003_claims_only_the_failing_flag() {
     // `partial` has its own access block: block_public_policy = false (line 20) and
     // restrict_public_buckets unset (reported at the bucket, line 13).
     assert_eq!(
-        claims(&findings("s3/S3003.tf", "S3003")),
+        claims(&findings("s3", "S3003")),
         vec![
             // No block at all: one finding, claiming the "has a block" check.
             row("aws_s3_bucket.none", 25, "CKV2_AWS_6"),
@@ -55,7 +58,7 @@ fn s3003_claims_only_the_failing_flag() {
 #[test]
 fn rds001_claims_the_check_of_its_resource_type() {
     assert_eq!(
-        claims(&findings("rds/RDS001.tf", "RDS001")),
+        claims(&findings("rds", "RDS001")),
         vec![
             row("aws_db_instance.off", 12, "CKV_AWS_16"),
             row("aws_db_instance.plain", 3, "CKV_AWS_16"),
@@ -69,7 +72,7 @@ fn rds001_claims_the_check_of_its_resource_type() {
 #[test]
 fn iam002_claims_ckv_aws_63_only_for_a_literal_star() {
     assert_eq!(
-        claims(&findings("iam/IAM002.tf", "IAM002")),
+        claims(&findings("iam", "IAM002")),
         vec![
             row("aws_iam_policy.from_document", 55, "CKV_AWS_49"),
             row("aws_iam_policy.s3all", 3, ""),
@@ -87,7 +90,7 @@ fn iam002_claims_ckv_aws_63_only_for_a_literal_star() {
 #[test]
 fn iam001_claims_nothing_for_not_action_from_a_data_document() {
     assert_eq!(
-        claims(&findings("iam/IAM001.tf", "IAM001")),
+        claims(&findings("iam", "IAM001")),
         vec![
             row("aws_iam_policy.admin", 3, "CKV_AWS_62"),
             row("aws_iam_role_policy.notaction", 19, ""),

@@ -1,6 +1,9 @@
-//! One test per rule: load `resources/test/fixtures/<family>/<CODE>.tf` (or the directory
-//! `<CODE>/`) with the Terraform frontend, run only that rule, and compare the findings with
-//! the annotations written in the fixture, then snapshot the rendered findings.
+//! One test per rule: for every frontend a fixture is written for
+//! (`fixtures/<family>/<CODE>/<frontend>/`, at the workspace root), load it with that frontend,
+//! run only that rule, and compare the findings with the annotations written in the fixture, then
+//! snapshot the rendered findings (`<CODE>.snap` for Terraform, `<CODE>@<frontend>.snap` for the
+//! others). The rule is the same code whichever frontend the estate comes from: only the
+//! fixture and the adapter differ.
 //!
 //! Annotations sit at the end of the line where a finding is expected:
 //! `# expect: S3002 aws_s3_bucket.a` (a failure) or `# expect-unknown: S3002 aws_s3_bucket.b`;
@@ -15,31 +18,32 @@
 
 use std::path::{Path, PathBuf};
 
-use moat_model::{Finding, Status};
+use moat_model::{Estate, Finding, Status};
 
-fn fixture(family: &str, code: &str) -> PathBuf {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures")
-        .join(family);
-    let dir = base.join(code);
-    if dir.is_dir() {
-        dir
-    } else {
-        base.join(format!("{code}.tf"))
-    }
+/// The frontends a fixture can be written for: its directory name under `<CODE>/` and how the
+/// frontend loads such a directory. CloudFormation, inventory and Kubernetes join here.
+const FRONTENDS: &[(&str, fn(&Path) -> Vec<Estate>)] = &[("terraform", load_terraform)];
+
+fn load_terraform(path: &Path) -> Vec<Estate> {
+    moat_terraform::load(path, &moat_terraform::Options::default())
 }
 
-/// The `.tf` files of a fixture (walked; file names are unique within a fixture).
-fn tf_files(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() {
-        return vec![path.to_path_buf()];
-    }
+/// `fixtures/<family>/<CODE>`.
+fn fixture(family: &str, code: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(family)
+        .join(code)
+}
+
+/// The files of a fixture, walked (file names are unique within a fixture).
+fn files(path: &Path) -> Vec<PathBuf> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(path).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
-            v.extend(tf_files(&p));
-        } else if p.extension().is_some_and(|x| x == "tf") {
+            v.extend(files(&p));
+        } else {
             v.push(p);
         }
     }
@@ -51,7 +55,7 @@ type Row = (String, u32, String, String, &'static str);
 
 fn expected(path: &Path) -> Vec<Row> {
     let mut out = Vec::new();
-    for f in tf_files(path) {
+    for f in files(path) {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(&f).unwrap();
         for (i, line) in text.lines().enumerate() {
@@ -108,9 +112,19 @@ fn render(findings: &[Finding]) -> String {
 }
 
 fn run(family: &str, code: &str) {
-    let path = fixture(family, code);
-    assert!(path.exists(), "missing fixture {}", path.display());
-    let estates = moat_terraform::load(&path, &moat_terraform::Options::default());
+    let dir = fixture(family, code);
+    let mut ran = 0;
+    for (frontend, load) in FRONTENDS {
+        let path = dir.join(frontend);
+        if path.is_dir() {
+            run_one(code, frontend, &path, load(&path));
+            ran += 1;
+        }
+    }
+    assert!(ran > 0, "no fixture for {code} under {}", dir.display());
+}
+
+fn run_one(code: &str, frontend: &str, path: &Path, estates: Vec<Estate>) {
     let resources: usize = estates.iter().map(|e| e.resources.len()).sum();
     assert!(
         resources > 0,
@@ -151,14 +165,19 @@ fn run(family: &str, code: &str) {
         })
         .collect();
     actual.sort();
-    let want = expected(&path);
+    let want = expected(path);
     assert!(
         !want.iter().all(|w| w.4 != "fail"),
         "fixture for {code} has no failing case"
     );
     assert_eq!(actual, want, "\nfindings:\n{}", render(&findings));
     insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(code, render(&findings));
+        let name = if frontend == "terraform" {
+            code.to_string()
+        } else {
+            format!("{code}@{frontend}")
+        };
+        insta::assert_snapshot!(name, render(&findings));
     });
 }
 

@@ -1,5 +1,7 @@
 //! Fixture tests of the NET rules: each fixture is a whole architecture written like the seeds'
-//! scenarios, under `resources/test/fixtures/network/<case>/main.tf`.
+//! scenarios, under `fixtures/network/<CODE>/terraform/<variant>/main.tf` at the workspace root
+//! (case `NET001_seed000_fail` is code `NET001`, variant `seed000_fail`), and the shared
+//! `fixtures/network/standard/terraform/main.tf`.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,12 +12,19 @@
 
 use std::path::PathBuf;
 
+/// The directory of a case: `NET001_fail` -> `fixtures/network/NET001/terraform/fail`.
+fn case_dir(case: &str) -> PathBuf {
+    let net = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/network");
+    match case.split_once('_') {
+        Some((code, variant)) => net.join(code).join("terraform").join(variant),
+        None => net.join(case).join("terraform"),
+    }
+}
+
 use moat_model::{Finding, Status};
 
 fn fixture(case: &str) -> Vec<Finding> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures/network")
-        .join(case);
+    let dir = case_dir(case);
     let estates = moat_terraform::load(&dir, &moat_terraform::Options::default());
     assert_eq!(estates.len(), 1, "{case}: one root module");
     let e = &estates[0];
@@ -52,10 +61,7 @@ fn text(f: &[Finding]) -> String {
 }
 
 fn line_of(case: &str, needle: &str) -> u32 {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures/network")
-        .join(case)
-        .join("main.tf");
+    let path = case_dir(case).join("main.tf");
     let src = std::fs::read_to_string(path).unwrap();
     let i = src
         .lines()
@@ -351,9 +357,7 @@ fn catalogue_lists_the_net_rules_with_docs() {
 #[test]
 fn net011_database_in_public_subnets() {
     let c = "NET011_fail";
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures/network")
-        .join(c);
+    let dir = case_dir(c);
     let estates = moat_terraform::load(&dir, &moat_terraform::Options::default());
     let e = &estates[0];
     assert!(e.errors.is_empty(), "{:?}", e.errors);
