@@ -16,6 +16,8 @@ use moat_model::{Limit, Limits, Loc, Mode, Node, Note, Sandbox, ScanError, Unkno
 
 use crate::config::{ModuleConfig, ResDecl};
 use crate::error::TfError;
+use crate::expand::collection_pairs;
+pub(crate) use crate::expand::Expansion;
 use crate::ir::{Body, Expr};
 use crate::value_ops::*;
 
@@ -71,16 +73,6 @@ impl Scope {
 enum Slot<T> {
     InProgress,
     Done(T),
-}
-
-/// How a resource or module call expands.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Expansion {
-    Single,
-    Count,
-    ForEach,
-    /// `count`/`for_each` unknown: one placeholder instance without index.
-    Unknown,
 }
 
 #[derive(Debug)]
@@ -144,7 +136,7 @@ pub(crate) struct Evaluator {
     tmpl_placeholders: usize,
     /// Placeholder instance of each resource whose count/for_each is unknown and whose whole
     /// collection was referenced: `each.value` of a `for_each` over that collection.
-    unknown_collections: HashMap<String, Node>,
+    pub(crate) unknown_collections: HashMap<String, Node>,
     depth: usize,
     /// Reads of files named by the configuration (`file`, `templatefile`, modules, tfvars).
     pub sandbox: Sandbox,
@@ -563,227 +555,6 @@ impl Evaluator {
         }
     }
 
-    /// Expand `count`/`for_each` of a block evaluated in module `m`: the instance keys with
-    /// the scope each instance is evaluated in.
-    ///
-    /// `limit` is the instance limit these instances count against: over it, an error is
-    /// recorded and there is no instance at all (`Expansion::Unknown`, empty), before any
-    /// instance is built.
-    pub fn expand(
-        &mut self,
-        m: usize,
-        body: &Body,
-        base: &str,
-        loc: &Loc,
-        limit: Limit,
-    ) -> (Expansion, Vec<(Option<Value>, Scope)>) {
-        let (max, used) = match limit {
-            Limit::ModuleInstances => (self.limits.max_module_instances, self.module_instances),
-            _ => (self.limits.max_resource_instances, self.resource_instances),
-        };
-        let room = max.saturating_sub(used);
-        let noun = match limit {
-            Limit::ModuleInstances => "module instances",
-            _ => "resource instances",
-        };
-        let over = |this: &mut Self, n: usize, at: &Loc| {
-            let what = format!("{n} more {noun} for `{base}` (after {used})");
-            this.over_limit(limit, what, Some(at));
-            (Expansion::Unknown, Vec::new())
-        };
-        if room == 0 {
-            return over(self, 1, loc);
-        }
-        let single = || (Expansion::Single, vec![(None, Scope::module(m))]);
-        if let Some(count) = body.attr("count") {
-            let n = self.eval(&count.expr, &mut Scope::module(m));
-            match &n.value {
-                Value::Unknown(u) => {
-                    self.note(
-                        &count.loc,
-                        format!("count of `{base}` is unknown ({u}); analysed as one instance"),
-                    );
-                    let mut sc = Scope::module(m);
-                    sc.count_index = Some(Node::new(
-                        unk(format!("count of `{base}` is unknown")),
-                        Some(count.loc.clone()),
-                    ));
-                    return (Expansion::Unknown, vec![(None, sc)]);
-                }
-                v => match to_num(v) {
-                    Some(c) if c >= 0.0 && c.fract() == 0.0 && c > room as f64 => {
-                        let n = if c >= usize::MAX as f64 {
-                            usize::MAX
-                        } else {
-                            c as usize
-                        };
-                        return over(self, n, &count.loc);
-                    }
-                    Some(c) if c >= 0.0 && c.fract() == 0.0 => {
-                        let mut out = Vec::new();
-                        for i in 0..(c as usize) {
-                            let mut sc = Scope::module(m);
-                            sc.count_index =
-                                Some(Node::new(Value::Number(i as f64), Some(count.loc.clone())));
-                            out.push((Some(Value::Number(i as f64)), sc));
-                        }
-                        return (Expansion::Count, out);
-                    }
-                    _ => {
-                        self.error(
-                            &count.loc,
-                            TfError::WrongType {
-                                what: format!("count` of `{base}"),
-                                expected: "a whole number >= 0",
-                                found: describe(v),
-                            }
-                            .to_string(),
-                        );
-                        let mut sc = Scope::module(m);
-                        sc.count_index = Some(Node::new(
-                            unk(format!("count of `{base}` is invalid")),
-                            Some(count.loc.clone()),
-                        ));
-                        return (Expansion::Unknown, vec![(None, sc)]);
-                    }
-                },
-            }
-        }
-        if let Some(fe) = body.attr("for_each") {
-            let n = self.eval(&fe.expr, &mut Scope::module(m));
-            // `for_each = aws_s3_bucket.team` where that resource's instances are unknown:
-            // `each.value` is its placeholder instance, so `each.value.id` still names it.
-            let each_value = match &n.value {
-                Value::Unknown(moat_model::Unknown::Derived { refs, .. }) if refs.len() == 1 => {
-                    refs.first()
-                        .and_then(|r| self.unknown_collections.get(r))
-                        .cloned()
-                }
-                _ => None,
-            };
-            let placeholder = |this: &mut Self, reason: String| {
-                let mut sc = Scope::module(m);
-                let u = Node::new(unk(reason), Some(fe.loc.clone()));
-                let v = each_value.clone().unwrap_or_else(|| u.clone());
-                sc.each = Some((u, v));
-                let _ = this;
-                (Expansion::Unknown, vec![(None, sc)])
-            };
-            match &n.value {
-                Value::Unknown(u) => {
-                    self.note(
-                        &fe.loc,
-                        format!("for_each of `{base}` is unknown ({u}); analysed as one instance"),
-                    );
-                    return placeholder(self, format!("for_each of `{base}` is unknown"));
-                }
-                Value::Map(map) => {
-                    if map.len() > room {
-                        return over(self, map.len(), &fe.loc);
-                    }
-                    let mut out = Vec::new();
-                    for (k, v) in visible(map) {
-                        let mut sc = Scope::module(m);
-                        sc.each = Some((
-                            Node::new(Value::String(k.clone()), Some(fe.loc.clone())),
-                            v.clone(),
-                        ));
-                        out.push((Some(Value::String(k.clone())), sc));
-                    }
-                    return (Expansion::ForEach, out);
-                }
-                Value::List(items) => {
-                    if items.len() > room {
-                        return over(self, items.len(), &fe.loc);
-                    }
-                    let mut keys: Vec<String> = Vec::new();
-                    for it in items {
-                        match &it.value {
-                            Value::Unknown(u) => {
-                                self.note(
-                                    &fe.loc,
-                                    format!(
-                                        "for_each of `{base}` has an unknown element ({u}); analysed as one instance"
-                                    ),
-                                );
-                                return placeholder(
-                                    self,
-                                    format!("for_each of `{base}` is unknown"),
-                                );
-                            }
-                            v => match v {
-                                Value::String(s) => keys.push(s.clone()),
-                                other => {
-                                    self.error(
-                                        &fe.loc,
-                                        TfError::WrongType {
-                                            what: format!("for_each` of `{base}"),
-                                            expected: "a map or a set of strings",
-                                            found: format!("a list holding {}", describe(other)),
-                                        }
-                                        .to_string(),
-                                    );
-                                    return placeholder(
-                                        self,
-                                        format!("for_each of `{base}` is invalid"),
-                                    );
-                                }
-                            },
-                        }
-                    }
-                    keys.sort();
-                    keys.dedup();
-                    let out = keys
-                        .into_iter()
-                        .map(|k| {
-                            let mut sc = Scope::module(m);
-                            let kn = Node::new(Value::String(k.clone()), Some(fe.loc.clone()));
-                            sc.each = Some((kn.clone(), kn));
-                            (Some(Value::String(k)), sc)
-                        })
-                        .collect();
-                    return (Expansion::ForEach, out);
-                }
-                Value::Null => {
-                    self.error(
-                        &fe.loc,
-                        TfError::WrongType {
-                            what: format!("for_each` of `{base}"),
-                            expected: "a map or a set of strings",
-                            found: "null".into(),
-                        }
-                        .to_string(),
-                    );
-                    return placeholder(self, format!("for_each of `{base}` is invalid"));
-                }
-                other => {
-                    self.error(
-                        &fe.loc,
-                        TfError::WrongType {
-                            what: format!("for_each` of `{base}"),
-                            expected: "a map or a set of strings",
-                            found: describe(other),
-                        }
-                        .to_string(),
-                    );
-                    return placeholder(self, format!("for_each of `{base}` is invalid"));
-                }
-            }
-        }
-        let _ = loc;
-        single()
-    }
-
-    /// Count the instances [`Evaluator::expand`] made against their limit.
-    pub fn count_instances(&mut self, limit: Limit, n: usize) {
-        match limit {
-            Limit::ModuleInstances => {
-                self.module_instances = self.module_instances.saturating_add(n)
-            }
-            _ => self.resource_instances = self.resource_instances.saturating_add(n),
-        }
-    }
-
     /// Evaluate a block body into attributes; nested blocks become lists of maps.
     pub fn eval_body(&mut self, body: &Body, sc: &mut Scope, top: bool) -> BTreeMap<String, Node> {
         let mut out = BTreeMap::new();
@@ -820,90 +591,6 @@ impl Evaluator {
             if let Value::List(l) = &mut entry.value {
                 l.push(node);
             }
-        }
-        out
-    }
-
-    fn dynamic_block(&mut self, b: &crate::ir::Block, label: &str, sc: &mut Scope) -> Vec<Node> {
-        let iterator = b
-            .body
-            .attr("iterator")
-            .and_then(|a| match &a.expr {
-                Expr::Hcl(e, _) => match e.as_ref() {
-                    Expression::Variable(v) => Some(v.value().to_string()),
-                    _ => None,
-                },
-                Expr::Json(v, _) => v.as_str().map(str::to_string),
-            })
-            .unwrap_or_else(|| label.to_string());
-        let Some(content) = b.body.blocks_of("content").next() else {
-            return Vec::new();
-        };
-        let Some(fe) = b.body.attr("for_each") else {
-            return Vec::new();
-        };
-        let coll = self.eval(&fe.expr, sc);
-        let mut unknown_count: Option<Node> = None;
-        let pairs: Vec<(Node, Node)> = match &coll.value {
-            Value::List(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Node::new(Value::Number(i as f64), v.loc.clone()), v.clone()))
-                .collect(),
-            Value::Map(m) => visible(m)
-                .map(|(k, v)| {
-                    (
-                        Node::new(Value::String(k.clone()), v.loc.clone()),
-                        v.clone(),
-                    )
-                })
-                .collect(),
-            Value::Null => Vec::new(),
-            Value::Unknown(u) => {
-                self.note(
-                    &fe.loc,
-                    format!("for_each of dynamic block `{label}` is unknown ({u}); analysed as one block"),
-                );
-                let un = Node::new(Value::Unknown(u.clone()), Some(fe.loc.clone()));
-                unknown_count = Some(un.clone());
-                vec![(un.clone(), un)]
-            }
-            other => {
-                self.error(
-                    &fe.loc,
-                    TfError::WrongType {
-                        what: format!("for_each` of dynamic block `{label}"),
-                        expected: "a collection",
-                        found: describe(other),
-                    }
-                    .to_string(),
-                );
-                Vec::new()
-            }
-        };
-        let mut out = Vec::new();
-        for (k, v) in pairs {
-            if !self.spend(1, || Some(content.loc.clone())) {
-                out.push(Node::new(self.exhausted_value(), Some(content.loc.clone())));
-                break;
-            }
-            let it = Node::new(
-                Value::Map(BTreeMap::from([
-                    ("key".to_string(), k),
-                    ("value".to_string(), v),
-                ])),
-                None,
-            );
-            sc.binds.push((iterator.clone(), it));
-            let map = self.eval_body(&content.body, sc, false);
-            sc.binds.pop();
-            out.push(Node::new(Value::Map(map), Some(content.loc.clone())));
-        }
-        // The representative block is analysed, and an unknown element after it says that the
-        // real number of blocks (zero, one or more) is not known: `Node::blocks` still yields
-        // the representative, while `contains_unknown` tells checks that need the exact set.
-        if let Some(un) = unknown_count {
-            out.push(un);
         }
         out
     }
@@ -2335,20 +2022,10 @@ fn strips_before(e: &Element) -> bool {
 
 /// (key, value) pairs of a collection for `for`; an unknown collection is returned as `Err`.
 fn iter_pairs(coll: &Node) -> Result<Vec<(Node, Node)>, Node> {
+    if let Some(pairs) = collection_pairs(&coll.value) {
+        return Ok(pairs);
+    }
     match &coll.value {
-        Value::List(items) => Ok(items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (Node::new(Value::Number(i as f64), v.loc.clone()), v.clone()))
-            .collect()),
-        Value::Map(m) => Ok(visible(m)
-            .map(|(k, v)| {
-                (
-                    Node::new(Value::String(k.clone()), v.loc.clone()),
-                    v.clone(),
-                )
-            })
-            .collect()),
         Value::Unknown(u) => Err(Node::new(Value::Unknown(u.clone()), coll.loc.clone())),
         Value::Null => Err(Node::new(unk("cannot iterate over null"), coll.loc.clone())),
         other => Err(Node::new(

@@ -26,6 +26,7 @@ pub mod adapt;
 mod config;
 mod error;
 mod eval;
+mod expand;
 mod functions;
 mod heredoc;
 mod ir;
