@@ -7,17 +7,12 @@
     clippy::indexing_slicing
 )]
 
+#[allow(unused_imports)] // each family uses some of them
+use super::{id, load, load_hcl};
+
 use moat_model::aws::containers::{EcrRepository, EksCluster, StrList};
 use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Estate, Unknown};
-
-fn load(hcl: &str) -> Estate {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("main.tf"), hcl).unwrap();
-    let mut estates = moat_terraform::load(d.path(), &moat_terraform::Options::default());
-    assert_eq!(estates.len(), 1);
-    estates.pop().unwrap()
-}
 
 fn assert_at<T: std::fmt::Debug + PartialEq>(
     a: &Attr<T>,

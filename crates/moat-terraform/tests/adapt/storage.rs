@@ -7,20 +7,12 @@
     clippy::panic
 )]
 
+#[allow(unused_imports)] // each family uses some of them
+use super::{id, load, load_hcl};
+
 use moat_model::aws::storage::{Bucket, GrantSource};
 use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Estate, Tri, Unknown};
-use moat_terraform::{load, Options};
-
-fn load_hcl(hcl: &str) -> Estate {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("main.tf"), hcl).unwrap();
-    let mut v = load(d.path(), &Options::default());
-    assert_eq!(v.len(), 1);
-    let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    e
-}
 
 fn bucket<'e>(e: &'e Estate, address: &str) -> &'e Bucket {
     let id = e.by_address(address).unwrap();

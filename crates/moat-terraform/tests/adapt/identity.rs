@@ -8,28 +8,14 @@
     clippy::panic
 )]
 
-use std::path::Path;
+#[allow(unused_imports)] // each family uses some of them
+use super::{id, load, load_dir, load_file, load_hcl};
 
 use moat_model::aws::identity::{
     AttachmentKind, PolicyDoc, PolicyHolder, PolicyKind, PolicyOrigin, PrincipalKind,
 };
 use moat_model::aws::AttrValue;
 use moat_model::{Estate, Unknown};
-use moat_terraform::{load, Options};
-
-fn load_file(name: &str, text: &str) -> Estate {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join(name), text).unwrap();
-    load_dir(d.path())
-}
-
-fn load_dir(dir: &Path) -> Estate {
-    let mut v = load(dir, &Options::default());
-    assert_eq!(v.len(), 1);
-    let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    e
-}
 
 fn doc<'e>(e: &'e Estate, address: &str, path: &str) -> &'e PolicyDoc {
     let id = e.by_address(address).unwrap();

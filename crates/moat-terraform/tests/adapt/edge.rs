@@ -8,24 +8,12 @@
     clippy::panic
 )]
 
+#[allow(unused_imports)] // each family uses some of them
+use super::{id, load, load_hcl};
+
 use moat_model::aws::network::{Declared, LbKind, Ref};
 use moat_model::aws::AttrValue;
-use moat_model::{Estate, ResourceId, Unknown};
-use moat_terraform::{load, Options};
-
-fn load_hcl(hcl: &str) -> Estate {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("main.tf"), hcl).unwrap();
-    let mut v = load(d.path(), &Options::default());
-    assert_eq!(v.len(), 1);
-    let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    e
-}
-
-fn id(e: &Estate, address: &str) -> ResourceId {
-    e.by_address(address).unwrap()
-}
+use moat_model::{ResourceId, Unknown};
 
 #[test]
 fn edge_listeners_load_balancers_and_waf() {

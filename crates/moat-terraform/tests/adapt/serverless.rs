@@ -8,20 +8,12 @@
     clippy::panic
 )]
 
+#[allow(unused_imports)] // each family uses some of them
+use super::{id, load, load_hcl};
+
 use moat_model::aws::serverless::{Function, UrlAuth};
 use moat_model::aws::AttrValue;
 use moat_model::{Estate, Unknown};
-use moat_terraform::{load, Options};
-
-fn load_hcl(hcl: &str) -> Estate {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("main.tf"), hcl).unwrap();
-    let mut v = load(d.path(), &Options::default());
-    assert_eq!(v.len(), 1);
-    let e = v.remove(0);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    e
-}
 
 fn function<'e>(e: &'e Estate, address: &str) -> &'e Function {
     let id = e.by_address(address).unwrap();
