@@ -101,6 +101,8 @@ fn neutral_defaults_name_no_terraform_type() {
         &t.security_hub,
         &t.bucket_public_access_block,
         &t.account_public_access_block,
+        &t.bucket_versioning,
+        &t.bucket_logging,
         &t.log_target_bucket,
         &t.policy_bucket,
         &t.secret_rotation,

@@ -45,6 +45,12 @@ pub struct Terms {
     /// `aws_s3_account_public_access_block`; default: `PutAccountPublicAccessBlock` (the
     /// IAM action that sets them; CloudFormation has no resource for them).
     pub account_public_access_block: Cow<'static, str>,
+    /// A bucket's versioning configuration, as a setting's label. Terraform: `versioning`;
+    /// default: `VersioningConfiguration` (the property of `AWS::S3::Bucket`).
+    pub bucket_versioning: Cow<'static, str>,
+    /// A bucket's server access logging, as a setting's label. Terraform: `logging`; default:
+    /// `LoggingConfiguration` (the property of `AWS::S3::Bucket`).
+    pub bucket_logging: Cow<'static, str>,
     /// The attribute of an access-logging configuration that names the target bucket.
     /// Terraform: `target_bucket`; default: `DestinationBucketName` (CloudFormation).
     pub log_target_bucket: Cow<'static, str>,
@@ -98,6 +104,8 @@ impl Default for Terms {
             security_hub: "AWS::SecurityHub::Hub".into(),
             bucket_public_access_block: "PublicAccessBlockConfiguration".into(),
             account_public_access_block: "PutAccountPublicAccessBlock".into(),
+            bucket_versioning: "VersioningConfiguration".into(),
+            bucket_logging: "LoggingConfiguration".into(),
             log_target_bucket: "DestinationBucketName".into(),
             policy_bucket: "Bucket".into(),
             secret_rotation: "AWS::SecretsManager::RotationSchedule".into(),

@@ -84,7 +84,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             out,
             r,
             &b.logging,
-            "logging",
+            &ctx.aws().terms.bucket_logging,
             |v: &bool| *v,
             "requests to this bucket are not logged",
         );

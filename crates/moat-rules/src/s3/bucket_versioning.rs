@@ -58,7 +58,7 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             out,
             r,
             &b.versioning,
-            "versioning",
+            &ctx.aws().terms.bucket_versioning,
             |s: &String| s == "Enabled",
             "overwritten or deleted objects cannot be recovered",
         );

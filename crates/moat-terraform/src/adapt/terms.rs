@@ -14,6 +14,8 @@ pub(super) fn build() -> Terms {
         security_hub: "aws_securityhub_account".into(),
         bucket_public_access_block: "aws_s3_bucket_public_access_block".into(),
         account_public_access_block: "aws_s3_account_public_access_block".into(),
+        bucket_versioning: "versioning".into(),
+        bucket_logging: "logging".into(),
         log_target_bucket: "target_bucket".into(),
         policy_bucket: "bucket".into(),
         secret_rotation: "aws_secretsmanager_secret_rotation".into(),
