@@ -22,7 +22,10 @@ use moat_model::{Estate, Finding, Status};
 
 /// The frontends a fixture can be written for: its directory name under `<CODE>/` and how the
 /// frontend loads such a directory. CloudFormation, inventory and Kubernetes join here.
-const FRONTENDS: &[(&str, fn(&Path) -> Vec<Estate>)] = &[("terraform", load_terraform)];
+const FRONTENDS: &[(&str, Load)] = &[("terraform", load_terraform)];
+
+/// How a frontend loads a fixture directory.
+type Load = fn(&Path) -> Vec<Estate>;
 
 fn load_terraform(path: &Path) -> Vec<Estate> {
     moat_terraform::load(path, &moat_terraform::Options::default())

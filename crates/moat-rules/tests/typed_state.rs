@@ -31,6 +31,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("source_line(", "source text"),
     (".rtype", "the frontend's resource type"),
     ("ctx.estate", "the untyped estate"),
+    (".get(\"", "a raw attribute looked up by name"),
     ("views::", "the untyped views that the typed state replaces"),
     ("s3_buckets()", "the untyped S3 view"),
     ("ctx.policies()", "the untyped policy view"),

@@ -504,6 +504,9 @@ pub struct Network {
     pub listeners: Vec<Listener>,
     pub target_groups: Vec<TargetGroup>,
     pub targets: Vec<Target>,
+    /// Where a database or cache picks its subnets (its subnet-group setting), by owner: the
+    /// line to change to move it to private subnets.
+    pub placements: std::collections::BTreeMap<ResourceId, Loc>,
 }
 
 impl Network {

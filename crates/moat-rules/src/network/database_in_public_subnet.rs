@@ -58,14 +58,12 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
             continue;
         };
         // The line to fix: where the database picks its subnets.
-        let loc = [
-            "db_subnet_group_name",
-            "subnet_group_name",
-            "DBSubnetGroupName",
-        ]
-        .iter()
-        .find_map(|k| r.get(k).and_then(|n| n.loc.clone()))
-        .unwrap_or_else(|| d.loc.clone());
+        let loc = ctx
+            .net()
+            .placements
+            .get(&d.resource)
+            .cloned()
+            .unwrap_or_else(|| d.loc.clone());
         out.fail(r, &loc, d.message);
     }
 }

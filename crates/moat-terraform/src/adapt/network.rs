@@ -973,6 +973,35 @@ fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
     }
 }
 
+const DB_TYPES: &[&str] = &[
+    "aws_db_instance",
+    "aws_rds_cluster_instance",
+    "AWS::RDS::DBInstance",
+];
+const DB_GROUP_KEYS: &[&str] = &["db_subnet_group_name", "DBSubnetGroupName"];
+const CACHE_TYPES: &[&str] = &[
+    "aws_elasticache_cluster",
+    "aws_elasticache_replication_group",
+];
+const CACHE_GROUP_KEYS: &[&str] = &["subnet_group_name"];
+
+/// Where each database and cache picks its subnets (its subnet-group attribute), for findings
+/// that ask to move it to private subnets.
+fn placements(e: &Estate) -> BTreeMap<ResourceId, Loc> {
+    let mut out = BTreeMap::new();
+    for (types, keys) in [(DB_TYPES, DB_GROUP_KEYS), (CACHE_TYPES, CACHE_GROUP_KEYS)] {
+        for (id, r) in e.of_types(types) {
+            if let Some(loc) = keys
+                .iter()
+                .find_map(|k| r.get(k).and_then(|n| n.loc.clone()))
+            {
+                out.insert(id, loc);
+            }
+        }
+    }
+    out
+}
+
 fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> {
     let mut out = Vec::new();
     let map_public = |s: &Option<Ref>| -> Tri {
@@ -1215,23 +1244,16 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     };
     placed(
         EniKind::Database,
-        &[
-            "aws_db_instance",
-            "aws_rds_cluster_instance",
-            "AWS::RDS::DBInstance",
-        ],
-        &["db_subnet_group_name", "DBSubnetGroupName"],
+        DB_TYPES,
+        DB_GROUP_KEYS,
         &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"],
         Some("publicly_accessible"),
         &mut out,
     );
     placed(
         EniKind::Cache,
-        &[
-            "aws_elasticache_cluster",
-            "aws_elasticache_replication_group",
-        ],
-        &["subnet_group_name"],
+        CACHE_TYPES,
+        CACHE_GROUP_KEYS,
         &["aws_elasticache_subnet_group"],
         None,
         &mut out,
@@ -1670,6 +1692,7 @@ pub fn build(e: &Estate) -> Network {
     let (load_balancers, listeners, target_groups, targets) = build_lbs(e);
     let enis = build_enis(e, &subnets, &load_balancers);
     let mut n = Network {
+        placements: placements(e),
         vpcs,
         subnets,
         security_groups: build_security_groups(e),
