@@ -1603,118 +1603,13 @@ impl Evaluator {
             self.eval_errors += 1;
             return Node::new(unk(format!("`{base}` is not declared")), None);
         };
-        let first_attr = |ops: &[Decorated<TraversalOperator>]| -> Option<String> {
-            match ops.first().map(|o| o.value()) {
-                Some(TraversalOperator::GetAttr(a)) => Some(a.value().to_string()),
-                _ => None,
-            }
-        };
         let Some(re) = self.resource(m, ri) else {
             // A reference cycle: identity known, value not.
             let attr = first_attr(rest).unwrap_or_else(|| "id".into());
             return Node::new(computed(mode, &base, &attr), None);
         };
-        match re.expansion {
-            Expansion::Single | Expansion::Unknown => {
-                let mut rest = rest;
-                if re.expansion == Expansion::Unknown {
-                    if let Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) =
-                        rest.first().map(|o| o.value())
-                    {
-                        rest = rest.get(1..).unwrap_or(&[]);
-                    }
-                }
-                let Some(inst) = re.instances.first() else {
-                    return Node::new(unk(format!("`{base}` has no instance")), None);
-                };
-                if let Some(a) = first_attr(rest) {
-                    let n = instance_attr(inst, mode, &a);
-                    return self.apply_ops(n, rest.get(1..).unwrap_or(&[]), src, sc);
-                }
-                if re.expansion == Expansion::Unknown {
-                    if let Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) =
-                        rest.first().map(|o| o.value())
-                    {
-                        let obj = instance_object(inst);
-                        return self.apply_ops(
-                            Node::new(Value::List(vec![obj]), None),
-                            rest,
-                            src,
-                            sc,
-                        );
-                    }
-                }
-                let obj = instance_object(inst);
-                if re.expansion == Expansion::Unknown && rest.is_empty() {
-                    // The whole collection of a resource whose count/for_each is unknown: not
-                    // the one placeholder instance (iterating it would iterate its attributes).
-                    // A `for_each` over it gets the placeholder as `each.value`.
-                    self.unknown_collections.insert(base.clone(), obj);
-                    return Node::new(
-                        Value::Unknown(moat_model::Unknown::Derived {
-                            reason: format!(
-                                "the instances of `{base}` are not known (its count or for_each is unknown)"
-                            ),
-                            refs: vec![base.clone()],
-                        }),
-                        None,
-                    );
-                }
-                self.apply_ops(obj, rest, src, sc)
-            }
-            Expansion::Count | Expansion::ForEach => {
-                let idx = match rest.first().map(|o| o.value()) {
-                    Some(TraversalOperator::Index(e)) => Some(self.ev(e, src, sc)),
-                    Some(TraversalOperator::LegacyIndex(i)) => {
-                        Some(Node::new(Value::Number(*i.value() as f64), None))
-                    }
-                    _ => None,
-                };
-                if let Some(k) = idx {
-                    let after = rest.get(1..).unwrap_or(&[]);
-                    if let Value::Unknown(u) = &k.value {
-                        let attr = first_attr(after).unwrap_or_else(|| "id".into());
-                        let c = Node::new(computed(mode, &base, &attr), None);
-                        return Node::new(Value::Unknown(combine_unknown(&[u], &[&c])), None);
-                    }
-                    let found = re.instances.iter().find(|i| match (&i.key, &k.value) {
-                        (Some(Value::Number(a)), v) => to_num(v) == Some(*a),
-                        (Some(Value::String(a)), v) => to_str(v).as_deref() == Some(a.as_str()),
-                        _ => false,
-                    });
-                    let Some(inst) = found else {
-                        self.eval_errors += 1;
-                        return Node::new(
-                            unk(format!(
-                                "`{base}` has no instance {}",
-                                instance_key(&k.value)
-                            )),
-                            None,
-                        );
-                    };
-                    if let Some(a) = first_attr(after) {
-                        let n = instance_attr(inst, mode, &a);
-                        return self.apply_ops(n, after.get(1..).unwrap_or(&[]), src, sc);
-                    }
-                    let obj = instance_object(inst);
-                    return self.apply_ops(obj, after, src, sc);
-                }
-                let whole = if re.expansion == Expansion::Count {
-                    Value::List(re.instances.iter().map(instance_object).collect())
-                } else {
-                    Value::Map(
-                        re.instances
-                            .iter()
-                            .filter_map(|i| match &i.key {
-                                Some(Value::String(k)) => Some((k.clone(), instance_object(i))),
-                                _ => None,
-                            })
-                            .collect(),
-                    )
-                };
-                self.apply_ops(Node::new(whole, None), rest, src, sc)
-            }
-        }
+        let target = Target::Resource { base: &base, mode };
+        self.ref_instances(target, &re.expansion, Insts::Resource(&re), rest, src, sc)
     }
 
     fn ref_module(
@@ -1732,92 +1627,168 @@ impl Evaluator {
         let Some(set) = self.child(m, ci) else {
             return Node::new(unk(format!("module `{name}` depends on itself")), None);
         };
-        let first_attr = |ops: &[Decorated<TraversalOperator>]| -> Option<String> {
-            match ops.first().map(|o| o.value()) {
-                Some(TraversalOperator::GetAttr(a)) => Some(a.value().to_string()),
-                _ => None,
-            }
-        };
         match set.as_ref() {
             ChildSet::Unresolved(u) => Node::new(Value::Unknown(u.clone()), None),
-            ChildSet::Resolved { expansion, insts } => match expansion {
-                Expansion::Single | Expansion::Unknown => {
-                    let mut rest = rest;
-                    if *expansion == Expansion::Unknown {
-                        if let Some(
-                            TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_),
-                        ) = rest.first().map(|o| o.value())
-                        {
-                            rest = rest.get(1..).unwrap_or(&[]);
-                        }
+            ChildSet::Resolved { expansion, insts } => {
+                let target = Target::Module { name };
+                self.ref_instances(target, expansion, Insts::Module(insts), rest, src, sc)
+            }
+        }
+    }
+
+    /// `rest` applied to the instances of a resource or module call expanded as `expansion`:
+    /// an index picks one instance (by `count.index` or `each.key`), no index means the only
+    /// instance (single, or the placeholder of an unknown `count`/`for_each`, where an index is
+    /// ignored) or the whole collection (a list for `count`, a map for `for_each`).
+    fn ref_instances(
+        &mut self,
+        target: Target,
+        expansion: &Expansion,
+        insts: Insts,
+        rest: &[Decorated<TraversalOperator>],
+        src: Src,
+        sc: &mut Scope,
+    ) -> Node {
+        match expansion {
+            Expansion::Single | Expansion::Unknown => {
+                let unknown = *expansion == Expansion::Unknown;
+                let mut rest = rest;
+                if unknown {
+                    if let Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) =
+                        rest.first().map(|o| o.value())
+                    {
+                        rest = rest.get(1..).unwrap_or(&[]);
                     }
-                    let Some((_, cm)) = insts.first() else {
-                        return Node::new(unk(format!("module `{name}` has no instance")), None);
-                    };
-                    let cm = *cm;
-                    if let Some(a) = first_attr(rest) {
-                        let n = self.output(cm, &a);
-                        return self.apply_ops(n, rest.get(1..).unwrap_or(&[]), src, sc);
-                    }
-                    let obj = self.outputs_object(cm);
-                    self.apply_ops(obj, rest, src, sc)
                 }
-                Expansion::Count | Expansion::ForEach => {
-                    let idx = match rest.first().map(|o| o.value()) {
-                        Some(TraversalOperator::Index(e)) => Some(self.ev(e, src, sc)),
-                        Some(TraversalOperator::LegacyIndex(i)) => {
-                            Some(Node::new(Value::Number(*i.value() as f64), None))
-                        }
-                        _ => None,
-                    };
-                    if let Some(k) = idx {
-                        if let Value::Unknown(u) = &k.value {
-                            return Node::new(Value::Unknown(u.clone()), None);
-                        }
-                        let found = insts.iter().find(|(key, _)| match (key, &k.value) {
-                            (Some(Value::Number(a)), v) => to_num(v) == Some(*a),
-                            (Some(Value::String(a)), v) => to_str(v).as_deref() == Some(a.as_str()),
-                            _ => false,
-                        });
-                        let Some((_, cm)) = found else {
-                            self.eval_errors += 1;
-                            return Node::new(
-                                unk(format!(
-                                    "module `{name}` has no instance {}",
-                                    instance_key(&k.value)
-                                )),
-                                None,
-                            );
-                        };
-                        let cm = *cm;
-                        let after = rest.get(1..).unwrap_or(&[]);
-                        if let Some(a) = first_attr(after) {
-                            let n = self.output(cm, &a);
-                            return self.apply_ops(n, after.get(1..).unwrap_or(&[]), src, sc);
-                        }
-                        let obj = self.outputs_object(cm);
-                        return self.apply_ops(obj, after, src, sc);
+                let Some((_, inst)) = insts.get(0) else {
+                    return Node::new(unk(format!("{target} has no instance")), None);
+                };
+                if let (true, None, Target::Resource { base, .. }, Inst::Resource(inst, _)) =
+                    (unknown, first_attr(rest), target, inst)
+                {
+                    return self.ref_unknown_resource(base, inst, rest, src, sc);
+                }
+                self.ref_instance(inst, rest, src, sc)
+            }
+            Expansion::Count | Expansion::ForEach => {
+                let idx = match rest.first().map(|o| o.value()) {
+                    Some(TraversalOperator::Index(e)) => Some(self.ev(e, src, sc)),
+                    Some(TraversalOperator::LegacyIndex(i)) => {
+                        Some(Node::new(Value::Number(*i.value() as f64), None))
                     }
-                    let insts = insts.clone();
-                    let whole = if *expansion == Expansion::Count {
-                        Value::List(
-                            insts
-                                .iter()
-                                .map(|(_, cm)| self.outputs_object(*cm))
-                                .collect(),
-                        )
-                    } else {
-                        let mut map = BTreeMap::new();
-                        for (k, cm) in &insts {
-                            if let Some(Value::String(k)) = k {
-                                map.insert(k.clone(), self.outputs_object(*cm));
+                    _ => None,
+                };
+                if let Some(k) = idx {
+                    let after = rest.get(1..).unwrap_or(&[]);
+                    if let Value::Unknown(u) = &k.value {
+                        return match target {
+                            Target::Resource { base, mode } => {
+                                let attr = first_attr(after).unwrap_or_else(|| "id".into());
+                                let c = Node::new(computed(mode, base, &attr), None);
+                                Node::new(Value::Unknown(combine_unknown(&[u], &[&c])), None)
                             }
-                        }
-                        Value::Map(map)
+                            Target::Module { .. } => Node::new(Value::Unknown(u.clone()), None),
+                        };
+                    }
+                    let found =
+                        (0..insts.len())
+                            .filter_map(|i| insts.get(i))
+                            .find(|(key, _)| match (key, &k.value) {
+                                (Some(Value::Number(a)), v) => to_num(v) == Some(*a),
+                                (Some(Value::String(a)), v) => {
+                                    to_str(v).as_deref() == Some(a.as_str())
+                                }
+                                _ => false,
+                            });
+                    let Some((_, inst)) = found else {
+                        self.eval_errors += 1;
+                        return Node::new(
+                            unk(format!(
+                                "{target} has no instance {}",
+                                instance_key(&k.value)
+                            )),
+                            None,
+                        );
                     };
-                    self.apply_ops(Node::new(whole, None), rest, src, sc)
+                    return self.ref_instance(inst, after, src, sc);
                 }
-            },
+                let all = (0..insts.len()).filter_map(|i| insts.get(i));
+                let whole = if *expansion == Expansion::Count {
+                    Value::List(all.map(|(_, inst)| self.inst_object(inst)).collect())
+                } else {
+                    let mut map = BTreeMap::new();
+                    for (key, inst) in all {
+                        if let Some(Value::String(k)) = key {
+                            map.insert(k.clone(), self.inst_object(inst));
+                        }
+                    }
+                    Value::Map(map)
+                };
+                self.apply_ops(Node::new(whole, None), rest, src, sc)
+            }
+        }
+    }
+
+    /// `rest` applied to one instance: an attribute (a module's output) first, else the whole
+    /// object.
+    fn ref_instance(
+        &mut self,
+        inst: Inst,
+        rest: &[Decorated<TraversalOperator>],
+        src: Src,
+        sc: &mut Scope,
+    ) -> Node {
+        if let Some(a) = first_attr(rest) {
+            let n = match inst {
+                Inst::Resource(inst, mode) => instance_attr(inst, mode, &a),
+                Inst::Module(cm) => self.output(cm, &a),
+            };
+            return self.apply_ops(n, rest.get(1..).unwrap_or(&[]), src, sc);
+        }
+        let obj = self.inst_object(inst);
+        self.apply_ops(obj, rest, src, sc)
+    }
+
+    /// A resource whose `count`/`for_each` is unknown, referred to without an attribute: a
+    /// splat sees a list of its placeholder instance, the whole collection is unknown.
+    fn ref_unknown_resource(
+        &mut self,
+        base: &str,
+        inst: &Instance,
+        rest: &[Decorated<TraversalOperator>],
+        src: Src,
+        sc: &mut Scope,
+    ) -> Node {
+        if let Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) =
+            rest.first().map(|o| o.value())
+        {
+            let obj = instance_object(inst);
+            return self.apply_ops(Node::new(Value::List(vec![obj]), None), rest, src, sc);
+        }
+        let obj = instance_object(inst);
+        if rest.is_empty() {
+            // The whole collection of a resource whose count/for_each is unknown: not
+            // the one placeholder instance (iterating it would iterate its attributes).
+            // A `for_each` over it gets the placeholder as `each.value`.
+            self.unknown_collections.insert(base.to_string(), obj);
+            return Node::new(
+                Value::Unknown(moat_model::Unknown::Derived {
+                    reason: format!(
+                        "the instances of `{base}` are not known (its count or for_each is unknown)"
+                    ),
+                    refs: vec![base.to_string()],
+                }),
+                None,
+            );
+        }
+        self.apply_ops(obj, rest, src, sc)
+    }
+
+    /// The whole object of one instance (a module instance: its outputs).
+    fn inst_object(&mut self, inst: Inst) -> Node {
+        match inst {
+            Inst::Resource(inst, _) => instance_object(inst),
+            Inst::Module(cm) => self.outputs_object(cm),
         }
     }
 
@@ -2037,6 +2008,67 @@ fn iter_pairs(coll: &Node) -> Result<Vec<(Node, Node)>, Node> {
 
 pub(crate) fn is_data_address(addr: &str) -> bool {
     addr.starts_with("data.") || addr.contains(".data.")
+}
+
+/// What a reference to expanded instances names, for its messages: `` `aws_s3_bucket.b` `` or
+/// `` module `m` ``.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Resource { base: &'a str, mode: Mode },
+    Module { name: &'a str },
+}
+
+impl std::fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Resource { base, .. } => write!(f, "`{base}`"),
+            Target::Module { name } => write!(f, "module `{name}`"),
+        }
+    }
+}
+
+/// The instances of a resource or of a module call.
+#[derive(Clone, Copy)]
+enum Insts<'a> {
+    Resource(&'a ResEval),
+    Module(&'a [(Option<Value>, usize)]),
+}
+
+/// One instance of [`Insts`]: a resource instance, or a module instance's index.
+#[derive(Clone, Copy)]
+enum Inst<'a> {
+    Resource(&'a Instance, Mode),
+    Module(usize),
+}
+
+impl<'a> Insts<'a> {
+    fn len(self) -> usize {
+        match self {
+            Insts::Resource(re) => re.instances.len(),
+            Insts::Module(insts) => insts.len(),
+        }
+    }
+
+    /// Instance `i` with its key (`count.index` or `each.key`).
+    fn get(self, i: usize) -> Option<(Option<&'a Value>, Inst<'a>)> {
+        match self {
+            Insts::Resource(re) => re
+                .instances
+                .get(i)
+                .map(|inst| (inst.key.as_ref(), Inst::Resource(inst, re.mode))),
+            Insts::Module(insts) => insts
+                .get(i)
+                .map(|(key, cm)| (key.as_ref(), Inst::Module(*cm))),
+        }
+    }
+}
+
+/// The attribute named by the first operator, if it is `.name`.
+fn first_attr(ops: &[Decorated<TraversalOperator>]) -> Option<String> {
+    match ops.first().map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(a)) => Some(a.value().to_string()),
+        _ => None,
+    }
 }
 
 fn computed(mode: Mode, address: &str, attr: &str) -> Value {
