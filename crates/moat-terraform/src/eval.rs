@@ -1663,10 +1663,11 @@ impl Evaluator {
                 let Some((_, inst)) = insts.get(0) else {
                     return Node::new(unk(format!("{target} has no instance")), None);
                 };
-                if let (true, None, Target::Resource { base, .. }, Inst::Resource(inst, _)) =
-                    (unknown, first_attr(rest), target, inst)
-                {
-                    return self.ref_unknown_resource(base, inst, rest, src, sc);
+                if unknown && first_attr(rest).is_none() {
+                    if let (Target::Resource { base, .. }, Inst::Resource(inst, _)) = (target, inst)
+                    {
+                        return self.ref_unknown_resource(base, inst, rest, src, sc);
+                    }
                 }
                 self.ref_instance(inst, rest, src, sc)
             }
