@@ -2,6 +2,7 @@
 
 #[path = "../../../../tests/support/peers.rs"]
 mod peers;
+#[allow(unused_imports)] // not every test file compares with a peer
 pub use peers::missing_peer;
 
 /// A rule fixture shared with moat-rules (`fixtures/<family>/<CODE>/terraform/<variant>` at the
