@@ -52,13 +52,48 @@ fn every_doc_has_the_sections() {
         ] {
             assert!(r.doc.contains(s), "{} lacks `{s}`", r.id);
         }
-        // Public sources (AWS documentation) replace the internal seeds rule by rule.
         assert!(
-            r.doc.contains("https://docs.aws.amazon.com/") || r.doc.contains("Seed "),
-            "{} cites no source",
+            r.doc.contains("https://docs.aws.amazon.com/"),
+            "{} cites no AWS documentation page",
             r.id
         );
+        if let Some(why) = internal_reference(r.doc) {
+            panic!(
+                "{} cites an internal document ({why}); cite public sources",
+                r.id
+            );
+        }
     }
+}
+
+/// Why a rule doc refers to an internal document instead of a public source: the internal
+/// seeds ("Seed 000", "seed 002") or text quoted from them (Hangul).
+fn internal_reference(doc: &str) -> Option<String> {
+    let lower = doc.to_lowercase();
+    if doc.contains("Seed ") || lower.contains("seed 0") {
+        return Some("a seed".to_string());
+    }
+    doc.chars()
+        .find(|&c| is_hangul(c))
+        .map(|c| format!("Hangul text `{c}`"))
+}
+
+/// Hangul syllables, Hangul Jamo and Hangul compatibility Jamo.
+fn is_hangul(c: char) -> bool {
+    let syllables = '\u{AC00}'..='\u{D7A3}';
+    let jamo = '\u{1100}'..='\u{11FF}';
+    let compatibility_jamo = '\u{3130}'..='\u{318F}';
+    syllables.contains(&c) || jamo.contains(&c) || compatibility_jamo.contains(&c)
+}
+
+#[test]
+fn internal_references_are_detected() {
+    assert!(internal_reference("- Seed 002, checklist").is_some());
+    assert!(internal_reference("as seed 000 says").is_some());
+    assert!(internal_reference("\u{D5EC}\u{C2A4}\u{CCB4}\u{D06C}").is_some());
+    assert!(internal_reference("\u{1100}").is_some());
+    assert!(internal_reference("\u{3131}").is_some());
+    assert!(internal_reference("seeded random data, a seedling; see the AWS docs").is_none());
 }
 
 #[test]

@@ -15,8 +15,8 @@ names each public subnet and the route that makes it public.
 ## Why is this bad?
 A database in a public subnet is one setting away from the internet: turning on
 `publicly_accessible` or widening a security group exposes it, while in a private subnet
-neither can. Seed 000: "데이터베이스는 Private Subnet에 배치, 인터넷 직접 접근 차단"; seed 001:
-RDS in private subnets. A database that is already reachable is also reported by NET010.
+neither can. Databases belong in private subnets, with no direct path from the internet. A
+database that is already reachable is also reported by NET010.
 
 ## Example
 ```hcl
@@ -37,8 +37,8 @@ resource "aws_db_subnet_group" "db" {
 ```
 
 ## References
-- Seed 000, "Private Subnet"
-- Seed 001, RDS checklist
+- AWS: [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html)
+- AWS: [Subnets for your VPC: subnet types](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html#subnet-types)
 "#;
 
 #[allow(dead_code)] // registered in `codes.rs` as NET011 by the catalogue's owner

@@ -14,9 +14,9 @@ ingress) is admitted. When `publicly_accessible` or a rule is unknown the findin
 `unknown`.
 
 ## Why is this bad?
-Databases belong in private subnets behind application tiers. Seed 000: "데이터베이스는 Private
-Subnet에 배치, 인터넷 직접 접근 차단"; seed 003: "RDS의 보안 그룹은 오직 EC2에서 오는 3306 포트만
-허용".
+Databases belong in private subnets behind application tiers, with no direct path from the
+internet, and the database's security group should admit the database port only from the
+application tier's security group.
 
 ## Example
 ```hcl
@@ -37,9 +37,9 @@ resource "aws_db_instance" "main" {
 ```
 
 ## References
-- Seed 000, "Private Subnet"
-- Seed 001, RDS checklist
-- Seed 003, "WAS -> RDS"
+- AWS Security Hub: [RDS.2] RDS DB Instances should prohibit public access, as determined by the PubliclyAccessible configuration (the `publicly_accessible` part of this rule)
+- AWS: [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html)
+- AWS: [Controlling access with security groups (RDS)](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

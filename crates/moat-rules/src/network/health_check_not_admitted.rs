@@ -12,9 +12,9 @@ NLBs that preserve the client IP, that the NLB's own addresses are admitted (hea
 from the NLB even when client traffic keeps the client's address).
 
 ## Why is this bad?
-Targets stay `unhealthy` forever and the load balancer sends no traffic to them. Seed 002:
-"헬스체크 포트를 안 열음 — 타깃이 지속적으로 unhealthy"; seed 000: "Security Group이 NLB에서
-Health Check 트래픽을 허용하는지 확인".
+Targets stay `unhealthy` forever and the load balancer sends no traffic to them. A health-check
+port that is not opened keeps the target unhealthy, and the security groups of an NLB's targets
+must admit the health-check traffic from the NLB itself.
 
 ## Example
 ```hcl
@@ -40,9 +40,9 @@ resource "aws_security_group_rule" "app_health_from_alb" {
 ```
 
 ## References
-- Seed 002, "헬스체크 주의"
-- Seed 000, troubleshooting "Target Health Check 실패"
 - AWS: [Health checks for your target groups](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html)
+- AWS: [Health checks for Network Load Balancer target groups](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html)
+- AWS: [Target security groups (Network Load Balancer)](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

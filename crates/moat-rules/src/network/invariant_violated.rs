@@ -29,9 +29,10 @@ balancer counts as coming from that load balancer. The finding names the offendi
 points at the rule that admitted it (or, for `expect = "reachable"`, at the blocking component).
 
 ## Why is this bad?
-An invariant is the architecture's intent written down: seed 000's Zero Trust chain ("only the
-gateway may reach the database") or seed 002's "EC2 is never reached from the internet". A change
-that breaks it is a regression even when every individual rule looks reasonable.
+An invariant is the architecture's intent written down: a least-privilege chain ("only the
+gateway may reach the database") or "the application instances are never reached from the
+internet". A change that breaks it is a regression even when every individual rule looks
+reasonable.
 
 ## Example
 A new rule `3306 from aws_security_group.app` on the database group lets the application bypass
@@ -41,8 +42,8 @@ the gateway, while `only_from = ["aws_lb.db_gateway"]`.
 Remove the rule that opens the extra path, or change the invariant if the intent changed.
 
 ## References
-- Seed 000, "Zero Trust 아키텍처 구현"
-- Seed 002, "정답 패턴"
+- AWS: [How Reachability Analyzer works](https://docs.aws.amazon.com/vpc/latest/reachability/how-reachability-analyzer-works.html) (the same source-to-destination path analysis, on deployed resources)
+- AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

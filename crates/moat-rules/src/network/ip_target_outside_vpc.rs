@@ -12,7 +12,7 @@ balancer's security group, do not apply to such a target.
 
 ## Why is this bad?
 Teams register an outside address and believe that `EC2-SG <- ALB-SG` still restricts who
-reaches it. Seed 002's eighth misconfiguration: "IP 타깃은 SG 참조가 통하지 않습니다".
+reaches it. A security-group reference cannot protect an IP target outside the VPC.
 
 ## Example
 ```hcl
@@ -28,7 +28,8 @@ Register instances (`target_type = "instance"`) or addresses inside the VPC, and
 the outside target with its own firewall.
 
 ## References
-- Seed 002, misconfiguration "인스턴스 타깃 대신 IP 타깃 사용"
+- AWS: [Target type (Application Load Balancer target groups)](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-type)
+- AWS: [Register targets for your Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

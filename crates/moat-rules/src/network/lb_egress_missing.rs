@@ -13,8 +13,8 @@ nothing out.
 
 ## Why is this bad?
 The load balancer cannot open connections to its targets: every request fails and every target
-is unhealthy. Seed 002: "ALB SG 아웃바운드를 과도 제한/미설정 — 타깃 포트로 나가는 규칙이 없으면
-연결 실패".
+is unhealthy. An outbound rule set that is missing or too narrow, with no rule to the target
+port, makes every connection fail.
 
 ## Example
 ```hcl
@@ -42,7 +42,8 @@ resource "aws_security_group_rule" "alb_to_app" {
 ```
 
 ## References
-- Seed 002, misconfiguration "ALB SG 아웃바운드를 과도 제한/미설정"
+- AWS: [Security groups for your Application Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html)
+- AWS: [Update the security groups for your Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)
 - Terraform: [aws_security_group egress](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group)
 "#;
 

@@ -1,6 +1,7 @@
-//! Network diagnosis (issue 3): the troubleshooting cases of seeds 000, 002 and 003 as findings
-//! on the component that breaks the path. The analysis lives in `moat_net::diagnose`, which
-//! names each diagnosis by its `DiagnosisKind`; each rule here selects its kind and turns the
+//! Network diagnosis (issue 3): the common load-balancer, subnet-routing, NACL and database
+//! exposure misconfigurations (see the AWS Elastic Load Balancing and Amazon VPC user guides) as
+//! findings on the component that breaks the path. The analysis lives in `moat_net::diagnose`,
+//! which names each diagnosis by its `DiagnosisKind`; each rule here selects its kind and turns the
 //! diagnoses into findings under its code (`codes.rs`), so rule codes live in this crate only.
 
 pub(crate) mod database_in_public_subnet;

@@ -14,7 +14,8 @@ the NACL when nothing allows the traffic.
 
 ## Why is this bad?
 NACLs are stateless: allowing the request is not enough, the reply must be allowed the other
-way. Seed 002: "NACL에서 에페머럴 포트 차단 — NACL은 양방향 허용이 필요합니다(보통 1024–65535)".
+way. A NACL that blocks the ephemeral ports drops the replies: both directions must be
+allowed (usually 1024-65535).
 
 ## Example
 ```hcl
@@ -52,9 +53,9 @@ resource "aws_network_acl" "app" {
 ```
 
 ## References
-- Seed 002, misconfiguration "NACL에서 에페머럴 포트 차단"
-- Seed 004, "NACL vs SG"
+- AWS: [Network access control lists](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html)
 - AWS: [Network ACLs: ephemeral ports](https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html)
+- AWS: [Network ACLs for Network Load Balancer targets](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#network-acls)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

@@ -13,9 +13,9 @@ group when it has one). Reports targets whose groups admit the traffic port only
 own subnets, or (internet-facing NLB) from no internet address.
 
 ## Why is this bad?
-Health checks (from the NLB's addresses) pass while every client connection times out. Seed
-002: "NLB 뒤 EC2의 Inbound 소스는 클라이언트 IP가 들어올 수 있어"; seed 000's application SG ->
-NLB -> database chain.
+Health checks (from the NLB's addresses) pass while every client connection times out. Behind
+an NLB that preserves the client IP, the target's inbound rules must admit the clients' addresses,
+for example the application's security group in an application -> NLB -> database chain.
 
 ## Example
 ```hcl
@@ -40,8 +40,8 @@ resource "aws_security_group" "proxy" {
 ```
 
 ## References
-- Seed 002, "NLB와의 차이"
-- Seed 000, "Security Group 계층 구조"
+- AWS: [Target security groups (Network Load Balancer)](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups)
+- AWS: [Update the security groups for your Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)
 - AWS: [Client IP preservation](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation)
 "#;
 

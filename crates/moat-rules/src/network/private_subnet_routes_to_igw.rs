@@ -12,8 +12,8 @@ gateway. A subnet is public because of its routes, not its name.
 
 ## Why is this bad?
 Everything placed in the "private" subnet with a public IP is on the internet, while the team
-believes it is not. Seed 003: "라우트 테이블 규칙에 따라 서브넷이 public, private이 될지 결정된다";
-seed 000: "NLB Subnet 라우팅 문제".
+believes it is not. The route table decides whether a subnet is public or private, and a
+subnet routed the wrong way is a common cause of load-balancer path problems.
 
 ## Example
 ```hcl
@@ -32,8 +32,8 @@ resource "aws_route_table_association" "app" {
 ```
 
 ## References
-- Seed 003, "Route Table"
-- Seed 002, "라우팅: ALB는 퍼블릭 서브넷(IGW), EC2는 프라이빗 서브넷(NAT)"
+- AWS: [Subnets for your VPC: subnet types](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html#subnet-types)
+- AWS: [Configure route tables](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

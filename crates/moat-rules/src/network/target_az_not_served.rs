@@ -10,8 +10,8 @@ a subnet.
 ## Why is this bad?
 A load balancer sends traffic only to targets in its enabled zones, with or without
 cross-zone load balancing. A target registered in another zone receives nothing: the capacity
-the architecture counts on is not there, and a zone failure takes more down than planned
-(seed 000: "Cross-AZ" troubleshooting). `moat reach` reports such a path as blocked with
+the architecture counts on is not there, and a zone failure takes more down than planned.
+`moat reach` reports such a path as blocked with
 `ELB_INSTALLED_AZ_RESTRICTION`.
 
 ## Example
@@ -35,7 +35,8 @@ resource "aws_lb" "nlb" {
 ```
 
 ## References
-- Seed 000: NLB troubleshooting, cross-AZ load balancing
+- AWS: [How Elastic Load Balancing works: Availability Zones and load balancer nodes](https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html)
+- AWS: [Cross-zone load balancing for target groups](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html)
 - AWS: [Availability Zones for your Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#availability-zones)
 "#;
 

@@ -11,8 +11,8 @@ Reports load-balancer targets that the internet can reach directly: the target h
 traffic port from internet addresses. When the public IP is unknown the finding is `unknown`.
 
 ## Why is this bad?
-Clients can go around the load balancer and its controls. Seed 002: "공개는 ALB만, EC2는
-프라이빗".
+Clients can go around the load balancer and its controls. Only the load balancer should be
+public; its targets belong in private subnets.
 
 ## Example
 ```hcl
@@ -32,8 +32,9 @@ resource "aws_instance" "app" {
 ```
 
 ## References
-- Seed 002, "한눈에 보는 정답 패턴"
-- Seed 003, inbound flow
+- AWS Security Hub: [EC2.9] Amazon EC2 instances should not have a public IPv4 address (related: the public address is one condition of this rule)
+- AWS: [Security groups for your Application Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html)
+- AWS: [Subnets for your VPC: subnet types](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html#subnet-types)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

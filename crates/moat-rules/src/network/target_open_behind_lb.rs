@@ -12,8 +12,8 @@ The least-privilege pattern admits the port from the load balancer's security gr
 
 ## Why is this bad?
 Anything that can route to the target reaches it without the load balancer: no TLS
-termination, no WAF, no listener rules. Seed 002's first misconfiguration: "EC2 인바운드의 소스를
-0.0.0.0/0로 개방 — ALB를 둔 의미가 약화됩니다".
+termination, no WAF, no listener rules. Opening the target's inbound rule to `0.0.0.0/0`
+defeats the purpose of putting a load balancer in front of it.
 
 ## Example
 ```hcl
@@ -40,7 +40,8 @@ resource "aws_security_group_rule" "app_from_alb" {
 ```
 
 ## References
-- Seed 002, misconfiguration 1 and "정답 패턴"
+- AWS: [Security groups for your Application Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html) (restrict the targets' groups to the load balancer's group)
+- AWS: [Update the security groups for your Network Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

@@ -13,8 +13,9 @@ addresses, so the source the target sees is the ALB, never the client. The findi
 target's security group.
 
 ## Why is this bad?
-Requests time out (HTTP 504 from an ALB) while everything looks configured. Seed 002's
-checklist: "EC2-SG 인바운드가 앱 포트 ← ALB-SG로 정확히 설정됐는가?".
+Requests time out (HTTP 504 from an ALB) while everything looks configured. The target's
+security group must admit exactly the application port from the load balancer's security
+group.
 
 ## Example
 ```hcl
@@ -46,8 +47,8 @@ resource "aws_security_group_rule" "app_from_alb" {
 ```
 
 ## References
-- Seed 002, "표준 구성" and "점검 체크리스트"
 - AWS: [Security groups for your Application Load Balancer](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html)
+- AWS: [Target security groups (Network Load Balancer)](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {

@@ -15,8 +15,9 @@ every port of one protocol (`tcp 0-65535`) passes it. Only findings on all-proto
 
 ## Why is this bad?
 Every service listening on the instance, including ones nobody meant to publish (databases,
-admin consoles, debug ports), becomes reachable from the internet. Seed 002 lists "EC2
-inbound source 0.0.0.0/0" as the first common misconfiguration behind an ALB.
+admin consoles, debug ports), becomes reachable from the internet. An instance inbound rule
+with the source 0.0.0.0/0 is also the most common misconfiguration behind a load balancer,
+which it bypasses.
 
 ## Example
 ```hcl
@@ -40,7 +41,6 @@ Open only the application port, from the load balancer's security group:
 ```
 
 ## References
-- Seed 001, VPC checklist: "Security Group 규칙 최소화"; seed 002 section 8
 - AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
 "#;
 

@@ -11,7 +11,7 @@ port are reported by SG003 instead.
 
 ## Why is this bad?
 Databases belong in private subnets, reachable only from the application tier's security
-group (seed 000's app SG -> NLB -> DB SG chain, seed 001's "databases in private subnets").
+group (an application SG -> load balancer -> database SG chain).
 
 ## Example
 ```hcl
@@ -34,7 +34,7 @@ group (seed 000's app SG -> NLB -> DB SG chain, seed 001's "databases in private
 ```
 
 ## References
-- Seed 000 (database access gateway), seed 001 VPC checklist: "Private Subnet 활용"
+- AWS: [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html)
 - AWS: [Controlling access with security groups (RDS)](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html)
 "#;
 

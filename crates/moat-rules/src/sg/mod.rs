@@ -1,6 +1,7 @@
-//! Security groups (seed 001 VPC checklist "Security Group 규칙 최소화", seed 002's
-//! misconfigurations), read through the normalised network view: inline rules,
-//! `aws_security_group_rule` and `aws_vpc_security_group_ingress_rule`/`_egress_rule` alike.
+//! Security groups (least-privilege rules, see the Amazon VPC user guide's "Security group
+//! rules", and the common misconfigurations behind load balancers), read through the
+//! normalised network view: inline rules, `aws_security_group_rule` and
+//! `aws_vpc_security_group_ingress_rule`/`_egress_rule` alike.
 
 pub(crate) mod all_ports_open_to_internet;
 pub(crate) mod db_port_open_to_internet;

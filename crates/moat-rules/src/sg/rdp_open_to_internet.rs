@@ -26,7 +26,6 @@ Reach Windows hosts through SSM Fleet Manager or a VPN, or restrict `cidr_ipv4` 
 range.
 
 ## References
-- Seed 001, VPC checklist: "Security Group 규칙 최소화"
 - CIS AWS Foundations Benchmark v3.0.0, 5.2/5.3
 - AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
 "#;

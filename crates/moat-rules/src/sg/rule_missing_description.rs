@@ -12,7 +12,7 @@ then writes "Managed by Terraform"), even when every rule is described. moat che
 which are what a reviewer must understand; a finding claims `CKV_AWS_23` on the rule it names.
 
 ## Why is this bad?
-Seed 002's review checklist asks, for each rule, which flow it serves. A rule without a
+A review of a security group asks, for each rule, which flow it serves. A rule without a
 description cannot be reviewed or removed with confidence, so rules accumulate.
 
 ## Example
@@ -37,7 +37,6 @@ description cannot be reviewed or removed with confidence, so rules accumulate.
 ```
 
 ## References
-- Seed 001 example (`Description: HTTPS from internet`), seed 002 checklist
 - AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
 "#;
 

@@ -33,7 +33,6 @@ resource "aws_security_group_rule" "ssh" {
 ```
 
 ## References
-- Seed 001, VPC checklist: "Security Group 규칙 최소화" (필요한 포트만 허용)
 - CIS AWS Foundations Benchmark v3.0.0, 5.2/5.3: "Ensure no security groups allow ingress from 0.0.0.0/0 (::/0) to remote server administration ports"
 - AWS: [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html)
 "#;
