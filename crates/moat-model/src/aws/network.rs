@@ -177,7 +177,8 @@ pub struct SgRule {
     /// The resource that declares the rule (the group itself for inline rules, else the rule
     /// resource).
     pub declared_by: ResourceId,
-    /// True for the allow-all egress rule AWS adds to groups created outside Terraform.
+    /// True for the allow-all egress rule AWS adds to groups created outside Terraform (see
+    /// [`SecurityGroup`]).
     pub implicit: bool,
 }
 
@@ -203,6 +204,24 @@ impl SgRule {
 }
 
 /// A security group with all its rules, wherever they are declared.
+///
+/// # Default egress (guidance for adapters)
+/// AWS gives a group created without egress rules an allow-all egress rule; whether the
+/// configuration keeps it depends on the frontend, and `rules` must hold what is in effect:
+/// - Terraform (`aws_security_group`, `aws_default_security_group`): the provider deletes that
+///   rule, so a group with no `egress` block and no separate egress rule resource has no
+///   egress. The Terraform adapter adds nothing.
+/// - CloudFormation (`AWS::EC2::SecurityGroup`) and the EC2 API: the rule stays unless the
+///   group is given egress rules ("if you do not add egress rules, we add egress rules that
+///   allow all outbound IPv4 and IPv6 traffic":
+///   <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html>).
+///   Their adapter adds it to a group left with no egress rule (inline or from a separate
+///   egress resource such as `AWS::EC2::SecurityGroupEgress`) as an [`SgRule`] with
+///   `implicit: true`, direction egress, protocol [`Protocol::All`], ports
+///   [`PortRange::ALL`], `ipv4` `0.0.0.0/0`, no unknowns, located at the group's declaration
+///   (`loc` = the group's `loc`, `declared_by` = the group). The adapter that preceded the
+///   Terraform-only one added only the IPv4 rule; the documentation quoted above also adds
+///   the IPv6 one (`::/0`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroup {
     pub id: ResourceId,

@@ -2,11 +2,15 @@
 //! gateways, security groups and their rule resources, NACLs, ENIs (of instances, load
 //! balancers, databases...), load balancers with listeners, target groups and attachments.
 //!
+//! Terraform only: it reads the resources that [`crate::load`] builds, by their Terraform
+//! resource types and attribute names, with the AWS provider's defaults. Another frontend gets
+//! its own adapter that builds the same [`moat_model::aws::network`] types; their docs say
+//! where its semantics differ (e.g. [`SecurityGroup`]'s default egress).
+//!
 //! # Default egress of a security group
 //! Terraform deletes the allow-all egress rule that AWS creates for `aws_security_group` and
 //! `aws_default_security_group`, so a group with no `egress` block and no separate egress rule
-//! resource has **no egress at all**. (CloudFormation and the API keep it: their adapters add
-//! the rule.)
+//! resource has **no egress at all**: this adapter adds no rule.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -14,16 +18,10 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::network::*;
-use moat_model::{
-    Estate, Frontend, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value,
-};
+use moat_model::{Estate, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value};
 
 /// Resource types that are security groups.
-pub const SG_TYPES: &[&str] = &[
-    "aws_security_group",
-    "aws_default_security_group",
-    "AWS::EC2::SecurityGroup",
-];
+pub const SG_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
 
 // ---------------------------------------------------------------------------------------
 // helpers
@@ -33,10 +31,24 @@ fn node_loc(r: &Resource, n: Option<&Node>) -> Loc {
         .unwrap_or_else(|| r.loc.clone())
 }
 
+/// A block's (or a rule resource's, see [`resource_as_node`]) attribute, unless absent or null.
+fn attr<'a>(m: &'a Node, key: &str) -> Option<&'a Node> {
+    m.get(key).filter(|n| !n.is_null())
+}
+
+/// A resource's attribute, unless absent or null.
+fn res_attr<'a>(r: &'a Resource, key: &str) -> Option<&'a Node> {
+    r.get(key).filter(|n| !n.is_null())
+}
+
+/// The first of `keys` that a block holds, unless null: the resource types of one kind name
+/// the same attribute differently (`protocol` inline, `ip_protocol` in
+/// `aws_vpc_security_group_ingress_rule`).
 fn get_any<'a>(m: &'a Node, keys: &[&str]) -> Option<&'a Node> {
     keys.iter().find_map(|k| m.get(k)).filter(|n| !n.is_null())
 }
 
+/// [`get_any`] on a resource's attributes.
 fn res_any<'a>(r: &'a Resource, keys: &[&str]) -> Option<&'a Node> {
     keys.iter().find_map(|k| r.get(k)).filter(|n| !n.is_null())
 }
@@ -177,7 +189,8 @@ fn bool_tri(n: Option<&Node>, default: bool) -> Tri {
 // ---------------------------------------------------------------------------------------
 // security groups
 
-/// Parse one rule block (inline `ingress {}` / a rule resource / a CloudFormation rule map).
+/// Parse one rule: an inline `ingress {}`/`egress {}` block, or a rule resource read as a block
+/// ([`resource_as_node`]).
 fn parse_sg_rule(
     e: &Estate,
     owner: &Resource,
@@ -187,27 +200,24 @@ fn parse_sg_rule(
     loc: Loc,
 ) -> SgRule {
     let mut unknown = Vec::new();
-    let protocol = protocol_of(
-        get_any(m, &["protocol", "ip_protocol", "IpProtocol"]),
-        &mut unknown,
-    );
+    let protocol = protocol_of(get_any(m, &["protocol", "ip_protocol"]), &mut unknown);
     let ports = ports_for(
         protocol,
-        get_any(m, &["from_port", "FromPort"]),
-        get_any(m, &["to_port", "ToPort"]),
+        attr(m, "from_port"),
+        attr(m, "to_port"),
         &mut unknown,
     );
     let mut ipv4 = Vec::new();
     let mut ipv6 = Vec::new();
     let unknown_before_peers = unknown.len();
     cidrs_into(
-        get_any(m, &["cidr_blocks", "cidr_ipv4", "CidrIp"]),
+        get_any(m, &["cidr_blocks", "cidr_ipv4"]),
         &mut ipv4,
         &mut ipv6,
         &mut unknown,
     );
     cidrs_into(
-        get_any(m, &["ipv6_cidr_blocks", "cidr_ipv6", "CidrIpv6"]),
+        get_any(m, &["ipv6_cidr_blocks", "cidr_ipv6"]),
         &mut ipv4,
         &mut ipv6,
         &mut unknown,
@@ -217,23 +227,13 @@ fn parse_sg_rule(
         "security_groups",
         "source_security_group_id",
         "referenced_security_group_id",
-        "SourceSecurityGroupId",
-        "DestinationSecurityGroupId",
     ] {
-        groups.extend(resolve_many(e, get_any(m, &[key]), SG_TYPES));
+        groups.extend(resolve_many(e, attr(m, key), SG_TYPES));
     }
     let prefix_lists = resolve_many(
         e,
-        get_any(
-            m,
-            &[
-                "prefix_list_ids",
-                "prefix_list_id",
-                "SourcePrefixListId",
-                "DestinationPrefixListId",
-            ],
-        ),
-        &["aws_ec2_managed_prefix_list", "AWS::EC2::PrefixList"],
+        get_any(m, &["prefix_list_ids", "prefix_list_id"]),
+        &["aws_ec2_managed_prefix_list"],
     );
     let mut prefix_list_unknown = Vec::new();
     for pl in &prefix_lists {
@@ -255,7 +255,7 @@ fn parse_sg_rule(
             Ref::Unknown(u) => prefix_list_unknown.push(format!("a prefix list: {u}")),
         }
     }
-    let self_ref = match get_any(m, &["self"]) {
+    let self_ref = match attr(m, "self") {
         Some(n) => match n.as_bool() {
             Some(b) => b,
             None => {
@@ -272,7 +272,7 @@ fn parse_sg_rule(
             unknown.push(u.clone());
         }
     }
-    let description = get_any(m, &["description", "Description"]).and_then(description_text);
+    let description = attr(m, "description").and_then(description_text);
     let addresses_unknown = unknown.len() > unknown_before_peers || !prefix_list_unknown.is_empty();
     let _ = owner;
     SgRule {
@@ -321,12 +321,12 @@ pub fn prefix_list_entries(e: &Estate, id: ResourceId) -> Result<Vec<IpNet>, Str
             )),
         }
     };
-    for b in r.blocks("entry").iter().chain(r.blocks("Entries").iter()) {
-        entry(get_any(b, &["cidr", "Cidr"]))?;
+    for b in r.blocks("entry") {
+        entry(attr(b, "cidr"))?;
     }
     for x in e.referrers(id, "aws_ec2_managed_prefix_list_entry", None) {
         if let Some(er) = e.get(x) {
-            entry(res_any(er, &["cidr"]))?;
+            entry(res_attr(er, "cidr"))?;
         }
     }
     Ok(out)
@@ -341,12 +341,9 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
     let mut index: BTreeMap<ResourceId, usize> = BTreeMap::new();
     for (id, r) in e.of_types(SG_TYPES) {
         let mut rules = Vec::new();
-        let cfn = r.frontend != Frontend::Terraform && r.frontend != Frontend::TerraformPlan;
         for (key, dir) in [
             ("ingress", Direction::Ingress),
             ("egress", Direction::Egress),
-            ("SecurityGroupIngress", Direction::Ingress),
-            ("SecurityGroupEgress", Direction::Egress),
         ] {
             for b in r.blocks(key) {
                 let loc = node_loc(r, Some(b));
@@ -364,43 +361,30 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
             id,
             address: r.address.clone(),
             rtype: r.rtype.clone(),
-            name: res_any(r, &["name", "GroupName"]).and_then(|n| n.as_str().map(str::to_string)),
-            vpc: resolve_one(
-                e,
-                res_any(r, &["vpc_id", "VpcId"]),
-                &["aws_vpc", "aws_default_vpc", "AWS::EC2::VPC"],
-            ),
+            name: res_attr(r, "name").and_then(|n| n.as_str().map(str::to_string)),
+            vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
             default,
             rules,
             loc: r.loc.clone(),
         });
-        let _ = cfn;
     }
     // Separate rule resources.
     let rule_types = [
         "aws_security_group_rule",
         "aws_vpc_security_group_ingress_rule",
         "aws_vpc_security_group_egress_rule",
-        "AWS::EC2::SecurityGroupIngress",
-        "AWS::EC2::SecurityGroupEgress",
     ];
     for (id, r) in e.of_types(&rule_types) {
         let dir = match r.rtype.as_str() {
-            "aws_vpc_security_group_ingress_rule" | "AWS::EC2::SecurityGroupIngress" => {
-                Direction::Ingress
-            }
-            "aws_vpc_security_group_egress_rule" | "AWS::EC2::SecurityGroupEgress" => {
-                Direction::Egress
-            }
+            "aws_vpc_security_group_ingress_rule" => Direction::Ingress,
+            "aws_vpc_security_group_egress_rule" => Direction::Egress,
             _ => match r.str_attr("type") {
                 Some("egress") => Direction::Egress,
                 Some("ingress") => Direction::Ingress,
                 _ => continue,
             },
         };
-        let Some(Ref::Res(sg)) =
-            resolve_one(e, res_any(r, &["security_group_id", "GroupId"]), SG_TYPES)
-        else {
+        let Some(Ref::Res(sg)) = resolve_one(e, res_attr(r, "security_group_id"), SG_TYPES) else {
             continue;
         };
         let Some(&slot) = index.get(&sg) else {
@@ -417,33 +401,8 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
             g.rules.push(rule);
         }
     }
-    // Implicit allow-all egress outside Terraform.
-    for g in &mut out {
-        let frontend = e.get(g.id).map(|r| r.frontend);
-        let terraform = matches!(
-            frontend,
-            Some(Frontend::Terraform) | Some(Frontend::TerraformPlan)
-        );
-        if !terraform && g.egress().next().is_none() {
-            g.rules.push(SgRule {
-                direction: Direction::Egress,
-                protocol: Some(Protocol::All),
-                ports: Some(PortRange::ALL),
-                ipv4: vec![Ipv4Net::default()],
-                ipv6: Vec::new(),
-                groups: Vec::new(),
-                self_ref: false,
-                prefix_lists: Vec::new(),
-                prefix_list_unknown: Vec::new(),
-                description: Some("allow-all egress that AWS adds to a new group".into()),
-                unknown: Vec::new(),
-                addresses_unknown: false,
-                loc: g.loc.clone(),
-                declared_by: g.id,
-                implicit: true,
-            });
-        }
-    }
+    // No implicit egress rule: the provider deletes the allow-all rule AWS creates (see the
+    // module doc), so a group's egress is what the configuration writes.
     out
 }
 
@@ -470,35 +429,14 @@ fn unknown_rule(direction: Direction, u: Unknown, loc: Loc, declared_by: Resourc
 // ---------------------------------------------------------------------------------------
 // the rest
 
-const VPC_TYPES: &[&str] = &["aws_vpc", "aws_default_vpc", "AWS::EC2::VPC"];
-const SUBNET_TYPES: &[&str] = &["aws_subnet", "aws_default_subnet", "AWS::EC2::Subnet"];
-const RT_TYPES: &[&str] = &[
-    "aws_route_table",
-    "aws_default_route_table",
-    "AWS::EC2::RouteTable",
-];
-const NACL_TYPES: &[&str] = &[
-    "aws_network_acl",
-    "aws_default_network_acl",
-    "AWS::EC2::NetworkAcl",
-];
-const INSTANCE_TYPES: &[&str] = &["aws_instance", "AWS::EC2::Instance"];
-const LB_TYPES: &[&str] = &[
-    "aws_lb",
-    "aws_alb",
-    "aws_elb",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-];
-const TG_TYPES: &[&str] = &[
-    "aws_lb_target_group",
-    "aws_alb_target_group",
-    "AWS::ElasticLoadBalancingV2::TargetGroup",
-];
-const LISTENER_TYPES: &[&str] = &[
-    "aws_lb_listener",
-    "aws_alb_listener",
-    "AWS::ElasticLoadBalancingV2::Listener",
-];
+const VPC_TYPES: &[&str] = &["aws_vpc", "aws_default_vpc"];
+const SUBNET_TYPES: &[&str] = &["aws_subnet", "aws_default_subnet"];
+const RT_TYPES: &[&str] = &["aws_route_table", "aws_default_route_table"];
+const NACL_TYPES: &[&str] = &["aws_network_acl", "aws_default_network_acl"];
+const INSTANCE_TYPES: &[&str] = &["aws_instance"];
+const LB_TYPES: &[&str] = &["aws_lb", "aws_alb", "aws_elb"];
+const TG_TYPES: &[&str] = &["aws_lb_target_group", "aws_alb_target_group"];
+const LISTENER_TYPES: &[&str] = &["aws_lb_listener", "aws_alb_listener"];
 
 fn subnet_of(e: &Estate, n: Option<&Node>) -> Option<Ref> {
     resolve_one(e, n, SUBNET_TYPES)
@@ -561,10 +499,8 @@ fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route
         "destination_cidr_block",
         "ipv6_cidr_block",
         "destination_ipv6_cidr_block",
-        "DestinationCidrBlock",
-        "DestinationIpv6CidrBlock",
     ] {
-        if let Some(n) = get_any(m, &[key]) {
+        if let Some(n) = attr(m, key) {
             if let Some(u) = unknown_of(n) {
                 dest_unknown = Some(u);
             } else if let Some(net) = n.as_str().and_then(parse_net) {
@@ -572,25 +508,11 @@ fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route
             }
         }
     }
-    if dest.is_none()
-        && dest_unknown.is_none()
-        && get_any(
-            m,
-            &["destination_prefix_list_id", "DestinationPrefixListId"],
-        )
-        .is_some()
-    {
+    if dest.is_none() && dest_unknown.is_none() && attr(m, "destination_prefix_list_id").is_some() {
         dest_unknown = Some(Unknown::derived("the route's destination is a prefix list"));
     }
-    let one = |keys: &[&str], types: &[&str]| resolve_one(e, get_any(m, keys), types);
-    let target = if let Some(g) = one(
-        &["gateway_id", "GatewayId"],
-        &[
-            "aws_internet_gateway",
-            "AWS::EC2::InternetGateway",
-            "aws_vpn_gateway",
-        ],
-    ) {
+    let one = |key: &str, types: &[&str]| resolve_one(e, attr(m, key), types);
+    let target = if let Some(g) = one("gateway_id", &["aws_internet_gateway", "aws_vpn_gateway"]) {
         match &g {
             Ref::Res(id) if e.get(*id).is_some_and(|r| r.rtype == "aws_vpn_gateway") => {
                 RouteTarget::VpnGateway(g)
@@ -602,36 +524,21 @@ fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route
             _ => RouteTarget::Igw(g),
         }
     } else if let Some(g) = one(
-        &["egress_only_gateway_id", "EgressOnlyInternetGatewayId"],
+        "egress_only_gateway_id",
         &["aws_egress_only_internet_gateway"],
     ) {
         RouteTarget::EgressOnlyIgw(g)
-    } else if let Some(g) = one(
-        &["nat_gateway_id", "NatGatewayId"],
-        &["aws_nat_gateway", "AWS::EC2::NatGateway"],
-    ) {
+    } else if let Some(g) = one("nat_gateway_id", &["aws_nat_gateway"]) {
         RouteTarget::Nat(g)
-    } else if let Some(g) = one(
-        &["vpc_peering_connection_id", "VpcPeeringConnectionId"],
-        &[
-            "aws_vpc_peering_connection",
-            "AWS::EC2::VPCPeeringConnection",
-        ],
-    ) {
+    } else if let Some(g) = one("vpc_peering_connection_id", &["aws_vpc_peering_connection"]) {
         RouteTarget::Peering(g)
-    } else if let Some(g) = one(&["vpc_endpoint_id", "VpcEndpointId"], &["aws_vpc_endpoint"]) {
+    } else if let Some(g) = one("vpc_endpoint_id", &["aws_vpc_endpoint"]) {
         RouteTarget::Endpoint(g)
-    } else if let Some(g) = one(
-        &["transit_gateway_id", "TransitGatewayId"],
-        &["aws_ec2_transit_gateway"],
-    ) {
+    } else if let Some(g) = one("transit_gateway_id", &["aws_ec2_transit_gateway"]) {
         RouteTarget::TransitGateway(g)
-    } else if let Some(g) = one(
-        &["network_interface_id", "NetworkInterfaceId"],
-        &["aws_network_interface"],
-    ) {
+    } else if let Some(g) = one("network_interface_id", &["aws_network_interface"]) {
         RouteTarget::Eni(g)
-    } else if let Some(g) = one(&["instance_id", "InstanceId"], INSTANCE_TYPES) {
+    } else if let Some(g) = one("instance_id", INSTANCE_TYPES) {
         RouteTarget::Eni(g)
     } else {
         RouteTarget::Other("unsupported route target".into())
@@ -666,7 +573,7 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
             address: r.address.clone(),
             vpc: resolve_one(
                 e,
-                res_any(r, &["vpc_id", "VpcId", "default_route_table_id"]),
+                res_any(r, &["vpc_id", "default_route_table_id"]),
                 VPC_TYPES,
             ),
             routes,
@@ -675,10 +582,8 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
             loc: r.loc.clone(),
         });
     }
-    for (id, r) in e.of_types(&["aws_route", "AWS::EC2::Route"]) {
-        let Some(Ref::Res(rt)) =
-            resolve_one(e, res_any(r, &["route_table_id", "RouteTableId"]), RT_TYPES)
-        else {
+    for (id, r) in e.of_types(&["aws_route"]) {
+        let Some(Ref::Res(rt)) = resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) else {
             continue;
         };
         let node = resource_as_node(r);
@@ -687,24 +592,19 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
             t.routes.push(route);
         }
     }
-    for (_, r) in e.of_types(&[
-        "aws_route_table_association",
-        "AWS::EC2::SubnetRouteTableAssociation",
-    ]) {
-        let Some(Ref::Res(rt)) =
-            resolve_one(e, res_any(r, &["route_table_id", "RouteTableId"]), RT_TYPES)
-        else {
+    for (_, r) in e.of_types(&["aws_route_table_association"]) {
+        let Some(Ref::Res(rt)) = resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) else {
             continue;
         };
         if let (Some(s), Some(t)) = (
-            subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+            subnet_of(e, res_attr(r, "subnet_id")),
             index.get(&rt).and_then(|i| out.get_mut(*i)),
         ) {
             t.subnets.push((s, r.loc.clone()));
         }
     }
     for (_, r) in e.of_type("aws_main_route_table_association") {
-        if let Some(Ref::Res(rt)) = resolve_one(e, res_any(r, &["route_table_id"]), RT_TYPES) {
+        if let Some(Ref::Res(rt)) = resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) {
             if let Some(t) = index.get(&rt).and_then(|i| out.get_mut(*i)) {
                 t.main = true;
             }
@@ -719,7 +619,7 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
 
 fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
     let mut unknown = Vec::new();
-    let number = match get_any(m, &["rule_no", "rule_number", "RuleNumber"]) {
+    let number = match get_any(m, &["rule_no", "rule_number"]) {
         Some(n) => match n.as_i64() {
             Some(x) => x,
             None => {
@@ -735,32 +635,26 @@ fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
             i64::MAX
         }
     };
-    let action = match get_any(m, &["action", "rule_action", "RuleAction"]).and_then(Node::as_str) {
+    let action = match get_any(m, &["action", "rule_action"]).and_then(Node::as_str) {
         Some(s) if s.eq_ignore_ascii_case("allow") => Action::Allow,
         Some(s) if s.eq_ignore_ascii_case("deny") => Action::Deny,
         _ => {
-            if let Some(u) =
-                get_any(m, &["action", "rule_action", "RuleAction"]).and_then(unknown_of)
-            {
+            if let Some(u) = get_any(m, &["action", "rule_action"]).and_then(unknown_of) {
                 unknown.push(u);
             }
             Action::Deny
         }
     };
-    let protocol = protocol_of(get_any(m, &["protocol", "Protocol"]), &mut unknown);
-    let (from, to) = match get_any(m, &["PortRange"]) {
-        Some(pr) => (pr.get("From"), pr.get("To")),
-        None => (get_any(m, &["from_port"]), get_any(m, &["to_port"])),
-    };
-    let ports = ports_for(protocol, from, to, &mut unknown);
+    let protocol = protocol_of(attr(m, "protocol"), &mut unknown);
+    let ports = ports_for(
+        protocol,
+        attr(m, "from_port"),
+        attr(m, "to_port"),
+        &mut unknown,
+    );
     let mut cidr = None;
-    for key in [
-        "cidr_block",
-        "ipv6_cidr_block",
-        "CidrBlock",
-        "Ipv6CidrBlock",
-    ] {
-        if let Some(n) = get_any(m, &[key]) {
+    for key in ["cidr_block", "ipv6_cidr_block"] {
+        if let Some(n) = attr(m, key) {
             if let Some(u) = unknown_of(n) {
                 unknown.push(u);
             } else if let Some(net) = n.as_str().and_then(parse_net) {
@@ -795,7 +689,7 @@ fn build_nacls(e: &Estate) -> Vec<Nacl> {
         for b in r.blocks("egress") {
             egress.push(parse_nacl_rule(b, id, node_loc(r, Some(b))));
         }
-        let subnets = resolve_many(e, res_any(r, &["subnet_ids"]), SUBNET_TYPES)
+        let subnets = resolve_many(e, res_attr(r, "subnet_ids"), SUBNET_TYPES)
             .into_iter()
             .map(|s| (s, r.loc_of("subnet_ids").clone()))
             .collect();
@@ -805,7 +699,7 @@ fn build_nacls(e: &Estate) -> Vec<Nacl> {
             address: r.address.clone(),
             vpc: resolve_one(
                 e,
-                res_any(r, &["vpc_id", "VpcId", "default_network_acl_id"]),
+                res_any(r, &["vpc_id", "default_network_acl_id"]),
                 VPC_TYPES,
             ),
             subnets,
@@ -815,17 +709,13 @@ fn build_nacls(e: &Estate) -> Vec<Nacl> {
             loc: r.loc.clone(),
         });
     }
-    for (id, r) in e.of_types(&["aws_network_acl_rule", "AWS::EC2::NetworkAclEntry"]) {
-        let Some(Ref::Res(acl)) = resolve_one(
-            e,
-            res_any(r, &["network_acl_id", "NetworkAclId"]),
-            NACL_TYPES,
-        ) else {
+    for (id, r) in e.of_types(&["aws_network_acl_rule"]) {
+        let Some(Ref::Res(acl)) = resolve_one(e, res_attr(r, "network_acl_id"), NACL_TYPES) else {
             continue;
         };
         let node = resource_as_node(r);
         let rule = parse_nacl_rule(&node, id, r.loc.clone());
-        let egress = res_any(r, &["egress", "Egress"])
+        let egress = res_attr(r, "egress")
             .and_then(Node::as_bool)
             .unwrap_or(false);
         if let Some(n) = index.get(&acl).and_then(|i| out.get_mut(*i)) {
@@ -836,19 +726,12 @@ fn build_nacls(e: &Estate) -> Vec<Nacl> {
             }
         }
     }
-    for (_, r) in e.of_types(&[
-        "aws_network_acl_association",
-        "AWS::EC2::SubnetNetworkAclAssociation",
-    ]) {
-        let Some(Ref::Res(acl)) = resolve_one(
-            e,
-            res_any(r, &["network_acl_id", "NetworkAclId"]),
-            NACL_TYPES,
-        ) else {
+    for (_, r) in e.of_types(&["aws_network_acl_association"]) {
+        let Some(Ref::Res(acl)) = resolve_one(e, res_attr(r, "network_acl_id"), NACL_TYPES) else {
             continue;
         };
         if let (Some(s), Some(n)) = (
-            subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
+            subnet_of(e, res_attr(r, "subnet_id")),
             index.get(&acl).and_then(|i| out.get_mut(*i)),
         ) {
             n.subnets.push((s, r.loc.clone()));
@@ -873,7 +756,7 @@ fn public_ip_of(e: &Estate, owner: ResourceId, r: &Resource) -> (Tri, Option<Loc
             return (Tri::True, Some(x.loc.clone()));
         }
     }
-    let n = res_any(r, &["associate_public_ip_address"]);
+    let n = res_attr(r, "associate_public_ip_address");
     match n {
         Some(n) => (Tri::from_node_bool(Some(n), false), n.loc.clone()),
         None => (
@@ -888,16 +771,8 @@ fn ip_of(n: Option<&Node>) -> Option<IpAddr> {
 }
 
 fn group_refs(e: &Estate, r: &Resource) -> Vec<Ref> {
-    let mut v = resolve_many(
-        e,
-        res_any(r, &["vpc_security_group_ids", "SecurityGroupIds"]),
-        SG_TYPES,
-    );
-    v.extend(resolve_many(
-        e,
-        res_any(r, &["security_groups", "SecurityGroups"]),
-        SG_TYPES,
-    ));
+    let mut v = resolve_many(e, res_attr(r, "vpc_security_group_ids"), SG_TYPES);
+    v.extend(resolve_many(e, res_attr(r, "security_groups"), SG_TYPES));
     v
 }
 
@@ -923,7 +798,7 @@ fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
         };
         let mut v = Vec::new();
         let mut auto = false;
-        if let Some(n) = res_any(r, &["ipv6_addresses", "Ipv6Addresses"]) {
+        if let Some(n) = res_attr(r, "ipv6_addresses") {
             match &n.value {
                 Value::List(l) => {
                     for x in l {
@@ -936,14 +811,14 @@ fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
                 _ => auto = true,
             }
         }
-        if let Some(n) = res_any(r, &["ipv6_address_count", "Ipv6AddressCount"]) {
+        if let Some(n) = res_attr(r, "ipv6_address_count") {
             match &n.value {
                 Value::Number(x) => auto |= *x > 0.0,
                 _ => auto = true,
             }
         }
         let dual = |k: &str, want: &[&str]| {
-            res_any(r, &[k])
+            res_attr(r, k)
                 .and_then(|n| n.as_str())
                 .is_some_and(|s| want.iter().any(|w| s.eq_ignore_ascii_case(w)))
         };
@@ -961,7 +836,7 @@ fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
         }
         if v.is_empty() && !auto {
             if let Some(s) = e.get(sid) {
-                auto = res_any(s, &["assign_ipv6_address_on_creation"])
+                auto = res_attr(s, "assign_ipv6_address_on_creation")
                     .and_then(|n| n.as_bool())
                     .unwrap_or(false);
             }
@@ -973,28 +848,21 @@ fn assign_ipv6(e: &Estate, subnets: &[Subnet], enis: &mut [Eni]) {
     }
 }
 
-const DB_TYPES: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster_instance",
-    "AWS::RDS::DBInstance",
-];
-const DB_GROUP_KEYS: &[&str] = &["db_subnet_group_name", "DBSubnetGroupName"];
+const DB_TYPES: &[&str] = &["aws_db_instance", "aws_rds_cluster_instance"];
+const DB_GROUP_KEY: &str = "db_subnet_group_name";
 const CACHE_TYPES: &[&str] = &[
     "aws_elasticache_cluster",
     "aws_elasticache_replication_group",
 ];
-const CACHE_GROUP_KEYS: &[&str] = &["subnet_group_name"];
+const CACHE_GROUP_KEY: &str = "subnet_group_name";
 
 /// Where each database and cache picks its subnets (its subnet-group attribute), for findings
 /// that ask to move it to private subnets.
 fn placements(e: &Estate) -> BTreeMap<ResourceId, Loc> {
     let mut out = BTreeMap::new();
-    for (types, keys) in [(DB_TYPES, DB_GROUP_KEYS), (CACHE_TYPES, CACHE_GROUP_KEYS)] {
+    for (types, key) in [(DB_TYPES, DB_GROUP_KEY), (CACHE_TYPES, CACHE_GROUP_KEY)] {
         for (id, r) in e.of_types(types) {
-            if let Some(loc) = keys
-                .iter()
-                .find_map(|k| r.get(k).and_then(|n| n.loc.clone()))
-            {
+            if let Some(loc) = r.get(key).and_then(|n| n.loc.clone()) {
                 out.insert(id, loc);
             }
         }
@@ -1016,10 +884,10 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
         }
     };
     for (id, r) in e.of_types(INSTANCE_TYPES) {
-        let subnet = subnet_of(e, res_any(r, &["subnet_id", "SubnetId"]));
+        let subnet = subnet_of(e, res_attr(r, "subnet_id"));
         let (mut public_ip, public_ip_loc) = public_ip_of(e, id, r);
         if matches!(public_ip, Tri::Unknown(Unknown::Derived { .. }))
-            && res_any(r, &["associate_public_ip_address"]).is_none()
+            && res_attr(r, "associate_public_ip_address").is_none()
         {
             public_ip = map_public(&subnet);
         }
@@ -1036,7 +904,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
             kind: EniKind::Instance,
             subnet,
             groups: group_refs(e, r),
-            private_ip: ip_of(res_any(r, &["private_ip", "PrivateIpAddress"])),
+            private_ip: ip_of(res_attr(r, "private_ip")),
             ipv6: Vec::new(),
             public_ip,
             public_ip_loc,
@@ -1044,8 +912,8 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
             loc: r.loc.clone(),
         });
     }
-    for (id, r) in e.of_types(&["aws_network_interface", "AWS::EC2::NetworkInterface"]) {
-        let subnet = subnet_of(e, res_any(r, &["subnet_id", "SubnetId"]));
+    for (id, r) in e.of_types(&["aws_network_interface"]) {
+        let subnet = subnet_of(e, res_attr(r, "subnet_id"));
         let (public_ip, public_ip_loc) = match e
             .referrers(id, "aws_eip", None)
             .first()
@@ -1063,7 +931,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
             address: r.address.clone(),
             kind: EniKind::Interface,
             subnet,
-            groups: resolve_many(e, res_any(r, &["security_groups", "GroupSet"]), SG_TYPES),
+            groups: resolve_many(e, res_attr(r, "security_groups"), SG_TYPES),
             private_ip,
             ipv6: Vec::new(),
             public_ip,
@@ -1073,10 +941,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
         });
     }
     // Autoscaling groups: one member per subnet, with the launch template's groups.
-    for (id, r) in e.of_types(&[
-        "aws_autoscaling_group",
-        "AWS::AutoScaling::AutoScalingGroup",
-    ]) {
+    for (id, r) in e.of_types(&["aws_autoscaling_group"]) {
         let mut groups = Vec::new();
         let mut public_ip = Tri::Unknown(Unknown::derived("depends on the subnet"));
         let mut unknown = Vec::new();
@@ -1085,7 +950,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
             .first()
             .and_then(|b| get_any(b, &["id", "name"]))
             .cloned()
-            .or_else(|| res_any(r, &["launch_configuration"]).cloned());
+            .or_else(|| res_attr(r, "launch_configuration").cloned());
         match lt.as_ref().map(|n| {
             e.resolve(
                 n,
@@ -1097,12 +962,12 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
                 if let Some(ltr) = e.get(lt_id) {
                     groups = group_refs(e, ltr);
                     for ni in ltr.blocks("network_interfaces") {
-                        groups.extend(resolve_many(e, get_any(ni, &["security_groups"]), SG_TYPES));
-                        if let Some(b) = get_any(ni, &["associate_public_ip_address"]) {
+                        groups.extend(resolve_many(e, attr(ni, "security_groups"), SG_TYPES));
+                        if let Some(b) = attr(ni, "associate_public_ip_address") {
                             public_ip = Tri::from_node_bool(Some(b), false);
                         }
                     }
-                    if let Some(b) = res_any(ltr, &["associate_public_ip_address"]) {
+                    if let Some(b) = res_attr(ltr, "associate_public_ip_address") {
                         public_ip = Tri::from_node_bool(Some(b), false);
                     }
                 }
@@ -1113,11 +978,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
                 r.address
             ))),
         }
-        let subnets_of_asg = resolve_many(
-            e,
-            res_any(r, &["vpc_zone_identifier", "VPCZoneIdentifier"]),
-            SUBNET_TYPES,
-        );
+        let subnets_of_asg = resolve_many(e, res_attr(r, "vpc_zone_identifier"), SUBNET_TYPES);
         for s in subnets_of_asg {
             let pip = if matches!(public_ip, Tri::Unknown(Unknown::Derived { .. })) {
                 map_public(&Some(s.clone()))
@@ -1164,19 +1025,17 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     // Databases and caches: interfaces in each subnet of their subnet group.
     let placed = |kind: EniKind,
                   types: &[&str],
-                  group_key: &[&str],
+                  group_key: Option<&str>,
                   subnet_group_types: &[&str],
                   public_key: Option<&str>,
                   out: &mut Vec<Eni>| {
         for (id, r) in e.of_types(types) {
             let mut unknown = Vec::new();
-            let subnets_here: Vec<Ref> = match res_any(r, group_key) {
+            let subnets_here: Vec<Ref> = match group_key.and_then(|k| res_attr(r, k)) {
                 Some(n) => match e.resolve(n, subnet_group_types, &["name", "id"]) {
                     Resolved::Resource(g) => e
                         .get(g)
-                        .map(|gr| {
-                            resolve_many(e, res_any(gr, &["subnet_ids", "SubnetIds"]), SUBNET_TYPES)
-                        })
+                        .map(|gr| resolve_many(e, res_attr(gr, "subnet_ids"), SUBNET_TYPES))
                         .unwrap_or_default(),
                     Resolved::Unknown(u) => {
                         unknown.push(u);
@@ -1190,10 +1049,10 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
                         Vec::new()
                     }
                 },
-                None => resolve_many(e, res_any(r, &["subnet_ids"]), SUBNET_TYPES),
+                None => resolve_many(e, res_attr(r, "subnet_ids"), SUBNET_TYPES),
             };
             let public_ip = match public_key {
-                Some(k) => Tri::from_node_bool(res_any(r, &[k]), false),
+                Some(k) => Tri::from_node_bool(res_attr(r, k), false),
                 None => Tri::False,
             };
             let public_ip_loc = public_key
@@ -1201,16 +1060,12 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
                 .and_then(|n| n.loc.clone());
             let mut groups = group_refs(e, r);
             for vc in r.blocks("vpc_config") {
-                groups.extend(resolve_many(
-                    e,
-                    get_any(vc, &["security_group_ids"]),
-                    SG_TYPES,
-                ));
+                groups.extend(resolve_many(e, attr(vc, "security_group_ids"), SG_TYPES));
             }
             let subnets_here = if subnets_here.is_empty() {
                 let mut v = Vec::new();
                 for vc in r.blocks("vpc_config") {
-                    v.extend(resolve_many(e, get_any(vc, &["subnet_ids"]), SUBNET_TYPES));
+                    v.extend(resolve_many(e, attr(vc, "subnet_ids"), SUBNET_TYPES));
                 }
                 v
             } else {
@@ -1245,15 +1100,15 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     placed(
         EniKind::Database,
         DB_TYPES,
-        DB_GROUP_KEYS,
-        &["aws_db_subnet_group", "AWS::RDS::DBSubnetGroup"],
+        Some(DB_GROUP_KEY),
+        &["aws_db_subnet_group"],
         Some("publicly_accessible"),
         &mut out,
     );
     placed(
         EniKind::Cache,
         CACHE_TYPES,
-        CACHE_GROUP_KEYS,
+        Some(CACHE_GROUP_KEY),
         &["aws_elasticache_subnet_group"],
         None,
         &mut out,
@@ -1261,7 +1116,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     placed(
         EniKind::Lambda,
         &["aws_lambda_function"],
-        &["__none__"],
+        None,
         &[],
         None,
         &mut out,
@@ -1269,7 +1124,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     placed(
         EniKind::EksNode,
         &["aws_eks_node_group"],
-        &["__none__"],
+        None,
         &[],
         None,
         &mut out,
@@ -1277,7 +1132,7 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     placed(
         EniKind::Endpoint,
         &["aws_vpc_endpoint"],
-        &["__none__"],
+        None,
         &[],
         None,
         &mut out,
@@ -1298,32 +1153,25 @@ fn build_lbs(
     for (id, r) in e.of_types(LB_TYPES) {
         let kind = match (
             r.rtype.as_str(),
-            res_any(r, &["load_balancer_type", "Type"]).and_then(Node::as_str),
+            res_attr(r, "load_balancer_type").and_then(Node::as_str),
         ) {
             ("aws_elb", _) => LbKind::Classic,
             (_, Some("network")) => LbKind::Network,
             (_, Some("gateway")) => LbKind::Gateway,
             _ => LbKind::Application,
         };
-        let mut subnets = resolve_many(e, res_any(r, &["subnets", "Subnets"]), SUBNET_TYPES);
+        let mut subnets = resolve_many(e, res_attr(r, "subnets"), SUBNET_TYPES);
         for m in r.blocks("subnet_mapping") {
-            subnets.extend(resolve_many(e, get_any(m, &["subnet_id"]), SUBNET_TYPES));
+            subnets.extend(resolve_many(e, attr(m, "subnet_id"), SUBNET_TYPES));
         }
-        let internal = match res_any(r, &["Scheme"]).and_then(Node::as_str) {
-            Some(s) => Tri::from(s == "internal"),
-            None => bool_tri(res_any(r, &["internal"]), false),
-        };
+        let internal = bool_tri(res_attr(r, "internal"), false);
         lbs.push(LoadBalancer {
             id,
             address: r.address.clone(),
             kind,
             internal,
             subnets,
-            groups: resolve_many(
-                e,
-                res_any(r, &["security_groups", "SecurityGroups"]),
-                SG_TYPES,
-            ),
+            groups: resolve_many(e, res_attr(r, "security_groups"), SG_TYPES),
             loc: r.loc.clone(),
         });
     }
@@ -1331,10 +1179,7 @@ fn build_lbs(
     for (id, r) in e.of_types(TG_TYPES) {
         let mut unknown = Vec::new();
         let hc = r.blocks("health_check").first().copied().cloned();
-        let hc_port_node = hc
-            .as_ref()
-            .and_then(|h| get_any(h, &["port"]))
-            .or_else(|| res_any(r, &["HealthCheckPort"]));
+        let hc_port_node = hc.as_ref().and_then(|h| attr(h, "port"));
         let health_port = match hc_port_node {
             None => HealthPort::TrafficPort,
             Some(n) => match (&n.value, n.as_str()) {
@@ -1353,15 +1198,11 @@ fn build_lbs(
             .and_then(|n| n.loc.clone())
             .or_else(|| hc.as_ref().and_then(|h| h.loc.clone()))
             .unwrap_or_else(|| r.loc.clone());
-        let preserve = match res_any(r, &["preserve_client_ip"]) {
+        let preserve = match res_attr(r, "preserve_client_ip") {
             Some(n) => Tri::from_node_bool(Some(n), false),
             None => Tri::Unknown(Unknown::derived("default")),
         };
-        let target_type = r
-            .str_attr("target_type")
-            .or(r.str_attr("TargetType"))
-            .unwrap_or("instance")
-            .to_string();
+        let target_type = r.str_attr("target_type").unwrap_or("instance").to_string();
         // Default of preserve_client_ip: on for instance targets (and TCP/TLS IP targets off),
         // always off for ALB targets (not applicable).
         let preserve_client_ip = match preserve {
@@ -1373,14 +1214,13 @@ fn build_lbs(
         tgs.push(TargetGroup {
             id,
             address: r.address.clone(),
-            port: port_of(res_any(r, &["port", "Port"]), &mut unknown),
-            protocol: res_any(r, &["protocol", "Protocol"])
-                .and_then(|n| n.as_str().map(str::to_string)),
+            port: port_of(res_attr(r, "port"), &mut unknown),
+            protocol: res_attr(r, "protocol").and_then(|n| n.as_str().map(str::to_string)),
             target_type,
             health_port,
             health_loc,
             preserve_client_ip,
-            vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+            vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
             loc: r.loc.clone(),
         });
     }
@@ -1389,44 +1229,27 @@ fn build_lbs(
     for (id, r) in e.of_types(LISTENER_TYPES) {
         let mut unknown = Vec::new();
         let mut target_groups = Vec::new();
-        for a in r
-            .blocks("default_action")
-            .into_iter()
-            .chain(r.blocks("DefaultActions"))
-        {
+        for a in r.blocks("default_action").into_iter() {
             forward_targets(e, a, &mut target_groups, r);
         }
         listener_index.insert(id, listeners.len());
         listeners.push(Listener {
             id,
             address: r.address.clone(),
-            lb: resolve_one(
-                e,
-                res_any(r, &["load_balancer_arn", "LoadBalancerArn"]),
-                LB_TYPES,
-            ),
-            port: port_of(res_any(r, &["port", "Port"]), &mut unknown),
-            protocol: res_any(r, &["protocol", "Protocol"])
-                .and_then(|n| n.as_str().map(str::to_string)),
+            lb: resolve_one(e, res_attr(r, "load_balancer_arn"), LB_TYPES),
+            port: port_of(res_attr(r, "port"), &mut unknown),
+            protocol: res_attr(r, "protocol").and_then(|n| n.as_str().map(str::to_string)),
             target_groups,
             unknown,
             loc: r.loc.clone(),
         });
     }
-    for (_, r) in e.of_types(&[
-        "aws_lb_listener_rule",
-        "aws_alb_listener_rule",
-        "AWS::ElasticLoadBalancingV2::ListenerRule",
-    ]) {
-        let Some(Ref::Res(l)) = resolve_one(
-            e,
-            res_any(r, &["listener_arn", "ListenerArn"]),
-            LISTENER_TYPES,
-        ) else {
+    for (_, r) in e.of_types(&["aws_lb_listener_rule", "aws_alb_listener_rule"]) {
+        let Some(Ref::Res(l)) = resolve_one(e, res_attr(r, "listener_arn"), LISTENER_TYPES) else {
             continue;
         };
         let mut tg = Vec::new();
-        for a in r.blocks("action").into_iter().chain(r.blocks("Actions")) {
+        for a in r.blocks("action") {
             forward_targets(e, a, &mut tg, r);
         }
         if let Some(x) = listener_index.get(&l).and_then(|i| listeners.get_mut(*i)) {
@@ -1438,10 +1261,10 @@ fn build_lbs(
         "aws_lb_target_group_attachment",
         "aws_alb_target_group_attachment",
     ]) {
-        let Some(group) = resolve_one(e, res_any(r, &["target_group_arn"]), TG_TYPES) else {
+        let Some(group) = resolve_one(e, res_attr(r, "target_group_arn"), TG_TYPES) else {
             continue;
         };
-        let target = match res_any(r, &["target_id"]) {
+        let target = match res_attr(r, "target_id") {
             Some(n) => match e.resolve(
                 n,
                 &[
@@ -1466,13 +1289,13 @@ fn build_lbs(
         targets.push(Target {
             group,
             target,
-            port: port_of(res_any(r, &["port"]), &mut unknown),
+            port: port_of(res_attr(r, "port"), &mut unknown),
             declared_by: id,
             loc: r.loc.clone(),
         });
     }
     for (id, r) in e.of_types(&["aws_autoscaling_group"]) {
-        for g in resolve_many(e, res_any(r, &["target_group_arns"]), TG_TYPES) {
+        for g in resolve_many(e, res_attr(r, "target_group_arns"), TG_TYPES) {
             targets.push(Target {
                 group: g,
                 target: TargetRef::Resource(id),
@@ -1485,12 +1308,12 @@ fn build_lbs(
     for (id, r) in e.of_types(&["aws_autoscaling_attachment"]) {
         let Some(Ref::Res(asg)) = resolve_one(
             e,
-            res_any(r, &["autoscaling_group_name"]),
+            res_attr(r, "autoscaling_group_name"),
             &["aws_autoscaling_group"],
         ) else {
             continue;
         };
-        if let Some(g) = resolve_one(e, res_any(r, &["lb_target_group_arn"]), TG_TYPES) {
+        if let Some(g) = resolve_one(e, res_attr(r, "lb_target_group_arn"), TG_TYPES) {
             targets.push(Target {
                 group: g,
                 target: TargetRef::Resource(asg),
@@ -1505,16 +1328,12 @@ fn build_lbs(
 
 fn forward_targets(e: &Estate, action: &Node, out: &mut Vec<(Ref, Loc)>, r: &Resource) {
     let loc = action.loc.clone().unwrap_or_else(|| r.loc.clone());
-    if let Some(t) = resolve_one(
-        e,
-        get_any(action, &["target_group_arn", "TargetGroupArn"]),
-        TG_TYPES,
-    ) {
+    if let Some(t) = resolve_one(e, attr(action, "target_group_arn"), TG_TYPES) {
         out.push((t, loc.clone()));
     }
     for f in action.blocks("forward") {
         for tg in f.blocks("target_group") {
-            if let Some(t) = resolve_one(e, get_any(tg, &["arn"]), TG_TYPES) {
+            if let Some(t) = resolve_one(e, attr(tg, "arn"), TG_TYPES) {
                 out.push((t, loc.clone()));
             }
         }
@@ -1541,22 +1360,22 @@ pub fn build(e: &Estate) -> Network {
         .map(|(id, r)| {
             let mut unknown = Vec::new();
             let mut cidrs = Vec::new();
-            if r.rtype == "aws_default_vpc" && res_any(r, &["cidr_block"]).is_none() {
+            if r.rtype == "aws_default_vpc" && res_attr(r, "cidr_block").is_none() {
                 cidrs.push(IpNet::V4(
                     Ipv4Net::new(std::net::Ipv4Addr::new(172, 31, 0, 0), 16).unwrap_or_default(),
                 ));
             }
-            if let Some(c) = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown) {
+            if let Some(c) = cidr_v4(res_attr(r, "cidr_block"), &mut unknown) {
                 cidrs.push(IpNet::V4(c));
             }
-            if let Some(c) = cidr_v6(res_any(r, &["ipv6_cidr_block"]), &mut unknown) {
+            if let Some(c) = cidr_v6(res_attr(r, "ipv6_cidr_block"), &mut unknown) {
                 cidrs.push(IpNet::V6(c));
             } else if res_any(
                 r,
                 &["assign_generated_ipv6_cidr_block", "ipv6_ipam_pool_id"],
             )
             .is_some_and(|n| n.as_bool() != Some(false))
-                || res_any(r, &["ipv6_cidr_block"]).is_some()
+                || res_attr(r, "ipv6_cidr_block").is_some()
             {
                 // AWS picks the /56 at apply time. A stand-in block from a reserved
                 // range keeps the VPC's IPv6 space apart from the internet.
@@ -1564,8 +1383,8 @@ pub fn build(e: &Estate) -> Network {
             }
             vpc_index += 1;
             for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
-                if resolve_one(e, res_any(a, &["vpc_id"]), VPC_TYPES) == Some(Ref::Res(id)) {
-                    if let Some(c) = cidr_v4(res_any(a, &["cidr_block"]), &mut unknown) {
+                if resolve_one(e, res_attr(a, "vpc_id"), VPC_TYPES) == Some(Ref::Res(id)) {
+                    if let Some(c) = cidr_v4(res_attr(a, "cidr_block"), &mut unknown) {
                         cidrs.push(IpNet::V4(c));
                     }
                 }
@@ -1585,22 +1404,18 @@ pub fn build(e: &Estate) -> Network {
         .of_types(SUBNET_TYPES)
         .map(|(id, r)| {
             let mut unknown = Vec::new();
-            let cidr = cidr_v4(res_any(r, &["cidr_block", "CidrBlock"]), &mut unknown);
+            let cidr = cidr_v4(res_attr(r, "cidr_block"), &mut unknown);
             Subnet {
                 id,
                 address: r.address.clone(),
                 name: r.display_name().to_string(),
-                vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
                 cidr,
-                ipv6_cidr: cidr_v6(
-                    res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"]),
-                    &mut unknown,
-                )
-                .or_else(|| {
+                ipv6_cidr: cidr_v6(res_attr(r, "ipv6_cidr_block"), &mut unknown).or_else(|| {
                     // Assigned by AWS inside the VPC's block: a stand-in /64 of the
                     // VPC's (stand-in) block, one per subnet.
-                    res_any(r, &["ipv6_cidr_block", "Ipv6CidrBlock"])?;
-                    let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES)?;
+                    res_attr(r, "ipv6_cidr_block")?;
+                    let vpc = resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES)?;
                     let v = vpcs.iter().find(|v| Some(v.id) == vpc.res())?;
                     let base = v.cidrs.iter().find_map(|c| match c {
                         IpNet::V6(x) => Some(*x),
@@ -1609,30 +1424,19 @@ pub fn build(e: &Estate) -> Network {
                     subnet_index += 1;
                     Some(synthetic_v6_in(base, subnet_index))
                 }),
-                az: res_any(r, &["availability_zone", "AvailabilityZone"])
-                    .and_then(|n| n.as_str().map(str::to_string)),
+                az: res_attr(r, "availability_zone").and_then(|n| n.as_str().map(str::to_string)),
                 map_public_ip: bool_tri(
-                    res_any(r, &["map_public_ip_on_launch", "MapPublicIpOnLaunch"]),
+                    res_attr(r, "map_public_ip_on_launch"),
                     r.rtype == "aws_default_subnet",
                 ),
                 declared: declared(r, "aws_default_subnet"),
-                map_public_ip_on_launch: if r.rtype == "AWS::EC2::Subnet" {
-                    super::setting::bool_attr(
-                        r,
-                        id,
-                        "MapPublicIpOnLaunch",
-                        "MapPublicIpOnLaunch",
-                        false,
-                    )
-                } else {
-                    super::setting::bool_attr(
-                        r,
-                        id,
-                        "map_public_ip_on_launch",
-                        "map_public_ip_on_launch",
-                        r.rtype == "aws_default_subnet",
-                    )
-                },
+                map_public_ip_on_launch: super::setting::bool_attr(
+                    r,
+                    id,
+                    "map_public_ip_on_launch",
+                    "map_public_ip_on_launch",
+                    r.rtype == "aws_default_subnet",
+                ),
                 unknown,
                 loc: r.loc.clone(),
             }
@@ -1643,22 +1447,19 @@ pub fn build(e: &Estate) -> Network {
             .map(|(id, r)| Gateway {
                 id,
                 address: r.address.clone(),
-                vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
+                vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
                 loc: r.loc.clone(),
             })
             .collect()
     };
-    let mut igws = gw(&["aws_internet_gateway", "AWS::EC2::InternetGateway"]);
-    for (_, r) in e.of_types(&[
-        "aws_internet_gateway_attachment",
-        "AWS::EC2::VPCGatewayAttachment",
-    ]) {
+    let mut igws = gw(&["aws_internet_gateway"]);
+    for (_, r) in e.of_types(&["aws_internet_gateway_attachment"]) {
         if let Some(Ref::Res(g)) = resolve_one(
             e,
-            res_any(r, &["internet_gateway_id", "InternetGatewayId"]),
-            &["aws_internet_gateway", "AWS::EC2::InternetGateway"],
+            res_attr(r, "internet_gateway_id"),
+            &["aws_internet_gateway"],
         ) {
-            let vpc = resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES);
+            let vpc = resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES);
             if let Some(x) = igws.iter_mut().find(|x| x.id == g) {
                 x.vpc = vpc;
             }
@@ -1666,26 +1467,22 @@ pub fn build(e: &Estate) -> Network {
     }
     let egress_only_igws = gw(&["aws_egress_only_internet_gateway"]);
     let nat_gateways = e
-        .of_types(&["aws_nat_gateway", "AWS::EC2::NatGateway"])
+        .of_types(&["aws_nat_gateway"])
         .map(|(id, r)| NatGateway {
             id,
             address: r.address.clone(),
-            subnet: subnet_of(e, res_any(r, &["subnet_id", "SubnetId"])),
-            public: res_any(r, &["connectivity_type", "ConnectivityType"]).and_then(Node::as_str)
-                != Some("private"),
+            subnet: subnet_of(e, res_attr(r, "subnet_id")),
+            public: res_attr(r, "connectivity_type").and_then(Node::as_str) != Some("private"),
             loc: r.loc.clone(),
         })
         .collect();
     let peerings = e
-        .of_types(&[
-            "aws_vpc_peering_connection",
-            "AWS::EC2::VPCPeeringConnection",
-        ])
+        .of_types(&["aws_vpc_peering_connection"])
         .map(|(id, r)| Peering {
             id,
             address: r.address.clone(),
-            vpc: resolve_one(e, res_any(r, &["vpc_id", "VpcId"]), VPC_TYPES),
-            peer_vpc: resolve_one(e, res_any(r, &["peer_vpc_id", "PeerVpcId"]), VPC_TYPES),
+            vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
+            peer_vpc: resolve_one(e, res_attr(r, "peer_vpc_id"), VPC_TYPES),
             loc: r.loc.clone(),
         })
         .collect();
