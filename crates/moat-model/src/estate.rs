@@ -74,6 +74,8 @@ pub enum Written {
     Call(String),
     /// An attribute of a data source, by the data source's type (`aws_iam_policy_document`).
     DataSource(String),
+    /// An attribute of another resource, by that resource's type (`aws_db_parameter_group`).
+    Reference(String),
     /// Anything else: a variable, a local value, another resource's attribute, an operator.
     Other,
 }

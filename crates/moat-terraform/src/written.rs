@@ -87,6 +87,19 @@ fn of_template(t: &Template) -> Written {
     }
 }
 
+/// The roots of references that are not resources.
+const NAMED_VALUES: &[&str] = &[
+    "var",
+    "local",
+    "module",
+    "data",
+    "each",
+    "count",
+    "path",
+    "terraform",
+    "self",
+];
+
 fn of_hcl(e: &Expression) -> Written {
     match e {
         Expression::String(_) | Expression::HeredocTemplate(_) => Written::Text,
@@ -102,6 +115,14 @@ fn of_hcl(e: &Expression) -> Written {
                 if v.value().as_str() == "data" =>
             {
                 Written::DataSource(a.value().to_string())
+            }
+            // `aws_db_parameter_group.x.name`: a resource's attribute. The other roots are
+            // named values (`var`, `local`, `module`, `each`, `count`, `path`, `terraform`,
+            // `self`).
+            (Expression::Variable(v), Some(TraversalOperator::GetAttr(_)))
+                if !NAMED_VALUES.contains(&v.value().as_str()) =>
+            {
+                Written::Reference(v.value().to_string())
             }
             _ => Written::Other,
         },
@@ -130,6 +151,13 @@ mod tests {
         assert_eq!(hcl("\"${data.aws_iam_policy_document.x.json}\""), doc);
         assert_eq!(json("\"${data.aws_iam_policy_document.x.json}\""), doc);
         assert_eq!(hcl("data.aws_iam_policy_document.x[0].json"), doc);
+        let group = Written::Reference("aws_db_parameter_group".into());
+        assert_eq!(hcl("aws_db_parameter_group.pg.name"), group);
+        assert_eq!(json("\"${aws_db_parameter_group.pg.name}\""), group);
+        assert_eq!(hcl("aws_db_parameter_group.pg[0].name"), group);
+        assert_eq!(hcl("local.group"), Written::Other);
+        assert_eq!(hcl("var.group"), Written::Other);
+        assert_eq!(hcl("module.db.group"), Written::Other);
         let enc = Written::Call("jsonencode".into());
         assert_eq!(hcl("jsonencode({ a = 1 })"), enc);
         assert_eq!(json("\"${jsonencode({ a = 1 })}\""), enc);

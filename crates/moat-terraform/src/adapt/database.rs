@@ -14,7 +14,7 @@ use moat_model::aws::database::{
 };
 use moat_model::aws::network::Ref;
 use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Node, Resolved, Resource, ResourceId};
+use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Written};
 
 use super::setting::{bool_attr, node_setting, read, read_opt, text, written};
 
@@ -28,12 +28,11 @@ fn parameter_group(e: &Estate, r: &Resource) -> Option<ParameterGroupRef> {
     let target = match e.resolve(n, &["aws_db_parameter_group"], &["name"]) {
         Resolved::Resource(id) => {
             // Checkov follows a reference to the group (`aws_db_parameter_group.x.name`),
-            // which evaluates to the group's name: it is told by the text of the attribute.
-            let by_reference = n
-                .loc
-                .as_ref()
-                .and_then(|l| e.source_line(&l.file, l.line))
-                .is_some_and(|t| t.contains("aws_db_parameter_group."));
+            // which evaluates to the group's name: how the attribute was written tells.
+            let by_reference = matches!(
+                r.written.get("parameter_group_name"),
+                Some(Written::Reference(t)) if t == "aws_db_parameter_group"
+            );
             GroupTarget::Managed { id, by_reference }
         }
         Resolved::External(s) if s.starts_with("default.") => GroupTarget::AwsDefault(s),
