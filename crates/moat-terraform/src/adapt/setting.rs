@@ -5,9 +5,21 @@ use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Loc, Node, Resource, ResourceId, Value};
 
 /// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
-/// is written and not `null`.
+/// is written and not `null`. When a value on the way is unknown (a block or object written as
+/// a variable without value), that unknown node is returned: the setting inside it is unknown,
+/// never absent (which would read as the default).
 pub(super) fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
-    r.path(path).filter(|n| !n.is_null())
+    let mut parts = path.split('.').filter(|p| !p.is_empty());
+    let mut cur = r.get(parts.next()?)?;
+    for part in parts {
+        cur = match &cur.value {
+            Value::Unknown(_) => return Some(cur),
+            Value::Map(m) => m.get(part)?,
+            Value::List(l) => l.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur).filter(|n| !n.is_null())
 }
 
 /// Read the attribute at `path` of `r` (owned by `id`), shown to users as `shown`. Absent or
@@ -101,5 +113,52 @@ pub(super) fn text(n: &Node) -> Option<String> {
     match &n.value {
         Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(n.value.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use moat_model::{Frontend, Unknown};
+
+    #[test]
+    fn a_setting_inside_an_unknown_value_is_unknown_not_absent() {
+        let loc = Loc::new("main.tf", 3, 1);
+        let mut r = Resource::new("x.y", "x", "y", Frontend::Terraform, loc.clone());
+        r.attrs.insert(
+            "recording_group".into(),
+            Node::new(
+                Value::Unknown(Unknown::Variable { name: "rg".into() }),
+                Some(Loc::new("main.tf", 5, 3)),
+            ),
+        );
+        r.attrs.insert(
+            "null_block".into(),
+            Node::new(Value::Null, Some(loc.clone())),
+        );
+        let a = bool_attr(
+            &r,
+            ResourceId(0),
+            "recording_group.0.all_supported",
+            "recording_group.all_supported",
+            true,
+        );
+        assert!(matches!(
+            a.value,
+            AttrValue::Unknown(Unknown::Variable { .. })
+        ));
+        assert_eq!(a.loc.line, 5);
+        // Absent and null still read as the default.
+        let d = bool_attr(&r, ResourceId(0), "other.0.flag", "other.flag", true);
+        assert_eq!(d.value, AttrValue::Default(true));
+        let n = bool_attr(
+            &r,
+            ResourceId(0),
+            "null_block.0.flag",
+            "null_block.flag",
+            false,
+        );
+        assert_eq!(n.value, AttrValue::Default(false));
     }
 }
