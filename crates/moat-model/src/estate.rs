@@ -301,7 +301,8 @@ impl Estate {
         out
     }
 
-    /// Add a resource. Call [`Estate::index`] when all are added.
+    /// Add a resource. Call [`Estate::index`] when all are added; it sorts the resources, so the
+    /// id returned here is only valid until then (look resources up by address afterwards).
     pub fn push(&mut self, r: Resource) -> ResourceId {
         let id = ResourceId(self.resources.len() as u32);
         self.resources.push(r);
