@@ -9,7 +9,6 @@
 )]
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use moat_model::aws::network::Network;
 use moat_model::{Estate, Finding, Severity};
@@ -18,10 +17,13 @@ use moat_net::diagram::{build, render_dot, render_mermaid, Diagram, EdgeKind, Su
 
 mod common;
 
+/// The diagram's scenarios are NET rule fixtures (`three_tier` is NET006's: internet -> ALB ->
+/// app -> RDS, with the app target in a public subnet and open to the world).
 fn load(case: &str) -> Estate {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/diagram_fixtures")
-        .join(case);
+    let dir = match case {
+        "three_tier" => common::rule_fixture("network", "NET006", "fail"),
+        other => panic!("no diagram scenario `{other}`"),
+    };
     let mut v = moat_terraform::load(&dir, &moat_terraform::Options::default());
     assert_eq!(v.len(), 1);
     let e = v.remove(0);
