@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 
+/// NET006's fixture (internet -> ALB -> app -> RDS, the app target public and open to the world),
+/// which moat-net's diagram tests draw too.
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../moat-net/tests/diagram_fixtures/three_tier")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/network/NET006/terraform/fail")
 }
 
 #[test]
