@@ -173,6 +173,36 @@ pub(crate) struct NaclStep<'p> {
 }
 
 impl Net<'_> {
+    /// The source subnet's network ACL for a connection that leaves the VPC through a gateway:
+    /// out to `peer` (stage 3), then, for protocols with ports, the reply back in to the
+    /// client's ports `src_ports` (stage 5). `false` when the leg stopped.
+    pub(crate) fn nacl_out_and_reply(
+        &self,
+        leg: &mut Leg,
+        subnet: ResourceId,
+        peer: IpAddr,
+        src_ports: &PortSet,
+        proto: Protocol,
+    ) -> bool {
+        let out = NaclStep {
+            subnet,
+            egress: true,
+            peer,
+            want: None,
+            reply: false,
+            stage: 3,
+        };
+        let back = NaclStep {
+            subnet,
+            egress: false,
+            peer,
+            want: Some(src_ports),
+            reply: true,
+            stage: 5,
+        };
+        self.nacl_step(leg, out, proto) && (!proto.has_ports() || self.nacl_step(leg, back, proto))
+    }
+
     /// Network-ACL check of one subnet for one direction of an outbound connection; stops the
     /// leg when nothing passes. `reply` marks the hop as the reply's.
     pub(crate) fn nacl_step(&self, leg: &mut Leg, step: NaclStep<'_>, proto: Protocol) -> bool {

@@ -124,62 +124,14 @@ impl Net<'_> {
                             .push(format!("whether `{sname}` has a public IP: {u}")),
                     }
                 }
-                if !self.nacl_step(
-                    &mut leg,
-                    NaclStep {
-                        subnet: ss,
-                        egress: true,
-                        peer: dst_ip,
-                        want: None,
-                        reply: false,
-                        stage: 3,
-                    },
-                    proto,
-                ) || (proto.has_ports()
-                    && !self.nacl_step(
-                        &mut leg,
-                        NaclStep {
-                            subnet: ss,
-                            egress: false,
-                            peer: dst_ip,
-                            want: Some(src_ports),
-                            reply: true,
-                            stage: 5,
-                        },
-                        proto,
-                    ))
-                {
+                if !self.nacl_out_and_reply(&mut leg, ss, dst_ip, src_ports, proto) {
                     return leg;
                 }
                 leg.hops.push(igw_hop(self, &g));
             }
             Some((RouteTarget::EgressOnlyIgw(g), hop)) if dst_ip.is_ipv6() => {
                 leg.hops.push(hop);
-                if !self.nacl_step(
-                    &mut leg,
-                    NaclStep {
-                        subnet: ss,
-                        egress: true,
-                        peer: dst_ip,
-                        want: None,
-                        reply: false,
-                        stage: 3,
-                    },
-                    proto,
-                ) || (proto.has_ports()
-                    && !self.nacl_step(
-                        &mut leg,
-                        NaclStep {
-                            subnet: ss,
-                            egress: false,
-                            peer: dst_ip,
-                            want: Some(src_ports),
-                            reply: true,
-                            stage: 5,
-                        },
-                        proto,
-                    ))
-                {
+                if !self.nacl_out_and_reply(&mut leg, ss, dst_ip, src_ports, proto) {
                     return leg;
                 }
                 let loc = g
