@@ -230,6 +230,19 @@ pub struct Note {
     pub message: String,
 }
 
+/// A suppression written in the source's own structure rather than as a comment: CloudFormation
+/// `Metadata: moat: ignore: [{id: S3002, reason: ...}]` on a resource. It applies to the
+/// findings of `address` whose rule (or Checkov equivalent) is `id`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceIgnore {
+    pub address: String,
+    pub id: String,
+    /// Empty when none was written (then it is not honoured and the frontend reports an error).
+    pub reason: String,
+    /// Where the entry is written.
+    pub loc: Loc,
+}
+
 /// Text to hide in output, and what to show instead.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Redaction {
@@ -262,6 +275,8 @@ pub struct Estate {
     pub redactions: Vec<Redaction>,
     /// Module calls whose modules could not be read, sorted.
     pub unread_modules: Vec<UnreadModule>,
+    /// Suppressions written on resources (not as comments), sorted.
+    pub ignores: Vec<ResourceIgnore>,
     /// Evaluation work spent on this estate (fuel units, see [`crate::Limits::fuel`]).
     pub work: u64,
     /// The typed AWS state, filled by the frontend's adapter after resolution. Rules and
@@ -315,6 +330,7 @@ impl Estate {
         self.errors.extend(other.errors);
         self.notes.extend(other.notes);
         self.sources.extend(other.sources);
+        self.ignores.extend(other.ignores);
         self.files_scanned += other.files_scanned;
     }
 
@@ -329,6 +345,8 @@ impl Estate {
         self.errors.dedup();
         self.notes.sort();
         self.notes.dedup();
+        self.ignores.sort();
+        self.ignores.dedup();
         self.by_address.clear();
         self.by_base.clear();
         self.by_type.clear();

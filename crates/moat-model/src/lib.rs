@@ -24,8 +24,8 @@ pub mod sandbox;
 pub mod value;
 
 pub use estate::{
-    Edge, Estate, Frontend, Mode, Note, Redaction, Resolved, Resource, ResourceId, ScanError,
-    UnreadModule, Written,
+    Edge, Estate, Frontend, Mode, Note, Redaction, Resolved, Resource, ResourceId, ResourceIgnore,
+    ScanError, UnreadModule, Written,
 };
 pub use finding::{sort_findings, Equivalent, Finding, Severity, Status};
 pub use limits::{Limit, Limits};

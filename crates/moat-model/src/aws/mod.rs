@@ -22,6 +22,7 @@ pub mod messaging;
 pub mod network;
 pub mod security;
 pub mod serverless;
+pub mod setting;
 pub mod storage;
 pub mod terms;
 

@@ -19,7 +19,8 @@ mod messaging;
 mod network;
 mod security;
 mod serverless;
-mod setting;
+/// The shared readers of one setting ([`moat_model::aws::setting`]).
+use moat_model::aws::setting;
 mod storage;
 mod terms;
 

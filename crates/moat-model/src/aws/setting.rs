@@ -1,14 +1,17 @@
-//! Reading one Terraform attribute into a typed setting ([`Attr`]): written, the provider's
-//! default, unknown, or invalid, with its location and the attribute path users write.
+//! Reading one attribute of a resolved resource into a typed setting ([`Attr`]): written, the
+//! default the adapter's frontend applies, unknown, or invalid, with its location and the
+//! attribute path users write. Shared by every frontend's adapters: paths are dotted, with list
+//! indexes (`recording_group.0.all_supported` in Terraform, `Policies.0.PolicyDocument` in
+//! CloudFormation).
 
-use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Loc, Node, Resource, ResourceId, Value};
+use crate::aws::{Attr, AttrValue};
+use crate::{Loc, Node, Resource, ResourceId, Value};
 
 /// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
 /// is written and not `null`. When a value on the way is unknown (a block or object written as
 /// a variable without value), that unknown node is returned: the setting inside it is unknown,
 /// never absent (which would read as the default).
-pub(super) fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
+pub fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
     let mut parts = path.split('.').filter(|p| !p.is_empty());
     let mut cur = r.get(parts.next()?)?;
     for part in parts {
@@ -25,7 +28,7 @@ pub(super) fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
 /// Read the attribute at `path` of `r` (owned by `id`), shown to users as `shown`. Absent or
 /// `null`: `default` (located at the resource's declaration). An unresolved value is unknown;
 /// a value `parse` rejects is invalid (`expected` says what it should be).
-pub(super) fn read<T>(
+pub fn read<T>(
     r: &Resource,
     id: ResourceId,
     path: &str,
@@ -39,7 +42,7 @@ pub(super) fn read<T>(
 }
 
 /// [`read`] for a setting with no default: `None` when it is not written.
-pub(super) fn read_opt<T>(
+pub fn read_opt<T>(
     r: &Resource,
     id: ResourceId,
     path: &str,
@@ -61,7 +64,7 @@ pub(super) fn read_opt<T>(
 }
 
 /// A bool attribute (`true`/`false`, or the strings Terraform converts) with its default.
-pub(super) fn bool_attr(
+pub fn bool_attr(
     r: &Resource,
     id: ResourceId,
     path: &str,
@@ -72,7 +75,7 @@ pub(super) fn bool_attr(
 }
 
 /// A string attribute with its default.
-pub(super) fn string_attr(
+pub fn string_attr(
     r: &Resource,
     id: ResourceId,
     path: &str,
@@ -87,7 +90,7 @@ pub(super) fn string_attr(
 /// The setting held by `n` (a node of a nested block), shown as `shown`: absent or `null` is
 /// `None`; an unresolved value is unknown; a value `parse` rejects is invalid. `at` locates a
 /// node written without a location.
-pub(super) fn node_setting<T>(
+pub fn node_setting<T>(
     n: Option<&Node>,
     at: &Loc,
     id: ResourceId,
@@ -108,8 +111,9 @@ pub(super) fn node_setting<T>(
     Some(Attr::new(value, loc, shown, id))
 }
 
-/// A scalar as text, as Terraform converts numbers and bools for string attributes.
-pub(super) fn text(n: &Node) -> Option<String> {
+/// A scalar as text, as Terraform and CloudFormation convert numbers and bools for string
+/// attributes.
+pub fn text(n: &Node) -> Option<String> {
     match &n.value {
         Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(n.value.to_string()),
         _ => None,
@@ -120,7 +124,7 @@ pub(super) fn text(n: &Node) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use moat_model::{Frontend, Unknown};
+    use crate::{Frontend, Unknown};
 
     #[test]
     fn a_setting_inside_an_unknown_value_is_unknown_not_absent() {

@@ -1,0 +1,1 @@
+//! YAML and JSON templates into [`moat_model::Node`]s with locations (being written).

@@ -1,0 +1,1 @@
+//! Finding candidate template files under the scanned path (being written).
