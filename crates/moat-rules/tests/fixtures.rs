@@ -22,13 +22,20 @@ use moat_model::{Estate, Finding, Status};
 
 /// The frontends a fixture can be written for: its directory name under `<CODE>/` and how the
 /// frontend loads such a directory. CloudFormation, inventory and Kubernetes join here.
-const FRONTENDS: &[(&str, Load)] = &[("terraform", load_terraform)];
+const FRONTENDS: &[(&str, Load)] = &[
+    ("terraform", load_terraform),
+    ("cloudformation", load_cloudformation),
+];
 
 /// How a frontend loads a fixture directory.
 type Load = fn(&Path) -> Vec<Estate>;
 
 fn load_terraform(path: &Path) -> Vec<Estate> {
     moat_terraform::load(path, &moat_terraform::Options::default())
+}
+
+fn load_cloudformation(path: &Path) -> Vec<Estate> {
+    moat_cloudformation::load(path, &moat_cloudformation::Options::default())
 }
 
 /// `fixtures/<family>/<CODE>`.
