@@ -17,19 +17,30 @@ pub struct LoadOptions {
     pub vars: Vec<(String, String)>,
     /// Terraform variable files (`.tfvars`, `.tfvars.json`).
     pub var_files: Vec<PathBuf>,
+    /// CloudFormation parameters (`--parameter K=V`), later wins; pseudo parameters
+    /// (`AWS::Region`) too.
+    pub parameters: Vec<(String, String)>,
+    /// CloudFormation parameter files (`--parameter-file F`): the CloudFormation CLI's JSON
+    /// format or the template configuration file format.
+    pub parameter_files: Vec<PathBuf>,
     /// Evaluation limits (see `moat_model::Limits` and docs/RELIABILITY.md).
     pub limits: Limits,
 }
 
 impl LoadOptions {
-    /// Every variable file must exist and be a file.
+    /// Every variable file and parameter file must exist and be a file.
     pub fn check(&self) -> Result<(), Error> {
-        for f in &self.var_files {
-            if !f.is_file() {
-                return Err(Error::usage(format!(
-                    "variable file `{}` does not exist or is not a file",
-                    f.display()
-                )));
+        for (what, files) in [
+            ("variable file", &self.var_files),
+            ("parameter file", &self.parameter_files),
+        ] {
+            for f in files {
+                if !f.is_file() {
+                    return Err(Error::usage(format!(
+                        "{what} `{}` does not exist or is not a file",
+                        f.display()
+                    )));
+                }
             }
         }
         Ok(())
@@ -52,11 +63,28 @@ fn terraform(path: &Path, opts: &LoadOptions) -> Vec<Estate> {
     moat_terraform::load(path, &opts)
 }
 
-/// Every frontend, in the order they run. Add CloudFormation, inventory, Kubernetes here.
-pub const FRONTENDS: &[Frontend] = &[Frontend {
-    name: "terraform",
-    load: terraform,
-}];
+fn cloudformation(path: &Path, opts: &LoadOptions) -> Vec<Estate> {
+    let opts = moat_cloudformation::Options {
+        parameters: opts.parameters.clone(),
+        parameter_files: opts.parameter_files.clone(),
+        limits: opts.limits,
+    };
+    moat_cloudformation::load(path, &opts)
+}
+
+/// Every frontend, in the order they run. Each decides by content which files are its own
+/// (a `.json` file may be a CloudFormation template, a Terraform plan or neither). Inventory
+/// and Kubernetes join here.
+pub const FRONTENDS: &[Frontend] = &[
+    Frontend {
+        name: "terraform",
+        load: terraform,
+    },
+    Frontend {
+        name: "cloudformation",
+        load: cloudformation,
+    },
+];
 
 /// The paths to read: the arguments, or the current directory. A path that does not exist is
 /// a usage error.
@@ -103,7 +131,7 @@ impl std::fmt::Display for NothingRead {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             NothingRead::NoFile => {
-                "no file to analyse (Terraform `.tf`, `.tf.json`) was found"
+                "no file to analyse (Terraform `.tf`, `.tf.json`, a Terraform plan JSON, a CloudFormation template) was found"
             }
             NothingRead::Unreadable => "no file could be read",
             NothingRead::NothingChecked => {

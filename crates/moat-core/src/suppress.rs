@@ -1,4 +1,6 @@
-//! Inline suppressions: `# moat:ignore S3002 reason text` (also `//` and `/* */`).
+//! Inline suppressions: `# moat:ignore S3002 reason text` (also `//` and `/* */`), and the
+//! suppressions a frontend reads from the resource itself ([`Estate::ignores`]: CloudFormation
+//! `Metadata: moat: ignore: [{id, reason}]`).
 //!
 //! A comment suppresses a finding when it names the finding's rule (or one of its Checkov
 //! equivalents) and sits on the finding's line, on the resource's first line, or in the block
@@ -170,8 +172,27 @@ impl Suppressions {
         out
     }
 
-    /// The suppression that applies to a finding, if any.
+    /// The suppression that applies to a finding, if any: one written on its resource
+    /// ([`Estate::ignores`]; the frontend reported those without a reason), then comments.
     pub fn find(&self, f: &Finding, estate: &Estate) -> Option<Applied> {
+        let names = |id: &str| {
+            id.eq_ignore_ascii_case(&f.rule_id)
+                || f.equivalent
+                    .checkov
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(id))
+        };
+        if let Some(i) = estate
+            .ignores
+            .iter()
+            .find(|i| i.address == f.resource && !i.reason.is_empty() && names(&i.id))
+        {
+            return Some(Applied {
+                reason: i.reason.clone(),
+                file: i.loc.file.to_string(),
+                line: i.loc.line,
+            });
+        }
         if self.by_file.is_empty() {
             return None;
         }
@@ -184,13 +205,7 @@ impl Suppressions {
                 if d.reason.is_empty() {
                     continue;
                 }
-                let named = d.ids.iter().any(|id| {
-                    id.eq_ignore_ascii_case(&f.rule_id)
-                        || f.equivalent
-                            .checkov
-                            .iter()
-                            .any(|c| c.eq_ignore_ascii_case(id))
-                });
+                let named = d.ids.iter().any(|id| names(id));
                 if named {
                     return Some(Applied {
                         reason: d.reason.clone(),
@@ -235,5 +250,49 @@ mod tests {
         assert!(parse_line("description = \"# moat:ignore S3002 x\"").is_none());
         assert!(parse_line("x = 1 moat:ignore S3002 x").is_none());
         assert!(parse_line("# moat:ignore-file S3002 x").is_none());
+    }
+
+    #[test]
+    fn an_ignore_written_on_the_resource_suppresses_its_findings_only() {
+        use moat_model::{Frontend, Loc, Resource, ResourceIgnore, Severity};
+        let mut e = Estate::new();
+        let loc = Loc::new("template.yaml", 4, 3);
+        let r = Resource::new(
+            "Logs",
+            "AWS::S3::Bucket",
+            "Logs",
+            Frontend::CloudFormation,
+            loc.clone(),
+        );
+        let other = Resource::new(
+            "Data",
+            "AWS::S3::Bucket",
+            "Data",
+            Frontend::CloudFormation,
+            loc.clone(),
+        );
+        for (id, reason) in [("CKV_AWS_18", "the log bucket itself"), ("S3003", "")] {
+            e.ignores.push(ResourceIgnore {
+                address: "Logs".into(),
+                id: id.into(),
+                reason: reason.into(),
+                loc: Loc::new("template.yaml", 9, 13),
+            });
+        }
+        e.push(r.clone());
+        e.push(other.clone());
+        e.index();
+        let s = Suppressions::collect(&e);
+        let mut f = Finding::new("S3002", "t", Severity::Low, &r, &loc, "m");
+        f.equivalent.checkov = vec!["CKV_AWS_18".into()];
+        let applied = s.find(&f, &e).unwrap();
+        assert_eq!((applied.file.as_str(), applied.line), ("template.yaml", 9));
+        assert_eq!(applied.reason, "the log bucket itself");
+        // Another resource, or an entry without a reason, suppresses nothing.
+        let mut g = Finding::new("S3002", "t", Severity::Low, &other, &loc, "m");
+        g.equivalent.checkov = vec!["CKV_AWS_18".into()];
+        assert!(s.find(&g, &e).is_none());
+        let h = Finding::new("S3003", "t", Severity::Low, &r, &loc, "m");
+        assert!(s.find(&h, &e).is_none());
     }
 }

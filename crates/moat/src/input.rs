@@ -16,6 +16,15 @@ pub struct InputArgs {
     /// Read Terraform variables from a `.tfvars` or `.tfvars.json` file; repeatable.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Set a CloudFormation parameter (`--parameter Env=prod`), or a pseudo parameter
+    /// (`--parameter AWS::Region=eu-west-1`); repeatable, later wins over parameter files.
+    #[arg(long = "parameter", value_name = "K=V")]
+    pub parameters: Vec<String>,
+    /// Read CloudFormation parameters from a file: the CloudFormation CLI's JSON
+    /// (`[{"ParameterKey": "K", "ParameterValue": "V"}]`) or a template configuration file
+    /// (`{"Parameters": {"K": "V"}}`); repeatable.
+    #[arg(long = "parameter-file", value_name = "FILE")]
+    pub parameter_files: Vec<PathBuf>,
     /// Raise (or lower) an evaluation limit (`--limit fuel=50000000`); repeatable. Limits:
     /// max_string_bytes, max_collection_len, max_module_instances, max_resource_instances,
     /// fuel. See docs/RELIABILITY.md.
@@ -32,9 +41,15 @@ impl InputArgs {
         for v in &self.vars {
             vars.push(parse_var(v)?);
         }
+        let mut parameters = Vec::new();
+        for p in &self.parameters {
+            parameters.push(parse_pair("--parameter", p)?);
+        }
         let mut opts = LoadOptions {
             vars,
             var_files: self.var_files.clone(),
+            parameters,
+            parameter_files: self.parameter_files.clone(),
             limits: base,
         };
         opts.check()?;
@@ -49,10 +64,15 @@ impl InputArgs {
 
 /// Parse `K=V` (the value may contain `=`).
 pub fn parse_var(s: &str) -> Result<(String, String), CliError> {
+    parse_pair("--var", s)
+}
+
+/// Parse the `K=V` of `flag` (the value may contain `=`).
+fn parse_pair(flag: &str, s: &str) -> Result<(String, String), CliError> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
         _ => Err(CliError::usage(format!(
-            "invalid `--var {s}`: expected `NAME=VALUE`"
+            "invalid `{flag} {s}`: expected `NAME=VALUE`"
         ))),
     }
 }

@@ -1,1 +1,0 @@
-//! YAML and JSON templates into [`moat_model::Node`]s with locations (being written).
