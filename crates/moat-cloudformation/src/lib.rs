@@ -43,6 +43,8 @@ use std::path::{Path, PathBuf};
 use moat_model::{Estate, Limits};
 
 pub use adapt::adapt;
+pub use detect::is_template;
+pub use parse::parse;
 
 /// Inputs that come from the command line.
 #[derive(Clone, Debug, Default)]
