@@ -4,8 +4,9 @@
 //! indexes (`recording_group.0.all_supported` in Terraform, `Policies.0.PolicyDocument` in
 //! CloudFormation).
 
+use crate::aws::containers::StrList;
 use crate::aws::{Attr, AttrValue};
-use crate::{Loc, Node, Resource, ResourceId, Value};
+use crate::{Loc, Node, Resource, ResourceId, Unknown, Value};
 
 /// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
 /// is written and not `null`. When a value on the way is unknown (a block or object written as
@@ -120,11 +121,71 @@ pub fn text(n: &Node) -> Option<String> {
     }
 }
 
+/// Whether the attribute at `path` names another object (a KMS key, a log group): `true` when
+/// it is a literal or a reference (the ARN of a resource of the estate, known only after it is
+/// created, or a template with literal text), `false` (the default, located at the resource)
+/// when it is absent or `null`, and written `false` when it is empty; unknown when its value
+/// depends on something unresolved (a variable without value).
+pub fn names_object(r: &Resource, id: ResourceId, path: &str, shown: &'static str) -> Attr<bool> {
+    let Some(n) = written(r, path) else {
+        return Attr::default(false, r.loc.clone(), shown, id);
+    };
+    let loc = n.loc.clone().unwrap_or_else(|| r.loc.clone());
+    let value = match &n.value {
+        Value::String(s) if s.is_empty() => AttrValue::Known(false),
+        Value::List(l) if l.is_empty() => AttrValue::Known(false),
+        Value::Unknown(Unknown::Computed { .. } | Unknown::Template { .. }) => {
+            AttrValue::Known(true)
+        }
+        Value::Unknown(u) => AttrValue::Unknown(u.clone()),
+        _ => AttrValue::Known(true),
+    };
+    Attr::new(value, loc, shown, id)
+}
+
+/// The known strings of a list (or of a single string) and whether some part is unknown.
+pub fn str_list(n: &Node) -> StrList {
+    StrList {
+        items: n.string_list().into_iter().map(str::to_string).collect(),
+        partly_unknown: n.contains_unknown(),
+    }
+}
+
+/// A list of strings held by `n`: absent or `null` is `default` at `at`; a wholly unknown value
+/// is unknown; a partly unknown list keeps its known elements ([`StrList::partly_unknown`]).
+pub fn str_list_setting(
+    n: Option<&Node>,
+    at: &Loc,
+    default: Vec<String>,
+    id: ResourceId,
+    shown: &'static str,
+) -> Attr<StrList> {
+    match n.filter(|n| !n.is_null()) {
+        None => Attr::default(
+            StrList {
+                items: default,
+                partly_unknown: false,
+            },
+            at.clone(),
+            shown,
+            id,
+        ),
+        Some(n) => {
+            let loc = n.loc.clone().unwrap_or_else(|| at.clone());
+            let value = match &n.value {
+                Value::Unknown(u) => AttrValue::Unknown(u.clone()),
+                _ => AttrValue::Known(str_list(n)),
+            };
+            Attr::new(value, loc, shown, id)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::{Frontend, Unknown};
+    use crate::Frontend;
 
     #[test]
     fn a_setting_inside_an_unknown_value_is_unknown_not_absent() {
@@ -164,5 +225,54 @@ mod tests {
             false,
         );
         assert_eq!(n.value, AttrValue::Default(false));
+    }
+
+    #[test]
+    fn a_named_object_is_a_literal_or_a_reference() {
+        let loc = Loc::new("t.yaml", 1, 1);
+        let mut r = Resource::new(
+            "T",
+            "AWS::CloudTrail::Trail",
+            "T",
+            Frontend::CloudFormation,
+            loc,
+        );
+        let at = |line| Some(Loc::new("t.yaml", line, 5));
+        r.attrs.insert(
+            "KMSKeyId".into(),
+            Node::new(
+                Value::Unknown(Unknown::Computed {
+                    address: "Key".into(),
+                    attr: "Arn".into(),
+                }),
+                at(2),
+            ),
+        );
+        r.attrs.insert(
+            "Empty".into(),
+            Node::new(Value::String(String::new()), at(3)),
+        );
+        r.attrs.insert(
+            "Param".into(),
+            Node::new(
+                Value::Unknown(Unknown::Variable { name: "K".into() }),
+                at(4),
+            ),
+        );
+        let id = ResourceId(0);
+        assert_eq!(
+            names_object(&r, id, "KMSKeyId", "KMSKeyId").value,
+            AttrValue::Known(true)
+        );
+        assert_eq!(
+            names_object(&r, id, "Empty", "Empty").value,
+            AttrValue::Known(false)
+        );
+        assert!(names_object(&r, id, "Param", "Param").is_undecided());
+        let absent = names_object(&r, id, "Other", "Other");
+        assert_eq!(absent.value, AttrValue::Default(false));
+        assert_eq!(absent.loc.line, 1);
+        let l = str_list_setting(None, &r.loc, vec!["0.0.0.0/0".into()], id, "Cidrs");
+        assert!(l.is_default() && l.get().is_some_and(|l| l.contains("0.0.0.0/0")));
     }
 }

@@ -8,48 +8,10 @@
 use moat_model::aws::containers::{
     Containers, EcrRepository, EksCluster, RegistryScanRule, RegistryScanning, StrList,
 };
-use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Loc, Node, Resource, ResourceId, Value};
+use moat_model::aws::Attr;
+use moat_model::{Estate, Node, Resource, ResourceId};
 
-use super::setting::{node_setting, read, read_opt, text};
-
-/// The known strings of a list (or a single string) and whether some part is unknown.
-fn str_list(n: &Node) -> StrList {
-    StrList {
-        items: n.string_list().into_iter().map(str::to_string).collect(),
-        partly_unknown: n.contains_unknown(),
-    }
-}
-
-/// A list attribute: absent or `null` is `default` at `at`; a wholly unknown value is
-/// unknown; a partly unknown list keeps its known elements.
-fn list_attr(
-    n: Option<&Node>,
-    at: &Loc,
-    default: Vec<String>,
-    id: ResourceId,
-    shown: &'static str,
-) -> Attr<StrList> {
-    match n.filter(|n| !n.is_null()) {
-        None => Attr::default(
-            StrList {
-                items: default,
-                partly_unknown: false,
-            },
-            at.clone(),
-            shown,
-            id,
-        ),
-        Some(n) => {
-            let loc = n.loc.clone().unwrap_or_else(|| at.clone());
-            let value = match &n.value {
-                Value::Unknown(u) => AttrValue::Unknown(u.clone()),
-                _ => AttrValue::Known(str_list(n)),
-            };
-            Attr::new(value, loc, shown, id)
-        }
-    }
-}
+use super::setting::{node_setting, read, read_opt, str_list, str_list_setting, text};
 
 fn eks_cluster(r: &Resource, id: ResourceId) -> EksCluster {
     let vpc = r.blocks("vpc_config");
@@ -66,14 +28,14 @@ fn eks_cluster(r: &Resource, id: ResourceId) -> EksCluster {
         Node::as_bool,
     )
     .unwrap_or_else(|| Attr::default(true, r.loc.clone(), "vpc_config.endpoint_public_access", id));
-    let public_access_cidrs = list_attr(
+    let public_access_cidrs = str_list_setting(
         vpc.and_then(|v| v.get("public_access_cidrs")),
         &vpc_loc,
         vec!["0.0.0.0/0".to_string()],
         id,
         "public_access_cidrs",
     );
-    let enabled_log_types = list_attr(
+    let enabled_log_types = str_list_setting(
         r.get("enabled_cluster_log_types"),
         &r.loc,
         Vec::new(),

@@ -8,10 +8,10 @@
 
 use moat_model::aws::logging::*;
 use moat_model::aws::network::Ref;
-use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Node, Resource, ResourceId, Unknown, Value};
+use moat_model::aws::Attr;
+use moat_model::{Estate, Node, Resource, ResourceId};
 
-use super::setting::{bool_attr, read, read_opt};
+use super::setting::{bool_attr, names_object, read, read_opt};
 
 /// Build the logging family of a Terraform estate.
 pub(super) fn build(e: &Estate) -> Logging {
@@ -35,8 +35,13 @@ pub(super) fn build(e: &Estate) -> Logging {
                     "enable_log_file_validation",
                     false,
                 ),
-                kms_key: named(r, id, "kms_key_id"),
-                cloudwatch_logs: named(r, id, "cloud_watch_logs_group_arn"),
+                kms_key: names_object(r, id, "kms_key_id", "kms_key_id"),
+                cloudwatch_logs: names_object(
+                    r,
+                    id,
+                    "cloud_watch_logs_group_arn",
+                    "cloud_watch_logs_group_arn",
+                ),
             })
             .collect(),
         log_groups: e
@@ -109,28 +114,6 @@ pub(super) fn build(e: &Estate) -> Logging {
             })
             .collect(),
     }
-}
-
-/// A setting that names another object (a KMS key, a log group): `true` when it is set to a
-/// literal or to a reference (the ARN of a resource, known after apply, or a template with
-/// literal text), `false` when it is absent, `null` or empty; unknown when its value depends
-/// on something unresolved (a variable without value).
-fn named(r: &Resource, id: ResourceId, attr: &'static str) -> Attr<bool> {
-    let Some(n) = r.get(attr) else {
-        return Attr::default(false, r.loc.clone(), attr, id);
-    };
-    let loc = n.loc.clone().unwrap_or_else(|| r.loc.clone());
-    let value = match &n.value {
-        Value::Null => AttrValue::Default(false),
-        Value::String(s) if s.is_empty() => AttrValue::Known(false),
-        Value::List(l) if l.is_empty() => AttrValue::Known(false),
-        Value::Unknown(Unknown::Computed { .. } | Unknown::Template { .. }) => {
-            AttrValue::Known(true)
-        }
-        Value::Unknown(u) => AttrValue::Unknown(u.clone()),
-        _ => AttrValue::Known(true),
-    };
-    Attr::new(value, loc, attr, id)
 }
 
 /// The object a flow log attribute names (`None` when it is not set).

@@ -6,8 +6,7 @@
 //! Without `kms_key_arn`, Lambda encrypts environment variables with the AWS managed key.
 
 use moat_model::aws::serverless::*;
-use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Unknown, Value};
+use moat_model::{Estate, Node, Resolved, Resource, ResourceId};
 
 use super::setting;
 
@@ -85,25 +84,6 @@ fn function(r: &Resource, id: ResourceId) -> Function {
     Function {
         id,
         environment: has_variables.then(|| r.loc_of("environment").clone()),
-        kms_key: key_named(r, id, "kms_key_arn"),
+        kms_key: setting::names_object(r, id, "kms_key_arn", "kms_key_arn"),
     }
-}
-
-/// Whether a key is named at `path`: a literal non-empty value or a reference (a key not yet
-/// created) is; absent, null or empty is not (the AWS managed key); other unknowns are unknown.
-fn key_named(r: &Resource, id: ResourceId, path: &'static str) -> Attr<bool> {
-    let Some(n) = r.get(path).filter(|n| !n.is_null()) else {
-        return Attr::default(false, r.loc.clone(), path, id);
-    };
-    let loc = n.loc.clone().unwrap_or_else(|| r.loc.clone());
-    let value = match &n.value {
-        Value::String(s) if s.is_empty() => AttrValue::Known(false),
-        Value::List(l) if l.is_empty() => AttrValue::Known(false),
-        Value::Unknown(Unknown::Computed { .. } | Unknown::Template { .. }) => {
-            AttrValue::Known(true)
-        }
-        Value::Unknown(u) => AttrValue::Unknown(u.clone()),
-        _ => AttrValue::Known(true),
-    };
-    Attr::new(value, loc, path, id)
 }
