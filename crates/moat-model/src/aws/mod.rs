@@ -19,6 +19,7 @@ pub mod edge;
 pub mod identity;
 pub mod logging;
 pub mod messaging;
+pub mod netread;
 pub mod network;
 pub mod security;
 pub mod serverless;

@@ -17,6 +17,10 @@ use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use moat_model::aws::netread::{
+    self, cidr_v4, cidr_v6, cidrs_into, description_text, port_range, prefix_list_peers, protocol,
+    subnet_ipv6_stand_in, unknown_in, unknown_sg_rule, vpc_ipv6_stand_in_block,
+};
 use moat_model::aws::network::*;
 use moat_model::{Estate, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value};
 
@@ -70,118 +74,6 @@ fn resolve_many(e: &Estate, n: Option<&Node>, types: &[&str]) -> Vec<Ref> {
     }
 }
 
-fn unknown_of(n: &Node) -> Option<Unknown> {
-    let mut found = None;
-    n.walk(&mut |x| {
-        if found.is_none() {
-            if let Value::Unknown(u) = &x.value {
-                found = Some(u.clone());
-            }
-        }
-    });
-    found
-}
-
-fn port_of(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<u16> {
-    let n = n?;
-    if let Some(u) = unknown_of(n) {
-        unknown.push(u);
-        return None;
-    }
-    n.as_i64().and_then(|p| u16::try_from(p).ok())
-}
-
-fn protocol_of(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Protocol> {
-    let Some(n) = n else {
-        unknown.push(Unknown::derived("the rule's protocol is not set"));
-        return None;
-    };
-    if let Some(u) = unknown_of(n) {
-        unknown.push(u);
-        return None;
-    }
-    let s = match &n.value {
-        Value::Number(x) => moat_model::format_number(*x),
-        Value::String(s) => s.clone(),
-        _ => String::new(),
-    };
-    let p = Protocol::parse(&s);
-    if p.is_none() {
-        unknown.push(Unknown::derived(format!(
-            "protocol `{s}` is not understood"
-        )));
-    }
-    p
-}
-
-fn ports_for(
-    proto: Option<Protocol>,
-    from: Option<&Node>,
-    to: Option<&Node>,
-    unknown: &mut Vec<Unknown>,
-) -> Option<PortRange> {
-    match proto {
-        Some(p) if p.has_ports() => {
-            let f = port_of(from, unknown);
-            let t = port_of(to, unknown).or(f);
-            match (f, t) {
-                (Some(f), Some(t)) if f <= t => Some(PortRange::new(f, t)),
-                // -1 or out-of-range ports on tcp/udp mean all ports in the AWS API.
-                _ if from.and_then(Node::as_i64) == Some(-1) => Some(PortRange::ALL),
-                (Some(_), Some(_)) => {
-                    unknown.push(Unknown::derived("the rule's port range is inverted"));
-                    None
-                }
-                _ => {
-                    if !unknown.iter().any(|_| true) {
-                        unknown.push(Unknown::derived("the rule's ports are not set"));
-                    }
-                    None
-                }
-            }
-        }
-        Some(_) => Some(PortRange::ALL),
-        None => None,
-    }
-}
-
-fn cidrs_into(
-    n: Option<&Node>,
-    v4: &mut Vec<Ipv4Net>,
-    v6: &mut Vec<Ipv6Net>,
-    unknown: &mut Vec<Unknown>,
-) {
-    let Some(n) = n else { return };
-    let items: Vec<&Node> = match &n.value {
-        Value::List(l) => l.iter().collect(),
-        Value::Null => Vec::new(),
-        _ => vec![n],
-    };
-    for item in items {
-        if let Some(u) = unknown_of(item) {
-            unknown.push(u);
-            continue;
-        }
-        let Some(s) = item.as_str() else { continue };
-        match parse_net(s) {
-            Some(IpNet::V4(x)) => v4.push(x),
-            Some(IpNet::V6(x)) => v6.push(x),
-            None => unknown.push(Unknown::derived(format!("`{s}` is not a CIDR block"))),
-        }
-    }
-}
-
-/// Parse a CIDR (or a bare address as a host prefix), normalised to its network.
-/// A rule's description: the text, or for a value only known at apply time (a template over a
-/// `dynamic` block's value) its placeholder text: a description is written either way.
-fn description_text(n: &Node) -> Option<String> {
-    match &n.value {
-        Value::String(s) => Some(s.clone()),
-        Value::Unknown(u) => Some(u.placeholder()),
-        _ => None,
-    }
-}
-
 fn bool_tri(n: Option<&Node>, default: bool) -> Tri {
     Tri::from_node_bool(n, default)
 }
@@ -200,8 +92,8 @@ fn parse_sg_rule(
     loc: Loc,
 ) -> SgRule {
     let mut unknown = Vec::new();
-    let protocol = protocol_of(get_any(m, &["protocol", "ip_protocol"]), &mut unknown);
-    let ports = ports_for(
+    let protocol = protocol(get_any(m, &["protocol", "ip_protocol"]), &mut unknown);
+    let ports = port_range(
         protocol,
         attr(m, "from_port"),
         attr(m, "to_port"),
@@ -235,31 +127,17 @@ fn parse_sg_rule(
         get_any(m, &["prefix_list_ids", "prefix_list_id"]),
         &["aws_ec2_managed_prefix_list"],
     );
-    let mut prefix_list_unknown = Vec::new();
-    for pl in &prefix_lists {
-        match pl {
-            Ref::Res(id) => match prefix_list_entries(e, *id) {
-                Ok(v) => {
-                    for n in v {
-                        match n {
-                            IpNet::V4(x) => ipv4.push(x),
-                            IpNet::V6(x) => ipv6.push(x),
-                        }
-                    }
-                }
-                Err(why) => prefix_list_unknown.push(why),
-            },
-            Ref::External(s) => prefix_list_unknown.push(format!(
-                "the entries of prefix list `{s}` (AWS-managed or not in the scanned files) are not known"
-            )),
-            Ref::Unknown(u) => prefix_list_unknown.push(format!("a prefix list: {u}")),
-        }
-    }
+    let prefix_list_unknown = prefix_list_peers(
+        &prefix_lists,
+        |id| prefix_list_entries(e, id),
+        &mut ipv4,
+        &mut ipv6,
+    );
     let self_ref = match attr(m, "self") {
         Some(n) => match n.as_bool() {
             Some(b) => b,
             None => {
-                if let Some(u) = unknown_of(n) {
+                if let Some(u) = unknown_in(n) {
                     unknown.push(u);
                 }
                 false
@@ -307,7 +185,7 @@ pub fn prefix_list_entries(e: &Estate, id: ResourceId) -> Result<Vec<IpNet>, Str
     let mut out = Vec::new();
     let mut entry = |n: Option<&Node>| -> Result<(), String> {
         let Some(n) = n else { return Ok(()) };
-        if let Some(u) = unknown_of(n) {
+        if let Some(u) = unknown_in(n) {
             return Err(format!("an entry of prefix list `{}`: {u}", r.address));
         }
         match n.as_str().and_then(parse_net) {
@@ -350,8 +228,8 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
                 rules.push(parse_sg_rule(e, r, id, b, dir, loc));
             }
             if let Some(n) = r.get(key) {
-                if let Some(u) = unknown_of(n).filter(|_| n.is_unknown()) {
-                    rules.push(unknown_rule(dir, u, node_loc(r, Some(n)), id));
+                if let Some(u) = unknown_in(n).filter(|_| n.is_unknown()) {
+                    rules.push(unknown_sg_rule(dir, u, node_loc(r, Some(n)), id));
                 }
             }
         }
@@ -406,26 +284,6 @@ fn build_security_groups(e: &Estate) -> Vec<SecurityGroup> {
     out
 }
 
-fn unknown_rule(direction: Direction, u: Unknown, loc: Loc, declared_by: ResourceId) -> SgRule {
-    SgRule {
-        direction,
-        protocol: None,
-        ports: None,
-        ipv4: Vec::new(),
-        ipv6: Vec::new(),
-        groups: Vec::new(),
-        self_ref: false,
-        prefix_lists: Vec::new(),
-        prefix_list_unknown: Vec::new(),
-        description: None,
-        unknown: vec![u],
-        addresses_unknown: true,
-        loc,
-        declared_by,
-        implicit: false,
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // the rest
 
@@ -442,55 +300,6 @@ fn subnet_of(e: &Estate, n: Option<&Node>) -> Option<Ref> {
     resolve_one(e, n, SUBNET_TYPES)
 }
 
-fn cidr_v4(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv4Net> {
-    let n = n?;
-    if let Some(u) = unknown_of(n) {
-        unknown.push(u);
-        return None;
-    }
-    match n.as_str().and_then(parse_net) {
-        Some(IpNet::V4(x)) => Some(x),
-        _ => None,
-    }
-}
-
-/// A stand-in for an IPv6 block that AWS assigns at apply time: [`VPC_IPV6_STAND_IN`] + a
-/// 24-bit VPC index = a /56.
-fn synthetic_v6(vpc_index: u32, _: Option<()>) -> Ipv6Net {
-    let base: u128 = (0x0100_0db8_u128 << 96) | (u128::from(vpc_index & 0xff_ffff) << 72);
-    Ipv6Net::new(std::net::Ipv6Addr::from(base), 56).unwrap_or_default()
-}
-
-/// The `k`-th /64 of a block (wrapping inside it).
-fn synthetic_v6_in(block: Ipv6Net, k: u32) -> Ipv6Net {
-    let plen = block.prefix_len().min(64);
-    let bits = 64 - u32::from(plen);
-    let idx = if bits >= 32 {
-        u128::from(k)
-    } else {
-        u128::from(k) & ((1u128 << bits) - 1)
-    };
-    let base = u128::from(block.network()) | (idx << 64);
-    Ipv6Net::new(std::net::Ipv6Addr::from(base), 64).unwrap_or_default()
-}
-
-fn cidr_v6(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Ipv6Net> {
-    let n = n?;
-    if let Some(u) = unknown_of(n) {
-        // An IPv6 CIDR assigned by AWS (`cidrsubnet(aws_vpc.x.ipv6_cidr_block, ...)`) is
-        // unknown offline; it does not make the subnet unknown for IPv4 analyses.
-        let _ = u;
-        return None;
-    }
-    match n.as_str().and_then(parse_net) {
-        Some(IpNet::V6(x)) => Some(x),
-        _ => {
-            let _ = unknown;
-            None
-        }
-    }
-}
-
 fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route {
     let mut dest_unknown = None;
     let mut dest = None;
@@ -501,7 +310,7 @@ fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route
         "destination_ipv6_cidr_block",
     ] {
         if let Some(n) = attr(m, key) {
-            if let Some(u) = unknown_of(n) {
+            if let Some(u) = unknown_in(n) {
                 dest_unknown = Some(u);
             } else if let Some(net) = n.as_str().and_then(parse_net) {
                 dest = Some(net);
@@ -624,7 +433,7 @@ fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
             Some(x) => x,
             None => {
                 unknown.push(
-                    unknown_of(n)
+                    unknown_in(n)
                         .unwrap_or_else(|| Unknown::derived("the rule number is not a number")),
                 );
                 i64::MAX
@@ -639,14 +448,14 @@ fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
         Some(s) if s.eq_ignore_ascii_case("allow") => Action::Allow,
         Some(s) if s.eq_ignore_ascii_case("deny") => Action::Deny,
         _ => {
-            if let Some(u) = get_any(m, &["action", "rule_action"]).and_then(unknown_of) {
+            if let Some(u) = get_any(m, &["action", "rule_action"]).and_then(unknown_in) {
                 unknown.push(u);
             }
             Action::Deny
         }
     };
-    let protocol = protocol_of(attr(m, "protocol"), &mut unknown);
-    let ports = ports_for(
+    let protocol = protocol(attr(m, "protocol"), &mut unknown);
+    let ports = port_range(
         protocol,
         attr(m, "from_port"),
         attr(m, "to_port"),
@@ -655,7 +464,7 @@ fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
     let mut cidr = None;
     for key in ["cidr_block", "ipv6_cidr_block"] {
         if let Some(n) = attr(m, key) {
-            if let Some(u) = unknown_of(n) {
+            if let Some(u) = unknown_in(n) {
                 unknown.push(u);
             } else if let Some(net) = n.as_str().and_then(parse_net) {
                 cidr = Some(net);
@@ -1214,7 +1023,7 @@ fn build_lbs(
         tgs.push(TargetGroup {
             id,
             address: r.address.clone(),
-            port: port_of(res_attr(r, "port"), &mut unknown),
+            port: netread::port(res_attr(r, "port"), &mut unknown),
             protocol: res_attr(r, "protocol").and_then(|n| n.as_str().map(str::to_string)),
             target_type,
             health_port,
@@ -1237,7 +1046,7 @@ fn build_lbs(
             id,
             address: r.address.clone(),
             lb: resolve_one(e, res_attr(r, "load_balancer_arn"), LB_TYPES),
-            port: port_of(res_attr(r, "port"), &mut unknown),
+            port: netread::port(res_attr(r, "port"), &mut unknown),
             protocol: res_attr(r, "protocol").and_then(|n| n.as_str().map(str::to_string)),
             target_groups,
             unknown,
@@ -1289,7 +1098,7 @@ fn build_lbs(
         targets.push(Target {
             group,
             target,
-            port: port_of(res_attr(r, "port"), &mut unknown),
+            port: netread::port(res_attr(r, "port"), &mut unknown),
             declared_by: id,
             loc: r.loc.clone(),
         });
@@ -1368,7 +1177,7 @@ pub fn build(e: &Estate) -> Network {
             if let Some(c) = cidr_v4(res_attr(r, "cidr_block"), &mut unknown) {
                 cidrs.push(IpNet::V4(c));
             }
-            if let Some(c) = cidr_v6(res_attr(r, "ipv6_cidr_block"), &mut unknown) {
+            if let Some(c) = cidr_v6(res_attr(r, "ipv6_cidr_block")) {
                 cidrs.push(IpNet::V6(c));
             } else if res_any(
                 r,
@@ -1379,7 +1188,7 @@ pub fn build(e: &Estate) -> Network {
             {
                 // AWS picks the /56 at apply time. A stand-in block from a reserved
                 // range keeps the VPC's IPv6 space apart from the internet.
-                cidrs.push(IpNet::V6(synthetic_v6(vpc_index, None)));
+                cidrs.push(IpNet::V6(vpc_ipv6_stand_in_block(vpc_index)));
             }
             vpc_index += 1;
             for (_, a) in e.of_type("aws_vpc_ipv4_cidr_block_association") {
@@ -1411,7 +1220,7 @@ pub fn build(e: &Estate) -> Network {
                 name: r.display_name().to_string(),
                 vpc: resolve_one(e, res_attr(r, "vpc_id"), VPC_TYPES),
                 cidr,
-                ipv6_cidr: cidr_v6(res_attr(r, "ipv6_cidr_block"), &mut unknown).or_else(|| {
+                ipv6_cidr: cidr_v6(res_attr(r, "ipv6_cidr_block")).or_else(|| {
                     // Assigned by AWS inside the VPC's block: a stand-in /64 of the
                     // VPC's (stand-in) block, one per subnet.
                     res_attr(r, "ipv6_cidr_block")?;
@@ -1422,7 +1231,7 @@ pub fn build(e: &Estate) -> Network {
                         IpNet::V4(_) => None,
                     })?;
                     subnet_index += 1;
-                    Some(synthetic_v6_in(base, subnet_index))
+                    Some(subnet_ipv6_stand_in(base, subnet_index))
                 }),
                 az: res_attr(r, "availability_zone").and_then(|n| n.as_str().map(str::to_string)),
                 map_public_ip: bool_tri(
