@@ -18,6 +18,7 @@
 
 pub mod aws;
 pub mod estate;
+pub mod files;
 pub mod finding;
 pub mod limits;
 pub mod sandbox;
