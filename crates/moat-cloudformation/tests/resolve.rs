@@ -788,3 +788,57 @@ fn json_templates_resolve_the_same() {
     assert!(e.sources.contains_key("t.json"));
     let _ = Value::Null;
 }
+
+#[test]
+fn getatt_attribute_may_be_a_ref() {
+    let t = r#"Parameters:
+  Which:
+    Type: String
+    Default: Arn
+  Unset:
+    Type: String
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+  R:
+    Type: AWS::Test::Thing
+    Properties:
+      A: !GetAtt [Q, !Ref Which]
+      B: {"Fn::GetAtt": [Q, {"Ref": "Unset"}]}
+"#;
+    let e = load(t);
+    assert!(e.errors.is_empty(), "{:?}", errors(&e));
+    assert_eq!(attr(&e, "R", "A").computed_ref(), Some(("Q", "Arn")));
+    match attr(&e, "R", "B").unknown_reason() {
+        Some(Unknown::Derived { refs, .. }) => assert_eq!(refs, &vec!["Q".to_string()]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nested_stacks_are_not_read_from_text() {
+    let t = r#"Resources:
+  Net:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: net.yaml
+  R:
+    Type: AWS::Test::Thing
+    Properties:
+      S: !GetAtt Net.Outputs.SubnetId
+"#;
+    let e = load(t);
+    assert!(e.errors.is_empty(), "{:?}", errors(&e));
+    assert_eq!(e.notes.len(), 1);
+    assert_eq!(e.notes[0].line, 5);
+    match attr(&e, "R", "S").unknown_reason() {
+        Some(Unknown::Derived { reason, refs }) => {
+            assert!(
+                reason.contains("output `SubnetId` of nested stack `Net`"),
+                "{reason}"
+            );
+            assert_eq!(refs, &vec!["Net".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1348,7 +1348,10 @@ impl<'s, 'a> Eval<'s, 'a> {
         if let Some(p) = self.sh.parsed.and_then(|m| m.get(abs)) {
             return match &p.root {
                 Ok(n) => Ok((p.rel.clone(), p.text.clone(), n.clone())),
-                Err(e) => Err(e.message.clone()),
+                Err(e) => {
+                    self.sh.errors.push(e.clone());
+                    Err(e.message.clone())
+                }
             };
         }
         let Some(sb) = self.sh.sandbox else {

@@ -183,6 +183,16 @@ fn params(ev: &mut Eval, decls: Option<&Node>, given: Option<&BTreeMap<String, N
         ev.error(decls.loc.as_ref(), "`Parameters` must be a map");
         return;
     };
+    if let Some(g) = given {
+        for (k, v) in g {
+            if !decls.contains_key(k) {
+                ev.error(
+                    v.loc.as_ref(),
+                    format!("parameter `{k}` is passed to a nested stack whose template `{}` does not declare it", ev.st.file),
+                );
+            }
+        }
+    }
     for (name, d) in decls {
         let dloc = d.loc.clone();
         if d.as_map().is_none() {
