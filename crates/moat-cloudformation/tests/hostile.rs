@@ -167,3 +167,154 @@ fn big_yaml_template_parses() {
     );
     assert!(moat_cloudformation::is_template(&n));
 }
+
+mod files {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use moat_cloudformation::walk::{is_candidate, parse_template, read, walk};
+    use moat_model::{Limits, Sandbox};
+
+    fn names(root: &Path, files: &[std::path::PathBuf]) -> Vec<String> {
+        files
+            .iter()
+            .map(|p| moat_model::files::relative(p, root))
+            .collect()
+    }
+
+    #[test]
+    fn candidates() {
+        for yes in [
+            "template.yaml",
+            "a.yml",
+            "stack.json",
+            "x.template",
+            "B.YAML",
+        ] {
+            assert!(is_candidate(yes), "{yes}");
+        }
+        for no in [
+            "main.tf",
+            "main.tf.json",
+            "prod.tfvars.json",
+            "README.md",
+            "a.yaml.bak",
+        ] {
+            assert!(!is_candidate(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn walk_skips_hidden_and_node_modules_and_refuses_links_out() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.yaml"), "Resources: {}\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("stacks/nested")).unwrap();
+        std::fs::create_dir_all(root.join(".aws-sam/build")).unwrap();
+        std::fs::create_dir_all(root.join("node_modules/pkg")).unwrap();
+        std::fs::create_dir_all(root.join("cdk.out")).unwrap();
+        for f in [
+            "template.yaml",
+            "stacks/net.json",
+            "stacks/nested/db.template",
+            "main.tf.json",
+            ".aws-sam/build/template.yaml",
+            "node_modules/pkg/package.json",
+            "cdk.out/App.template.json",
+            "notes.txt",
+        ] {
+            std::fs::write(root.join(f), "{}").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path().join("secret.yaml"), root.join("out.yaml"))
+                .unwrap();
+            std::os::unix::fs::symlink(root.join("template.yaml"), root.join("in.yaml")).unwrap();
+            let fifo = root.join("pipe.yaml");
+            let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(status.is_ok_and(|s| s.success()));
+        }
+        let sandbox = Sandbox::new(root);
+        let (files, errors) = walk(root, &sandbox);
+        let mut expected = vec![
+            "cdk.out/App.template.json",
+            "stacks/nested/db.template",
+            "stacks/net.json",
+            "template.yaml",
+        ];
+        #[cfg(unix)]
+        expected.push("in.yaml");
+        expected.sort();
+        let mut got = names(root, &files);
+        got.sort();
+        assert_eq!(got, expected);
+        #[cfg(unix)]
+        {
+            let errs: Vec<(String, String)> = errors
+                .iter()
+                .map(|e| (e.file.clone(), e.message.clone()))
+                .collect();
+            assert!(
+                errs.iter()
+                    .any(|(f, m)| f == "out.yaml" && m.contains("outside the scanned tree")),
+                "{errs:?}"
+            );
+            assert!(
+                errs.iter()
+                    .any(|(f, m)| f == "pipe.yaml" && m.contains("not a regular file")),
+                "{errs:?}"
+            );
+            // Reading the link out of the tree directly is refused too.
+            let e = read(&sandbox, &root.join("out.yaml"), Arc::from("out.yaml")).unwrap_err();
+            assert!(
+                e.message.contains("outside the scanned tree"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn read_decodes_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        std::fs::write(root.join("le.yaml"), le).unwrap();
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        std::fs::write(root.join("be.yaml"), be).unwrap();
+        std::fs::write(root.join("bom.yaml"), format!("\u{feff}{text}")).unwrap();
+        std::fs::write(root.join("bad.yaml"), b"Resources:\n  \xFF: 1\n").unwrap();
+        let mut sandbox = Sandbox::new(root);
+        for f in ["le.yaml", "be.yaml", "bom.yaml"] {
+            let t = read(&sandbox, &root.join(f), Arc::from(f)).unwrap();
+            assert_eq!(&*t, text, "{f}");
+            let n = parse_template(Arc::from(f), &t, &Limits::default()).unwrap();
+            assert!(n.is_some(), "{f}");
+        }
+        let e = read(&sandbox, &root.join("bad.yaml"), Arc::from("bad.yaml")).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("bad.yaml", 2));
+        assert!(e.message.contains("not valid UTF-8"), "{}", e.message);
+        sandbox.max_bytes = 10;
+        let e = read(&sandbox, &root.join("bom.yaml"), Arc::from("bom.yaml")).unwrap_err();
+        assert!(e.message.contains("larger than 10 bytes"), "{}", e.message);
+    }
+
+    #[test]
+    fn parse_template_skips_other_files() {
+        let l = Limits::default();
+        // Not YAML at all (a Helm chart), and not a template: no error.
+        let helm = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n";
+        assert_eq!(parse_template(Arc::from("svc.yaml"), helm, &l), Ok(None));
+        // Mentions the words but is no template.
+        let k8s = "kind: ConfigMap\ndata:\n  Resources: AWS::S3::Bucket\n";
+        assert_eq!(parse_template(Arc::from("cm.yaml"), k8s, &l), Ok(None));
+        // A broken template is an error.
+        let broken = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B: [\n";
+        let e = parse_template(Arc::from("t.yaml"), broken, &l).unwrap_err();
+        assert_eq!(e.file, "t.yaml");
+    }
+}
