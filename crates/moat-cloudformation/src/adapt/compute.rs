@@ -345,9 +345,10 @@ fn volume(r: &Resource, id: ResourceId) -> Volume {
             Some(s) => {
                 let why = match &s.value {
                     Value::String(name) => format!(
-                        "`Encrypted` is not set and the volume is created from snapshot `{name}`, whose encryption it inherits"
+                        "not set, and the volume is created from snapshot `{name}`, whose encryption it inherits"
                     ),
-                    _ => "`Encrypted` is not set and the volume is created from a snapshot, whose encryption it inherits".to_string(),
+                    _ => "not set, and the volume is created from a snapshot, whose encryption it inherits"
+                        .to_string(),
                 };
                 Attr::unknown(
                     Unknown::derived(why),
