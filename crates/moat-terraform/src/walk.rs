@@ -70,6 +70,15 @@ pub(crate) fn walk(
     root: &Path,
     sandbox: &Sandbox,
 ) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanError>) {
+    walk_matching(root, sandbox, is_tf)
+}
+
+/// [`walk`] for the files whose name `wanted` accepts (the plan frontend's `.json` files).
+pub(crate) fn walk_matching(
+    root: &Path,
+    sandbox: &Sandbox,
+    wanted: fn(&str) -> bool,
+) -> (BTreeMap<PathBuf, Vec<PathBuf>>, Vec<ScanError>) {
     let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let refused: Arc<Mutex<Vec<ScanError>>> = Arc::new(Mutex::new(Vec::new()));
     let (sb, rf, base) = (sandbox.clone(), refused.clone(), root.to_path_buf());
@@ -88,14 +97,14 @@ pub(crate) fn walk(
             }
             // Only directories and Terraform files matter to the frontend (a `moat.toml` link
             // is the configuration's business).
-            if !is_tf(&e.file_name().to_string_lossy()) && !e.path().is_dir() {
+            if !wanted(&e.file_name().to_string_lossy()) && !e.path().is_dir() {
                 return false;
             }
             let shown = relative(&normalize(e.path()), &base);
             match sb.resolve(e.path(), &shown) {
                 Ok(_) => true,
                 // A dangling link is not worth an error unless it names a Terraform file.
-                Err(Refusal::Io { .. }) if !is_tf(&e.file_name().to_string_lossy()) => false,
+                Err(Refusal::Io { .. }) if !wanted(&e.file_name().to_string_lossy()) => false,
                 Err(r) => {
                     if let Ok(mut v) = rf.lock() {
                         v.push(ScanError {
@@ -114,7 +123,7 @@ pub(crate) fn walk(
         match entry {
             Ok(e) => {
                 let name = e.file_name().to_string_lossy();
-                if !is_tf(&name) || e.depth() == 0 {
+                if !wanted(&name) || e.depth() == 0 {
                     continue;
                 }
                 let p = normalize(e.path());
@@ -149,7 +158,7 @@ pub(crate) fn walk(
                     !p.is_dir()
                         && p.symlink_metadata()
                             .is_ok_and(|m| m.file_type().is_symlink())
-                        && !p.file_name().is_some_and(|n| is_tf(&n.to_string_lossy()))
+                        && !p.file_name().is_some_and(|n| wanted(&n.to_string_lossy()))
                 });
                 if !irrelevant {
                     errors.push(walk_error(&err, root));
@@ -222,7 +231,7 @@ pub(crate) fn read_named_source(abs: &Path, rel: Arc<str>) -> Result<Arc<SrcFile
     source_from_bytes(bytes, rel)
 }
 
-fn refusal_error(rel: &str, r: Refusal) -> ScanError {
+pub(crate) fn refusal_error(rel: &str, r: Refusal) -> ScanError {
     let message = match r {
         Refusal::TooLarge { .. } => TfError::TooLarge.to_string(),
         Refusal::Io { reason, .. } => TfError::Read(reason).to_string(),
@@ -282,7 +291,7 @@ pub(crate) fn parse_source(file: &Arc<SrcFile>) -> Result<Body, ScanError> {
 
 /// `Some("UTF-16LE")`/`Some("UTF-16BE")` for text written in UTF-16 (with a byte-order mark,
 /// or ASCII text whose every other byte is NUL, as PowerShell's `Out-File` writes it).
-fn utf16(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn utf16(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
         [0xFF, 0xFE, ..] => return Some("UTF-16LE"),
         [0xFE, 0xFF, ..] => return Some("UTF-16BE"),
