@@ -23,6 +23,7 @@
 )]
 
 pub mod adapt;
+pub mod plan;
 mod config;
 mod error;
 mod eval;
