@@ -495,9 +495,11 @@ pub fn transform(template: &mut Node, errors: &mut Vec<ScanError>, notes: &mut V
         bucket_events: Vec::new(),
         conditions: Map::new(),
         api_stages: BTreeMap::new(),
+        refs: BTreeMap::new(),
     };
     let expanded = sam.run(resources, globals.as_ref());
     let new_conditions = std::mem::take(&mut sam.conditions);
+    let refs = std::mem::take(&mut sam.refs);
     if let Some(Node {
         value: Value::Map(m),
         ..
@@ -516,6 +518,107 @@ pub fn transform(template: &mut Node, errors: &mut Vec<ScanError>, notes: &mut V
         }
     }
     remove_sam_transform(top);
+    if !refs.is_empty() {
+        for (k, v) in top.iter_mut() {
+            if k != "Parameters" && k != "Mappings" {
+                rewrite_refs(v, &refs);
+            }
+        }
+    }
+}
+
+/// Rewrite SAM's referenceable properties (`!Ref MyFunction.Alias`, `!GetAtt MyApi.Stage...`,
+/// `${MyApi.Stage}` in `Fn::Sub`) to the generated resources they name.
+fn rewrite_refs(n: &mut Node, refs: &BTreeMap<String, String>) {
+    match &mut n.value {
+        Value::Map(m) if m.len() == 1 => {
+            if let Some(Node {
+                value: Value::String(s),
+                ..
+            }) = m.get_mut("Ref")
+            {
+                if let Some(id) = refs.get(s.as_str()) {
+                    *s = id.clone();
+                }
+                return;
+            }
+            if let Some(Node {
+                value: Value::List(l),
+                ..
+            }) = m.get_mut("Fn::GetAtt")
+            {
+                if let Some(Node {
+                    value: Value::String(s),
+                    ..
+                }) = l.first_mut()
+                {
+                    if let Some(id) = refs.get(s.as_str()) {
+                        *s = id.clone();
+                    }
+                }
+                return;
+            }
+            if let Some(sub) = m.get_mut("Fn::Sub") {
+                match &mut sub.value {
+                    Value::String(s) => *s = rewrite_sub(s, refs),
+                    Value::List(l) => {
+                        if let Some(Node {
+                            value: Value::String(s),
+                            ..
+                        }) = l.first_mut()
+                        {
+                            *s = rewrite_sub(s, refs);
+                        }
+                        for v in l.iter_mut().skip(1) {
+                            rewrite_refs(v, refs);
+                        }
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            m.values_mut().for_each(|v| rewrite_refs(v, refs));
+        }
+        Value::Map(m) => m.values_mut().for_each(|v| rewrite_refs(v, refs)),
+        Value::List(l) => l.iter_mut().for_each(|v| rewrite_refs(v, refs)),
+        _ => {}
+    }
+}
+
+/// `${MyApi.Stage}` -> `${MyApiProdStage}`, `${MyFunction.Alias.Arn}` -> `${MyFunctionAliaslive.Arn}`.
+fn rewrite_sub(s: &str, refs: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let Some(end) = after.find('}') else {
+            rest = after;
+            break;
+        };
+        let (token, tail) = after.split_at(end);
+        let inner = token.get(2..).unwrap_or_default();
+        let replaced = refs.iter().find_map(|(k, id)| {
+            if inner == k {
+                Some(id.clone())
+            } else {
+                inner
+                    .strip_prefix(k.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                    .map(|attr| format!("{id}.{attr}"))
+            }
+        });
+        match replaced {
+            Some(r) if !inner.starts_with('!') => {
+                out.push_str("${");
+                out.push_str(&r);
+            }
+            _ => out.push_str(token),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn names_sam(t: Option<&Node>) -> bool {
@@ -596,6 +699,8 @@ struct Sam<'a> {
     conditions: Map,
     /// `StageName` of each `AWS::Serverless::Api` (when a string), for `Api` event permissions.
     api_stages: BTreeMap<String, String>,
+    /// SAM's referenceable properties: `MyFunction.Alias` -> the generated alias ID.
+    refs: BTreeMap<String, String>,
 }
 
 impl Sam<'_> {
@@ -1181,6 +1286,8 @@ impl Sam<'_> {
                         resource("AWS::Lambda::Alias", al, &a.loc, &attrs),
                         id,
                     );
+                    self.refs.insert(format!("{id}.Alias"), alias_id.clone());
+                    self.refs.insert(format!("{id}.Version"), version_id);
                     alias = Some((alias_id, name.to_string()));
                 }
                 _ => self.note(
@@ -1449,6 +1556,8 @@ impl Sam<'_> {
                     (Some(x), _) => x.clone(),
                     (None, "SQS") => {
                         let q = format!("{prefix}Queue");
+                        self.refs
+                            .insert(format!("{id}.DestinationQueue"), q.clone());
                         self.emit(
                             q.clone(),
                             resource("AWS::SQS::Queue", Map::new(), dloc, attrs),
@@ -1458,6 +1567,8 @@ impl Sam<'_> {
                     }
                     (None, "SNS") => {
                         let t = format!("{prefix}Topic");
+                        self.refs
+                            .insert(format!("{id}.DestinationTopic"), t.clone());
                         self.emit(
                             t.clone(),
                             resource("AWS::SNS::Topic", Map::new(), dloc, attrs),
@@ -2123,6 +2234,9 @@ impl Sam<'_> {
         if let Some(t) = tag_list(props.get("Tags"), None, loc) {
             s.insert("Tags".into(), t);
         }
+        self.refs.insert(format!("{id}.Stage"), stage_id.clone());
+        self.refs
+            .insert(format!("{id}.Deployment"), deployment_id.clone());
         self.emit(
             stage_id,
             resource("AWS::ApiGateway::Stage", s, loc, &attrs),
@@ -2207,6 +2321,7 @@ impl Sam<'_> {
                     "Tags",
                 ],
             );
+            self.refs.insert(format!("{id}.Stage"), stage_id.clone());
             self.emit(
                 stage_id,
                 resource("AWS::ApiGatewayV2::Stage", s, loc, &attrs),

@@ -762,3 +762,21 @@ fn hand_built_node_without_locations() {
         managed("AmazonS3ReadOnlyAccess")
     );
 }
+
+#[test]
+fn referenceable_properties_name_the_generated_resources() {
+    let out = app();
+    let t = &out.template;
+    assert_eq!(
+        js(t.path("Outputs.AdminAlias.Value").unwrap()),
+        json!({"Ref": "AdminFunctionAliaslive"})
+    );
+    assert_eq!(
+        js(t.path("Outputs.AdminUrl.Value").unwrap()),
+        json!({"Fn::Sub": "https://${AdminApi}.execute-api.${AWS::Region}.amazonaws.com/${AdminApiv1Stage}/"})
+    );
+    assert_eq!(
+        js(t.path("Outputs.HelloRole.Value").unwrap()),
+        json!({"Fn::GetAtt": ["ProcessFunctionRole", "Arn"]})
+    );
+}
