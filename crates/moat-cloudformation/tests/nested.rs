@@ -204,7 +204,7 @@ fn nested_stack_cycles_missing_children_and_outputs_are_errors() {
     let errs = errors(c);
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(
-        errs[0].starts_with("c.yaml:5 nested stack `M` not read: cannot read `missing.yaml`"),
+        errs[0] == "c.yaml:5 nested stack `M` not read: `missing.yaml`: cannot read file: no such file or directory",
         "{errs:?}"
     );
 }
@@ -306,4 +306,53 @@ fn a_parameter_the_child_does_not_declare_is_an_error_in_the_parent() {
         vec!["main.yaml:8 parameter `Unused` is passed to a nested stack whose template `leaf.yaml` does not declare it"]
     );
     assert_eq!(attr(e, "L.Q", "QueueName").as_str(), Some("k"));
+}
+
+#[test]
+fn sam_templates_are_transformed_and_local_applications_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "template.yaml",
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Environment:
+        Variables:
+          QUEUE: !GetAtt App.Outputs.QueueUrl
+  App:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: apps/queue.yaml
+"#,
+    );
+    write(
+        dir.path(),
+        "apps/queue.yaml",
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\nOutputs:\n  QueueUrl:\n    Value: !Ref Q\n",
+    );
+    let estates = load(dir.path(), &Options::default());
+    assert_eq!(
+        estates.len(),
+        1,
+        "{:?}",
+        estates.iter().map(|e| &e.root).collect::<Vec<_>>()
+    );
+    let e = &estates[0];
+    assert!(e.errors.is_empty(), "{:?}", errors(e));
+    let f = e.get(e.by_address("Fn").unwrap()).unwrap();
+    assert_eq!(f.rtype, "AWS::Lambda::Function");
+    assert!(e.by_address("FnRole").is_some());
+    let app = e.get(e.by_address("App").unwrap()).unwrap();
+    assert_eq!(app.rtype, "AWS::CloudFormation::Stack");
+    assert!(e.by_address("App.Q").is_some());
+    assert_eq!(
+        attr(e, "Fn", "Environment.Variables.QUEUE").computed_ref(),
+        Some(("App.Q", "Ref"))
+    );
 }

@@ -842,3 +842,43 @@ fn nested_stacks_are_not_read_from_text() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn foreach_expansion_is_bounded_by_the_resource_limit_and_fuel() {
+    let t = r#"Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Many:
+    - X
+    - [a, b, c, d, e, f, g, h, i, j]
+    - "Q${X}":
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !Sub "q-${X}"
+"#;
+    let mut opts = Options::default();
+    opts.limits.max_resource_instances = 5;
+    let e = load_str("t.yaml", t, &opts);
+    assert_eq!(e.resources.len(), 5);
+    assert_eq!(e.errors.len(), 1, "{:?}", errors(&e));
+    assert!(e.errors[0].message.contains("max_resource_instances"));
+    // One resource may not use more than a fifth of the fuel.
+    let t = r#"Resources:
+  Big:
+    Type: AWS::Test::Thing
+    Properties:
+      L: !Split [",", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40"]
+  Small:
+    Type: AWS::Test::Thing
+    Properties:
+      S: ok
+"#;
+    let mut opts = Options::default();
+    opts.limits.fuel = 100;
+    let e = load_str("t.yaml", t, &opts);
+    assert!(attr(&e, "Big", "L").is_unknown());
+    assert_eq!(s(&e, "Small", "S"), "ok");
+    assert_eq!(e.errors.len(), 1, "{:?}", errors(&e));
+    assert!(e.errors[0]
+        .message
+        .starts_with("resource `Big` needs more evaluation work"));
+}

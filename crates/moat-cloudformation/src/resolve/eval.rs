@@ -56,6 +56,10 @@ pub(super) struct Shared<'a> {
     fuel_out: bool,
     pub instances: usize,
     instances_out: bool,
+    /// The resource being evaluated and the fuel spent before it: one resource may use a
+    /// fifth of the fuel, past that its remaining values are unknown.
+    pub item: Option<(String, u64)>,
+    item_out: bool,
     /// Nested templates being resolved, outermost first (cycle guard).
     pub chain: Vec<PathBuf>,
 }
@@ -78,8 +82,16 @@ impl<'a> Shared<'a> {
             fuel_out: false,
             instances: 0,
             instances_out: false,
+            item: None,
+            item_out: false,
             chain: Vec::new(),
         }
+    }
+
+    /// Start (`Some(address)`) or end (`None`) the evaluation of one resource.
+    pub fn set_item(&mut self, address: Option<String>) {
+        self.item = address.map(|a| (a, self.fuel));
+        self.item_out = false;
     }
 
     /// Count one more resource; false (with an error, once) past `max_resource_instances`.
@@ -248,6 +260,20 @@ impl<'s, 'a> Eval<'s, 'a> {
             }
             return false;
         }
+        if let Some((address, start)) = &self.sh.item {
+            if self.sh.fuel.saturating_sub(*start) > self.sh.limits.fuel / 5 {
+                if !self.sh.item_out {
+                    self.sh.item_out = true;
+                    let m = format!(
+                        "resource `{address}` needs more evaluation work than a fifth of the limit `{}`; its remaining values are unknown (raise it with `--limit {}=N`)",
+                        Limit::Fuel,
+                        Limit::Fuel
+                    );
+                    self.error(loc, m);
+                }
+                return false;
+            }
+        }
         true
     }
 
@@ -394,7 +420,7 @@ impl<'s, 'a> Eval<'s, 'a> {
             for (k, body) in tmpl {
                 let key_out = subst_ident(k, ident, item);
                 let mut body = body.clone();
-                if !self.burn(1, loc) {
+                if !self.burn(1 + size(&body), loc) {
                     return out;
                 }
                 subst_node(&mut body, ident, item);
@@ -1342,7 +1368,7 @@ impl<'s, 'a> Eval<'s, 'a> {
     /// Read a nested template (through the parsed cache or the sandbox).
     pub fn read_template(&mut self, abs: &Path) -> Result<(Arc<str>, Arc<str>, Node), String> {
         let rel: Arc<str> = Arc::from(match &self.sh.scan_root {
-            Some(r) => super::relative(abs, r),
+            Some(r) => moat_model::files::relative(abs, r),
             None => abs.to_string_lossy().into_owned(),
         });
         if let Some(p) = self.sh.parsed.and_then(|m| m.get(abs)) {
@@ -1357,7 +1383,7 @@ impl<'s, 'a> Eval<'s, 'a> {
         let Some(sb) = self.sh.sandbox else {
             return Err("no file access".into());
         };
-        let text = super::io::read(sb, abs, &rel).map_err(|e| e.message)?;
+        let text = crate::walk::read(sb, abs, rel.clone()).map_err(|e| e.message)?;
         let node = super::parse_text(rel.clone(), &text, &self.sh.limits).map_err(|e| {
             self.sh.errors.push(e.clone());
             e.message
@@ -1495,4 +1521,11 @@ pub(super) fn relocate(mut n: Node, loc: Option<&Loc>) -> Node {
         }
     }
     n
+}
+
+/// How many nodes a value holds (the work of copying it).
+fn size(n: &Node) -> u64 {
+    let mut count = 0u64;
+    n.walk(&mut |_| count += 1);
+    count
 }

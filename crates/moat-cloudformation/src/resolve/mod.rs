@@ -18,22 +18,21 @@
 
 mod eval;
 mod inputs;
-mod io;
 mod stack;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use moat_model::{Estate, Limits, Node, Sandbox, ScanError, Value};
+use moat_model::files::{normalize, relative};
+use moat_model::{Estate, Limits, Node, Sandbox, ScanError};
 use rayon::prelude::*;
 
 use crate::Options;
 use eval::{Eval, Parsed, Shared, Stack};
 use inputs::Inputs;
 
-/// The name of the SAM transform.
-pub(crate) const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub(crate) use crate::sam::SAM_TRANSFORM;
 
 /// Every root template under `path` (a directory, walked, or a single file), resolved: one
 /// indexed estate per root, named by the template's path relative to `path` (the file's name
@@ -50,7 +49,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         (dir, vec![abs.clone()], Vec::new())
     } else if abs.is_dir() {
-        let (files, errors) = io::walk(&abs, &sandbox);
+        let (files, errors) = crate::walk::walk(&abs, &sandbox);
         (abs.clone(), files, errors)
     } else {
         let mut e = Estate::new();
@@ -68,7 +67,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
         .par_iter()
         .filter_map(|f| {
             let rel: Arc<str> = Arc::from(relative(f, &base));
-            let text = match io::read(&sandbox, f, &rel) {
+            let text = match crate::walk::read(&sandbox, f, rel.clone()) {
                 Ok(t) => t,
                 Err(e) => {
                     return Some((
@@ -81,11 +80,8 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
                     ))
                 }
             };
-            if !crate::detect::may_be_template(&text) {
-                return None;
-            }
-            match parse_text(rel.clone(), &text, &limits) {
-                Ok(n) if crate::detect::is_template(&n) => Some((
+            match crate::walk::parse_template(rel.clone(), &text, &limits) {
+                Ok(Some(n)) => Some((
                     f.clone(),
                     Parsed {
                         rel,
@@ -93,7 +89,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
                         root: Ok(n),
                     },
                 )),
-                Ok(_) => None,
+                Ok(None) => None,
                 Err(e) => Some((
                     f.clone(),
                     Parsed {
@@ -245,51 +241,9 @@ fn resolve_root(
     e
 }
 
-/// Whether a template's `Transform` names the SAM transform.
-fn uses_sam(root: &Node) -> bool {
-    match root.get("Transform").map(|t| &t.value) {
-        Some(Value::String(s)) => s == SAM_TRANSFORM,
-        Some(Value::List(l)) => l.iter().any(|n| n.as_str() == Some(SAM_TRANSFORM)),
-        _ => false,
-    }
-}
-
-/// Apply the SAM transform when the template asks for it.
-fn apply_sam(ev: &mut Eval, root: Node) -> Node {
-    if !uses_sam(&root) {
-        return root;
-    }
-    // SAM CALL SITE: `crate::sam::transform` expands AWS::Serverless::* resources into
-    // plain CloudFormation. Until it exists, the serverless resources stay as written.
-    let loc = root.get("Transform").and_then(|t| t.loc.clone());
-    ev.note(
-        loc.as_ref(),
-        format!("the transform `{SAM_TRANSFORM}` is not applied yet: `AWS::Serverless::*` resources are read as written"),
-    );
+/// Apply the SAM transform ([`crate::sam::transform`]; it does nothing unless the template's
+/// `Transform` names `AWS::Serverless-2016-10-31`).
+fn apply_sam(ev: &mut Eval, mut root: Node) -> Node {
+    crate::sam::transform(&mut root, &mut ev.sh.errors, &mut ev.sh.notes);
     root
-}
-
-/// `path` relative to `base`, with `/` separators (the path itself when not below `base`).
-pub(crate) fn relative(path: &Path, base: &Path) -> String {
-    let p = path.strip_prefix(base).unwrap_or(path);
-    let parts: Vec<String> = p
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
-}
-
-/// `path` with `.` dropped and `..` applied, lexically.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }

@@ -485,6 +485,9 @@ fn build_resource(ev: &mut Eval, id: &str) {
         }
     }
     let address = ev.st.address(id);
+    // A nested stack resolved from inside another resource's properties has its own items.
+    let outer = ev.sh.item.take();
+    ev.sh.set_item(Some(address.clone()));
     let mut attrs = BTreeMap::new();
     if let Some(p) = body.get("Properties") {
         match &p.value {
@@ -515,6 +518,8 @@ fn build_resource(ev: &mut Eval, id: &str) {
     if let Some(p) = body.get("Properties") {
         written_paths(ev, p, "", &mut written);
     }
+    ev.sh.set_item(None);
+    ev.sh.item = outer;
     ignores(ev, &address, body, &loc);
     if !ev.sh.add_instance(&loc) {
         return;
@@ -775,7 +780,7 @@ fn read_child(ev: &mut Eval, id: &str, key: &str, decl: &Decl) -> Child {
         ev.error(Some(&uloc), format!("nested stack `{id}` not read: {why}"));
         return Child::Unread(why);
     }
-    let path = super::normalize(&dir.join(url.strip_prefix("file://").unwrap_or(&url)));
+    let path = moat_model::files::normalize(&dir.join(url.strip_prefix("file://").unwrap_or(&url)));
     if ev.sh.chain.contains(&path) || ev.st.abs.as_ref() == Some(&path) {
         let why = format!("`{url}` includes itself through its nested stacks");
         ev.error(Some(&uloc), format!("nested stack `{id}` not read: {why}"));
@@ -784,7 +789,10 @@ fn read_child(ev: &mut Eval, id: &str, key: &str, decl: &Decl) -> Child {
     let (rel, text, root) = match ev.read_template(&path) {
         Ok(t) => t,
         Err(e) => {
-            ev.error(Some(&uloc), format!("nested stack `{id}` not read: {e}"));
+            ev.error(
+                Some(&uloc),
+                format!("nested stack `{id}` not read: `{url}`: {e}"),
+            );
             return Child::Unread(e);
         }
     };
