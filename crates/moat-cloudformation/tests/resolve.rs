@@ -422,6 +422,8 @@ Resources:
       Azs: !GetAZs ""
       FirstAz: !Select [0, !GetAZs ""]
       Import: !ImportValue shared-vpc-id
+      LenUnknown: {"Fn::Length": !Split [",", !Ref Cidr]}
+      JsonUnknown: {"Fn::ToJsonString": {"Bucket": !Ref Bucket}}
 "#;
     let e = load(t);
     assert!(e.errors.is_empty(), "{:?}", errors(&e));
@@ -455,6 +457,11 @@ Resources:
         .unwrap()
         .to_string();
     assert!(imp.contains("`shared-vpc-id`"), "{imp}");
+    assert!(attr(&e, "R", "LenUnknown").is_unknown());
+    match attr(&e, "R", "JsonUnknown").unknown_reason() {
+        Some(Unknown::Derived { refs, .. }) => assert_eq!(refs, &vec!["Bucket".to_string()]),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -881,4 +888,72 @@ Resources:
     assert!(e.errors[0]
         .message
         .starts_with("resource `Big` needs more evaluation work"));
+}
+
+#[test]
+fn hostile_intrinsics_are_errors_not_panics() {
+    let t = r#"Transform: AWS::LanguageExtensions
+Conditions:
+  C: !Equals [!Ref AWS::Region, [1, 2]]
+  D: [not, a, condition]
+Resources:
+  R:
+    Type: AWS::Test::Thing
+    Condition: Nowhere
+  S:
+    Type: AWS::Test::Thing
+    Properties:
+      A: !Sub "${unclosed"
+      B: !Sub "${!}${}"
+      C: !Select [-1, [a]]
+      D: {"Fn::GetAtt": [S, A, B]}
+      E: {"Ref": [x]}
+      F: !Cidr ["10.0.0.0/16", 100000, 8]
+      G: !Cidr ["nonsense", 1, 8]
+      H: !Cidr ["10.0.0.0/16", 1, 40]
+      I: !If [D, 1, 2]
+      J: !If [C, 1, 2]
+      K: !Join [[x], [a]]
+      L: !FindInMap [NoMap, a, b]
+      M: {"Fn::FindInMap": [a, b]}
+      N: !Split ["", "abc"]
+      O: {"Fn::Length": "abc"}
+      P: {"Fn::ToJsonString": "abc"}
+      Q: !Base64 [a]
+      Fn::ForEach::Bad: [x]
+      Fn::ForEach::Worse: [X, "notalist", {"K${X}": 1}]
+  Fn::ForEach::Dup:
+    - X
+    - [a, a]
+    - "T${X}":
+        Type: AWS::Test::Thing
+"#;
+    let e = load(t);
+    let errs = errors(&e);
+    assert!(errs.len() >= 18, "{errs:?}");
+    for k in [
+        "C", "D", "E", "F", "G", "H", "I", "K", "L", "M", "N", "O", "P", "Q",
+    ] {
+        assert!(attr(&e, "S", k).is_unknown(), "{k}");
+    }
+    assert_eq!(s(&e, "S", "A"), "${unclosed");
+    assert!(
+        errs.iter()
+            .any(|m| m.contains("resource `Ta` is declared twice")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|m| m.contains("condition `Nowhere` is not declared")),
+        "{errs:?}"
+    );
+    // Deeply nested calls evaluate without overflowing.
+    let mut v = String::from("x");
+    for _ in 0..60 {
+        v = format!("{{\"Fn::Join\": [\"\", [{v}]]}}");
+    }
+    let t = format!("{{\"Resources\": {{\"R\": {{\"Type\": \"AWS::Test::Thing\", \"Properties\": {{\"V\": {v}}}}}}}}}");
+    let t = t.replacen("[x]", "[\"x\"]", 1);
+    let e = load_str("t.json", &t, &Options::default());
+    assert_eq!(attr(&e, "R", "V").as_str(), Some("x"), "{:?}", errors(&e));
 }

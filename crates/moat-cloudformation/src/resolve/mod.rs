@@ -1,7 +1,7 @@
 //! Parameters, mappings, conditions, intrinsic functions, language extensions and nested
 //! stacks: parsed templates into one [`Estate`] of resolved resources per root template.
 //!
-//! What the adapters receive (the contract, see `docs/ARCHITECTURE.md`):
+//! What the adapters receive (the contract between the resolver and the adapters):
 //! - one [`moat_model::Resource`] per resource whose `Condition` is not false, addressed by
 //!   its logical ID (`Net.PublicSubnet` inside nested stack `Net`, with `module` = `Net`),
 //!   `rtype` the `Type` as written, `loc` the line of the logical ID;
