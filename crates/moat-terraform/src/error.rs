@@ -20,10 +20,6 @@ pub enum TfError {
     Utf16(&'static str),
     #[error("file is not valid UTF-8, skipped")]
     NotUtf8,
-    #[error("symlink loop, not followed")]
-    SymlinkLoop,
-    #[error("cannot walk directory: {0}")]
-    Walk(String),
     #[error("`{what}` must be {expected}, found {found}")]
     WrongType {
         what: String,
