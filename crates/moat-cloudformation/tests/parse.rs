@@ -409,3 +409,45 @@ fn detection() {
     assert!(!is_template(&yaml("Resources: [1, 2]\n")));
     assert!(!is_template(&yaml("- 1\n")));
 }
+
+#[test]
+fn fuzz_seeds() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/cloudformation");
+    let l = Limits::default();
+    let read = |f: &str| {
+        moat_cloudformation::walk::text_from_bytes(std::fs::read(dir.join(f)).unwrap(), f).unwrap()
+    };
+    for f in ["tags.yaml", "sam.yaml", "template.json", "utf16le.yaml"] {
+        let n = parse(Arc::from(f), &read(f), &l).unwrap_or_else(|e| panic!("{f}: {e:?}"));
+        assert!(is_template(&n), "{f}");
+    }
+    let tags = parse(Arc::from("tags.yaml"), &read("tags.yaml"), &l).unwrap();
+    assert_eq!(
+        strip(at(&tags, "Resources.Sg.Properties.SecurityGroupIngress.0")),
+        strip(at(&tags, "Resources.Sg.Properties.SecurityGroupIngress.1"))
+    );
+    assert_eq!(
+        at(
+            &tags,
+            "Resources.Subnet.Properties.CidrBlock.Fn::Select.1.Fn::Cidr.0.Fn::GetAtt.1"
+        )
+        .value,
+        s("CidrBlock")
+    );
+    assert_eq!(line(&tags, "Resources.Fn::ForEach::Buckets"), 33);
+    for (f, msg, l_) in [
+        ("alias_bomb.yaml", "", 0),
+        ("deep.json", "nesting deeper than 256 levels", 1),
+        ("errors.yaml", "duplicate key `A`", 3),
+    ] {
+        let e = parse(Arc::from(f), &read(f), &l);
+        if f == "alias_bomb.yaml" {
+            // 9^4 nodes: under the cap, expanded.
+            assert!(e.is_ok());
+            continue;
+        }
+        let e = e.unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), (msg, l_), "{f}");
+    }
+}
