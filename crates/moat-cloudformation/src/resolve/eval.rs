@@ -133,7 +133,8 @@ pub(super) enum Child {
 /// A resource declaration after `Fn::ForEach` expansion.
 #[derive(Clone, Debug)]
 pub(super) struct Decl {
-    pub body: Node,
+    /// Shared: resolving a resource copies its declaration out of the table.
+    pub body: Arc<Node>,
     /// The line of the logical ID key.
     pub loc: Loc,
 }
@@ -720,16 +721,14 @@ impl<'s, 'a> Eval<'s, 'a> {
     /// The value of output `output` of nested stack `res`, resolving the stack if needed.
     fn stack_output(&mut self, res: &str, output: &str, loc: Option<&Loc>) -> Node {
         let address = self.st.address(res);
+        if !self.st.children.contains_key(res) {
+            super::stack::resolve_child(self, res);
+        }
+        // Only the output asked for is copied.
         let child = match self.st.children.get(res) {
-            Some(c) => c.clone(),
-            None => {
-                super::stack::resolve_child(self, res);
-                self.st
-                    .children
-                    .get(res)
-                    .cloned()
-                    .unwrap_or_else(|| Child::Unread("it could not be read".into()))
-            }
+            Some(Child::Done(outputs)) => Ok(outputs.get(output).cloned()),
+            Some(other) => Err(other.clone()),
+            None => Err(Child::Unread("it could not be read".into())),
         };
         let unknown = |reason: String| {
             Node::unknown(
@@ -741,8 +740,8 @@ impl<'s, 'a> Eval<'s, 'a> {
             )
         };
         match child {
-            Child::Done(outputs) => match outputs.get(output) {
-                Some(v) => relocate(v.clone(), loc),
+            Ok(found) => match found {
+                Some(v) => relocate(v, loc),
                 None => {
                     self.error(
                         loc,
@@ -751,7 +750,7 @@ impl<'s, 'a> Eval<'s, 'a> {
                     unknown(format!("nested stack `{res}` has no output `{output}`"))
                 }
             },
-            Child::Resolving => {
+            Err(Child::Resolving) => {
                 self.error(
                     loc,
                     format!("nested stack `{res}` depends on its own output `{output}` (a cycle)"),
@@ -760,9 +759,15 @@ impl<'s, 'a> Eval<'s, 'a> {
                     "output `{output}` of nested stack `{res}` is part of a cycle"
                 ))
             }
-            Child::Unread(why) => unknown(format!(
-                "output `{output}` of nested stack `{res}`, whose template was not read ({why})"
-            )),
+            Err(other) => {
+                let why = match other {
+                    Child::Unread(w) => w,
+                    _ => "it could not be read".to_string(),
+                };
+                unknown(format!(
+                    "output `{output}` of nested stack `{res}`, whose template was not read ({why})"
+                ))
+            }
         }
     }
 
@@ -1125,30 +1130,35 @@ impl<'s, 'a> Eval<'s, 'a> {
                 ))
             }
         };
-        let Some(mapping) = self.st.mappings.get(&mapname).cloned() else {
+        // Every value the lookup may give (one when both keys are known), copied out of the
+        // mapping (only those, not the whole mapping).
+        let candidates: Option<Vec<Node>> = match self.st.mappings.get(&mapname) {
+            None => None,
+            Some(mapping) => match mapping.as_map() {
+                None => Some(Vec::new()),
+                Some(m) => {
+                    let firsts: Vec<&Node> = match k1 {
+                        Ok(k) => m.get(k).into_iter().collect(),
+                        Err(_) => m.values().collect(),
+                    };
+                    let mut out = Vec::new();
+                    for inner in firsts {
+                        match k2 {
+                            Ok(k) => out.extend(inner.get(k).cloned()),
+                            Err(_) => {
+                                if let Some(im) = inner.as_map() {
+                                    out.extend(im.values().cloned());
+                                }
+                            }
+                        }
+                    }
+                    Some(out)
+                }
+            },
+        };
+        let Some(candidates) = candidates else {
             return self.fail(loc, format!("`Fn::FindInMap`: no mapping `{mapname}`"));
         };
-        // Every value the lookup may give (one when both keys are known).
-        let firsts: Vec<(&String, &Node)> = match (k1, mapping.as_map()) {
-            (Ok(k), Some(m)) => m.get_key_value(k).into_iter().collect(),
-            (Err(_), Some(m)) => m.iter().collect(),
-            (_, None) => return self.fail(loc, format!("mapping `{mapname}` is not a map")),
-        };
-        let mut candidates: Vec<Node> = Vec::new();
-        for (_, inner) in &firsts {
-            match k2 {
-                Ok(k) => {
-                    if let Some(v) = inner.get(k) {
-                        candidates.push(v.clone());
-                    }
-                }
-                Err(_) => {
-                    if let Some(m) = inner.as_map() {
-                        candidates.extend(m.values().cloned());
-                    }
-                }
-            }
-        }
         let unknown_key: Vec<&Unknown> = [k1, k2].iter().filter_map(|k| k.as_ref().err()).collect();
         if unknown_key.is_empty() {
             return match candidates.into_iter().next() {

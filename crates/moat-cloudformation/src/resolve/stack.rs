@@ -431,7 +431,13 @@ fn declare_resources(ev: &mut Eval, root: &Node) {
                 format!("logical ID `{id}` is not alphanumeric (CloudFormation rejects it)"),
             );
         }
-        ev.st.resources.insert(id, Decl { body, loc });
+        ev.st.resources.insert(
+            id,
+            Decl {
+                body: Arc::new(body),
+                loc,
+            },
+        );
     }
 }
 
