@@ -44,6 +44,9 @@ pub enum Unknown {
     Computed { address: String, attr: String },
     /// An input variable with no default and no value given.
     Variable { name: String },
+    /// A CloudFormation parameter with no default and no value given, or a pseudo parameter
+    /// (`AWS::Region`, `AWS::AccountId`) that was not given.
+    Parameter { name: String },
     /// A data source that needs AWS to answer (`data.aws_ami.ubuntu`).
     DataSource { address: String },
     /// An output of a module that was not resolved (registry module not downloaded).
@@ -75,6 +78,7 @@ impl Unknown {
         match self {
             Unknown::Computed { address, attr } => format!("${{{address}.{attr}}}"),
             Unknown::Variable { name } => format!("${{var.{name}}}"),
+            Unknown::Parameter { name } => format!("${{{name}}}"),
             Unknown::DataSource { address } => format!("${{{address}}}"),
             Unknown::Module { name, .. } => format!("${{module.{name}}}"),
             Unknown::Template { text, .. } => text.clone(),
@@ -90,7 +94,9 @@ impl Unknown {
             Unknown::Derived { refs, .. } | Unknown::Template { refs, .. } => {
                 refs.iter().map(String::as_str).collect()
             }
-            Unknown::Variable { .. } | Unknown::Module { .. } => Vec::new(),
+            Unknown::Variable { .. } | Unknown::Parameter { .. } | Unknown::Module { .. } => {
+                Vec::new()
+            }
         }
     }
 
@@ -126,6 +132,14 @@ impl fmt::Display for Unknown {
                 write!(f, "`{address}.{attr}` is known only after apply")
             }
             Unknown::Variable { name } => write!(f, "variable `{name}` has no value"),
+            Unknown::Parameter { name } if name.starts_with("AWS::") => write!(
+                f,
+                "pseudo parameter `{name}` is known only when deployed (give it with `--parameter {name}=...`)"
+            ),
+            Unknown::Parameter { name } => write!(
+                f,
+                "parameter `{name}` has no value (no `Default`, not given with `--parameter`)"
+            ),
             Unknown::DataSource { address } => {
                 write!(f, "data source `{address}` needs AWS to resolve")
             }
