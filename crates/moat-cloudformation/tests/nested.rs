@@ -356,3 +356,37 @@ Resources:
         Some(("App.Q", "Ref"))
     );
 }
+
+#[test]
+fn nesting_deeper_than_ten_stacks_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..13 {
+        write(
+            dir.path(),
+            &format!("s{i}.yaml"),
+            &format!(
+                "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  N:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: s{}.yaml\n",
+                i + 1
+            ),
+        );
+    }
+    write(
+        dir.path(),
+        "s13.yaml",
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+    );
+    let estates = load(dir.path(), &Options::default());
+    assert_eq!(estates.len(), 1);
+    let e = &estates[0];
+    assert_eq!(e.root, "s0.yaml");
+    // s0 is depth 0; the stack at depth 10 is read, the one below it is not.
+    let deepest = format!("{}Q", "N.".repeat(10));
+    assert!(e.by_address(&deepest).is_some());
+    assert!(e.by_address(&format!("N.{deepest}")).is_none());
+    assert_eq!(
+        errors(e),
+        vec!["s10.yaml:7 nested stack `N` not read: nested stacks deeper than 10 levels are not read"]
+    );
+    let r = e.get(e.by_address(&deepest).unwrap()).unwrap();
+    assert_eq!(r.module, "N.N.N.N.N.N.N.N.N.N");
+}
