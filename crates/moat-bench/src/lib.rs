@@ -6,7 +6,8 @@
 //! security groups with inline and standalone rules, instances, S3 buckets with split
 //! resources, IAM policies, RDS, and module calls with `count`/`for_each`). Each stack draws its
 //! good and bad settings from a PRNG seeded with the seed and the stack number, so the same
-//! seed always gives the same bytes.
+//! seed always gives the same bytes. [`cloudformation::generate`] writes the same estate shape
+//! as CloudFormation templates.
 
 #![cfg_attr(
     not(test),
@@ -19,6 +20,8 @@
         clippy::print_stderr
     )
 )]
+
+pub mod cloudformation;
 
 use std::fmt::Write as _;
 use std::fs;
