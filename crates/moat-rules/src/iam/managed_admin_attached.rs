@@ -68,15 +68,19 @@ enum Arn {
 }
 
 fn classify(arn: &Attr<String>) -> Arn {
+    // `arn:<partition>:iam::aws:policy/AdministratorAccess`, the partition written or a
+    // placeholder (`${data.aws_partition.current.partition}`, CloudFormation's
+    // `${AWS::Partition}`, which holds colons).
     let is_admin = |s: &str| {
         s.strip_prefix("arn:")
-            .and_then(|rest| rest.split_once(':'))
-            .is_some_and(|(_, tail)| tail == "iam::aws:policy/AdministratorAccess")
+            .and_then(|rest| rest.strip_suffix(":iam::aws:policy/AdministratorAccess"))
+            .is_some_and(|p| !p.contains(':') || (p.starts_with("${") && p.ends_with('}')))
     };
     match &arn.value {
         AttrValue::Known(s) if s == LITERAL => Arn::Literal,
         AttrValue::Known(s) if is_admin(s) => Arn::OtherPartition,
-        // `arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`
+        // `arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`,
+        // `arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`
         AttrValue::Unknown(Unknown::Template { text, .. }) if is_admin(text) => Arn::OtherPartition,
         // A managed policy of this configuration (`aws_iam_policy.x.arn`) is not the AWS one.
         AttrValue::Unknown(Unknown::Computed { .. }) => Arn::Other,
@@ -94,6 +98,7 @@ fn classify(arn: &Attr<String>) -> Arn {
 fn shown(arn: &Attr<String>) -> String {
     match &arn.value {
         AttrValue::Known(s) | AttrValue::Default(s) => s.clone(),
+        AttrValue::Unknown(Unknown::Template { text, .. }) => text.clone(),
         AttrValue::Unknown(u) => format!("(unknown: {u})"),
         AttrValue::Invalid { written, .. } => written.clone(),
     }
