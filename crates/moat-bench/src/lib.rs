@@ -22,6 +22,7 @@
 )]
 
 pub mod cloudformation;
+pub mod plan;
 
 use std::fmt::Write as _;
 use std::fs;

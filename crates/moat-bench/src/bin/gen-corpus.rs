@@ -1,5 +1,5 @@
-//! `gen-corpus --files N --out DIR [--seed S] [--format terraform|cloudformation]`: write a
-//! deterministic Terraform (or CloudFormation) corpus.
+//! `gen-corpus --files N --out DIR [--seed S] [--format terraform|cloudformation|plan]`: write a
+//! deterministic Terraform (or CloudFormation, or plan JSON) corpus.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,9 @@ enum Format {
     /// One template per stack (YAML with short-form tags, every third one JSON), and shared
     /// nested-stack templates.
     Cloudformation,
+    /// Terraform plan JSON (`terraform show -json`), one per stack, of the same estates as the
+    /// Terraform corpus of the same seed.
+    Plan,
 }
 
 /// Write a realistic Terraform corpus of exactly N files (root modules under `stacks/`, shared
@@ -21,7 +24,7 @@ enum Format {
 #[derive(Debug, Parser)]
 #[command(name = "gen-corpus", version)]
 struct Cli {
-    /// Number of files to write (`.tf` and `.tfvars`, or templates).
+    /// Number of files to write (`.tf` and `.tfvars`, templates, or plans).
     #[arg(long)]
     files: usize,
     /// Directory to write into (created if needed).
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Format::Cloudformation => {
             moat_bench::cloudformation::generate(cli.files, cli.seed, &cli.out)
         }
+        Format::Plan => moat_bench::plan::generate(cli.files, cli.seed, &cli.out),
     };
     match written {
         Ok(stats) => {
