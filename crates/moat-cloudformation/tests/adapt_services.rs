@@ -557,7 +557,7 @@ Resources:
             show(&r("Listed").all_supported),
             (
                 AttrValue::Default(false),
-                30,
+                34,
                 "RecordingGroup.AllSupported".into()
             )
         );

@@ -121,16 +121,16 @@ fn required_bool(r: &Resource, id: ResourceId, key: &'static str) -> Attr<bool> 
 fn recorder(id: ResourceId, r: &Resource) -> ConfigRecorder {
     // No recording group: every supported resource type (global types excluded). A written
     // recording group without `AllSupported` records only what it lists.
-    let group = written(r, "RecordingGroup").is_some();
+    // A default is located at the recording group when one is written.
+    let group =
+        written(r, "RecordingGroup").map(|g| g.loc.clone().unwrap_or_else(|| r.loc.clone()));
+    const ALL: &str = "RecordingGroup.AllSupported";
     ConfigRecorder {
         id,
-        all_supported: bool_attr(
-            r,
-            id,
-            "RecordingGroup.AllSupported",
-            "RecordingGroup.AllSupported",
-            !group,
-        ),
+        all_supported: read_opt(r, id, ALL, ALL, "a bool", Node::as_bool).unwrap_or_else(|| {
+            let at = group.clone().unwrap_or_else(|| r.loc.clone());
+            Attr::default(group.is_none(), at, ALL, id)
+        }),
         include_global_resource_types: bool_attr(
             r,
             id,
