@@ -693,8 +693,8 @@ struct Sam<'a> {
     types: BTreeMap<String, String>,
     rest_routes: BTreeMap<String, Vec<Route>>,
     http_routes: BTreeMap<String, Vec<Route>>,
-    /// `(bucket logical ID, LambdaConfiguration)` from S3 events.
-    bucket_events: Vec<(String, Node)>,
+    /// `(bucket logical ID, LambdaConfiguration, permission ID)` from S3 events.
+    bucket_events: Vec<(String, Node, String)>,
     /// Conditions SAM adds to the template.
     conditions: Map,
     /// `StageName` of each `AWS::Serverless::Api` (when a string), for `Api` event permissions.
@@ -1313,13 +1313,7 @@ impl Sam<'_> {
             self.function_url(id, url, &target, &attrs);
         }
         if let Some(cfg) = props.get("EventInvokeConfig") {
-            self.event_invoke_config(
-                id,
-                cfg,
-                alias.as_ref().map(|a| a.1.as_str()),
-                &attrs,
-                &mut parts,
-            );
+            self.event_invoke_config(id, cfg, alias.as_ref(), &attrs, &mut parts);
         }
 
         // Role decision (as SAM: no `Role` -> generate; `Fn::If` with `AWS::NoValue` -> generate
@@ -1524,11 +1518,13 @@ impl Sam<'_> {
         &mut self,
         id: &str,
         cfg: &Node,
-        alias_name: Option<&str>,
+        alias: Option<&(String, String)>,
         attrs: &Map,
         parts: &mut RoleParts,
     ) {
         let loc = &cfg.loc;
+        let alias_name = alias.map(|a| a.1.as_str());
+        let alias_id = alias.map(|a| a.0.as_str());
         let Some(c) = cfg.as_map() else {
             self.error(loc, format!("`EventInvokeConfig` of `{id}` must be a map"));
             return;
@@ -1594,9 +1590,16 @@ impl Sam<'_> {
             }
             e.insert("DestinationConfig".into(), map_node(out, loc));
         }
+        let mut cattrs = attrs.clone();
+        if let Some(alias_id) = alias_id {
+            cattrs.insert(
+                "DependsOn".into(),
+                list_node(vec![text(alias_id, loc)], loc),
+            );
+        }
         self.emit(
             config_id,
-            resource("AWS::Lambda::EventInvokeConfig", e, loc, attrs),
+            resource("AWS::Lambda::EventInvokeConfig", e, loc, &cattrs),
             id,
         );
     }
@@ -1705,7 +1708,15 @@ impl Sam<'_> {
                 if let Some(r) = role {
                     push_dedup(&mut r.managed, aws_managed_arn(managed, loc));
                     if let Some(p) = dest_policy {
-                        r.inline.push(p);
+                        // SAM skips a policy whose document the role already has.
+                        let doc = p.get("PolicyDocument").map(|d| d.value.to_json());
+                        if !r
+                            .inline
+                            .iter()
+                            .any(|x| x.get("PolicyDocument").map(|d| d.value.to_json()) == doc)
+                        {
+                            r.inline.push(p);
+                        }
                     }
                 }
                 self.emit(
@@ -1740,7 +1751,11 @@ impl Sam<'_> {
                             if let Some(f) = props.get("Filter") {
                                 c.push(("Filter", f.clone()));
                             }
-                            self.bucket_events.push((b.to_string(), entries(c, loc)));
+                            self.bucket_events.push((
+                                b.to_string(),
+                                entries(c, loc),
+                                format!("{logical}Permission"),
+                            ));
                         }
                     }
                     _ => self.error(
@@ -1963,7 +1978,7 @@ impl Sam<'_> {
                 format!("`Auth` of event `{ev_id}` of `{fn_id}` is not expanded into the API definition"),
             );
         }
-        let mut arn_path = path.to_string();
+        let mut arn_path = path_params_to_star(path, false);
         if arn_path.len() > 1 && arn_path.ends_with('/') {
             arn_path.pop();
         }
@@ -2045,23 +2060,23 @@ impl Sam<'_> {
             );
         }
         let mut arn_path = if path.starts_with('/') {
-            path.clone()
+            path_params_to_star(&path, true)
         } else {
             format!("/{path}")
         };
         if arn_path.len() > 1 && arn_path.ends_with('/') {
             arn_path.pop();
         }
-        let resource_part = if method == "any" && arn_path == "/$default" {
-            arn_path.clone()
+        // The `$default` route: no path in the ARN (SAM grants `.../<stage>/*` for it).
+        if arn_path == "/$default" {
+            arn_path.clear();
+        }
+        let verb = if method == "any" {
+            "*".to_string()
         } else {
-            let verb = if method == "any" {
-                "*".to_string()
-            } else {
-                method.to_ascii_uppercase()
-            };
-            format!("/{verb}{arn_path}")
+            method.to_ascii_uppercase()
         };
+        let resource_part = format!("/{verb}{arn_path}");
         let source = sub_vars(
             format!(
                 "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{__ApiId__}}/${{__Stage__}}{resource_part}"
@@ -2092,7 +2107,7 @@ impl Sam<'_> {
 
     fn apply_bucket_events(&mut self) {
         let events = std::mem::take(&mut self.bucket_events);
-        for (bucket, cfg) in events {
+        for (bucket, cfg, permission) in events {
             let Some(b) = self.out.get_mut(&bucket) else {
                 continue;
             };
@@ -2100,6 +2115,21 @@ impl Sam<'_> {
             let Value::Map(bm) = &mut b.value else {
                 continue;
             };
+            // The bucket waits for the permission (S3 checks it when the notification is set).
+            let dep = text(permission, &loc);
+            match bm.get_mut("DependsOn") {
+                None => {
+                    bm.insert("DependsOn".into(), list_node(vec![dep], &loc));
+                }
+                Some(d) => match &mut d.value {
+                    Value::List(l) if !l.iter().any(|x| x.value == dep.value) => l.push(dep),
+                    Value::String(_) => {
+                        let first = d.clone();
+                        *d = list_node(vec![first, dep], &loc);
+                    }
+                    _ => {}
+                },
+            }
             let props = bm
                 .entry("Properties".to_string())
                 .or_insert_with(|| Node::new(Value::Map(Map::new()), loc.clone()));
@@ -2149,7 +2179,14 @@ impl Sam<'_> {
             ],
         );
         if let Some(ec) = props.get("EndpointConfiguration") {
-            api.insert("EndpointConfiguration".into(), endpoint_configuration(ec));
+            let conf = endpoint_configuration(ec);
+            if let Some(t) = conf.path("Types.0") {
+                api.insert(
+                    "Parameters".into(),
+                    entries(vec![("endpointConfigurationTypes", t.clone())], &ec.loc),
+                );
+            }
+            api.insert("EndpointConfiguration".into(), conf);
         }
         let routes = self.rest_routes.remove(id).unwrap_or_default();
         let body_key = if let Some(b) = props.get("DefinitionBody") {
@@ -2266,6 +2303,12 @@ impl Sam<'_> {
             &mut api,
             &["FailOnWarnings", "DisableExecuteApiEndpoint", "Description"],
         );
+        // SAM tags the API (in its body) and the stage with `httpapi:createdBy: SAM`.
+        let mut stage_tags = Map::new();
+        stage_tags.insert("httpapi:createdBy".into(), text("SAM", loc));
+        if let Some(m) = props.get("Tags").and_then(Node::as_map) {
+            stage_tags.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         let routes = self.http_routes.remove(id).unwrap_or_default();
         if let Some(b) = props.get("DefinitionBody") {
             api.insert("Body".into(), b.clone());
@@ -2278,7 +2321,7 @@ impl Sam<'_> {
             });
             api.insert("BodyS3Location".into(), v);
         } else {
-            api.insert("Body".into(), openapi(&routes, loc));
+            api.insert("Body".into(), openapi(&routes, &stage_tags, loc));
         }
         for k in ["Auth", "CorsConfiguration", "Domain"] {
             if let Some(v) = props.get(k) {
@@ -2287,9 +2330,6 @@ impl Sam<'_> {
                     format!("`{k}` of `{id}` is not expanded into the API definition (authorizers, CORS, domain)"),
                 );
             }
-        }
-        if let Some(t) = props.get("Tags") {
-            api.insert("Tags".into(), t.clone());
         }
         // Without `StageName`, SAM makes the `$default` stage.
         let stage_name = props.get("StageName");
@@ -2318,9 +2358,9 @@ impl Sam<'_> {
                     "AccessLogSettings",
                     "DefaultRouteSettings",
                     "RouteSettings",
-                    "Tags",
                 ],
             );
+            s.insert("Tags".into(), map_node(stage_tags.clone(), loc));
             self.refs.insert(format!("{id}.Stage"), stage_id.clone());
             self.emit(
                 stage_id,
@@ -2677,6 +2717,40 @@ fn substitute(n: &mut Node, values: &Map, names: &BTreeSet<&str>) {
     }
 }
 
+/// A path with its parameters (`{id}`, and `{proxy+}`; any greedy `{name+}` when `greedy`)
+/// written as `*`, as SAM writes the path of an invoke permission's source ARN.
+fn path_params_to_star(path: &str, greedy: bool) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let Some(end) = after.find('}') else {
+            rest = after;
+            break;
+        };
+        let inner = after.get(1..end).unwrap_or_default();
+        let name = inner.strip_suffix('+');
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        };
+        let star = match name {
+            None => plain(inner),
+            Some(n) => n == "proxy" || (greedy && plain(n)),
+        };
+        if star {
+            out.push('*');
+        } else {
+            out.push_str(after.get(..=end).unwrap_or_default());
+        }
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 fn named_policy(name: &str, doc: Node, loc: &Option<Loc>) -> Node {
     entries(
         vec![("PolicyName", text(name, loc)), ("PolicyDocument", doc)],
@@ -2852,7 +2926,7 @@ fn swagger(routes: &[Route], loc: &Option<Loc>) -> Node {
 }
 
 /// The OpenAPI body SAM writes for an HTTP API from its functions' events.
-fn openapi(routes: &[Route], loc: &Option<Loc>) -> Node {
+fn openapi(routes: &[Route], tags: &Map, loc: &Option<Loc>) -> Node {
     let mut paths = Map::new();
     for r in routes {
         let method = if r.method == "any" {
@@ -2891,6 +2965,23 @@ fn openapi(routes: &[Route], loc: &Option<Loc>) -> Node {
     entries(
         vec![
             ("openapi", text("3.0.1", loc)),
+            (
+                "tags",
+                list_node(
+                    tags.iter()
+                        .map(|(k, v)| {
+                            entries(
+                                vec![
+                                    ("name", text(k.clone(), &v.loc)),
+                                    ("x-amazon-apigateway-tag-value", v.clone()),
+                                ],
+                                &v.loc,
+                            )
+                        })
+                        .collect(),
+                    loc,
+                ),
+            ),
             (
                 "info",
                 entries(

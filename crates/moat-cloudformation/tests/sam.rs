@@ -462,7 +462,7 @@ fn http_api_event_makes_the_implicit_http_api() {
     let perm = "PublicFunctionRootPermission";
     assert_eq!(
         js(prop(t, perm, "SourceArn")),
-        json!({"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/$default", {"__ApiId__": {"Ref": "ServerlessHttpApi"}, "__Stage__": "*"}]})
+        json!({"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/*", {"__ApiId__": {"Ref": "ServerlessHttpApi"}, "__Stage__": "*"}]})
     );
 }
 
@@ -778,5 +778,117 @@ fn referenceable_properties_name_the_generated_resources() {
     assert_eq!(
         js(t.path("Outputs.HelloRole.Value").unwrap()),
         json!({"Fn::GetAtt": ["ProcessFunctionRole", "Arn"]})
+    );
+}
+
+const MORE: &str = include_str!("fixtures/sam/more.yaml");
+
+/// Hash suffixes (`...Deployment1a2b3c4d5e`, `...Version...`, `deployment id: ...`) as `HASH`:
+/// moat's digests differ from SAM's on purpose.
+fn without_hashes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    'outer: while !rest.is_empty() {
+        for word in ["Deployment", "Version", "deployment id: "] {
+            if let Some(after) = rest.strip_prefix(word) {
+                let hex = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                    .count();
+                let next = after.chars().nth(hex);
+                let ends = next.is_none_or(|c| !c.is_ascii_alphanumeric());
+                if (hex == 10 || (word.starts_with('d') && hex >= 10)) && ends {
+                    out.push_str(word);
+                    out.push_str("HASH");
+                    rest = &after[hex..];
+                    continue 'outer;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Our expansion of `text` against the SAM translator's own output for it (stored, normalised:
+/// see the `_comment` of the `.sam.json` file), resource by resource.
+fn same_as_sam(file: &str, text: &str, expected: &str, skip: &[&str]) {
+    let out = run_yaml(file, text);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let mut ours = js(out.template.path("Resources").unwrap());
+    let map = ours.as_object_mut().unwrap();
+    map.retain(|k, _| !skip.contains(&k.as_str()));
+    let ours: serde_json::Value =
+        serde_json::from_str(&without_hashes(&serde_json::to_string(&ours).unwrap())).unwrap();
+    let sam: serde_json::Value = serde_json::from_str(expected).unwrap();
+    let sam = &sam["Resources"];
+    let ours_ids: Vec<&String> = ours.as_object().unwrap().keys().collect();
+    let sam_ids: Vec<&String> = sam.as_object().unwrap().keys().collect();
+    assert_eq!(ours_ids, sam_ids, "logical IDs differ from SAM's");
+    for id in ours_ids {
+        assert_eq!(ours[id], sam[id], "`{id}` differs from SAM's translation");
+    }
+}
+
+#[test]
+fn app_fixture_expands_as_the_sam_translator_does() {
+    // SAM itself only translates S3 code locations (the CLI uploads local ones first).
+    let text = APP.replace("CodeUri: ./src", "CodeUri: s3://artifacts/public.zip");
+    same_as_sam(
+        APP_FILE,
+        &text,
+        include_str!("fixtures/sam/app.sam.json"),
+        &[],
+    );
+}
+
+#[test]
+fn more_fixture_expands_as_the_sam_translator_does() {
+    // Left out: the layer (SAM appends a hash to its logical ID, moat keeps it) and the HTTP
+    // API's body (SAM wraps routes of conditional functions in `Fn::If` and lists path
+    // parameters; moat writes the routes plainly).
+    same_as_sam(
+        "sam/more.yaml",
+        MORE,
+        include_str!("fixtures/sam/more.sam.json"),
+        &["Deps", "Backend"],
+    );
+}
+
+#[test]
+fn more_fixture_facts() {
+    let out = run_yaml("sam/more.yaml", MORE);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let t = &out.template;
+    // `Role: !If [OwnRole, <arn>, AWS::NoValue]`: the role exists when the condition is false.
+    assert_eq!(
+        res(t, "WorkerRole").get("Condition").and_then(Node::as_str),
+        Some("NOTOwnRole")
+    );
+    // A policy template under `Fn::If` keeps its condition and its index.
+    assert_eq!(
+        prop(t, "WorkerRole", "Policies.2.Fn::If.1.PolicyName").as_str(),
+        Some("WorkerRolePolicy0")
+    );
+    // Path parameters are `*` in the source ARN of an invoke permission.
+    assert!(js(prop(t, "WorkerRoutePermission", "SourceArn"))
+        .to_string()
+        .contains("/GET/items/*"));
+    // Alias names with `-` and `_` are spelled with `D` and `U` in the logical ID.
+    assert_eq!(rtype(t, "WorkerAliasprodD1"), "AWS::Lambda::Alias");
+    assert_eq!(prop(t, "ImageEvery", "State").as_str(), Some("DISABLED"));
+    assert_eq!(
+        js(prop(t, "FlowRole", "ManagedPolicyArns")),
+        json!([managed("AWSXrayWriteOnlyAccess")])
+    );
+    assert_eq!(
+        prop(t, "Items", "AttributeDefinitions.0.AttributeType").as_str(),
+        Some("N")
+    );
+    assert_eq!(
+        res(t, "Deps").get("DeletionPolicy").and_then(Node::as_str),
+        Some("Delete")
     );
 }
