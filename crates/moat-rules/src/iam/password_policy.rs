@@ -9,6 +9,11 @@ at least 14, `password_reuse_prevention` at least 24, each of `require_lowercase
 `require_uppercase_characters`, `require_numbers`, `require_symbols` on, and
 `max_password_age` between 1 and 90 days. One finding per weak setting.
 
+CloudFormation has no resource type for the account password policy (it is set with the IAM
+API's `UpdateAccountPasswordPolicy`), so a template never declares one and this rule has nothing
+to check in it: a template without findings here says nothing about the account's password
+policy.
+
 ## Why is this bad?
 Console passwords of IAM users are a common way in; short, reused or never-expiring passwords
 make guessing and credential stuffing work.
@@ -37,6 +42,7 @@ resource "aws_iam_account_password_policy" "strict" {
 - CIS AWS Foundations Benchmark v3.0.0, 1.8 and 1.9 (length 14, reuse 24)
 - AWS Security Hub controls IAM.7 (strong password policy), IAM.15 (length 14) and IAM.16 (reuse prevention)
 - AWS: [Setting an account password policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html)
+- AWS: [UpdateAccountPasswordPolicy](https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {
