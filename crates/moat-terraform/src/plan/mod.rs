@@ -31,8 +31,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use moat_model::{
-    Estate, Frontend, Limits, Loc, Mode, Node, Redaction, Resource, Sandbox, ScanError, Unknown,
-    Value, Written,
+    Estate, Frontend, Limits, Loc, Mode, Node, Note, Redaction, Resource, Sandbox, ScanError,
+    Unknown, Value, Written,
 };
 use rayon::prelude::*;
 
@@ -302,6 +302,8 @@ struct Builder<'a> {
     /// Instance keys by address without key (`aws_subnet.app` -> `["a"]`, `["b"]`), rendered.
     instances: HashMap<String, Vec<String>>,
     addresses: BTreeSet<String>,
+    /// Notes on references whose instance had to be assumed.
+    notes: std::sync::Mutex<Vec<Note>>,
 }
 
 impl<'a> Builder<'a> {
@@ -316,6 +318,7 @@ impl<'a> Builder<'a> {
             changes: HashMap::new(),
             instances: HashMap::new(),
             addresses: BTreeSet::new(),
+            notes: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -394,6 +397,7 @@ impl<'a> Builder<'a> {
             estate.push(r);
         }
         estate.errors = self.errors;
+        estate.notes = self.notes.into_inner().unwrap_or_default();
         estate.redactions = self
             .redactions
             .into_iter()
@@ -566,6 +570,7 @@ impl<'a> Builder<'a> {
         if let Some(unk) = unknown.filter(|u| u.as_object().is_some()) {
             let ctx = Ctx {
                 raw,
+                decl,
                 exprs,
                 shape: after_sensitive.or(raw.sensitive),
                 loc: &loc,
@@ -587,6 +592,16 @@ impl<'a> Builder<'a> {
                             *n = Node::new(Value::List(vec![inner.clone()]), inner.loc);
                         }
                     }
+                }
+            }
+        }
+        // Inside nested blocks, the provider plans `""` for optional strings left unset; the
+        // HCL frontend has nothing there (a route with `gateway_id = ""` is not a route to a
+        // gateway).
+        for n in attrs.values_mut() {
+            if let Value::List(items) = &mut n.value {
+                for item in items.iter_mut() {
+                    blank_to_null(item, 0);
                 }
             }
         }
@@ -679,13 +694,38 @@ impl<'a> Builder<'a> {
             Hit::Expr(e) => e,
         };
         let refs = refs::expression_refs(expr).unwrap_or_default();
-        let sources = self.config.sources(&ctx.raw.module, &refs);
+        let mut sources = self.config.sources(&ctx.raw.module, &refs);
+        // `each.value.id` in a resource whose `for_each` is another resource: that resource's
+        // instance with the same key.
+        if !sources.each_value.is_empty() {
+            let fe = ctx
+                .decl
+                .and_then(|d| d.get("for_each_expression"))
+                .and_then(refs::expression_refs)
+                .unwrap_or_default();
+            let over = self.config.sources(&ctx.raw.module, &fe);
+            let attr = sources.each_value.iter().flatten().next().cloned();
+            match (over.targets.as_slice(), ctx.raw.key.map(|k| &k.kind)) {
+                ([t], Some(Kind::String(_))) if !t.indexed && !over.opaque => {
+                    sources.targets.push(refs::Target {
+                        address: t.address.clone(),
+                        attr,
+                        indexed: false,
+                    });
+                    sources.each_key = true;
+                }
+                // `aws_nat_gateway.this[each.value]`: an index into a resource named beside it
+                // (the instance is chosen below); alone, `each.value` is the value itself.
+                _ if !sources.targets.is_empty() => {}
+                _ => sources.opaque = true,
+            }
+        }
         let targets: Vec<(String, String)> = sources
             .targets
             .iter()
             .map(|t| {
                 (
-                    self.instance(t, ctx.raw, sources.by_index),
+                    self.instance(t, ctx.raw, &sources, path),
                     t.attr.clone().unwrap_or_else(|| "id".into()),
                 )
             })
@@ -733,7 +773,10 @@ impl<'a> Builder<'a> {
             for (t, (a, attr)) in sources.targets.iter().zip(&targets) {
                 match self.instances.get(a.as_str()) {
                     Some(keys)
-                        if !t.indexed && !sources.by_index && !self.addresses.contains(a) =>
+                        if !t.indexed
+                            && !sources.count_index
+                            && !sources.each_key
+                            && !self.addresses.contains(a) =>
                     {
                         let mut keys = keys.clone();
                         keys.sort();
@@ -773,24 +816,81 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The instance a reference without key means: the exact address when it exists; the
-    /// referring resource's own key when the expression uses `count.index`/`each.key` and both
-    /// have the same instance keys; else the address without key (the first instance, as the
-    /// HCL frontend resolves it).
-    fn instance(&self, t: &refs::Target, raw: &Raw<'_>, by_index: bool) -> String {
+    /// The instance a reference without key means:
+    /// - the address itself when it has no instances;
+    /// - with `each.key`, the instance with the referring resource's key;
+    /// - with `count.index`, the instance with the referring resource's index;
+    /// - through a list variable that holds the target's keys (`[for az in var.azs :
+    ///   aws_subnet.app[az].id][count.index]`, `aws_nat_gateway.this[index(var.azs,
+    ///   each.key)]`): the instance at the same position;
+    /// - else the address without key, which stands for the first instance (as in the HCL
+    ///   frontend), and a note says so.
+    fn instance(
+        &self,
+        t: &refs::Target,
+        raw: &Raw<'_>,
+        sources: &refs::Sources,
+        path: &[Seg],
+    ) -> String {
         if t.indexed || self.addresses.contains(&t.address) {
             return t.address.clone();
         }
-        if let (true, Some(key)) = (by_index, raw.key) {
-            let mine = self.instances.get(&refs::base_of(&raw.address));
-            let theirs = self.instances.get(&t.address);
-            if let (Some(a), Some(b)) = (mine, theirs) {
-                let (mut a, mut b) = (a.clone(), b.clone());
-                a.sort();
-                b.sort();
-                if a == b {
-                    return format!("{}{}", t.address, key_suffix(key));
+        let Some(theirs) = self.instances.get(&t.address) else {
+            return t.address.clone();
+        };
+        let has = |suffix: &str| theirs.iter().any(|k| k == suffix);
+        let at = |suffix: String| format!("{}{}", t.address, suffix);
+        if let Some(key) = raw.key {
+            let mine = key_suffix(key);
+            match &key.kind {
+                Kind::String(k) if sources.each_key => {
+                    if has(&mine) {
+                        return at(mine);
+                    }
+                    // The key's position in a list variable that is the target's index.
+                    for list in &sources.collection_vars {
+                        if let Some(p) = list.iter().position(|x| x.as_deref() == Some(k)) {
+                            let suffix = format!("[{p}]");
+                            if has(&suffix) {
+                                return at(suffix);
+                            }
+                        }
+                    }
                 }
+                Kind::Number(n) if sources.count_index => {
+                    if has(&mine) {
+                        return at(mine);
+                    }
+                    for list in &sources.collection_vars {
+                        let item = list.get(*n as usize).cloned().flatten();
+                        if let Some(k) = item {
+                            let suffix = key_suffix(&J {
+                                kind: Kind::String(k),
+                                line: 0,
+                                column: 0,
+                            });
+                            if has(&suffix) {
+                                return at(suffix);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if theirs.len() > 1 {
+            if let Ok(mut notes) = self.notes.lock() {
+                notes.push(Note {
+                    file: self.rel.to_string(),
+                    line: raw.obj.line,
+                    message: format!(
+                        "`{}.{}` refers to `{}`, which has {} instances; the plan does not say which one, so the first is assumed",
+                        raw.address,
+                        dotted(path),
+                        t.address,
+                        theirs.len()
+                    ),
+                });
             }
         }
         t.address.clone()
@@ -799,6 +899,7 @@ impl<'a> Builder<'a> {
 
 struct Ctx<'c, 'a> {
     raw: &'c Raw<'a>,
+    decl: Option<&'a J>,
     exprs: Option<&'a J>,
     /// `after_sensitive` (or `sensitive_values`): its arrays say which unknowns are collections.
     shape: Option<&'a J>,
@@ -824,6 +925,26 @@ fn dotted(path: &[Seg]) -> String {
         })
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// `""` -> null in the maps of a block (and of blocks nested in it).
+fn blank_to_null(n: &mut Node, depth: usize) {
+    if depth > json::MAX_DEPTH {
+        return;
+    }
+    if let Value::Map(m) = &mut n.value {
+        for v in m.values_mut() {
+            match &mut v.value {
+                Value::String(s) if s.is_empty() => v.value = Value::Null,
+                Value::List(items) => {
+                    for i in items.iter_mut() {
+                        blank_to_null(i, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// `[0]`, `["a"]`.

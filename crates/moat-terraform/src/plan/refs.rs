@@ -28,8 +28,12 @@ pub(crate) struct Sources {
     /// A local value, or a module output or input that could not be followed: the value may
     /// come from something not listed.
     pub opaque: bool,
-    /// `count.index` / `each.key` appear (the instance follows the referring one's).
-    pub by_index: bool,
+    /// `count.index` appears.
+    pub count_index: bool,
+    /// `each.key` appears.
+    pub each_key: bool,
+    /// `each.value` appears, with the attribute read from it (`each.value.id`).
+    pub each_value: Vec<Option<String>>,
     /// Root variables holding a non-empty list appear, by their elements (strings; other
     /// elements as `None`): they may add elements to a list, unless they are what the
     /// expression iterates over (the instance keys of a target).
@@ -119,7 +123,9 @@ impl<'a> Config<'a> {
         for r in refs {
             match parse_ref(r) {
                 Ref::Ignore => {}
-                Ref::Index => out.by_index = true,
+                Ref::Count => out.count_index = true,
+                Ref::EachKey => out.each_key = true,
+                Ref::EachValue(attr) => out.each_value.push(attr),
                 Ref::Opaque => out.opaque = true,
                 Ref::Var(name) => {
                     if module.is_empty() {
@@ -272,7 +278,9 @@ pub(crate) fn is_expression(e: &J) -> bool {
 
 enum Ref {
     Ignore,
-    Index,
+    Count,
+    EachKey,
+    EachValue(Option<String>),
     Opaque,
     Var(String),
     Module {
@@ -330,7 +338,12 @@ fn parse_ref(r: &str) -> Ref {
         return Ref::Ignore;
     };
     match first.as_str() {
-        "count" | "each" => Ref::Index,
+        "count" => Ref::Count,
+        "each" => match s.get(1).map(String::as_str) {
+            Some("key") => Ref::EachKey,
+            Some("value") => Ref::EachValue(name(2)),
+            _ => Ref::Ignore,
+        },
         "path" | "terraform" | "self" => Ref::Ignore,
         "local" => Ref::Opaque,
         "var" => name(1).map(Ref::Var).unwrap_or(Ref::Ignore),
@@ -432,7 +445,8 @@ mod tests {
 
     #[test]
     fn references_parse() {
-        assert!(matches!(parse_ref("count.index"), Ref::Index));
+        assert!(matches!(parse_ref("count.index"), Ref::Count));
+        assert!(matches!(parse_ref("each.value.id"), Ref::EachValue(Some(a)) if a == "id"));
         match parse_ref("aws_subnet.db[\"a.b\"].id") {
             Ref::Resource {
                 address,
