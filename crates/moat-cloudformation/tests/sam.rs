@@ -892,3 +892,20 @@ fn more_fixture_facts() {
         Some("Delete")
     );
 }
+
+#[test]
+fn every_policy_template_expands_as_the_sam_translator_does() {
+    // One function whose `Policies` lists each of SAM's policy templates with a made-up
+    // value per parameter: the role's inline policies equal SAM's, statement for statement.
+    let text = include_str!("fixtures/sam/templates.yaml");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("        - ")).count(),
+        81
+    );
+    same_as_sam(
+        "sam/templates.yaml",
+        text,
+        include_str!("fixtures/sam/templates.sam.json"),
+        &[],
+    );
+}
