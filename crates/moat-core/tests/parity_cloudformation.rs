@@ -227,6 +227,56 @@ fn findings(ws: &Workspace, map: &dyn Fn(&str) -> String) -> BTreeSet<Key> {
         .collect()
 }
 
+/// The 1-based lines of the template that contain `needle`.
+fn lines_with(needle: &str) -> Vec<u32> {
+    let text = std::fs::read_to_string(cloudformation_dir().join("template.yaml")).unwrap();
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i as u32 + 1)
+        .collect()
+}
+
+#[test]
+fn the_flaws_are_reported_at_their_template_lines() {
+    let ws = load(&cloudformation_dir());
+    let report = ws.scan(&ScanOptions::default()).report;
+    // (rule, logical ID, text of the lines the finding may point at: the offending property,
+    // or the logical ID when the property is missing).
+    let flaws: &[(&str, &str, &[&str])] = &[
+        (
+            "SG001",
+            "BastionSecurityGroup",
+            &[
+                "- Description: SSH from the administrators",
+                "CidrIp: !Ref AdminCidr",
+            ],
+        ),
+        ("S3002", "AppDataBucket", &["  AppDataBucket:"]),
+        ("RDS003", "Database", &["BackupRetentionPeriod: 0"]),
+        ("CT002", "Trail", &["EnableLogFileValidation: false"]),
+        ("IAM001", "OpsAdminPolicy", &["- Sid: BreakGlass"]),
+        ("IAM002", "OpsAdminPolicy", &["- Sid: BreakGlass"]),
+    ];
+    for (rule, res, needles) in flaws {
+        let lines: Vec<u32> = needles.iter().flat_map(|n| lines_with(n)).collect();
+        assert!(!lines.is_empty(), "{needles:?} not in the template");
+        let f = report
+            .entries
+            .iter()
+            .map(|e| &e.finding)
+            .find(|f| f.rule_id == *rule && f.resource == *res)
+            .unwrap_or_else(|| panic!("no {rule} on {res}"));
+        assert_eq!(f.file, "template.yaml");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            lines.contains(&f.line),
+            "{rule} on {res} at line {}, expected one of {lines:?}",
+            f.line
+        );
+    }
+}
+
 #[test]
 fn the_same_rules_fire_on_corresponding_resources() {
     let t = table();
