@@ -795,8 +795,10 @@ impl Sam<'_> {
 
     /// `ServerlessRestApi` / `ServerlessHttpApi` for events that name no API.
     fn add_implicit_apis(&mut self, resources: &mut Map) {
-        let mut rest: Option<Option<Loc>> = None;
-        let mut http: Option<Option<Loc>> = None;
+        // Per implicit API: where the first event naming it is, and the condition of each
+        // function with such an event (`None`: a function without condition).
+        let mut rest: Option<(Option<Loc>, BTreeSet<Option<String>>)> = None;
+        let mut http: Option<(Option<Loc>, BTreeSet<Option<String>>)> = None;
         for r in resources.values() {
             if r.get("Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
                 continue;
@@ -804,48 +806,57 @@ impl Sam<'_> {
             let Some(events) = r.path("Properties.Events").and_then(Node::as_map) else {
                 continue;
             };
+            let cond = r
+                .get("Condition")
+                .and_then(Node::as_str)
+                .map(str::to_string);
             for ev in events.values() {
                 let kind = ev.get("Type").and_then(Node::as_str);
                 let props = ev.get("Properties");
-                match kind {
-                    Some("Api") if props.and_then(|p| p.get("RestApiId")).is_none() => {
-                        rest.get_or_insert(ev.loc.clone());
+                let slot = match kind {
+                    Some("Api") if props.and_then(|p| p.get("RestApiId")).is_none() => &mut rest,
+                    Some("HttpApi") if props.and_then(|p| p.get("ApiId")).is_none() => &mut http,
+                    _ => continue,
+                };
+                slot.get_or_insert_with(|| (ev.loc.clone(), BTreeSet::new()))
+                    .1
+                    .insert(cond.clone());
+            }
+        }
+        for (id, rtype, found, stage) in [
+            ("ServerlessRestApi", "AWS::Serverless::Api", rest, true),
+            ("ServerlessHttpApi", "AWS::Serverless::HttpApi", http, false),
+        ] {
+            let Some((loc, conds)) = found else { continue };
+            if resources.contains_key(id) {
+                continue;
+            }
+            let props = if stage {
+                entries(vec![("StageName", text("Prod", &loc))], &loc)
+            } else {
+                map_node(Map::new(), &loc)
+            };
+            let mut m = vec![("Type", text(rtype, &loc)), ("Properties", props)];
+            // As SAM: the implicit API exists only when one of its functions does, when every
+            // function that adds a route to it has a condition.
+            let names: Vec<String> = conds.iter().flatten().cloned().collect();
+            if !conds.contains(&None) {
+                match names.as_slice() {
+                    [one] => m.push(("Condition", text(one.clone(), &loc))),
+                    [] => {}
+                    many => {
+                        let name = format!("{id}Condition");
+                        let conds: Vec<Node> = many
+                            .iter()
+                            .map(|c| call("Condition", text(c.clone(), &loc), &loc))
+                            .collect();
+                        let any = or_of(conds, &loc);
+                        self.conditions.insert(name.clone(), any);
+                        m.push(("Condition", text(name, &loc)));
                     }
-                    Some("HttpApi") if props.and_then(|p| p.get("ApiId")).is_none() => {
-                        http.get_or_insert(ev.loc.clone());
-                    }
-                    _ => {}
                 }
             }
-        }
-        if let Some(loc) = rest {
-            if !resources.contains_key("ServerlessRestApi") {
-                let props = entries(vec![("StageName", text("Prod", &loc))], &loc);
-                resources.insert(
-                    "ServerlessRestApi".into(),
-                    entries(
-                        vec![
-                            ("Type", text("AWS::Serverless::Api", &loc)),
-                            ("Properties", props),
-                        ],
-                        &loc,
-                    ),
-                );
-            }
-        }
-        if let Some(loc) = http {
-            if !resources.contains_key("ServerlessHttpApi") {
-                resources.insert(
-                    "ServerlessHttpApi".into(),
-                    entries(
-                        vec![
-                            ("Type", text("AWS::Serverless::HttpApi", &loc)),
-                            ("Properties", map_node(Map::new(), &loc)),
-                        ],
-                        &loc,
-                    ),
-                );
-            }
+            resources.insert(id.into(), entries(m, &loc));
         }
     }
 
@@ -2651,6 +2662,23 @@ impl Sam<'_> {
                 &attrs_of(res, PRIMARY_ATTRS),
             ),
         );
+    }
+}
+
+/// `Fn::Or` over conditions, nested in groups of ten (the most `Fn::Or` takes).
+fn or_of(mut conds: Vec<Node>, loc: &Option<Loc>) -> Node {
+    while conds.len() > 10 {
+        conds = conds
+            .chunks(10)
+            .map(|c| match c {
+                [one] => one.clone(),
+                many => call("Fn::Or", list_node(many.to_vec(), loc), loc),
+            })
+            .collect();
+    }
+    match conds.as_slice() {
+        [one] => one.clone(),
+        _ => call("Fn::Or", list_node(conds, loc), loc),
     }
 }
 

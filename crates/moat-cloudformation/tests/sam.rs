@@ -909,3 +909,51 @@ fn every_policy_template_expands_as_the_sam_translator_does() {
         &[],
     );
 }
+
+#[test]
+fn implicit_api_of_conditional_functions_is_conditional() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Conditions:
+  A: !Equals [!Ref 'AWS::Region', eu-west-1]
+  B: !Equals [!Ref 'AWS::Region', eu-west-2]
+Resources:
+  F:
+    Type: AWS::Serverless::Function
+    Condition: A
+    Properties: {CodeUri: 's3://b/k', Handler: h, Runtime: python3.12, Events: {E: {Type: Api, Properties: {Path: /f, Method: get}}}}
+  G:
+    Type: AWS::Serverless::Function
+    Condition: B
+    Properties: {CodeUri: 's3://b/k', Handler: h, Runtime: python3.12, Events: {E: {Type: Api, Properties: {Path: /g, Method: get}}}}
+  H:
+    Type: AWS::Serverless::Function
+    Condition: A
+    Properties: {CodeUri: 's3://b/k', Handler: h, Runtime: python3.12, Events: {E: {Type: HttpApi}}}
+"#;
+    let out = run_yaml("c.yaml", text);
+    let t = &out.template;
+    let cond = |id: &str| res(t, id).get("Condition").and_then(Node::as_str);
+    assert_eq!(
+        cond("ServerlessRestApi"),
+        Some("ServerlessRestApiCondition")
+    );
+    assert_eq!(
+        js(t.path("Conditions.ServerlessRestApiCondition").unwrap()),
+        json!({"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]})
+    );
+    // The stage and deployment follow their API.
+    assert_eq!(
+        cond("ServerlessRestApiProdStage"),
+        Some("ServerlessRestApiCondition")
+    );
+    // One condition: used as is.
+    assert_eq!(cond("ServerlessHttpApi"), Some("A"));
+    assert_eq!(cond("ServerlessHttpApiApiGatewayDefaultStage"), Some("A"));
+    // A function without condition makes the implicit API unconditional.
+    let out = run_yaml("c2.yaml", &text.replace("    Condition: B\n", ""));
+    assert_eq!(
+        res(&out.template, "ServerlessRestApi").get("Condition"),
+        None
+    );
+}
