@@ -451,3 +451,39 @@ fn fuzz_seeds() {
         assert_eq!((e.message.as_str(), e.line), (msg, l_), "{f}");
     }
 }
+
+#[test]
+fn crlf_line_endings_keep_lines() {
+    let y = yaml(&TEMPLATE_YAML.replace('\n', "\r\n"));
+    assert_eq!(strip(&y), strip(&yaml(TEMPLATE_YAML)));
+    assert_eq!(line(&y, "Resources.Vpc"), 20);
+    assert_eq!(
+        line(&y, "Resources.WebSecurityGroup.Properties.Tags.0.Value"),
+        19
+    );
+    let j = json(&TEMPLATE_JSON.replace('\n', "\r\n"));
+    assert_eq!(line(&j, "Resources.Vpc"), 29);
+    assert_eq!(at(&j, "Resources.Vpc").loc.as_ref().unwrap().column, 5);
+}
+
+#[test]
+fn keys_must_be_plain_strings() {
+    let e = yaml_err("A: 1\n!Ref B: 2\n");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("cannot have a tag"), "{}", e.message);
+    let e = yaml_err("A: 1\n? [x, y]\n: 2\n");
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("complex keys"), "{}", e.message);
+    // Numbers and booleans as keys are their text.
+    let y = yaml("1: a\ntrue: b\n");
+    assert_eq!(at(&y, "1").value, s("a"));
+    assert_eq!(at(&y, "true").value, s("b"));
+}
+
+#[test]
+fn nested_format_version_is_not_a_template() {
+    assert!(!is_template(&yaml(
+        "Meta:\n  AWSTemplateFormatVersion: '2010-09-09'\n"
+    )));
+    assert!(!may_be_template("apiVersion: v1\nkind: Pod\n"));
+}
