@@ -190,3 +190,125 @@ fn the_standard_network_exposes_the_same_ports_from_both_frontends() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+fn load_variant(code: &str, variant: &str) -> (Estate, Estate) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/network");
+    let mut tf = moat_terraform::load(
+        &dir.join(code).join("terraform").join(variant),
+        &moat_terraform::Options::default(),
+    );
+    let mut cfn = moat_cloudformation::load(
+        &dir.join(code)
+            .join("cloudformation")
+            .join(format!("{variant}.yaml")),
+        &moat_cloudformation::Options::default(),
+    );
+    assert_eq!((tf.len(), cfn.len()), (1, 1), "{code}/{variant}");
+    let (tf, cfn) = (tf.remove(0), cfn.remove(0));
+    assert!(
+        tf.errors.iter().all(|x| x.is_reference_cycle()),
+        "{:?}",
+        tf.errors
+    );
+    assert!(cfn.errors.is_empty(), "{:?}", cfn.errors);
+    (tf, cfn)
+}
+
+/// The NET rule fixtures written in both languages answer the same questions alike:
+/// `(CODE, variant, (from, to) in Terraform, (from, to) in CloudFormation, port, verdict)`.
+#[test]
+fn net_fixtures_give_the_same_verdicts_from_both_frontends() {
+    type Case = (
+        &'static str,
+        &'static str,
+        (&'static str, &'static str),
+        (&'static str, &'static str),
+        u16,
+        Verdict,
+    );
+    let cases: &[Case] = &[
+        (
+            "NET006",
+            "fail",
+            ("internet", "aws_instance.app"),
+            ("internet", "AppServer"),
+            8000,
+            Verdict::Reachable,
+        ),
+        (
+            "NET010",
+            "fail",
+            ("internet", "aws_db_instance.main"),
+            ("internet", "Database"),
+            3306,
+            Verdict::Reachable,
+        ),
+        (
+            "NET010",
+            "via_nlb_fail",
+            ("internet", "aws_lb.db_gateway"),
+            ("internet", "DbGateway"),
+            3306,
+            Verdict::Reachable,
+        ),
+        (
+            // The database is an IP target: not reached as a resource directly.
+            "NET010",
+            "via_nlb_fail",
+            ("internet", "aws_db_instance.main"),
+            ("internet", "Database"),
+            3306,
+            Verdict::Blocked,
+        ),
+        (
+            "NET007",
+            "fail",
+            ("aws_instance.app", "aws_instance.proxy"),
+            ("AppServer", "Proxy"),
+            3306,
+            Verdict::Blocked,
+        ),
+        (
+            "NET007",
+            "pass",
+            ("aws_instance.app", "aws_instance.proxy"),
+            ("AppServer", "Proxy"),
+            3306,
+            Verdict::Reachable,
+        ),
+        (
+            "NET003",
+            "fail",
+            ("aws_lb.web", "aws_instance.app"),
+            ("Web", "AppServer"),
+            8000,
+            Verdict::Blocked,
+        ),
+        (
+            "NET004",
+            "fail",
+            ("aws_lb.web", "aws_instance.app"),
+            ("Web", "AppServer"),
+            8000,
+            Verdict::Blocked,
+        ),
+        (
+            "NET004",
+            "pass",
+            ("aws_lb.web", "aws_instance.app"),
+            ("Web", "AppServer"),
+            8000,
+            Verdict::Reachable,
+        ),
+    ];
+    let mut got = Vec::new();
+    let mut want = Vec::new();
+    for (code, variant, (tf_from, tf_to), (cfn_from, cfn_to), port, verdict) in cases {
+        let (tf, cfn) = load_variant(code, variant);
+        let a = ask(&tf, tf_from, tf_to, *port).verdict;
+        let b = ask(&cfn, cfn_from, cfn_to, *port).verdict;
+        got.push((*code, *variant, a, b));
+        want.push((*code, *variant, *verdict, *verdict));
+    }
+    assert_eq!(got, want);
+}
