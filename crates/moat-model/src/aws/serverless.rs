@@ -39,6 +39,18 @@ pub enum UrlAuth {
     Other(String),
 }
 
+impl UrlAuth {
+    /// The authorization type as the Lambda API spells it (`AWS_IAM`, `NONE`), which every
+    /// frontend writes the same way.
+    pub fn from_api(s: &str) -> UrlAuth {
+        match s {
+            "AWS_IAM" => UrlAuth::AwsIam,
+            "NONE" => UrlAuth::None,
+            other => UrlAuth::Other(other.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for UrlAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

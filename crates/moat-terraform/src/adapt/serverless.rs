@@ -60,11 +60,7 @@ pub(super) fn build(e: &Estate) -> Serverless {
 }
 
 fn url_auth(n: &Node) -> Option<UrlAuth> {
-    n.as_str().map(|s| match s {
-        "AWS_IAM" => UrlAuth::AwsIam,
-        "NONE" => UrlAuth::None,
-        other => UrlAuth::Other(other.to_string()),
-    })
+    n.as_str().map(UrlAuth::from_api)
 }
 
 /// The function named by `function_name` (a reference, or the function's name or ARN).
