@@ -26,7 +26,7 @@ use moat_model::aws::network::{LbKind, Ref};
 use moat_model::aws::{Attr, AttrValue};
 use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Unknown, Value};
 
-use super::setting::{node_setting, read, read_opt, written};
+use super::setting::{node_setting, read, read_opt, string_attr, written};
 
 const LB: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
 const LISTENER: &str = "AWS::ElasticLoadBalancingV2::Listener";
@@ -249,15 +249,7 @@ fn listener(e: &Estate, id: ResourceId, r: &Resource) -> ListenerSettings {
     let port = read_opt(r, id, "Port", "Port", "a port", |n| {
         n.as_i64().and_then(|p| u16::try_from(p).ok())
     });
-    let ssl_policy = read(
-        r,
-        id,
-        "SslPolicy",
-        "SslPolicy",
-        "ELBSecurityPolicy-2016-08".to_string(),
-        "a policy name",
-        |n| n.as_str().map(str::to_string),
-    );
+    let ssl_policy = string_attr(r, id, "SslPolicy", "SslPolicy", "ELBSecurityPolicy-2016-08");
     let default_actions = r
         .blocks("DefaultActions")
         .into_iter()

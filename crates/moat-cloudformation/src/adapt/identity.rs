@@ -35,7 +35,7 @@
 use std::borrow::Cow;
 
 use moat_model::aws::identity::*;
-use moat_model::aws::{Attr, AttrValue};
+use moat_model::aws::Attr;
 use moat_model::{Estate, Node, Resource, ResourceId, Unknown, Value, Written};
 
 use super::setting;
@@ -292,18 +292,11 @@ fn principals(e: &Estate, rtype: &str, kind: PrincipalKind, name: &str) -> Vec<P
         .collect()
 }
 
-/// A managed policy ARN as written.
-fn arn(r: &Resource, id: ResourceId, n: &Node, path: &'static str) -> Attr<String> {
-    let loc = n.loc.clone().unwrap_or_else(|| r.loc.clone());
-    let value = match &n.value {
-        Value::String(s) => AttrValue::Known(s.clone()),
-        Value::Unknown(u) => AttrValue::Unknown(u.clone()),
-        _ => AttrValue::Invalid {
-            written: n.to_string(),
-            expected: "an ARN",
-        },
-    };
-    Attr::new(value, loc, path, id)
+/// A managed policy ARN as written (`None` for a `null` entry).
+fn arn(r: &Resource, id: ResourceId, n: &Node, path: &'static str) -> Option<Attr<String>> {
+    setting::node_setting(Some(n), &r.loc, id, path, "an ARN", |n| {
+        n.as_str().map(str::to_string)
+    })
 }
 
 /// The entries of a list of managed policy ARNs: one node per entry; an unknown list is one
@@ -351,7 +344,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                             kind: *pkind,
                             shown: itself(r, Some(n)),
                         }],
-                        policy_arn: Some(arn(r, id, n, "ManagedPolicyArns")),
+                        policy_arn: arn(r, id, n, "ManagedPolicyArns"),
                     });
                 }
             }
@@ -392,7 +385,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                         kind: AttachmentKind::PermissionSet,
                         declared_as: r.rtype.clone(),
                         to: Vec::new(),
-                        policy_arn: Some(arn(r, id, n, "ManagedPolicies")),
+                        policy_arn: arn(r, id, n, "ManagedPolicies"),
                     });
                 }
             }

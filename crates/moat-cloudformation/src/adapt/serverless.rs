@@ -58,11 +58,7 @@ pub fn build(e: &Estate) -> Serverless {
 }
 
 fn url_auth(n: &Node) -> Option<UrlAuth> {
-    n.as_str().map(|s| match s {
-        "AWS_IAM" => UrlAuth::AwsIam,
-        "NONE" => UrlAuth::None,
-        other => UrlAuth::Other(other.to_string()),
-    })
+    n.as_str().map(UrlAuth::from_api)
 }
 
 /// The function named by `key` (`Ref`, `Fn::GetAtt [F, Arn]`, or the function's name).
