@@ -302,6 +302,8 @@ struct Builder<'a> {
     /// Instance keys by address without key (`aws_subnet.app` -> `["a"]`, `["b"]`), rendered.
     instances: HashMap<String, Vec<String>>,
     addresses: BTreeSet<String>,
+    /// Planned values, module and address in the module (`aws_vpc.main`), by address.
+    declared: HashMap<String, (&'a J, String, String)>,
     /// Notes on references whose instance had to be assumed.
     notes: std::sync::Mutex<Vec<Note>>,
 }
@@ -318,6 +320,7 @@ impl<'a> Builder<'a> {
             changes: HashMap::new(),
             instances: HashMap::new(),
             addresses: BTreeSet::new(),
+            declared: HashMap::new(),
             notes: std::sync::Mutex::new(Vec::new()),
         }
     }
@@ -379,6 +382,10 @@ impl<'a> Builder<'a> {
         self.changes(doc);
         for r in &raws {
             self.addresses.insert(r.address.clone());
+            if let Some(v) = r.values {
+                self.declared
+                    .insert(r.address.clone(), (v, r.module.clone(), local_address(r)));
+            }
             if let Some(k) = r.key {
                 self.instances
                     .entry(refs::base_of(&r.address))
@@ -544,11 +551,7 @@ impl<'a> Builder<'a> {
         );
         r.mode = raw.mode;
         r.module = raw.module.clone();
-        let local = match raw.mode {
-            Mode::Data => format!("data.{}.{}", raw.rtype, raw.name),
-            Mode::Managed => format!("{}.{}", raw.rtype, raw.name),
-        };
-        let decl = self.config.resource(&raw.module, &local);
+        let decl = self.config.resource(&raw.module, &local_address(raw));
         let exprs = decl.and_then(|d| d.get("expressions"));
         let mut attrs: BTreeMap<String, Node> = BTreeMap::new();
         if let Some(values) = raw.values.and_then(J::as_object) {
@@ -582,6 +585,17 @@ impl<'a> Builder<'a> {
                 attrs = m;
             }
         }
+        // A known value that the configuration takes from another resource's computed
+        // attribute (a plan against deployed resources knows `vpc-0abc`): that reference, as
+        // the HCL frontend has it, so that edges and `Estate::resolve` find the resource.
+        if exprs.is_some() {
+            let mut path = Vec::new();
+            for (k, n) in attrs.iter_mut() {
+                path.push(Seg::Key(k.clone()));
+                self.link_known(n, &mut path, raw, exprs, 0);
+                path.pop();
+            }
+        }
         // Single nested blocks are objects in the plan, lists of one map in HCL.
         if let Some(ex) = exprs.and_then(J::as_object) {
             for (k, e) in ex {
@@ -608,6 +622,75 @@ impl<'a> Builder<'a> {
         r.written = Arc::new(written(exprs, &attrs));
         r.attrs = attrs;
         r
+    }
+
+    fn link_known(
+        &self,
+        n: &mut Node,
+        path: &mut Vec<Seg>,
+        raw: &Raw<'_>,
+        exprs: Option<&J>,
+        depth: usize,
+    ) {
+        if depth > json::MAX_DEPTH {
+            return;
+        }
+        match &mut n.value {
+            Value::String(s) if !s.is_empty() => {
+                let Hit::Expr(e) = expr_at(exprs, path) else {
+                    return;
+                };
+                let Some(refs) = refs::expression_refs(e) else {
+                    return;
+                };
+                let sources = self.config.sources(&raw.module, &refs);
+                for t in &sources.targets {
+                    let attr = t.attr.clone().unwrap_or_else(|| "id".into());
+                    let candidates: Vec<String> = if self.addresses.contains(&t.address) {
+                        vec![t.address.clone()]
+                    } else {
+                        let mut keys = self.instances.get(&t.address).cloned().unwrap_or_default();
+                        keys.sort();
+                        keys.iter().map(|k| format!("{}{k}", t.address)).collect()
+                    };
+                    for c in candidates {
+                        let Some((values, module, local)) = self.declared.get(&c) else {
+                            continue;
+                        };
+                        if values.get(&attr).and_then(J::as_str) != Some(s.as_str()) {
+                            continue;
+                        }
+                        // Only an attribute the provider computes: one set in the target's
+                        // configuration is its value, as in the HCL frontend.
+                        let configured = self
+                            .config
+                            .resource(module, local)
+                            .and_then(|d| d.get("expressions"))
+                            .is_some_and(|x| x.get(&attr).is_some());
+                        if configured {
+                            return;
+                        }
+                        n.value = Value::Unknown(Unknown::Computed { address: c, attr });
+                        return;
+                    }
+                }
+            }
+            Value::List(items) => {
+                for (i, x) in items.iter_mut().enumerate() {
+                    path.push(Seg::Index(i));
+                    self.link_known(x, path, raw, exprs, depth + 1);
+                    path.pop();
+                }
+            }
+            Value::Map(m) => {
+                for (k, x) in m.iter_mut() {
+                    path.push(Seg::Key(k.clone()));
+                    self.link_known(x, path, raw, exprs, depth + 1);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
     }
 
     fn node(&self, j: &J) -> Node {
@@ -894,6 +977,15 @@ impl<'a> Builder<'a> {
             }
         }
         t.address.clone()
+    }
+}
+
+/// The address of a resource inside its module, without instance key (`aws_subnet.app`,
+/// `data.aws_ami.x`), as the configuration names it.
+fn local_address(raw: &Raw<'_>) -> String {
+    match raw.mode {
+        Mode::Data => format!("data.{}.{}", raw.rtype, raw.name),
+        Mode::Managed => format!("{}.{}", raw.rtype, raw.name),
     }
 }
 
