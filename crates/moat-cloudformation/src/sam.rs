@@ -496,6 +496,8 @@ pub fn transform(template: &mut Node, errors: &mut Vec<ScanError>, notes: &mut V
         conditions: Map::new(),
         api_stages: BTreeMap::new(),
         refs: BTreeMap::new(),
+        exec_roles: BTreeMap::new(),
+        connectors: Vec::new(),
     };
     let expanded = sam.run(resources, globals.as_ref());
     let new_conditions = std::mem::take(&mut sam.conditions);
@@ -701,6 +703,11 @@ struct Sam<'a> {
     api_stages: BTreeMap<String, String>,
     /// SAM's referenceable properties: `MyFunction.Alias` -> the generated alias ID.
     refs: BTreeMap<String, String>,
+    /// Execution role (logical ID in this template) of each function and state machine.
+    exec_roles: BTreeMap<String, String>,
+    /// Connectors, expanded last: `(connector ID, source ID, connector properties, loc,
+    /// resource attributes)`.
+    connectors: Vec<(String, Option<String>, Node, Option<Loc>, Map)>,
 }
 
 impl Sam<'_> {
@@ -768,6 +775,23 @@ impl Sam<'_> {
                 "AWS::Serverless::LayerVersion" => self.layer(id, res, &r.loc),
                 "AWS::Serverless::Application" => self.application(id, res, &r.loc),
                 "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => deferred.push(id),
+                "AWS::Serverless::Connector" => {
+                    let props = r
+                        .get("Properties")
+                        .cloned()
+                        .unwrap_or_else(|| map_node(Map::new(), &r.loc));
+                    let source = props
+                        .path("Source.Id")
+                        .and_then(Node::as_str)
+                        .map(str::to_string);
+                    self.connectors.push((
+                        id.clone(),
+                        source,
+                        props,
+                        r.loc.clone(),
+                        attrs_of(res, PASSTHROUGH_ATTRS),
+                    ));
+                }
                 t if t.starts_with("AWS::Serverless::") => {
                     self.note(
                         &r.loc,
@@ -788,6 +812,9 @@ impl Sam<'_> {
                 Some("AWS::Serverless::HttpApi") => self.http_api(id, res, &r.loc),
                 _ => {}
             }
+        }
+        for (id, source, props, loc, attrs) in std::mem::take(&mut self.connectors) {
+            self.connector(&id, source.as_deref(), &props, &loc, &attrs);
         }
         self.apply_bucket_events();
         std::mem::take(&mut self.out)
@@ -1395,6 +1422,30 @@ impl Sam<'_> {
         if make_role {
             self.policies(id, &role_id, props.get("Policies"), &mut parts);
         }
+        self.record_exec_role(id, make_role.then_some(role_id.as_str()), props.get("Role"));
+        if let Some(embedded) = props.get("Connectors") {
+            match embedded.as_map() {
+                Some(m) => {
+                    for (name, c) in m {
+                        let cprops = c
+                            .get("Properties")
+                            .cloned()
+                            .unwrap_or_else(|| map_node(Map::new(), &c.loc));
+                        self.connectors.push((
+                            format!("{id}{name}"),
+                            Some(id.to_string()),
+                            cprops,
+                            c.loc.clone(),
+                            attrs.clone(),
+                        ));
+                    }
+                }
+                None => self.error(
+                    &embedded.loc,
+                    format!("`Connectors` of `{id}` must be a map"),
+                ),
+            }
+        }
 
         // Events.
         if let Some(events) = props.get("Events") {
@@ -1430,6 +1481,70 @@ impl Sam<'_> {
                 &attrs_of(res, PRIMARY_ATTRS),
             ),
         );
+    }
+
+    /// Remember the execution role of a function or state machine: the generated one, or an
+    /// `AWS::IAM::Role` of the template named by `Role: !GetAtt R.Arn`.
+    fn record_exec_role(&mut self, id: &str, generated: Option<&str>, role: Option<&Node>) {
+        let role = generated.map(str::to_string).or_else(|| {
+            let r = role?;
+            let (name, args) = intrinsic(r)?;
+            let target = match (name, args.as_list()) {
+                ("Fn::GetAtt", Some([t, a])) if a.as_str() == Some("Arn") => t.as_str()?,
+                _ => return None,
+            };
+            (self.types.get(target).map(String::as_str) == Some("AWS::IAM::Role"))
+                .then(|| target.to_string())
+        });
+        if let Some(r) = role {
+            self.exec_roles.insert(id.to_string(), r);
+        }
+    }
+
+    /// A connector (`AWS::Serverless::Connector` or an entry of a function's `Connectors`).
+    /// Its access profiles are not expanded; when its source is a function or state machine
+    /// whose role is in this template, SAM attaches a managed policy to that role: it is
+    /// written with an unknown document, so the role's permissions are never read as complete.
+    fn connector(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        props: &Node,
+        loc: &Option<Loc>,
+        attrs: &Map,
+    ) {
+        let role = source.and_then(|s| self.exec_roles.get(s).cloned());
+        let Some(role) = role else {
+            self.note(
+                loc,
+                format!("connector `{id}` is not expanded: the permissions or resource policies SAM generates for it are not modelled"),
+            );
+            return;
+        };
+        let reason = format!(
+            "the permissions connector `{id}` grants to `{role}` are not modelled; the permissions of `{role}` are unknown"
+        );
+        self.note(loc, format!("connector `{id}` is not expanded: {reason}"));
+        let destinations = match props.get("Destination").map(|d| &d.value) {
+            Some(Value::List(l)) => l.len(),
+            _ => 1,
+        };
+        for i in 0..destinations {
+            let name = if destinations > 1 {
+                format!("{id}PolicyDestination{i}")
+            } else {
+                format!("{id}Policy")
+            };
+            let mut p = Map::new();
+            p.insert("PolicyDocument".into(), unknown(reason.clone(), loc));
+            p.insert("Roles".into(), list_node(vec![ref_to(&role, loc)], loc));
+            let owner = source.unwrap_or(id).to_string();
+            self.emit(
+                name,
+                resource("AWS::IAM::ManagedPolicy", p, loc, attrs),
+                &owner,
+            );
+        }
     }
 
     /// `Code` from `CodeUri`, `InlineCode` or `ImageUri`.
@@ -2434,6 +2549,7 @@ impl Sam<'_> {
         match props.get("Role") {
             Some(r) => {
                 m.insert("RoleArn".into(), r.clone());
+                self.record_exec_role(id, None, Some(r));
                 if props.contains_key("Policies") {
                     self.error(
                         &r.loc,
@@ -2456,6 +2572,7 @@ impl Sam<'_> {
                     );
                 }
                 m.insert("RoleArn".into(), get_att(&role_id, "Arn", loc));
+                self.record_exec_role(id, Some(&role_id), None);
                 self.emit_role(
                     id,
                     &role_id,

@@ -957,3 +957,46 @@ Resources:
         None
     );
 }
+
+#[test]
+fn connectors_make_the_source_role_permissions_unknown() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::Serverless::SimpleTable
+  Queue:
+    Type: AWS::SQS::Queue
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://b/k
+      Handler: h
+      Runtime: python3.12
+      Connectors:
+        ToTable:
+          Properties:
+            Destination: {Id: Table}
+            Permissions: [Read, Write]
+  Link:
+    Type: AWS::Serverless::Connector
+    Properties:
+      Source: {Id: F}
+      Destination: {Id: Queue}
+      Permissions: [Write]
+"#;
+    let out = run_yaml("k.yaml", text);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let t = &out.template;
+    for (id, line_no) in [("FToTablePolicy", 15), ("LinkPolicy", 19)] {
+        assert_eq!(rtype(t, id), "AWS::IAM::ManagedPolicy");
+        assert_eq!(js(prop(t, id, "Roles")), json!([{"Ref": "FRole"}]));
+        assert!(prop(t, id, "PolicyDocument").is_unknown());
+        assert_eq!(line(res(t, id)), line_no);
+        assert!(out
+            .notes
+            .iter()
+            .any(|n| n.line == line_no && n.message.contains("`FRole` are unknown")));
+    }
+    assert!(!ids(t).contains(&"Link".to_string()));
+}
