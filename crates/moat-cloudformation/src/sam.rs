@@ -678,6 +678,10 @@ struct Target {
     sub_var: String,
 }
 
+/// A connector waiting for every role to be known: `(connector ID, source ID, connector
+/// properties, location, resource attributes)`.
+type PendingConnector = (String, Option<String>, Node, Option<Loc>, Map);
+
 /// Policies of a role being generated.
 #[derive(Default)]
 struct RoleParts {
@@ -707,7 +711,7 @@ struct Sam<'a> {
     exec_roles: BTreeMap<String, String>,
     /// Connectors, expanded last: `(connector ID, source ID, connector properties, loc,
     /// resource attributes)`.
-    connectors: Vec<(String, Option<String>, Node, Option<Loc>, Map)>,
+    connectors: Vec<PendingConnector>,
 }
 
 impl Sam<'_> {
