@@ -668,3 +668,138 @@ Resources:
 }
 
 use ipnet::IpNet;
+
+#[test]
+fn autoscaling_attached_interfaces_prefix_lists_caches_and_endpoints() {
+    let e = load(
+        r#"Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.6.0.0/16}
+  A:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.6.0.0/24, MapPublicIpOnLaunch: true}
+  B:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.6.1.0/24}
+  Office:
+    Type: AWS::EC2::PrefixList
+    Properties:
+      PrefixListName: office
+      AddressFamily: IPv4
+      MaxEntries: 2
+      Entries:
+        - Cidr: 198.51.100.0/24
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: sg
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          SourcePrefixListId: !Ref Office
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          SourcePrefixListId: pl-63a5400a
+  Lt:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-12345678
+        NetworkInterfaces:
+          - DeviceIndex: 0
+            AssociatePublicIpAddress: false
+            Groups: [!Ref Sg]
+  Asg:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: "1"
+      MaxSize: "2"
+      VPCZoneIdentifier: [!Ref A, !Ref B]
+      LaunchTemplate:
+        LaunchTemplateId: !Ref Lt
+        Version: !GetAtt Lt.LatestVersionNumber
+  Nic:
+    Type: AWS::EC2::NetworkInterface
+    Properties:
+      SubnetId: !Ref B
+      GroupSet: [!Ref Sg]
+      PrivateIpAddress: 10.6.1.20
+  Loose:
+    Type: AWS::EC2::NetworkInterface
+    Properties:
+      SubnetId: !Ref B
+  Host:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      NetworkInterfaces:
+        - DeviceIndex: "0"
+          NetworkInterfaceId: !Ref Nic
+  CacheSubnets:
+    Type: AWS::ElastiCache::SubnetGroup
+    Properties:
+      Description: cache
+      SubnetIds: [!Ref B]
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: cache
+      Engine: redis
+      CacheNodeType: cache.t3.micro
+      CacheSubnetGroupName: !Ref CacheSubnets
+      SecurityGroupIds: [!Ref Sg]
+  Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Vpc
+      ServiceName: com.amazonaws.eu-west-1.ssm
+      VpcEndpointType: Interface
+      SubnetIds: [!Ref A]
+      SecurityGroupIds: [!Ref Sg]
+"#,
+    );
+    let n = &e.aws.network;
+    let sgid = Ref::Res(id(&e, "Sg"));
+    // Prefix lists: the template's entries become peers; an AWS-managed one is unknown.
+    let g = sg(&e, "Sg");
+    assert_eq!(g.rules[0].ipv4, vec!["198.51.100.0/24".parse().unwrap()]);
+    assert!(g.rules[0].prefix_list_unknown.is_empty());
+    assert!(!g.rules[0].addresses_unknown);
+    assert!(g.rules[1].ipv4.is_empty());
+    assert_eq!(g.rules[1].prefix_list_unknown.len(), 1);
+    assert!(g.rules[1].addresses_unknown);
+    // One member per subnet, the template's groups, no public IP despite subnet A's default.
+    let members: Vec<&Eni> = n.enis_of(id(&e, "Asg")).collect();
+    assert_eq!(members.len(), 2);
+    assert!(members
+        .iter()
+        .all(|m| m.kind == EniKind::AsgMember && m.groups == vec![sgid.clone()]));
+    assert!(members.iter().all(|m| m.public_ip == Tri::False));
+    // The attached interface is the instance's; the loose one stays an interface.
+    let host: Vec<&Eni> = n.enis_of(id(&e, "Host")).collect();
+    assert_eq!(host.len(), 1);
+    assert_eq!(host[0].subnet, Some(Ref::Res(id(&e, "B"))));
+    assert_eq!(host[0].groups, vec![sgid.clone()]);
+    assert_eq!(host[0].private_ip, Some("10.6.1.20".parse().unwrap()));
+    assert_eq!(host[0].public_ip, Tri::False);
+    assert_eq!(n.enis_of(id(&e, "Nic")).count(), 0);
+    assert_eq!(
+        n.enis_of(id(&e, "Loose")).next().unwrap().kind,
+        EniKind::Interface
+    );
+    // The cache is placed by its subnet group property.
+    let cache = id(&e, "Cache");
+    let c: Vec<&Eni> = n.enis_of(cache).collect();
+    assert_eq!((c.len(), c[0].kind), (1, EniKind::Cache));
+    assert_eq!(c[0].groups, vec![sgid.clone()]);
+    assert_eq!(
+        n.placements.get(&cache).unwrap().line,
+        e.get(cache).unwrap().loc.line + 6
+    );
+    let ep: Vec<&Eni> = n.enis_of(id(&e, "Endpoint")).collect();
+    assert_eq!((ep.len(), ep[0].kind), (1, EniKind::Endpoint));
+}

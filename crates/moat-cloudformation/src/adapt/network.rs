@@ -935,6 +935,8 @@ struct Enis<'a> {
     e: &'a Estate,
     subnets: &'a [Subnet],
     igw_vpcs: Vec<Ref>,
+    /// Interfaces of the template attached to one of its instances.
+    attached: BTreeSet<ResourceId>,
     out: Vec<Eni>,
 }
 
@@ -1025,47 +1027,79 @@ impl<'a> Enis<'a> {
             }
             for ni in nis {
                 let primary = prop(ni, "DeviceIndex").and_then(Node::as_i64) == Some(0);
-                let (subnet, groups, ip, assoc) =
-                    match reference(e, prop(ni, "NetworkInterfaceId"), ENI) {
-                        // An interface of the template attached at launch: it is built as an
-                        // interface of its own.
-                        Some(Ref::Res(_)) => continue,
-                        _ => (
-                            reference(e, prop(ni, "SubnetId"), SUBNET),
-                            groups_of(e, prop(ni, "GroupSet")),
-                            ip_of(prop(ni, "PrivateIpAddress")),
-                            prop(ni, "AssociatePublicIpAddress"),
-                        ),
-                    };
-                let public = match (&eip, assoc) {
+                if let Some(Ref::Res(x)) = reference(e, prop(ni, "NetworkInterfaceId"), ENI) {
+                    self.attach(id, r, x, primary.then(|| eip.clone()).flatten());
+                    continue;
+                }
+                let subnet = reference(e, prop(ni, "SubnetId"), SUBNET);
+                let public = match (&eip, prop(ni, "AssociatePublicIpAddress")) {
                     (Some(x), _) if primary => x.clone(),
                     (_, Some(n)) => (Tri::from_node_bool(Some(n), false), n.loc.clone()),
                     _ if primary => (self.map_public(subnet.as_ref()), None),
                     _ => (Tri::False, None),
                 };
-                self.push(
-                    id,
-                    r,
-                    EniKind::Instance,
-                    subnet,
-                    groups,
-                    ip,
-                    public,
-                    Vec::new(),
-                );
+                let groups = groups_of(e, prop(ni, "GroupSet"));
+                let ip = ip_of(prop(ni, "PrivateIpAddress"));
+                let kind = EniKind::Instance;
+                self.push(id, r, kind, subnet, groups, ip, public, Vec::new());
+            }
+        }
+        for (_, a) in e.of_type("AWS::EC2::NetworkInterfaceAttachment") {
+            if let (Some(Ref::Res(i)), Some(Ref::Res(x))) = (
+                reference(e, rprop(a, "InstanceId"), INSTANCE),
+                reference(e, rprop(a, "NetworkInterfaceId"), ENI),
+            ) {
+                if let Some(r) = e.get(i) {
+                    self.attach(i, r, x, None);
+                }
             }
         }
     }
 
+    /// An interface of the template (`AWS::EC2::NetworkInterface`) attached to instance `id`
+    /// (`NetworkInterfaces[].NetworkInterfaceId`, `AWS::EC2::NetworkInterfaceAttachment`): an
+    /// interface of the instance with the interface's subnet, groups and address; public
+    /// through an EIP on the interface (or `eip`, the instance's, on the primary one). AWS
+    /// assigns no public address to an existing interface at launch.
+    fn attach(
+        &mut self,
+        id: ResourceId,
+        r: &Resource,
+        x: ResourceId,
+        eip: Option<(Tri, Option<Loc>)>,
+    ) {
+        let e = self.e;
+        let Some(ni) = e.get(x) else { return };
+        self.attached.insert(x);
+        let public = self
+            .eip(x)
+            .map(|l| (Tri::True, Some(l)))
+            .or(eip)
+            .unwrap_or((Tri::False, None));
+        let subnet = reference(e, rprop(ni, "SubnetId"), SUBNET);
+        let groups = groups_of(e, rprop(ni, "GroupSet"));
+        let ip = interface_ip(ni);
+        self.push(
+            id,
+            r,
+            EniKind::Instance,
+            subnet,
+            groups,
+            ip,
+            public,
+            Vec::new(),
+        );
+    }
+
+    /// Interfaces not attached to an instance of the template.
     fn interfaces(&mut self) {
         let e = self.e;
         for (id, r) in e.of_types(ENI) {
+            if self.attached.contains(&id) {
+                continue;
+            }
             let subnet = reference(e, rprop(r, "SubnetId"), SUBNET);
-            let ip = ip_of(rprop(r, "PrivateIpAddress")).or_else(|| {
-                r.blocks("PrivateIpAddresses")
-                    .into_iter()
-                    .find_map(|x| ip_of(prop(x, "PrivateIpAddress")))
-            });
+            let ip = interface_ip(r);
             let public = self
                 .eip(id)
                 .map_or((Tri::False, None), |l| (Tri::True, Some(l)));
@@ -1431,6 +1465,16 @@ impl<'a> Enis<'a> {
     }
 }
 
+/// The primary private address of an `AWS::EC2::NetworkInterface`.
+fn interface_ip(r: &Resource) -> Option<IpAddr> {
+    ip_of(rprop(r, "PrivateIpAddress")).or_else(|| {
+        r.blocks("PrivateIpAddresses")
+            .into_iter()
+            .find(|x| prop(x, "Primary").and_then(Node::as_bool) != Some(false))
+            .and_then(|x| ip_of(prop(x, "PrivateIpAddress")))
+    })
+}
+
 /// The `LaunchTemplateData` of the launch template a `LaunchTemplate` specification
 /// (`LaunchTemplateId` or `LaunchTemplateName`) names.
 fn launch_template_data<'a>(e: &'a Estate, spec: Option<&Node>) -> Option<&'a Node> {
@@ -1460,6 +1504,7 @@ pub fn build(e: &Estate) -> Network {
         e,
         subnets: &subnets,
         igw_vpcs: igws.iter().filter_map(|g| g.vpc.clone()).collect(),
+        attached: BTreeSet::new(),
         out: Vec::new(),
     };
     enis.instances();
