@@ -8,13 +8,16 @@
 //! shared nested-stack templates (`modules/bucket.yaml`, `modules/sg.yaml`) that every stack
 //! uses, as the Terraform stacks use their local modules. Settings are drawn in the same order
 //! from the same PRNG as the Terraform corpus, so a seed gives the same good and bad settings in
-//! both formats. YAML templates use the short-form tags (`!Ref`, `!GetAtt`, `!Sub`...).
+//! both formats. YAML templates use the short-form tags (`!Ref`, `!GetAtt`, `!Sub`...). Each
+//! template also has what CloudFormation stacks usually add (an application load balancer,
+//! bucket policies, a log group, a deployment role), configured per environment through an
+//! `Env` parameter, `Mappings` (`Fn::FindInMap`) and an `IsProd` condition.
 
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::{write, GenError, Rng, Stack, Stats, MODULE_THRESHOLD};
+use crate::{write, GenError, Rng, Stack, Stats, ENVS, MODULE_THRESHOLD};
 
 /// Write a CloudFormation corpus of exactly `files` templates under `out`.
 pub fn generate(files: usize, seed: u64, out: &Path) -> Result<Stats, GenError> {
@@ -428,6 +431,8 @@ fn template(s: &Stack, with_modules: bool, rng: &mut Rng) -> Value {
             );
         }
     }
+    edge(s, &mut res);
+    let env = s.name.split('-').nth(1).unwrap_or("dev");
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": format!("Stack {}", s.name),
@@ -439,15 +444,118 @@ fn template(s: &Stack, with_modules: bool, rng: &mut Rng) -> Value {
             "InstanceType": {"Type": "String", "Default": "t3.small"},
             "Versioning": {"Type": "String", "Default": s.versioning_default.to_string(), "AllowedValues": ["true", "false"]},
             "DbEncrypted": {"Type": "String", "Default": s.db_encrypted.to_string(), "AllowedValues": ["true", "false"]},
-            "AppPort": {"Type": "Number", "Default": 8080}
+            "AppPort": {"Type": "Number", "Default": 8080},
+            "Env": {"Type": "String", "Default": env, "AllowedValues": ENVS}
         },
-        "Conditions": {"VersioningOn": {"Fn::Equals": [r("Versioning"), "true"]}},
+        "Mappings": {"EnvConfig": env_config()},
+        "Conditions": {
+            "VersioningOn": {"Fn::Equals": [r("Versioning"), "true"]},
+            "IsProd": {"Fn::Equals": [r("Env"), "prod"]}
+        },
         "Resources": res,
         "Outputs": {
             "VpcId": {"Value": r("Vpc")},
             "DbAddress": {"Value": att("Database", "Endpoint.Address")}
         }
     })
+}
+
+/// Settings per environment (`Mappings`), read with `Fn::FindInMap` on the `Env` parameter.
+fn env_config() -> Value {
+    json!({
+        "prod": {"LogRetentionDays": 365, "Scheme": "internet-facing"},
+        "staging": {"LogRetentionDays": 90, "Scheme": "internet-facing"},
+        "dev": {"LogRetentionDays": 14, "Scheme": "internal"},
+        "qa": {"LogRetentionDays": 30, "Scheme": "internal"}
+    })
+}
+
+/// What the Terraform stacks do not have and CloudFormation stacks usually do: a load balancer
+/// in front of the app tier, bucket policies, a log group and a deployment role configured per
+/// environment through `Mappings` and `Conditions`. Drawn from the stack number, not from the
+/// PRNG, so the settings shared with the Terraform corpus stay the same.
+fn edge(s: &Stack, res: &mut Map<String, Value>) {
+    let index: u64 = s
+        .name
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let public: Vec<Value> = (0..s.azs).map(|i| r(&format!("PublicSubnet{i}"))).collect();
+    let find = |key: &str| json!({"Fn::FindInMap": ["EnvConfig", r("Env"), key]});
+    res.insert(
+        "LoadBalancer".into(),
+        json!({"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
+        "Name": sub("${Name}-alb"), "Type": "application", "Scheme": find("Scheme"),
+        "Subnets": public, "SecurityGroups": [att("Sg0", "GroupId")],
+        "LoadBalancerAttributes": [
+            {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+            {"Key": "deletion_protection.enabled",
+             "Value": {"Fn::If": ["IsProd", "true", "false"]}}]}}),
+    );
+    res.insert(
+        "AppTargetGroup".into(),
+        json!({"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
+        "Port": r("AppPort"), "Protocol": "HTTP", "VpcId": r("Vpc"), "TargetType": "instance",
+        "HealthCheckPath": "/healthz"}}),
+    );
+    // Every fourth stack still serves plain HTTP.
+    let listener = if index % 4 == 3 {
+        json!({"Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": r("AppTargetGroup")}]})
+    } else {
+        json!({"Port": 443, "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "Certificates": [{"CertificateArn":
+                sub("arn:${AWS::Partition}:acm:${AWS::Region}:${AWS::AccountId}:certificate/${Name}")}],
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": r("AppTargetGroup")}]})
+    };
+    let mut listener = listener;
+    if let Some(m) = listener.as_object_mut() {
+        m.insert("LoadBalancerArn".into(), r("LoadBalancer"));
+    }
+    res.insert(
+        "AppListener".into(),
+        json!({"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": listener}),
+    );
+    for b in 0..s.buckets {
+        let bucket = format!("Bucket{b}");
+        let mut statements = vec![json!({"Sid": "DenyInsecureTransport", "Effect": "Deny",
+            "Principal": "*", "Action": "s3:*",
+            "Resource": [att(&bucket, "Arn"), sub(&format!("${{{bucket}.Arn}}/*"))],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})];
+        // Every seventh stack publishes its first bucket.
+        if b == 0 && index.is_multiple_of(7) {
+            statements.push(
+                json!({"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": sub(&format!("${{{bucket}.Arn}}/*"))}),
+            );
+        }
+        res.insert(
+            format!("{bucket}Policy"),
+            json!({"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": r(&bucket),
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}}),
+        );
+    }
+    res.insert(
+        "AppLogGroup".into(),
+        json!({"Type": "AWS::Logs::LogGroup", "Properties": {
+        "LogGroupName": sub("/app/${Name}"), "RetentionInDays": find("LogRetentionDays"),
+        "KmsKeyId": {"Fn::If": ["IsProd", att("DataKey", "Arn"), r("AWS::NoValue")]}}}),
+    );
+    res.insert(
+        "DeployRole".into(),
+        json!({"Type": "AWS::IAM::Role", "Condition": "IsProd", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")}}]},
+        "Policies": [{"PolicyName": "deploy", "PolicyDocument": {"Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+                 "Resource": sub("${LogsBucket.Arn}/releases/*")},
+                {"Effect": "Allow", "Action": "cloudformation:*", "Resource":
+                 sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*")}]}}]}}),
+    );
 }
 
 fn bucket_module() -> Value {
@@ -495,6 +603,7 @@ const SHORT: &[(&str, &str)] = &[
     ("Fn::Cidr", "!Cidr"),
     ("Fn::If", "!If"),
     ("Fn::Equals", "!Equals"),
+    ("Fn::FindInMap", "!FindInMap"),
 ];
 
 /// `{"Ref": x}` and friends: the tag and the argument.
@@ -685,7 +794,10 @@ mod tests {
         let y = read(a.path(), "stacks/stack-0000/template.yaml");
         assert!(y.contains("VpcId: !Ref Vpc"), "{y}");
         assert!(y.contains("!GetAtt Sg1.GroupId"), "{y}");
-        assert!(y.contains("TemplateURL: '../../modules/bucket.yaml'"), "{y}");
+        assert!(
+            y.contains("TemplateURL: '../../modules/bucket.yaml'"),
+            "{y}"
+        );
         let small = tempfile::tempdir().unwrap();
         assert_eq!(generate(3, 1, small.path()).unwrap().files, 3);
         assert!(!small.path().join("modules").exists());
