@@ -52,9 +52,19 @@ impl Inputs {
                 return;
             }
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let json: serde_json::Value = match serde_json::from_str(text) {
+        // UTF-8 (with or without a byte-order mark) or UTF-16, as PowerShell writes it.
+        let text = match moat_model::files::decode(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = match e {
+                    moat_model::files::DecodeError::NotUtf8 { line } => line,
+                    _ => 0,
+                };
+                self.error(&shown, line, format!("parameter file: {e}"));
+                return;
+            }
+        };
+        let json: serde_json::Value = match serde_json::from_str(&text) {
             Ok(j) => j,
             Err(e) => {
                 let line = u32::try_from(e.line()).unwrap_or(0);
