@@ -361,3 +361,45 @@ fn exposure_is_the_same() {
     );
     assert_eq!(a, b, "exposure: configuration vs plan");
 }
+#[test]
+fn findings_read_the_same_and_point_into_the_plan() {
+    let f = |ws: &Workspace| -> BTreeSet<(String, String, Vec<String>, String)> {
+        ws.scan(&ScanOptions::default())
+            .report
+            .entries
+            .iter()
+            .map(|e| &e.finding)
+            .map(|f| {
+                (
+                    f.rule_id.clone(),
+                    f.resource.clone(),
+                    f.equivalent.checkov.clone(),
+                    f.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let (tf, plan_ws) = (terraform(), plan());
+    // The same Checkov claims (policy origins are read from the plan's configuration) and the
+    // same messages.
+    assert_eq!(f(&tf), f(&plan_ws));
+    let report = plan_ws.scan(&ScanOptions::default()).report;
+    let text = std::fs::read_to_string(examples().join("three-tier-plan/plan.json")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for e in &report.entries {
+        let f = &e.finding;
+        assert_eq!(f.file, "plan.json", "{f:?}");
+        assert!(f.line > 1 && (f.line as usize) <= lines.len(), "{f:?}");
+    }
+    // SG001 points at the ingress rule's object in the plan.
+    let sg001 = report
+        .entries
+        .iter()
+        .map(|e| &e.finding)
+        .find(|f| f.rule_id == "SG001")
+        .unwrap();
+    let at = sg001.line as usize - 1;
+    assert_eq!(lines[at].trim(), "{");
+    assert!(lines[at - 1].contains("\"ingress\""), "{}", lines[at - 1]);
+    assert!(lines[at + 2].contains("0.0.0.0/0"), "{}", lines[at + 2]);
+}
