@@ -8,35 +8,47 @@
 //! template.
 //!
 //! What SAM generates, and the logical IDs it gives, follow the SAM documentation
-//! (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources.html>)
-//! and the translator's behaviour:
+//! (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources.html>,
+//! <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html>)
+//! and the translator's behaviour; `tests/sam.rs` compares the expansion of its fixtures,
+//! resource by resource, with the SAM translator's own output:
 //! - `Globals` (`Function`, `Api`, `HttpApi`, `SimpleTable`, `StateMachine`, `LayerVersion`)
 //!   merged into each resource: maps merged, lists appended, scalars taken from the resource
 //!   (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>).
-//! - `AWS::Serverless::Function` -> `AWS::Lambda::Function` `<Id>`; without `Role`, an
-//!   `AWS::IAM::Role` `<Id>Role` (Lambda trust policy, `AWSLambdaBasicExecutionRole`, plus
-//!   `AWSXrayWriteOnlyAccess` with `Tracing`, `AWSLambdaVPCAccessExecutionRole` with `VpcConfig`,
-//!   the `Policies` entries: managed policy names as ARNs, ARNs, inline documents and SAM
-//!   policy templates as inline policies `<Id>RolePolicy<N>`); `AutoPublishAlias` ->
-//!   `<Id>Version<hash>` and `<Id>Alias<Name>`; `FunctionUrlConfig` -> `<Id>Url` (with
-//!   `AuthType: NONE`, `<Id>UrlPublicPermissions` and `<Id>URLInvokeAllowPublicAccess`);
-//!   `EventInvokeConfig` -> `<Id>EventInvokeConfig`; events `Api`, `HttpApi` (implicit
-//!   `ServerlessRestApi` / `ServerlessHttpApi` when no API is named), `S3`, `SNS`, `SQS`,
-//!   `Kinesis`, `DynamoDB`, `MSK`, `Schedule`, `CloudWatchEvent`, `EventBridgeRule`.
-//! - `AWS::Serverless::Api` -> `AWS::ApiGateway::RestApi` `<Id>`, `Deployment`
-//!   `<Id>Deployment<hash>`, `Stage` `<Id><StageName>Stage`; `AWS::Serverless::HttpApi` ->
-//!   `AWS::ApiGatewayV2::Api` and `Stage` (`<Id>ApiGatewayDefaultStage` for `$default`);
-//!   `SimpleTable` -> `AWS::DynamoDB::Table`; `LayerVersion` -> `AWS::Lambda::LayerVersion`;
-//!   `StateMachine` -> `AWS::StepFunctions::StateMachine` and `<Id>Role`; `Application` ->
-//!   `AWS::CloudFormation::Stack`.
+//! - `AWS::Serverless::Function` -> `AWS::Lambda::Function` `<Id>`; without `Role` (or with a
+//!   `Role: !If` that has an `AWS::NoValue` branch), an `AWS::IAM::Role` `<Id>Role` (Lambda
+//!   trust policy, `AWSLambdaBasicExecutionRole`, plus `AWSXrayWriteOnlyAccess` with `Tracing`,
+//!   `AWSLambdaVPCAccessExecutionRole` with `VpcConfig`, the `Policies` entries: managed policy
+//!   names as ARNs, ARNs, inline documents and all of SAM's policy templates
+//!   (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-templates.html>)
+//!   as inline policies `<Id>RolePolicy<N>`, also under `Fn::If`; `DeadLetterQueuePolicy`;
+//!   destination policies); `AutoPublishAlias` -> `<Id>Version<hash>` and `<Id>Alias<Name>`;
+//!   `FunctionUrlConfig` -> `<Id>Url` (with `AuthType: NONE`, `<Id>UrlPublicPermissions` and
+//!   `<Id>URLInvokeAllowPublicAccess`); `EventInvokeConfig` -> `<Id>EventInvokeConfig`; events
+//!   `Api`, `HttpApi` (implicit `ServerlessRestApi` / `ServerlessHttpApi` when no API is named,
+//!   conditional when all their functions are), `S3` (permission and the bucket's
+//!   notification), `SNS`, `SQS`, `Kinesis`, `DynamoDB`, `MSK`, `Schedule`, `CloudWatchEvent`,
+//!   `EventBridgeRule`.
+//! - `AWS::Serverless::Api` -> `AWS::ApiGateway::RestApi` `<Id>` (with the Swagger body SAM
+//!   writes from the events when no definition is given), `Deployment` `<Id>Deployment<hash>`,
+//!   `Stage` `<Id><StageName>Stage`; `AWS::Serverless::HttpApi` -> `AWS::ApiGatewayV2::Api` and
+//!   `Stage` (`<Id>ApiGatewayDefaultStage` for `$default`); `SimpleTable` ->
+//!   `AWS::DynamoDB::Table`; `LayerVersion` -> `AWS::Lambda::LayerVersion`; `StateMachine` ->
+//!   `AWS::StepFunctions::StateMachine` and `<Id>Role`; `Application` ->
+//!   `AWS::CloudFormation::Stack`; a connector whose source has a role here -> the managed
+//!   policy SAM attaches to it (`<Id>Policy`), with an unknown document.
+//! - SAM's referenceable properties (`!Ref MyFunction.Alias`, `MyApi.Stage`...) are rewritten
+//!   to the generated IDs.
 //!
 //! Differences from SAM, on purpose: the hash suffixes of `Deployment` and `Version` IDs are
 //! moat's own (stable for the same input, not SAM's SHA-1); a `LayerVersion` keeps its logical
-//! ID (SAM appends a hash and rewrites references); ARNs of AWS managed policies are written
-//! with `${AWS::Partition}` (SAM knows the partition at deploy time). Whatever is not expanded
-//! (connectors, API authorizers, some event types...) is reported as a note, never dropped
-//! silently; where it would add permissions to a generated role, that role gets a policy whose
-//! document is unknown, so its permissions are never read as complete.
+//! ID (SAM appends a hash and rewrites references); ARNs SAM writes for the `aws` partition are
+//! written with `${AWS::Partition}` (SAM knows the partition at deploy time); routes of an API
+//! body are not wrapped in `Fn::If` for conditional functions. Whatever is not expanded (API
+//! `Auth`, `Cors` and `Domain`, connector profiles, `DeploymentPreference`, some event types,
+//! `GraphQLApi`, `WebSocketApi`...) is reported as a note, never dropped silently; where it
+//! would add permissions to a generated role, that role gets a policy whose document is
+//! unknown, so its permissions are never read as complete.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
