@@ -139,3 +139,115 @@ fn tf_and_tf_json_claim_the_same_checkov_ids() {
     );
     assert_eq!(claims("main.tf.json", TF_JSON), tf);
 }
+
+/// The same policies as a CloudFormation template, in YAML and in JSON: an object, a JSON
+/// string, an `Fn::Sub` string and a parameter, in a managed policy, an `AWS::IAM::Policy` and a
+/// user's own `Policies`.
+const CFN_YAML: &str = r#"Parameters:
+  Doc:
+    Type: String
+Resources:
+  Object:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Action: "*", Resource: "*" }]
+  Text:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: text
+      Groups: [ops]
+      PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+  Sub:
+    Type: AWS::IAM::User
+    Properties:
+      Policies:
+        - PolicyName: sub
+          PolicyDocument: !Sub '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Sid": "${AWS::StackName}"}]}'
+  FromParameter:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: param
+      Roles: [ops]
+      PolicyDocument: !Ref Doc
+"#;
+
+const CFN_JSON: &str = r#"{
+  "Parameters": { "Doc": { "Type": "String" } },
+  "Resources": {
+    "Object": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "PolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [{ "Effect": "Allow", "Action": "*", "Resource": "*" }]
+        }
+      }
+    },
+    "Text": {
+      "Type": "AWS::IAM::Policy",
+      "Properties": {
+        "PolicyName": "text",
+        "Groups": ["ops"],
+        "PolicyDocument": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}"
+      }
+    },
+    "Sub": {
+      "Type": "AWS::IAM::User",
+      "Properties": {
+        "Policies": [{
+          "PolicyName": "sub",
+          "PolicyDocument": { "Fn::Sub": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", \"Sid\": \"${AWS::StackName}\"}]}" }
+        }]
+      }
+    },
+    "FromParameter": {
+      "Type": "AWS::IAM::Policy",
+      "Properties": { "PolicyName": "param", "Roles": ["ops"], "PolicyDocument": { "Ref": "Doc" } }
+    }
+  }
+}"#;
+
+/// `(resource, rule, status, claimed IDs)` of the IAM001 and IAM002 findings on a template.
+fn cfn_claims(name: &str, text: &str) -> Vec<(String, String, String, String)> {
+    let e = moat_cloudformation::parse_str(name, text);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let mut v: Vec<_> = moat_rules::check_only(&e, &["IAM001", "IAM002"])
+        .into_iter()
+        .map(|f| {
+            (
+                f.resource,
+                f.rule_id.to_string(),
+                format!("{:?}", f.status),
+                f.equivalent.checkov.join(" "),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn cloudformation_yaml_and_json_give_the_same_findings_and_claims() {
+    let yaml = cfn_claims("template.yaml", CFN_YAML);
+    let found: Vec<(&str, &str, &str)> = yaml
+        .iter()
+        .map(|(r, rule, status, _)| (r.as_str(), rule.as_str(), status.as_str()))
+        .collect();
+    // Every written form is read: an object, a JSON string, an `Fn::Sub` string whose only
+    // unknown is a pseudo parameter; a parameter without value is unknown.
+    assert_eq!(
+        found,
+        vec![
+            ("FromParameter", "IAM001", "Unknown"),
+            ("Object", "IAM001", "Fail"),
+            ("Object", "IAM002", "Fail"),
+            ("Sub", "IAM001", "Fail"),
+            ("Sub", "IAM002", "Fail"),
+            ("Text", "IAM001", "Fail"),
+            ("Text", "IAM002", "Fail"),
+        ]
+    );
+    assert_eq!(cfn_claims("template.json", CFN_JSON), yaml);
+}
