@@ -63,6 +63,15 @@ fn terraform(path: &Path, opts: &LoadOptions) -> Vec<Estate> {
     moat_terraform::load(path, &opts)
 }
 
+fn terraform_plan(path: &Path, opts: &LoadOptions) -> Vec<Estate> {
+    let opts = moat_terraform::Options {
+        vars: Vec::new(),
+        var_files: Vec::new(),
+        limits: opts.limits,
+    };
+    moat_terraform::plan::load(path, &opts)
+}
+
 fn cloudformation(path: &Path, opts: &LoadOptions) -> Vec<Estate> {
     let opts = moat_cloudformation::Options {
         parameters: opts.parameters.clone(),
@@ -79,6 +88,10 @@ pub const FRONTENDS: &[Frontend] = &[
     Frontend {
         name: "terraform",
         load: terraform,
+    },
+    Frontend {
+        name: "terraform-plan",
+        load: terraform_plan,
     },
     Frontend {
         name: "cloudformation",
