@@ -30,24 +30,23 @@ enum Wrap {
     Null,
 }
 
-enum Frame {
-    Seq {
-        items: Vec<Node>,
-        loc: Option<Loc>,
-        anchor: usize,
-        wrap: Wrap,
-        count: usize,
-        depth: usize,
-    },
-    Map {
-        entries: BTreeMap<String, Node>,
-        key: Option<(String, Option<Loc>)>,
-        loc: Option<Loc>,
-        anchor: usize,
-        wrap: Wrap,
-        count: usize,
-        depth: usize,
-    },
+/// The contents of an open collection.
+enum Items {
+    Seq(Vec<Node>),
+    /// Entries so far, and the key waiting for its value (with the key's location).
+    Map(BTreeMap<String, Node>, Option<(String, Option<Loc>)>),
+}
+
+/// A collection being read.
+struct Frame {
+    items: Items,
+    loc: Option<Loc>,
+    anchor: usize,
+    wrap: Wrap,
+    /// Nodes in it so far (itself included).
+    count: usize,
+    /// Its depth (1 for an empty collection).
+    depth: usize,
 }
 
 /// An anchored node, kept for its aliases, with its size and depth.
@@ -101,30 +100,15 @@ pub fn parse_yaml(file: Arc<str>, text: &str, limits: &Limits) -> Result<Node, S
             Event::Scalar(text, style, anchor, tag) => b.scalar(text, style, anchor, tag, span)?,
             Event::Alias(id) => b.alias(id, span)?,
             Event::SequenceStart(anchor, tag) => {
-                let wrap = b.wrap(tag.as_deref(), line)?;
-                let loc = b.value_loc(span, line, false)?;
-                b.open(Frame::Seq {
-                    items: Vec::new(),
-                    loc,
-                    anchor,
-                    wrap,
-                    count: 1,
-                    depth: 1,
-                })?;
+                b.open(Items::Seq(Vec::new()), anchor, tag.as_deref(), span, line)?
             }
-            Event::MappingStart(anchor, tag) => {
-                let wrap = b.wrap(tag.as_deref(), line)?;
-                let loc = b.value_loc(span, line, false)?;
-                b.open(Frame::Map {
-                    entries: BTreeMap::new(),
-                    key: None,
-                    loc,
-                    anchor,
-                    wrap,
-                    count: 1,
-                    depth: 1,
-                })?;
-            }
+            Event::MappingStart(anchor, tag) => b.open(
+                Items::Map(BTreeMap::new(), None),
+                anchor,
+                tag.as_deref(),
+                span,
+                line,
+            )?,
             Event::SequenceEnd | Event::MappingEnd => b.close(line)?,
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -146,7 +130,11 @@ impl Builder<'_> {
         line: u32,
         is_key_scalar: bool,
     ) -> Result<Option<Loc>, ScanError> {
-        if let Some(Frame::Map { key, .. }) = self.stack.last() {
+        if let Some(Frame {
+            items: Items::Map(_, key),
+            ..
+        }) = self.stack.last()
+        {
             match key {
                 Some((_, key_loc)) => return Ok(key_loc.clone()),
                 None if !is_key_scalar => {
@@ -163,7 +151,13 @@ impl Builder<'_> {
 
     /// Whether the innermost open collection is a mapping waiting for a key.
     fn expects_key(&self) -> bool {
-        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+        matches!(
+            self.stack.last(),
+            Some(Frame {
+                items: Items::Map(_, None),
+                ..
+            })
+        )
     }
 
     fn wrap(&self, tag: Option<&Tag>, line: u32) -> Result<Wrap, ScanError> {
@@ -199,16 +193,28 @@ impl Builder<'_> {
         ))
     }
 
-    fn open(&mut self, frame: Frame) -> Result<(), ScanError> {
+    fn open(
+        &mut self,
+        items: Items,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Span,
+        line: u32,
+    ) -> Result<(), ScanError> {
+        let wrap = self.wrap(tag, line)?;
+        let loc = self.value_loc(span, line, false)?;
         if self.stack.len() >= MAX_DEPTH {
-            let line = match &frame {
-                Frame::Seq { loc, .. } | Frame::Map { loc, .. } => {
-                    loc.as_ref().map_or(0, |l| l.line)
-                }
-            };
+            let line = loc.as_ref().map_or(line, |l| l.line);
             return Err(self.err(line, format!("nesting deeper than {MAX_DEPTH} levels")));
         }
-        self.stack.push(frame);
+        self.stack.push(Frame {
+            items,
+            loc,
+            anchor,
+            wrap,
+            count: 1,
+            depth: 1,
+        });
         Ok(())
     }
 
@@ -216,51 +222,23 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Err(self.err(line, "invalid yaml: unbalanced end of collection"));
         };
-        let (node, anchor, wrap, count, depth) = match frame {
-            Frame::Seq {
-                items,
-                loc,
-                anchor,
-                wrap,
-                count,
-                depth,
-            } => (
-                Node::new(Value::List(items), loc),
-                anchor,
-                wrap,
-                count,
-                depth,
-            ),
-            Frame::Map {
-                entries,
-                key,
-                loc,
-                anchor,
-                wrap,
-                count,
-                depth,
-            } => {
-                if let Some((k, l)) = key {
-                    return Err(self.err(
-                        l.map_or(line, |l| l.line),
-                        format!("invalid yaml: key `{k}` has no value"),
-                    ));
-                }
-                (
-                    Node::new(Value::Map(entries), loc),
-                    anchor,
-                    wrap,
-                    count,
-                    depth,
-                )
+        let value = match frame.items {
+            Items::Seq(items) => Value::List(items),
+            Items::Map(_, Some((k, l))) => {
+                return Err(self.err(
+                    l.map_or(line, |l| l.line),
+                    format!("invalid yaml: key `{k}` has no value"),
+                ));
             }
+            Items::Map(entries, None) => Value::Map(entries),
         };
-        let node = match wrap {
+        let node = Node::new(value, frame.loc);
+        let node = match frame.wrap {
             Wrap::None | Wrap::Str | Wrap::Number | Wrap::Bool | Wrap::Null => node,
             Wrap::Intrinsic(long) => wrap_in(long, node),
             Wrap::GetAtt => wrap_in("Fn::GetAtt", node),
         };
-        self.complete(node, anchor, count, depth, line)
+        self.complete(node, frame.anchor, frame.count, frame.depth, line)
     }
 
     fn scalar(
@@ -399,8 +377,9 @@ impl Builder<'_> {
     fn set_key(&mut self, key: String, key_loc: Option<Loc>, line: u32) -> Result<(), ScanError> {
         let max = self.limits.max_collection_len;
         let file = self.file.clone();
-        if let Some(Frame::Map {
-            entries, key: slot, ..
+        if let Some(Frame {
+            items: Items::Map(entries, slot),
+            ..
         }) = self.stack.last_mut()
         {
             if entries.contains_key(&key) {
@@ -433,16 +412,12 @@ impl Builder<'_> {
         }
         let max = self.limits.max_collection_len;
         let file = self.file.clone();
-        match self.stack.last_mut() {
-            None => {
-                self.root = Some(node);
-            }
-            Some(Frame::Seq {
-                items,
-                count: c,
-                depth: d,
-                ..
-            }) => {
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut parent.items {
+            Items::Seq(items) => {
                 if items.len() >= max {
                     return Err(error(
                         &file,
@@ -451,24 +426,16 @@ impl Builder<'_> {
                     ));
                 }
                 items.push(node);
-                *c = c.saturating_add(count);
-                *d = (*d).max(depth + 1);
             }
-            Some(Frame::Map {
-                entries,
-                key,
-                count: c,
-                depth: d,
-                ..
-            }) => {
+            Items::Map(entries, key) => {
                 let Some((k, _)) = key.take() else {
                     return Err(error(&file, line, "invalid yaml: value without a key"));
                 };
                 entries.insert(k, node);
-                *c = c.saturating_add(count);
-                *d = (*d).max(depth + 1);
             }
         }
+        parent.count = parent.count.saturating_add(count);
+        parent.depth = parent.depth.max(depth + 1);
         Ok(())
     }
 }
