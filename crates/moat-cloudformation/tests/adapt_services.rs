@@ -582,6 +582,64 @@ Resources:
     }
 }
 
+mod flow_logs {
+    use super::*;
+
+    #[test]
+    fn an_unknown_resource_type_is_decided_by_the_reference_or_unknown() {
+        let e = load(
+            r#"Parameters:
+  Kind:
+    Type: String
+  Target:
+    Type: String
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  ToVpc:
+    Type: AWS::EC2::FlowLog
+    Properties:
+      ResourceId: !Ref Vpc
+      ResourceType: !Ref Kind
+      TrafficType: ALL
+  Anything:
+    Type: AWS::EC2::FlowLog
+    Properties:
+      ResourceId: !Ref Target
+      ResourceType: !Ref Kind
+      TrafficType: ALL
+  Gateway:
+    Type: AWS::EC2::FlowLog
+    Properties:
+      ResourceId: tgw-0abc
+      ResourceType: TransitGateway
+      TrafficType: ALL
+"#,
+        );
+        let f = |n: &str| {
+            e.aws
+                .logging
+                .flow_logs
+                .iter()
+                .find(|f| f.id == id(&e, n))
+                .unwrap()
+        };
+        assert_eq!(f("ToVpc").vpc, Some(Ref::Res(id(&e, "Vpc"))));
+        assert_eq!(
+            (f("ToVpc").subnet.clone(), f("ToVpc").eni.clone()),
+            (None, None)
+        );
+        let any = f("Anything");
+        for r in [&any.vpc, &any.subnet, &any.eni] {
+            assert!(matches!(r, Some(Ref::Unknown(_))), "{r:?}");
+        }
+        let gw = f("Gateway");
+        assert_eq!((&gw.vpc, &gw.subnet, &gw.eni), (&None, &None, &None));
+    }
+}
+
 mod containers {
     use super::*;
 
@@ -822,5 +880,67 @@ mod edge {
         assert!(g.waf_protects(id(&e, "Prod")));
         assert!(!g.waf_protects(id(&e, "Deploy")));
         assert!(g.waf_unknown().is_none());
+    }
+
+    #[test]
+    fn unknown_attributes_and_protected_resources_stay_unknown() {
+        let e = load(
+            r#"Parameters:
+  Env:
+    Type: String
+  Target:
+    Type: String
+Conditions:
+  Prod: !Equals [!Ref Env, prod]
+Resources:
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [subnet-1, subnet-2]
+      LoadBalancerAttributes: !If
+        - Prod
+        - [{ Key: routing.http.drop_invalid_header_fields.enabled, Value: "true" }]
+        - !Ref AWS::NoValue
+  Other:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [subnet-1, subnet-2]
+      LoadBalancerAttributes:
+        - Key: !Ref Target
+          Value: "true"
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: api
+  Stage:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      StageName: live
+  ByRef:
+    Type: AWS::WAFv2::WebACLAssociation
+    Properties:
+      ResourceArn: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Stage}"
+      WebACLArn: arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y
+  Chosen:
+    Type: AWS::WAFv2::WebACLAssociation
+    Properties:
+      ResourceArn: !Ref Target
+      WebACLArn: arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y
+"#,
+        );
+        let g = &e.aws.edge;
+        let alb = g.load_balancer(id(&e, "Alb")).unwrap();
+        assert!(is_unknown(&alb.drop_invalid_header_fields));
+        assert_eq!(alb.drop_invalid_header_fields.loc.line, 13);
+        // An attribute whose key is unknown may be the one: unknown, at that entry.
+        let other = g.load_balancer(id(&e, "Other")).unwrap();
+        assert!(is_unknown(&other.drop_invalid_header_fields));
+        assert_eq!(other.drop_invalid_header_fields.loc.line, 22);
+        // A `Ref` to the stage (its name) names it.
+        assert!(g.waf_protects(id(&e, "Stage")));
+        // A parameter without value may name anything.
+        let (a, _) = g.waf_unknown().unwrap();
+        assert_eq!(a.id, id(&e, "Chosen"));
     }
 }
