@@ -927,3 +927,48 @@ fn update_plan_links_known_ids() {
         t["eni aws_instance.web[1] aws_instance.web[1]"]
     );
 }
+
+#[test]
+fn unknowns_where_the_configuration_says_nothing() {
+    // `aws_security_group.dyn` writes its rules with `dynamic "ingress"` (not in the plan's
+    // configuration); `aws_instance.orphan` has no configuration at all. Their unknown values
+    // stay unknown instead of being read as unset.
+    let text = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_security_group.dyn", "mode": "managed", "type": "aws_security_group", "name": "dyn",
+     "values": {"name": "dyn", "ingress": [{"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": []}]}},
+    {"address": "aws_instance.orphan", "mode": "managed", "type": "aws_instance", "name": "orphan",
+     "values": {"ami": "ami-1"}}
+  ]}},
+  "resource_changes": [
+    {"address": "aws_security_group.dyn", "change": {"after_unknown": {"ingress": [{"security_groups": true}], "arn": true}}},
+    {"address": "aws_instance.orphan", "change": {"after_unknown": {"subnet_id": true}}}
+  ],
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_security_group.dyn", "mode": "managed", "type": "aws_security_group", "name": "dyn",
+     "expressions": {"name": {"constant_value": "dyn"}}}
+  ]}}
+}"#;
+    let e = moat_terraform::plan::load_str("p.json", text);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let get = |a: &str| e.get(e.by_address(a).unwrap()).unwrap();
+    let dyn_sg = get("aws_security_group.dyn");
+    assert!(dyn_sg
+        .path("ingress.0.security_groups")
+        .unwrap()
+        .is_unknown());
+    assert!(dyn_sg.get("arn").is_none());
+    assert!(get("aws_instance.orphan")
+        .get("subnet_id")
+        .unwrap()
+        .is_unknown());
+    // The typed rule is not read as closed.
+    let sg = &e.aws.network.security_groups[0];
+    assert!(
+        sg.rules
+            .iter()
+            .any(|r| r.addresses_unknown || !r.unknown.is_empty()),
+        "{sg:#?}"
+    );
+}

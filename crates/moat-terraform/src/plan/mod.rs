@@ -399,6 +399,19 @@ impl<'a> Builder<'a> {
         for v in self.config.sensitive_root_vars() {
             collect_strings(v, &mut self.redactions);
         }
+        // Sensitive outputs are not read, but their values must not show either.
+        for (_, o) in doc
+            .get("planned_values")
+            .and_then(|p| p.get("outputs"))
+            .and_then(J::as_object)
+            .unwrap_or_default()
+        {
+            if o.get("sensitive").is_some_and(J::is_true) {
+                if let Some(v) = o.get("value") {
+                    collect_strings(v, &mut self.redactions);
+                }
+            }
+        }
         let mut estate = Estate::new();
         for r in resources {
             estate.push(r);
@@ -769,9 +782,14 @@ impl<'a> Builder<'a> {
     /// configuration does not set it (the provider computes it; the HCL frontend leaves it out).
     fn reconstruct(&self, path: &[Seg], ctx: &Ctx<'_, 'a>, at: Option<Loc>) -> Option<Node> {
         let loc = at.or_else(|| Some(ctx.loc.clone()));
+        if ctx.decl.is_none() {
+            // The plan has no configuration for this resource: nothing says whether the value
+            // is the provider's or written, nor where it comes from.
+            return Some(Node::unknown(self_unknown(ctx.raw, path), loc));
+        }
         let expr = match expr_at(ctx.exprs, path) {
             Hit::None => return None,
-            Hit::Block => {
+            Hit::Block | Hit::Unconfigured => {
                 return Some(Node::unknown(self_unknown(ctx.raw, path), loc));
             }
             Hit::Expr(e) => e,
@@ -1053,29 +1071,42 @@ enum Hit<'a> {
     None,
     /// A whole nested block.
     Block,
+    /// Inside a block the configuration does not describe (a `dynamic` block): whether the
+    /// value is set there is not known.
+    Unconfigured,
     Expr(&'a J),
 }
 
 /// The configuration's expression for a path of the values.
 fn expr_at<'a>(exprs: Option<&'a J>, path: &[Seg]) -> Hit<'a> {
     let Some(mut cur) = exprs else {
-        return Hit::None;
+        // Nothing configured: a computed attribute, unless the value is a block's content
+        // (a `dynamic` block is not in the configuration).
+        return if path.len() > 1 {
+            Hit::Unconfigured
+        } else {
+            Hit::None
+        };
     };
-    for seg in path {
+    for (depth, seg) in path.iter().enumerate() {
         match (seg, &cur.kind) {
             (Seg::Key(k), Kind::Object(_)) => match cur.get(k) {
                 Some(next) if refs::is_expression(next) => return Hit::Expr(next),
                 Some(next) => cur = next,
-                None => return Hit::None,
+                // An attribute of the resource or of a written block that the configuration
+                // does not set: computed by the provider.
+                None if depth > 0 || path.len() == 1 => return Hit::None,
+                // Inside a block the configuration does not show (`dynamic`).
+                None => return Hit::Unconfigured,
             },
             (Seg::Index(i), Kind::Array(items)) => match items.get(*i) {
                 Some(next) => cur = next,
                 // More blocks than written: a `dynamic` block (not in the configuration).
-                None => return Hit::None,
+                None => return Hit::Unconfigured,
             },
             // A single nested block is an object in both.
             (Seg::Index(0), Kind::Object(_)) => {}
-            _ => return Hit::None,
+            _ => return Hit::Unconfigured,
         }
     }
     Hit::Block
