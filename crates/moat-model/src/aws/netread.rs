@@ -6,7 +6,7 @@
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::aws::network::{parse_net, Direction, PortRange, Protocol, Ref, SgRule};
+use crate::aws::network::{parse_net, Direction, PortRange, Protocol, Ref, RouteTarget, SgRule};
 use crate::estate::ResourceId;
 use crate::value::{format_number, Loc, Node, Unknown, Value};
 
@@ -208,6 +208,19 @@ pub fn subnet_ipv6_stand_in(block: Ipv6Net, k: u32) -> Ipv6Net {
     };
     let base = u128::from(block.network()) | (idx << 64);
     Ipv6Net::new(std::net::Ipv6Addr::from(base), 64).unwrap_or_default()
+}
+
+/// A route target whose gateway (internet, VPN, egress-only, NAT) or peering connection is not
+/// known offline is an unknown target: where the route sends traffic is not known.
+pub fn settle_route_target(t: RouteTarget) -> RouteTarget {
+    match t {
+        RouteTarget::Igw(Ref::Unknown(u))
+        | RouteTarget::VpnGateway(Ref::Unknown(u))
+        | RouteTarget::EgressOnlyIgw(Ref::Unknown(u))
+        | RouteTarget::Nat(Ref::Unknown(u))
+        | RouteTarget::Peering(Ref::Unknown(u)) => RouteTarget::Unknown(u),
+        t => t,
+    }
 }
 
 /// A rule whose whole content is unknown (the rule list is a value not known offline).

@@ -19,7 +19,8 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::netread::{
     self, cidr_v4, cidr_v6, cidrs_into, description_text, port_range, prefix_list_peers, protocol,
-    subnet_ipv6_stand_in, unknown_in, unknown_sg_rule, vpc_ipv6_stand_in_block,
+    settle_route_target, subnet_ipv6_stand_in, unknown_in, unknown_sg_rule,
+    vpc_ipv6_stand_in_block,
 };
 use moat_model::aws::network::*;
 use moat_model::{Estate, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value};
@@ -352,17 +353,10 @@ fn parse_route(e: &Estate, m: &Node, declared_by: ResourceId, loc: Loc) -> Route
     } else {
         RouteTarget::Other("unsupported route target".into())
     };
-    let target = match target {
-        RouteTarget::Igw(Ref::Unknown(u))
-        | RouteTarget::Nat(Ref::Unknown(u))
-        | RouteTarget::Peering(Ref::Unknown(u))
-        | RouteTarget::EgressOnlyIgw(Ref::Unknown(u)) => RouteTarget::Unknown(u),
-        t => t,
-    };
     Route {
         dest,
         dest_unknown,
-        target,
+        target: settle_route_target(target),
         declared_by,
         loc,
     }
