@@ -57,7 +57,8 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::netread::{
     cidr_v4, cidr_v6, cidrs_into, description_text, port, port_range, prefix_list_peers, protocol,
-    subnet_ipv6_stand_in, unknown_in, unknown_sg_rule, vpc_ipv6_stand_in_block,
+    settle_route_target, subnet_ipv6_stand_in, unknown_in, unknown_sg_rule,
+    vpc_ipv6_stand_in_block,
 };
 use moat_model::aws::network::*;
 use moat_model::aws::setting;
@@ -576,18 +577,10 @@ fn route(e: &Estate, r: &Resource, id: ResourceId) -> Route {
     } else {
         RouteTarget::Other("no target".into())
     };
-    let target = match target {
-        RouteTarget::Igw(Ref::Unknown(u))
-        | RouteTarget::VpnGateway(Ref::Unknown(u))
-        | RouteTarget::EgressOnlyIgw(Ref::Unknown(u))
-        | RouteTarget::Nat(Ref::Unknown(u))
-        | RouteTarget::Peering(Ref::Unknown(u)) => RouteTarget::Unknown(u),
-        t => t,
-    };
     Route {
         dest,
         dest_unknown,
-        target,
+        target: settle_route_target(target),
         declared_by: id,
         loc: r.loc.clone(),
     }
