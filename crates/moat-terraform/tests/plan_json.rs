@@ -972,3 +972,30 @@ fn unknowns_where_the_configuration_says_nothing() {
         "{sg:#?}"
     );
 }
+
+#[test]
+fn a_plan_too_large_to_read_is_an_error_other_large_json_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "a".repeat(11 * 1024 * 1024);
+    std::fs::write(
+        dir.path().join("out.json"),
+        format!(
+            "{{\"format_version\": \"1.2\", \"terraform_version\": \"1.11.4\", \"variables\": {{\"x\": {{\"value\": \"{big}\"}}}}, \"planned_values\": {{}}}}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("data.json"),
+        format!("{{\"data\": \"{big}\"}}"),
+    )
+    .unwrap();
+    let estates = moat_terraform::plan::load(dir.path(), &Default::default());
+    assert_eq!(estates.len(), 1);
+    assert_eq!(estates[0].errors.len(), 1);
+    assert_eq!(estates[0].errors[0].file, "out.json");
+    assert!(
+        estates[0].errors[0].message.contains("larger than 10 MB"),
+        "{:?}",
+        estates[0].errors
+    );
+}

@@ -96,8 +96,13 @@ fn read_all(
             match sandbox.read(&f, &rel) {
                 Ok(bytes) => from_bytes(bytes, rel, limits),
                 // Unreadable `.json` files are not known to be plans: only say so when the name
-                // says it (`plan.json`, `tfplan.json`).
-                Err(r) if rel.contains("plan") => {
+                // says it (`plan.json`, `tfplan.json`), or the start of a file too large to read
+                // does.
+                Err(r)
+                    if rel.contains("plan")
+                        || (matches!(r, moat_model::Refusal::TooLarge { .. })
+                            && starts_like_plan(sandbox, &f, &rel)) =>
+                {
                     let mut e = Estate::new();
                     e.root = rel.to_string();
                     e.errors.push(walk::refusal_error(&rel, r));
@@ -110,6 +115,29 @@ fn read_all(
         .collect();
     out.sort_by(|a, b| a.root.cmp(&b.root));
     out
+}
+
+/// Whether the first bytes of a file (that is too large to read) are Terraform's JSON output.
+fn starts_like_plan(sandbox: &Sandbox, path: &Path, rel: &str) -> bool {
+    use std::io::Read;
+    let Ok(real) = sandbox.resolve(path, rel) else {
+        return false;
+    };
+    // Regular files only: opening a FIFO would block.
+    if !std::fs::metadata(&real).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(&real).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let text = match decode(head) {
+        Decoded::Text(t) => t,
+        Decoded::Bad { text, .. } => text,
+        Decoded::NotText => return false,
+    };
+    text.contains("\"format_version\"") && text.contains("\"terraform_version\"")
 }
 
 /// Read one plan from text (no file access), as [`load`] reads a file: parsed, resolved and
