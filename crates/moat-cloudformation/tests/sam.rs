@@ -151,8 +151,8 @@ fn policy_templates_become_inline_policies_named_as_sam_names_them() {
     assert_eq!(
         js(s3.get("Resource").unwrap()),
         json!([
-            {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}", {"bucketName": {"Ref": "Uploads"}}]},
-            {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}/*", {"bucketName": {"Ref": "Uploads"}}]}
+            {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}", {"bucketName": {"Ref": "Reports"}}]},
+            {"Fn::Sub": ["arn:${AWS::Partition}:s3:::${bucketName}/*", {"bucketName": {"Ref": "Reports"}}]}
         ])
     );
     assert!(js(s3.get("Action").unwrap())
@@ -162,7 +162,7 @@ fn policy_templates_become_inline_policies_named_as_sam_names_them() {
     // The statement points at the policy template's entry; the substituted value at its own line.
     assert_eq!(line(s3), line_of(APP, "- S3CrudPolicy:"));
     let bucket_ref = s3.path("Resource.0.Fn::Sub.1.bucketName").unwrap();
-    assert_eq!(line(bucket_ref), line_of(APP, "BucketName: !Ref Uploads"));
+    assert_eq!(line(bucket_ref), line_of(APP, "BucketName: !Ref Reports"));
     // DynamoDBCrudPolicy, SQSPollerPolicy, KMSDecryptPolicy, Secrets Manager.
     let ddb = policies.path("1.PolicyDocument.Statement.0").unwrap();
     assert!(js(ddb.get("Action").unwrap())
