@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use moat_model::files::{normalize, relative};
-use moat_model::{Estate, Limits, Node, Sandbox, ScanError};
+use moat_model::{Estate, Limits, Node, Sandbox, ScanError, Value};
 use rayon::prelude::*;
 
 use crate::Options;
@@ -243,7 +243,26 @@ fn resolve_root(
 
 /// Apply the SAM transform ([`crate::sam::transform`]; it does nothing unless the template's
 /// `Transform` names `AWS::Serverless-2016-10-31`).
+/// A template whose `Resources` hold `Fn::ForEach` loops is left for
+/// [`stack::resolve_template`], which expands the loops first, as CloudFormation runs
+/// `AWS::LanguageExtensions` before SAM (the loops may generate SAM resources).
 fn apply_sam(ev: &mut Eval, mut root: Node) -> Node {
+    if sam_after_foreach(&root) {
+        return root;
+    }
     crate::sam::transform(&mut root, &mut ev.sh.errors, &mut ev.sh.notes);
     root
+}
+
+/// Whether the template names the SAM transform and its `Resources` hold a `Fn::ForEach`.
+pub(crate) fn sam_after_foreach(root: &Node) -> bool {
+    let sam = match root.get("Transform").map(|t| &t.value) {
+        Some(Value::String(s)) => s == SAM_TRANSFORM,
+        Some(Value::List(l)) => l.iter().any(|n| n.as_str() == Some(SAM_TRANSFORM)),
+        _ => false,
+    };
+    sam && root
+        .get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|m| m.keys().any(|k| k.starts_with("Fn::ForEach::")))
 }

@@ -76,6 +76,8 @@ pub(super) fn resolve_template(
     if let Some(c) = section(ev, root, "Conditions") {
         ev.st.conditions = c;
     }
+    let expanded = foreach_then_sam(ev, root);
+    let root = expanded.as_ref().unwrap_or(root);
     declare_resources(ev, root);
     let ids: Vec<String> = ev.st.resources.keys().cloned().collect();
     for id in ids {
@@ -108,6 +110,49 @@ pub(super) fn resolve_template(
         }
     }
     outputs
+}
+
+/// For a template that names SAM and loops with `Fn::ForEach` in `Resources`
+/// ([`super::sam_after_foreach`]): the template with the loops expanded, then the SAM
+/// transform applied, as CloudFormation runs `AWS::LanguageExtensions` before SAM, so that
+/// the functions and APIs a loop generates are expanded too (with the `Globals`).
+/// Conditions the transform adds are read again. `None` for any other template.
+fn foreach_then_sam(ev: &mut Eval, root: &Node) -> Option<Node> {
+    if !super::sam_after_foreach(root) {
+        return None;
+    }
+    let res = root.get("Resources")?;
+    let res_map = res.as_map()?;
+    let mut out: BTreeMap<String, Node> = BTreeMap::new();
+    for (k, v) in res_map {
+        let entries = if k.starts_with("Fn::ForEach::") {
+            ev.foreach(k, v, 0)
+        } else {
+            vec![(k.clone(), v.clone())]
+        };
+        for (id, body) in entries {
+            if out.contains_key(&id) {
+                let loc = body.loc.clone();
+                ev.error(loc.as_ref(), format!("resource `{id}` is declared twice"));
+                continue;
+            }
+            out.insert(id, body);
+        }
+    }
+    let mut new_root = root.clone();
+    if let Value::Map(top) = &mut new_root.value {
+        top.insert(
+            "Resources".to_string(),
+            Node::new(Value::Map(out), res.loc.clone()),
+        );
+    }
+    crate::sam::transform(&mut new_root, &mut ev.sh.errors, &mut ev.sh.notes);
+    if new_root.get("Conditions") != root.get("Conditions") {
+        if let Some(c) = section(ev, &new_root, "Conditions") {
+            ev.st.conditions = c;
+        }
+    }
+    Some(new_root)
 }
 
 /// A section that must be a map, as a map (an error otherwise).
