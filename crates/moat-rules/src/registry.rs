@@ -39,6 +39,7 @@ impl RuleDef {
             def: self,
             findings: Vec::new(),
             claim: None,
+            coverage: ctx.aws().terms.checkov_coverage,
         };
         (self.check)(ctx, &mut out);
         out.findings
@@ -53,6 +54,9 @@ pub(crate) struct Out {
     /// Checkov IDs claimed by the findings emitted inside [`Out::claiming`], instead of the
     /// rule's full list.
     claim: Option<Vec<&'static str>>,
+    /// Which types Checkov checks per ID in the frontend's framework
+    /// ([`moat_model::aws::Terms::checkov_coverage`]); `None`: every claim holds.
+    coverage: Option<&'static [(&'static str, &'static [&'static str])]>,
 }
 
 impl Out {
@@ -63,7 +67,20 @@ impl Out {
             "{}: a finding claims a Checkov ID the rule does not list",
             self.code
         );
-        Finding::new(self.code, self.def.title, self.def.severity, r, loc, msg).with_checkov(ids)
+        let f = Finding::new(self.code, self.def.title, self.def.severity, r, loc, msg);
+        let ids: Vec<&str> = match self.coverage {
+            None => ids.to_vec(),
+            Some(table) => ids
+                .iter()
+                .copied()
+                .filter(|id| {
+                    table
+                        .iter()
+                        .any(|(c, types)| c == id && types.contains(&f.resource_type.as_str()))
+                })
+                .collect(),
+        };
+        f.with_checkov(&ids)
     }
 
     /// Run `f` with findings claiming only `ids` as Checkov equivalents (a subset of the

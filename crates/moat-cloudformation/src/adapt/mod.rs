@@ -11,6 +11,7 @@
 use moat_model::aws::AwsState;
 use moat_model::Estate;
 
+mod checkov;
 mod compute;
 mod containers;
 mod database;

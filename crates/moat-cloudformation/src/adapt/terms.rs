@@ -8,10 +8,14 @@
 //! setting, the default names the AWS API's instead, which is what a template's author must
 //! use: `EbsEncryptionByDefault` (EC2), `PutAccountPublicAccessBlock` (S3), and the account
 //! password policy, which no CloudFormation type sets (IAM `UpdateAccountPasswordPolicy`).
+//! It also says which types Checkov's CloudFormation checks read ([`super::checkov`]).
 
 use moat_model::aws::Terms;
 
-/// The terms of CloudFormation: the defaults.
+/// The terms of CloudFormation: the defaults, and Checkov's CloudFormation coverage.
 pub fn build() -> Terms {
-    Terms::default()
+    Terms {
+        checkov_coverage: Some(super::checkov::CHECKOV_COVERAGE),
+        ..Terms::default()
+    }
 }

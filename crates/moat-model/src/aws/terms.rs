@@ -91,6 +91,11 @@ pub struct Terms {
     pub attachment_groups: Cow<'static, str>,
     /// The roles a shared policy attachment grants to. Terraform: `roles`; default: `Roles`.
     pub attachment_roles: Cow<'static, str>,
+    /// Which resource types Checkov checks for each Checkov ID, in the framework Checkov uses
+    /// for this frontend: `(id, types)`. A finding claims a Checkov ID as its equivalent only on
+    /// a listed type. `None` (Terraform, plan JSON): every claim that a rule makes holds, as the
+    /// rules were written against Checkov's Terraform checks.
+    pub checkov_coverage: Option<&'static [(&'static str, &'static [&'static str])]>,
 }
 
 impl Default for Terms {
@@ -120,6 +125,7 @@ impl Default for Terms {
             sg_rule_description: "Description".into(),
             attachment_groups: "Groups".into(),
             attachment_roles: "Roles".into(),
+            checkov_coverage: None,
         }
     }
 }
