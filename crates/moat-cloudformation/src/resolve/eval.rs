@@ -352,6 +352,7 @@ impl<'s, 'a> Eval<'s, 'a> {
                 }
                 self.list(out, loc)
             }
+            Value::String(text) => Some(dynamic_reference(text, loc).unwrap_or_else(|| n.clone())),
             _ => Some(n.clone()),
         }
     }
@@ -803,6 +804,9 @@ impl<'s, 'a> Eval<'s, 'a> {
             }
         }
         if unknowns.is_empty() {
+            if let Some(u) = dynamic_reference(&text, loc) {
+                return Some(u);
+            }
             return self.string(text, loc);
         }
         let combined = Unknown::combine(unknowns.iter());
@@ -1400,6 +1404,36 @@ impl<'s, 'a> Eval<'s, 'a> {
         })?;
         Ok((rel, text, node))
     }
+}
+
+/// A string holding a dynamic reference (`{{resolve:ssm:/name}}`,
+/// `{{resolve:secretsmanager:...}}`, `{{resolve:ssm-secure:...}}`) as the unknown it is: CloudFormation
+/// reads the value from SSM or Secrets Manager when the stack is deployed. `None` for any
+/// other string.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>
+fn dynamic_reference(text: &str, loc: Option<&Loc>) -> Option<Node> {
+    let start = text.find("{{resolve:")?;
+    let end = text
+        .get(start..)
+        .and_then(|t| t.find("}}"))
+        .map_or(text.len(), |e| start + e + 2);
+    let reference = text.get(start..end).unwrap_or(text);
+    let reason = format!(
+        "`{reference}` is a dynamic reference, resolved by CloudFormation when the stack is deployed"
+    );
+    let u = if reference == text {
+        Unknown::Derived {
+            reason,
+            refs: Vec::new(),
+        }
+    } else {
+        Unknown::Template {
+            text: text.to_string(),
+            reason,
+            refs: Vec::new(),
+        }
+    };
+    Some(Node::unknown(u, loc.cloned()))
 }
 
 /// `${Identifier}` and `&{Identifier}` replaced in a `Fn::ForEach` output key or string
