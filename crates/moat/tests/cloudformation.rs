@@ -1197,3 +1197,42 @@ fn sarif_locates_findings_in_the_template() {
     );
     assert_eq!(loc["region"]["startLine"], want);
 }
+
+/// Values CloudFormation reads when it deploys are unknown, never pass nor fail: a dynamic
+/// reference (`{{resolve:ssm:...}}`; it used to be taken as literal text, so versioning
+/// "`{{resolve:ssm:/corp/versioning}}`" failed S3002) and an `AWS::SSM::Parameter::Value<...>`
+/// parameter, whose default is the SSM parameter's name.
+#[test]
+fn dynamic_references_and_ssm_parameters_are_unknown() {
+    let f = qa("dynamic-references/template.yaml");
+    let (code, v) = scan(&qa("dynamic-references"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&v), vec![]);
+    let unknown = pairs(&v, "unknown");
+    for want in [
+        p("SG001", "FromSsm"),
+        p("SG001", "FromDynamic"),
+        p("S3002", "Bucket"),
+    ] {
+        assert!(unknown.contains(&want), "{want:?} not in {unknown:?}");
+    }
+    let failed = pairs(&v, "fail");
+    assert!(
+        !failed.iter().any(|(r, _)| r == "SG001" || r == "S3002"),
+        "{failed:?}"
+    );
+    let s3002 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule_id"] == "S3002")
+        .unwrap();
+    assert_eq!(s3002["line"], line_of(&f, "Status: \"{{resolve:", 0));
+    assert!(
+        s3002["message"]
+            .as_str()
+            .unwrap()
+            .contains("dynamic reference"),
+        "{s3002}"
+    );
+}
