@@ -1236,3 +1236,38 @@ fn dynamic_references_and_ssm_parameters_are_unknown() {
         "{s3002}"
     );
 }
+
+/// A name that is not in the templates: the error suggests a logical ID, not a Terraform
+/// address.
+#[test]
+#[ignore = "crates/moat-core/src/reach.rs (not this helper's file) suggests `a resource address such as `aws_instance.web`` whatever the frontend"]
+fn reach_unknown_name_suggests_a_logical_id() {
+    let r = run(moat().arg("reach").arg(qa("vpc")).args([
+        "--from",
+        "internet",
+        "--to",
+        "NoSuchResource",
+        "--port",
+        "22",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`NoSuchResource`"), "{}", r.stderr);
+    assert!(!r.stderr.contains("aws_instance"), "{}", r.stderr);
+}
+
+/// `!GetAtt Vpc.CidrBlock` is not known before deployment; the message says so in
+/// CloudFormation's terms, not Terraform's "after apply".
+#[test]
+#[ignore = "moat-model value.rs (shared): Unknown::Computed displays `X.Attr` is known only after apply, Terraform's words, for CloudFormation's Fn::GetAtt too"]
+fn getatt_unknown_is_worded_for_cloudformation() {
+    let (_, v) = scan(&qa("dynamic-references"), &[]);
+    let sg = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule_id"] == "SG001" && x["resource"] == "FromVpc")
+        .unwrap();
+    assert_eq!(sg["status"], "unknown");
+    let msg = sg["message"].as_str().unwrap();
+    assert!(!msg.contains("apply"), "{msg}");
+}
