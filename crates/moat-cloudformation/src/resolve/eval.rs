@@ -212,7 +212,7 @@ fn placeholder(u: &Unknown) -> String {
     match u {
         Unknown::Computed { address, attr } if attr == "Ref" => format!("${{{address}}}"),
         Unknown::Computed { address, attr } => format!("${{{address}.{attr}}}"),
-        Unknown::Variable { name } => format!("${{{name}}}"),
+        Unknown::Parameter { name } => format!("${{{name}}}"),
         Unknown::Template { text, .. } => text.clone(),
         other => other.placeholder(),
     }
@@ -426,6 +426,16 @@ impl<'s, 'a> Eval<'s, 'a> {
                     return out;
                 }
                 subst_node(&mut body, ident, item);
+                if key_out.starts_with("Fn::ForEach::") {
+                    // A loop nested in the output template (AWS allows five levels): expand it
+                    // with the outer identifier already substituted.
+                    if depth >= MAX_DEPTH {
+                        self.error(loc, format!("`{key}`: loops nested too deeply"));
+                        return out;
+                    }
+                    out.extend(self.foreach(&key_out, &body, depth + 1));
+                    continue;
+                }
                 out.push((key_out, body));
             }
         }
@@ -638,7 +648,7 @@ impl<'s, 'a> Eval<'s, 'a> {
             }
         }
         Node::unknown(
-            Unknown::Variable {
+            Unknown::Parameter {
                 name: name.to_string(),
             },
             loc.cloned(),
@@ -655,10 +665,23 @@ impl<'s, 'a> Eval<'s, 'a> {
                 None => return self.fail(loc, "`Fn::GetAtt` takes [resource, attribute]".into()),
             },
             Value::List(l) if l.len() == 2 => {
-                let (Some(r), Some(a)) = (l.first().and_then(Node::as_str), l.get(1)) else {
+                // The logical ID may be built by `Fn::Sub` (as in `Fn::ForEach` bodies, under
+                // `AWS::LanguageExtensions`).
+                let r = match l.first() {
+                    Some(Node {
+                        value: Value::String(r),
+                        ..
+                    }) => Some(r.clone()),
+                    Some(r) => match self.eval_d(r, depth).map(|x| x.value) {
+                        Some(Value::String(r)) => Some(r),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let (Some(r), Some(a)) = (r, l.get(1)) else {
                     return self.fail(loc, "`Fn::GetAtt` takes [resource, attribute]".into());
                 };
-                (r.to_string(), a.clone())
+                (r, a.clone())
             }
             _ => return self.fail(loc, "`Fn::GetAtt` takes [resource, attribute]".into()),
         };
