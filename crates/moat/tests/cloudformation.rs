@@ -1271,3 +1271,35 @@ fn getatt_unknown_is_worded_for_cloudformation() {
     let msg = sg["message"].as_str().unwrap();
     assert!(!msg.contains("apply"), "{msg}");
 }
+
+/// `Fn::ForEach` loops nested in `Resources` and in `Outputs`, with `!GetAtt [!Sub ..., !Ref
+/// Identifier]` in the inner body (the shape of AWS's own ForEach samples): every combination
+/// is a resource, no error. (Nested loops used to stay unexpanded: "output
+/// `Fn::ForEach::...` has no `Value`", then "`Fn::GetAtt` takes [resource, attribute]".)
+#[test]
+fn nested_foreach_loops_expand() {
+    let f = qa("foreach-nested/template.yaml");
+    let (code, v) = scan(&qa("foreach-nested"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&v), vec![]);
+    assert_eq!(v["summary"]["resources"], 4);
+    let l = line_of(&f, "SqsManagedSseEnabled: false", 0);
+    let want: BTreeSet<_> = [
+        "BillingColdQueue",
+        "BillingHotQueue",
+        "SearchColdQueue",
+        "SearchHotQueue",
+    ]
+    .iter()
+    .map(|q| t("SQS001", q, "template.yaml", l))
+    .collect();
+    assert_eq!(fails(&v), want);
+    let (_, one) = scan(&qa("foreach-nested"), &["--parameter", "Teams=Ops"]);
+    assert_eq!(errors(&one), vec![]);
+    assert_eq!(
+        pairs(&one, "fail"),
+        [p("SQS001", "OpsColdQueue"), p("SQS001", "OpsHotQueue")]
+            .into_iter()
+            .collect()
+    );
+}
