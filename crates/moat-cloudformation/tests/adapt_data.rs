@@ -237,7 +237,7 @@ fn compute_instances_templates_and_volumes() {
     let p = instance(&e, "FromParameter");
     assert_eq!(
         p.metadata_http_tokens.value,
-        AttrValue::Unknown(Unknown::Variable { name: s("Tokens") })
+        AttrValue::Unknown(Unknown::Parameter { name: s("Tokens") })
     );
     assert_eq!(p.metadata_http_tokens.loc.line, 39);
 
@@ -496,7 +496,7 @@ fn database_instances_clusters_groups_and_caches() {
     let written = inst("Written");
     assert_eq!(
         written.publicly_accessible.value,
-        AttrValue::Unknown(Unknown::Variable { name: s("Public") })
+        AttrValue::Unknown(Unknown::Parameter { name: s("Public") })
     );
     // Restored from a snapshot: its encryption is inherited.
     assert!(is_unknown(&written.storage_encrypted));
@@ -775,7 +775,7 @@ Resources:
         assert_eq!(link.from, id(&e, "P"));
         assert_eq!(
             link.why,
-            Unknown::Variable {
+            Unknown::Parameter {
                 name: s("PolicyBucket")
             }
         );
@@ -901,7 +901,7 @@ Resources:
     assert_eq!((u.from, u.loc.line), (id(&e, "Schedule"), 10));
     assert_eq!(
         u.why,
-        Unknown::Variable {
+        Unknown::Parameter {
             name: s("SecretArn")
         }
     );
@@ -925,7 +925,7 @@ fn messaging_topics_and_queues() {
     assert_eq!(topic("AwsManagedTopic").value, known(true));
     assert_eq!(
         topic("ParamTopic").value,
-        AttrValue::Unknown(Unknown::Variable {
+        AttrValue::Unknown(Unknown::Parameter {
             name: s("KeyParam")
         })
     );

@@ -190,7 +190,7 @@ fn default_egress_is_kept_without_egress_rules_and_removed_by_any() {
     assert!(web.rules[1].addresses_unknown);
     assert!(matches!(
         web.rules[1].unknown.as_slice(),
-        [Unknown::Variable { name }] if name == "AdminCidr"
+        [Unknown::Parameter { name }] if name == "AdminCidr"
     ));
     let web_line = web.loc.line;
     assert_eq!(

@@ -272,7 +272,7 @@ Resources:
                     "AppRole".into(),
                     AttachmentKind::RoleManagedPolicies,
                     vec![PrincipalKind::Role],
-                    "unknown: variable `PolicyArn` has no value".into()
+                    "unknown: parameter `PolicyArn` has no value (no `Default`, not given with `--parameter`)".into()
                 ),
                 (
                     "Shared".into(),
@@ -352,7 +352,7 @@ Resources:
         assert!(q.statements[0].actions.unknown.is_some());
         assert!(q.statements[0].actions.values.is_empty());
         let docs = &e.aws.identity.policies;
-        assert!(matches!(docs[2].document, Err(Unknown::Variable { .. })));
+        assert!(matches!(docs[2].document, Err(Unknown::Parameter { .. })));
         assert_eq!(docs[2].origin, PolicyOrigin::Other);
         assert_eq!(
             docs[0].holder,

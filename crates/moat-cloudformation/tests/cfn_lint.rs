@@ -13,8 +13,8 @@
 //!
 //! cfn-lint runs once over all of them; no match of level `Error` (an `E` rule) may remain.
 //! Warnings (`W` rules) are allowed but printed, so that they stay visible. The test looks for
-//! `cfn-lint` in `$MOAT_CFN_LINT`, on `PATH`, then at
-//! `$HOME/.cache/moat-peers/cfn-lint/bin/cfn-lint` (where `.ci/install-peers` puts it); without
+//! `cfn-lint` in `$MOAT_CFN_LINT`, at `$HOME/.cache/moat-peers/cfn-lint/bin/cfn-lint` (where
+//! `.ci/install-peers` puts the pinned release), then on `PATH`; without
 //! it the comparison is skipped, or fails under `MOAT_REQUIRE_PEERS=1` (as in CI). moat's side
 //! (each template read, no error) runs either way.
 #![allow(
@@ -42,17 +42,18 @@ fn find_cfn_lint() -> Option<PathBuf> {
             return Some(p);
         }
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join("cfn-lint");
-            if p.is_file() {
-                return Some(p);
-            }
+    // The pinned venv that .ci/install-peers makes comes before PATH: another cfn-lint
+    // release bundles another resource specification and judges templates differently.
+    if let Some(home) = std::env::var_os("HOME") {
+        let p = Path::new(&home).join(".cache/moat-peers/cfn-lint/bin/cfn-lint");
+        if p.is_file() {
+            return Some(p);
         }
     }
-    let home = std::env::var_os("HOME")?;
-    let p = Path::new(&home).join(".cache/moat-peers/cfn-lint/bin/cfn-lint");
-    p.is_file().then_some(p)
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("cfn-lint"))
+        .find(|p| p.is_file())
 }
 
 /// Whether `p` is a template by name and content.

@@ -157,7 +157,7 @@ fn parameters_take_defaults_types_and_unknowns() {
     assert_eq!(attr(&e, "R", "Env").line(), Some(30));
     assert_eq!(
         attr(&e, "R", "Cidr").unknown_reason(),
-        Some(&Unknown::Variable {
+        Some(&Unknown::Parameter {
             name: "Cidr".into()
         })
     );
@@ -165,7 +165,7 @@ fn parameters_take_defaults_types_and_unknowns() {
     assert_eq!(attr(&e, "R", "Azs").string_list(), vec!["a", "b", "c"]);
     assert!(matches!(
         attr(&e, "R", "Subnets").unknown_reason(),
-        Some(Unknown::Variable { name }) if name == "Subnets"
+        Some(Unknown::Parameter { name }) if name == "Subnets"
     ));
     let ami = attr(&e, "R", "Ami").unknown_reason().unwrap().to_string();
     assert!(ami.contains("SSM parameter `/aws/service/ami`"), "{ami}");
@@ -173,7 +173,7 @@ fn parameters_take_defaults_types_and_unknowns() {
     assert!(tier.contains("`web`, `db`"), "{tier}");
     assert_eq!(
         attr(&e, "R", "Region").unknown_reason(),
-        Some(&Unknown::Variable {
+        Some(&Unknown::Parameter {
             name: "AWS::Region".into()
         })
     );

@@ -80,7 +80,7 @@ fn imdsv2_rule_on_a_state_no_terraform_built() {
             batch,
             20,
             Attr::unknown(
-                Unknown::Variable {
+                Unknown::Parameter {
                     name: "TokensParam".into(),
                 },
                 at(23),
@@ -129,7 +129,7 @@ fn imdsv2_rule_on_a_state_no_terraform_built() {
                 "AWS::EC2::Instance",
                 23,
                 Status::Unknown,
-                "`MetadataOptions.HttpTokens` is unknown: variable `TokensParam` has no value",
+                "`MetadataOptions.HttpTokens` is unknown: parameter `TokensParam` has no value (no `Default`, not given with `--parameter`)",
             ),
         ]
     );

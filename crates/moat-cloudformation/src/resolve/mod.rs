@@ -7,7 +7,7 @@
 //!   `rtype` the `Type` as written, `loc` the line of the logical ID;
 //! - `attrs` the resolved `Properties`: known values are plain values; `Ref` to a resource and
 //!   `Fn::GetAtt` are [`Unknown::Computed`] naming it (edges); a parameter without value is
-//!   [`Unknown::Variable`], as are pseudo parameters not given with `--parameter`;
+//!   [`Unknown::Parameter`], as are pseudo parameters not given with `--parameter`;
 //!   `AWS::NoValue` removes the key or list item; `Fn::Sub`/`Fn::Join` with unknown parts are
 //!   [`Unknown::Template`]; `Fn::If` on an unknown condition is [`Unknown::Derived`] with the
 //!   references of both branches;

@@ -313,7 +313,7 @@ fn params(ev: &mut Eval, decls: Option<&Node>, given: Option<&BTreeMap<String, N
                     dloc.clone(),
                 ),
                 None => Node::unknown(
-                    Unknown::Variable { name: name.clone() },
+                    Unknown::Parameter { name: name.clone() },
                     dloc.clone(),
                 ),
             },
