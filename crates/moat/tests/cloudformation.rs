@@ -823,8 +823,10 @@ fn sam_app_findings_on_generated_logical_ids() {
         .any(|f| f.0 == "IAM002" && f.1 != "AdminFunctionRole"));
 }
 
-/// A `Rules` section with the short form `!Contains` (valid CloudFormation, accepted by
-/// cfn-lint and common in AWS samples) must not make the template unreadable.
+/// A `Rules` section with the short forms `!Contains`, `!EachMemberEquals`, `!ValueOf`
+/// (valid CloudFormation, accepted by cfn-lint and common in AWS samples: AWS's
+/// `aws-cloudformation-templates` SapPrivateLink.yaml uses `!ValueOf`) must not make the
+/// template unreadable.
 #[test]
 #[ignore = "parser (src/parse/yaml.rs SHORT_TAGS) refuses the rule-function short forms !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll: the whole template is dropped with `unknown tag` (parser helper's file)"]
 fn rules_section_short_forms_are_read() {
