@@ -1305,3 +1305,19 @@ fn nested_foreach_loops_expand() {
             .collect()
     );
 }
+
+/// `moat scan template.yaml` (one file, the first thing a new user types) reads it as
+/// CloudFormation only: no error, the same findings as scanning its directory.
+#[test]
+#[ignore = "moat-core load.rs `terraform()` hands a single file to moat_terraform::load, which parses any file given alone as HCL (lib.rs load_resolved, abs.is_file() branch, no extension check): `syntax error: invalid structure` at template.yaml:1; a single .json template is counted twice in files_scanned"]
+fn a_single_template_file_is_scanned_without_error() {
+    let (code, v) = scan(&qa("cond/bucket.yaml"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&v), vec![]);
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    let (_, dir) = scan(&qa("cond"), &[]);
+    assert_eq!(fails(&v), fails(&dir));
+    let (_, j) = scan(&qa("vpc-json/vpc.json"), &[]);
+    assert_eq!(errors(&j), vec![]);
+    assert_eq!(j["summary"]["files_scanned"], 1);
+}
