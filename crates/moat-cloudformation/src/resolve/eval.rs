@@ -1255,18 +1255,31 @@ impl<'s, 'a> Eval<'s, 'a> {
                     }
                     _ => {}
                 }
-                let mut refs: Vec<String> = Vec::new();
-                for v in [&va, &vb].into_iter().flatten() {
-                    for r in unknown_refs(v) {
-                        if !refs.contains(&r) {
-                            refs.push(r);
-                        }
-                    }
+                let reason = format!("`Fn::If` on condition `{cname}`, which is unknown: {u}");
+                // Two maps (a resource's whole `Properties`, a property block): what both
+                // branches set alike stays known, what they set differently (or only one
+                // sets) is unknown, so that an adapter never reads a default where a branch
+                // writes a value.
+                if let (
+                    Some(Node {
+                        value: Value::Map(ma),
+                        ..
+                    }),
+                    Some(Node {
+                        value: Value::Map(mb),
+                        ..
+                    }),
+                ) = (&va, &vb)
+                {
+                    return Some(Node::new(
+                        Value::Map(merge_branches(ma, mb, &reason)),
+                        loc.cloned(),
+                    ));
                 }
                 Some(Node::unknown(
                     Unknown::Derived {
-                        reason: format!("`Fn::If` on condition `{cname}`, which is unknown: {u}"),
-                        refs,
+                        reason,
+                        refs: branch_refs(&[va.as_ref(), vb.as_ref()]),
                     },
                     loc.cloned(),
                 ))
@@ -1427,6 +1440,60 @@ impl<'s, 'a> Eval<'s, 'a> {
         })?;
         Ok((rel, text, node))
     }
+}
+
+/// The resource addresses the unknown parts of the given values depend on, each once.
+fn branch_refs(values: &[Option<&Node>]) -> Vec<String> {
+    let mut refs: Vec<String> = Vec::new();
+    for v in values.iter().flatten() {
+        for r in unknown_refs(v) {
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    refs
+}
+
+/// The two branches of an `Fn::If` on an unknown condition, both maps, as one map: a key
+/// both set to the same known value keeps it; a key both set to maps is merged the same way;
+/// any other key (set differently, or by one branch only) is unknown for `reason`.
+fn merge_branches(
+    a: &BTreeMap<String, Node>,
+    b: &BTreeMap<String, Node>,
+    reason: &str,
+) -> BTreeMap<String, Node> {
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut out = BTreeMap::new();
+    for k in keys {
+        let (x, y) = (a.get(k), b.get(k));
+        let merged = match (x, y) {
+            (Some(x), Some(y)) if !x.contains_unknown() && same_value(&x.value, &y.value) => {
+                x.clone()
+            }
+            (
+                Some(
+                    x @ Node {
+                        value: Value::Map(mx),
+                        ..
+                    },
+                ),
+                Some(Node {
+                    value: Value::Map(my),
+                    ..
+                }),
+            ) => Node::new(Value::Map(merge_branches(mx, my, reason)), x.loc.clone()),
+            _ => Node::unknown(
+                Unknown::Derived {
+                    reason: format!("{reason} (the branches set `{k}` differently)"),
+                    refs: branch_refs(&[x, y]),
+                },
+                x.or(y).and_then(|n| n.loc.clone()),
+            ),
+        };
+        out.insert(k.clone(), merged);
+    }
+    out
 }
 
 /// A string holding a dynamic reference (`{{resolve:ssm:/name}}`,
