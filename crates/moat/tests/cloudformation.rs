@@ -1321,3 +1321,52 @@ fn a_single_template_file_is_scanned_without_error() {
     assert_eq!(errors(&j), vec![]);
     assert_eq!(j["summary"]["files_scanned"], 1);
 }
+
+/// `Fn::If` on an unknown condition choosing between two maps (a resource's whole
+/// `Properties`, a property block): what both branches set alike is known, what they set
+/// differently is unknown. (Whole `Properties` used to become unknown and then read as
+/// absent: KMS001 failed a key that rotates in both branches, and the queue that is
+/// unencrypted in one branch passed on SQS's default.)
+#[test]
+fn if_between_property_maps_keeps_what_both_branches_set() {
+    let f = qa("properties-if/template.yaml");
+    let (code, v) = scan(&qa("properties-if"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&v), vec![]);
+    let all: BTreeSet<(String, String)> = pairs(&v, "fail")
+        .union(&pairs(&v, "unknown"))
+        .cloned()
+        .collect();
+    assert!(
+        !all.iter().any(|(r, _)| r == "KMS001" || r == "S3003"),
+        "{all:?}"
+    );
+    assert_eq!(
+        pairs(&v, "unknown"),
+        [p("SQS001", "Queue"), p("S3002", "Bucket")]
+            .into_iter()
+            .collect()
+    );
+    let (_, us) = scan(
+        &qa("properties-if"),
+        &["--parameter", "AWS::Region=us-east-1"],
+    );
+    assert!(fails(&us).contains(&t(
+        "SQS001",
+        "Queue",
+        "template.yaml",
+        line_of(&f, "SqsManagedSseEnabled: false", 0)
+    )));
+    assert!(!pairs(&us, "fail").contains(&p("S3002", "Bucket")));
+    let (_, eu) = scan(
+        &qa("properties-if"),
+        &["--parameter", "AWS::Region=eu-west-1"],
+    );
+    assert!(!pairs(&eu, "fail").contains(&p("SQS001", "Queue")));
+    assert!(fails(&eu).contains(&t(
+        "S3002",
+        "Bucket",
+        "template.yaml",
+        line_of(&f, "- Status: Suspended", 0)
+    )));
+}
