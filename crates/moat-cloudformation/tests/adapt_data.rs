@@ -12,19 +12,10 @@ use moat_model::aws::compute::{DeviceRole, Instance, InstanceKind};
 use moat_model::aws::database::GroupTarget;
 use moat_model::aws::storage::Bucket;
 use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, ResourceId, Unknown};
+use moat_model::{Estate, Unknown};
 
-fn load(yaml: &str) -> Estate {
-    let e = moat_cloudformation::parse_str("template.yaml", yaml);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    assert!(!e.resources.is_empty(), "no resources read");
-    e
-}
-
-fn id(e: &Estate, logical: &str) -> ResourceId {
-    e.by_address(logical)
-        .unwrap_or_else(|| panic!("no resource `{logical}`"))
-}
+mod common;
+use common::{id, is_unknown, load};
 
 /// (value state, line, path, resource that holds it)
 fn show<T: Clone + std::fmt::Debug>(
@@ -45,10 +36,6 @@ fn known<T>(v: T) -> AttrValue<T> {
 
 fn default<T>(v: T) -> AttrValue<T> {
     AttrValue::Default(v)
-}
-
-fn is_unknown<T>(a: &Attr<T>) -> bool {
-    matches!(a.value, AttrValue::Unknown(_))
 }
 
 fn instance<'e>(e: &'e Estate, logical: &str) -> &'e Instance {

@@ -9,19 +9,10 @@
 )]
 
 use moat_model::aws::network::*;
-use moat_model::{Estate, ResourceId, Tri, Unknown};
+use moat_model::{Estate, Tri, Unknown};
 
-fn load(yaml: &str) -> Estate {
-    let e = moat_cloudformation::parse_str("template.yaml", yaml);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    assert!(!e.resources.is_empty(), "no resources read");
-    e
-}
-
-fn id(e: &Estate, logical: &str) -> ResourceId {
-    e.by_address(logical)
-        .unwrap_or_else(|| panic!("no resource `{logical}`"))
-}
+mod common;
+use common::{id, load};
 
 fn sg<'e>(e: &'e Estate, logical: &str) -> &'e SecurityGroup {
     e.aws.network.security_group(id(e, logical)).unwrap()

@@ -14,27 +14,14 @@ use moat_model::aws::identity::{
 use moat_model::aws::network::{LbKind, Ref};
 use moat_model::aws::serverless::UrlAuth;
 use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, ResourceId, Unknown};
+use moat_model::Unknown;
 
-fn load(yaml: &str) -> Estate {
-    let e = moat_cloudformation::parse_str("template.yaml", yaml);
-    assert!(e.errors.is_empty(), "{:?}", e.errors);
-    assert!(!e.resources.is_empty(), "no resources read");
-    e
-}
-
-fn id(e: &Estate, logical: &str) -> ResourceId {
-    e.by_address(logical)
-        .unwrap_or_else(|| panic!("no resource `{logical}`"))
-}
+mod common;
+use common::{id, is_unknown, load};
 
 /// (value state, line, path)
 fn show<T: Clone>(a: &Attr<T>) -> (AttrValue<T>, u32, String) {
     (a.value.clone(), a.loc.line, a.path.to_string())
-}
-
-fn is_unknown<T>(a: &Attr<T>) -> bool {
-    matches!(a.value, AttrValue::Unknown(_))
 }
 
 mod identity {

@@ -4,7 +4,10 @@ use std::path::Path;
 
 use moat_cloudformation::resolve::load;
 use moat_cloudformation::Options;
-use moat_model::{Estate, Node, Unknown};
+use moat_model::Unknown;
+
+mod common;
+use common::{attr, errors};
 
 fn write(dir: &Path, name: &str, text: &str) {
     let p = dir.join(name);
@@ -12,23 +15,6 @@ fn write(dir: &Path, name: &str, text: &str) {
         std::fs::create_dir_all(parent).unwrap();
     }
     std::fs::write(p, text).unwrap();
-}
-
-fn attr<'a>(e: &'a Estate, address: &str, path: &str) -> &'a Node {
-    let id = e
-        .by_address(address)
-        .unwrap_or_else(|| panic!("no resource {address}"));
-    e.get(id)
-        .unwrap()
-        .path(path)
-        .unwrap_or_else(|| panic!("no {path} on {address}"))
-}
-
-fn errors(e: &Estate) -> Vec<String> {
-    e.errors
-        .iter()
-        .map(|x| format!("{}:{} {}", x.file, x.line, x.message))
-        .collect()
 }
 
 const PARENT: &str = r#"AWSTemplateFormatVersion: "2010-09-09"

@@ -3,7 +3,10 @@
 
 use moat_cloudformation::resolve::load_str;
 use moat_cloudformation::Options;
-use moat_model::{Estate, Node, Unknown, Value, Written};
+use moat_model::{Estate, Unknown, Value, Written};
+
+mod common;
+use common::{attr, errors};
 
 fn load(text: &str) -> Estate {
     load_str("t.yaml", text, &Options::default())
@@ -20,27 +23,10 @@ fn load_with(text: &str, params: &[(&str, &str)]) -> Estate {
     load_str("t.yaml", text, &opts)
 }
 
-fn attr<'a>(e: &'a Estate, address: &str, path: &str) -> &'a Node {
-    let id = e
-        .by_address(address)
-        .unwrap_or_else(|| panic!("no resource {address}"));
-    e.get(id)
-        .unwrap()
-        .path(path)
-        .unwrap_or_else(|| panic!("no {path} on {address}"))
-}
-
 fn s<'a>(e: &'a Estate, address: &str, path: &str) -> &'a str {
     attr(e, address, path)
         .as_str()
         .unwrap_or_else(|| panic!("{path} is not a string: {:?}", attr(e, address, path)))
-}
-
-fn errors(e: &Estate) -> Vec<String> {
-    e.errors
-        .iter()
-        .map(|x| format!("{}:{} {}", x.file, x.line, x.message))
-        .collect()
 }
 
 #[test]

@@ -7,6 +7,9 @@ use moat_cloudformation::sam::transform;
 use moat_model::{Limits, Node, Note, ScanError, Value};
 use serde_json::json;
 
+mod common;
+use common::line_of;
+
 const APP: &str = include_str!("fixtures/sam/app.yaml");
 const APP_FILE: &str = "sam/app.yaml";
 
@@ -33,14 +36,6 @@ fn app() -> Out {
     let out = run_yaml(APP_FILE, APP);
     assert!(out.errors.is_empty(), "errors: {:?}", out.errors);
     out
-}
-
-/// 1-based line of the first line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> u32 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i as u32 + 1)
-        .unwrap_or_else(|| panic!("`{needle}` not in text"))
 }
 
 fn res<'a>(t: &'a Node, id: &str) -> &'a Node {

@@ -6,6 +6,8 @@ use moat_model::aws::serverless::UrlAuth;
 use moat_model::aws::AttrValue;
 use moat_model::{Estate, Value};
 
+mod common;
+
 const APP: &str = include_str!("fixtures/sam/app.yaml");
 
 fn app() -> Estate {
@@ -13,10 +15,7 @@ fn app() -> Estate {
 }
 
 fn line_of(needle: &str) -> u32 {
-    APP.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i as u32 + 1)
-        .unwrap_or_else(|| panic!("`{needle}` not in the fixture"))
+    common::line_of(APP, needle)
 }
 
 #[test]
