@@ -1458,7 +1458,7 @@ fn branch_refs(values: &[Option<&Node>]) -> Vec<String> {
 /// The two branches of an `Fn::If` on an unknown condition, both maps, as one map: a key
 /// both set to the same known value keeps it; a key both set to maps is merged the same way;
 /// any other key (set differently, or by one branch only) is unknown for `reason`.
-fn merge_branches(
+pub(super) fn merge_branches(
     a: &BTreeMap<String, Node>,
     b: &BTreeMap<String, Node>,
     reason: &str,

@@ -540,7 +540,11 @@ fn build_resource(ev: &mut Eval, id: &str) {
     let outer = ev.sh.item.take();
     ev.sh.set_item(Some(address.clone()));
     let mut attrs = BTreeMap::new();
-    if let Some(p) = body.get("Properties") {
+    let props = body.get("Properties");
+    let merged = props.and_then(|p| properties_if_novalue(ev, p));
+    if let Some(m) = merged {
+        attrs = m;
+    } else if let Some(p) = props {
         match &p.value {
             Value::Map(_) => match ev.eval(p) {
                 Some(Node {
@@ -690,6 +694,39 @@ fn if_branch(ev: &mut Eval, arg: &Node) -> Option<Node> {
         Tri::False => Some(b.clone()),
         Tri::Unknown(_) => None,
     }
+}
+
+/// `Properties: !If [Cond, {...}, !Ref AWS::NoValue]` (either way round) on a condition that
+/// stays unknown: no `Properties` is the same as an empty map, so the map branch is merged
+/// with an empty one ([`super::eval::merge_branches`]): every property it sets is unknown, the
+/// others are unset in both branches. `None` for any other `Properties`.
+fn properties_if_novalue(ev: &mut Eval, p: &Node) -> Option<BTreeMap<String, Node>> {
+    let ("Fn::If", arg) = as_call(p)? else {
+        return None;
+    };
+    let [c, a, b] = arg.as_list()? else {
+        return None;
+    };
+    let cname = c.as_str()?;
+    let u = match ev.condition(cname, c.loc.as_ref()) {
+        Tri::Unknown(u) => u,
+        Tri::True | Tri::False => return None,
+    };
+    let (a_none, b_none) = (is_no_value(ev, a), is_no_value(ev, b));
+    let map = match (a_none, b_none) {
+        (false, true) => a,
+        (true, false) => b,
+        _ => return None,
+    };
+    let Some(Node {
+        value: Value::Map(m),
+        ..
+    }) = ev.eval(map)
+    else {
+        return None;
+    };
+    let reason = format!("`Fn::If` on condition `{cname}`, which is unknown: {u}");
+    Some(super::eval::merge_branches(&m, &BTreeMap::new(), &reason))
 }
 
 /// Whether a raw value is `AWS::NoValue` (directly or through a known `Fn::If`).
