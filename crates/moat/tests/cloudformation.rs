@@ -1341,11 +1341,17 @@ fn if_between_property_maps_keeps_what_both_branches_set() {
         !all.iter().any(|(r, _)| r == "KMS001" || r == "S3003"),
         "{all:?}"
     );
+    // `Properties: !If [Cond, {...}, !Ref AWS::NoValue]`: the topic's key is set in one
+    // branch only, so SNS001 is unknown, not a fail.
     assert_eq!(
         pairs(&v, "unknown"),
-        [p("SQS001", "Queue"), p("S3002", "Bucket")]
-            .into_iter()
-            .collect()
+        [
+            p("SQS001", "Queue"),
+            p("S3002", "Bucket"),
+            p("SNS001", "Topic")
+        ]
+        .into_iter()
+        .collect()
     );
     let (_, us) = scan(
         &qa("properties-if"),
@@ -1358,10 +1364,17 @@ fn if_between_property_maps_keeps_what_both_branches_set() {
         line_of(&f, "SqsManagedSseEnabled: false", 0)
     )));
     assert!(!pairs(&us, "fail").contains(&p("S3002", "Bucket")));
+    assert!(!pairs(&us, "fail").contains(&p("SNS001", "Topic")));
     let (_, eu) = scan(
         &qa("properties-if"),
         &["--parameter", "AWS::Region=eu-west-1"],
     );
+    assert!(fails(&eu).contains(&t(
+        "SNS001",
+        "Topic",
+        "template.yaml",
+        line_of(&f, "  Topic:", 0)
+    )));
     assert!(!pairs(&eu, "fail").contains(&p("SQS001", "Queue")));
     assert!(fails(&eu).contains(&t(
         "S3002",
