@@ -426,6 +426,33 @@ fn resource(rtype: &str, props: Map, loc: &Option<Loc>, attrs: &Map) -> Node {
     map_node(m, loc)
 }
 
+/// An empty map, for a missing `Properties`.
+static EMPTY_MAP: Map = BTreeMap::new();
+
+/// The `Properties` map of a resource or event (empty when absent or not a map).
+fn properties_of(res: &Map) -> &Map {
+    res.get("Properties")
+        .and_then(Node::as_map)
+        .unwrap_or(&EMPTY_MAP)
+}
+
+/// The main resource a SAM resource becomes (same logical ID), keeping its
+/// [`PRIMARY_ATTRS`].
+fn primary(rtype: &str, props: Map, res: &Map, loc: &Option<Loc>) -> Node {
+    resource(rtype, props, loc, &attrs_of(res, PRIMARY_ATTRS))
+}
+
+/// An S3 location property (`DefinitionUri`, `ContentUri`) as `keys`; a local path, which the
+/// SAM CLI uploads at deploy time, is unknown.
+fn packaged(uri: &Node, keys: [&str; 3], what: &str, id: &str) -> Node {
+    s3_location(uri, keys).unwrap_or_else(|| {
+        unknown(
+            format!("`{what}` of `{id}` is packaged by the SAM CLI at deploy time"),
+            &uri.loc,
+        )
+    })
+}
+
 fn copy_props(from: &Map, to: &mut Map, keys: &[&str]) {
     for k in keys {
         if let Some(v) = from.get(*k) {
@@ -1170,11 +1197,7 @@ impl Sam<'_> {
     // AWS::Serverless::Function
 
     fn function(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let attrs = attrs_of(res, PASSTHROUGH_ATTRS);
         let mut f = Map::new();
         copy_props(
@@ -1490,12 +1513,7 @@ impl Sam<'_> {
 
         self.out.insert(
             id.to_string(),
-            resource(
-                "AWS::Lambda::Function",
-                f,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
+            primary("AWS::Lambda::Function", f, res, loc),
         );
     }
 
@@ -1762,11 +1780,7 @@ impl Sam<'_> {
     ) {
         let loc = &ev.loc;
         let kind = ev.get("Type").and_then(Node::as_str).unwrap_or_default();
-        let empty = Map::new();
-        let props = ev
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = ev.as_map().map_or(&EMPTY_MAP, properties_of);
         let logical = format!("{fn_id}{ev_id}");
         match kind {
             "Api" => self.api_event(fn_id, ev_id, props, target, attrs, loc),
@@ -2297,11 +2311,7 @@ impl Sam<'_> {
     // APIs
 
     fn rest_api(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let attrs = attrs_of(res, PASSTHROUGH_ATTRS);
         let mut api = Map::new();
         copy_props(
@@ -2341,13 +2351,7 @@ impl Sam<'_> {
             }
             "Body"
         } else if let Some(u) = props.get("DefinitionUri") {
-            let loc_u = &u.loc;
-            let v = s3_location(u, ["Bucket", "Key", "Version"]).unwrap_or_else(|| {
-                unknown(
-                    format!("`DefinitionUri` of `{id}` is packaged by the SAM CLI at deploy time"),
-                    loc_u,
-                )
-            });
+            let v = packaged(u, ["Bucket", "Key", "Version"], "DefinitionUri", id);
             api.insert("BodyS3Location".into(), v);
             "BodyS3Location"
         } else {
@@ -2423,21 +2427,12 @@ impl Sam<'_> {
         );
         self.out.insert(
             id.to_string(),
-            resource(
-                "AWS::ApiGateway::RestApi",
-                api,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
+            primary("AWS::ApiGateway::RestApi", api, res, loc),
         );
     }
 
     fn http_api(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let attrs = attrs_of(res, PASSTHROUGH_ATTRS);
         let mut api = Map::new();
         copy_props(
@@ -2455,12 +2450,7 @@ impl Sam<'_> {
         if let Some(b) = props.get("DefinitionBody") {
             api.insert("Body".into(), b.clone());
         } else if let Some(u) = props.get("DefinitionUri") {
-            let v = s3_location(u, ["Bucket", "Key", "Version"]).unwrap_or_else(|| {
-                unknown(
-                    format!("`DefinitionUri` of `{id}` is packaged by the SAM CLI at deploy time"),
-                    &u.loc,
-                )
-            });
+            let v = packaged(u, ["Bucket", "Key", "Version"], "DefinitionUri", id);
             api.insert("BodyS3Location".into(), v);
         } else {
             api.insert("Body".into(), openapi(&routes, &stage_tags, loc));
@@ -2512,12 +2502,7 @@ impl Sam<'_> {
         }
         self.out.insert(
             id.to_string(),
-            resource(
-                "AWS::ApiGatewayV2::Api",
-                api,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
+            primary("AWS::ApiGatewayV2::Api", api, res, loc),
         );
     }
 
@@ -2525,11 +2510,7 @@ impl Sam<'_> {
     // Other SAM resources
 
     fn state_machine(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let attrs = attrs_of(res, PASSTHROUGH_ATTRS);
         let mut m = Map::new();
         copy_renamed(
@@ -2545,12 +2526,7 @@ impl Sam<'_> {
             ],
         );
         if let Some(u) = props.get("DefinitionUri") {
-            let v = s3_location(u, ["Bucket", "Key", "Version"]).unwrap_or_else(|| {
-                unknown(
-                    format!("`DefinitionUri` of `{id}` is packaged by the SAM CLI at deploy time"),
-                    &u.loc,
-                )
-            });
+            let v = packaged(u, ["Bucket", "Key", "Version"], "DefinitionUri", id);
             m.insert("DefinitionS3Location".into(), v);
         }
         let tags = tag_list(
@@ -2615,21 +2591,12 @@ impl Sam<'_> {
         }
         self.out.insert(
             id.to_string(),
-            resource(
-                "AWS::StepFunctions::StateMachine",
-                m,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
+            primary("AWS::StepFunctions::StateMachine", m, res, loc),
         );
     }
 
     fn simple_table(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let mut t = Map::new();
         let (name, kind, kloc) = match props.get("PrimaryKey") {
             Some(pk) => {
@@ -2693,23 +2660,12 @@ impl Sam<'_> {
         if let Some(tags) = tag_list(props.get("Tags"), None, loc) {
             t.insert("Tags".into(), tags);
         }
-        self.out.insert(
-            id.to_string(),
-            resource(
-                "AWS::DynamoDB::Table",
-                t,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
-        );
+        self.out
+            .insert(id.to_string(), primary("AWS::DynamoDB::Table", t, res, loc));
     }
 
     fn layer(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let mut l = Map::new();
         l.insert(
             "LayerName".into(),
@@ -2729,12 +2685,12 @@ impl Sam<'_> {
             ],
         );
         if let Some(c) = props.get("ContentUri") {
-            let v = s3_location(c, ["S3Bucket", "S3Key", "S3ObjectVersion"]).unwrap_or_else(|| {
-                unknown(
-                    format!("`ContentUri` of `{id}` is packaged by the SAM CLI at deploy time"),
-                    &c.loc,
-                )
-            });
+            let v = packaged(
+                c,
+                ["S3Bucket", "S3Key", "S3ObjectVersion"],
+                "ContentUri",
+                id,
+            );
             l.insert("Content".into(), v);
         }
         let mut attrs = attrs_of(res, PRIMARY_ATTRS);
@@ -2753,11 +2709,7 @@ impl Sam<'_> {
     }
 
     fn application(&mut self, id: &str, res: &Map, loc: &Option<Loc>) {
-        let empty = Map::new();
-        let props = res
-            .get("Properties")
-            .and_then(Node::as_map)
-            .unwrap_or(&empty);
+        let props = properties_of(res);
         let mut s = Map::new();
         copy_props(
             props,
@@ -2788,12 +2740,7 @@ impl Sam<'_> {
         }
         self.out.insert(
             id.to_string(),
-            resource(
-                "AWS::CloudFormation::Stack",
-                s,
-                loc,
-                &attrs_of(res, PRIMARY_ATTRS),
-            ),
+            primary("AWS::CloudFormation::Stack", s, res, loc),
         );
     }
 }
