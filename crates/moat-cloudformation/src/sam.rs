@@ -2983,50 +2983,11 @@ fn integration_uri(route: &Route) -> Node {
 
 /// The Swagger body SAM writes for a REST API from its functions' events.
 fn swagger(routes: &[Route], loc: &Option<Loc>) -> Node {
-    let mut paths = Map::new();
-    for r in routes {
-        let method = if r.method == "any" {
-            "x-amazon-apigateway-any-method".to_string()
-        } else {
-            r.method.clone()
-        };
-        let op = entries(
-            vec![
-                (
-                    "x-amazon-apigateway-integration",
-                    entries(
-                        vec![
-                            ("type", text("aws_proxy", &r.loc)),
-                            ("httpMethod", text("POST", &r.loc)),
-                            ("uri", integration_uri(r)),
-                        ],
-                        &r.loc,
-                    ),
-                ),
-                ("responses", map_node(Map::new(), &r.loc)),
-            ],
-            &r.loc,
-        );
-        let entry = paths
-            .entry(r.path.clone())
-            .or_insert_with(|| map_node(Map::new(), &r.loc));
-        if let Value::Map(m) = &mut entry.value {
-            m.insert(method, op);
-        }
-    }
+    let paths = route_paths(routes, |r| entries(proxy_operation(r, None), &r.loc));
     entries(
         vec![
             ("swagger", text("2.0", loc)),
-            (
-                "info",
-                entries(
-                    vec![
-                        ("version", text("1.0", loc)),
-                        ("title", ref_to("AWS::StackName", loc)),
-                    ],
-                    loc,
-                ),
-            ),
+            ("info", api_info(loc)),
             ("paths", map_node(paths, loc)),
         ],
         loc,
@@ -3035,41 +2996,16 @@ fn swagger(routes: &[Route], loc: &Option<Loc>) -> Node {
 
 /// The OpenAPI body SAM writes for an HTTP API from its functions' events.
 fn openapi(routes: &[Route], tags: &Map, loc: &Option<Loc>) -> Node {
-    let mut paths = Map::new();
-    for r in routes {
-        let method = if r.method == "any" {
-            "x-amazon-apigateway-any-method".to_string()
-        } else {
-            r.method.clone()
-        };
-        let mut op = vec![
-            (
-                "x-amazon-apigateway-integration",
-                entries(
-                    vec![
-                        ("type", text("aws_proxy", &r.loc)),
-                        ("httpMethod", text("POST", &r.loc)),
-                        ("uri", integration_uri(r)),
-                        ("payloadFormatVersion", text("2.0", &r.loc)),
-                    ],
-                    &r.loc,
-                ),
-            ),
-            ("responses", map_node(Map::new(), &r.loc)),
-        ];
+    let paths = route_paths(routes, |r| {
+        let mut op = proxy_operation(r, Some("2.0"));
         if r.path == "$default" {
             op.push((
                 "isDefaultRoute",
                 Node::new(Value::Bool(true), r.loc.clone()),
             ));
         }
-        let entry = paths
-            .entry(r.path.clone())
-            .or_insert_with(|| map_node(Map::new(), &r.loc));
-        if let Value::Map(m) = &mut entry.value {
-            m.insert(method, entries(op, &r.loc));
-        }
-    }
+        entries(op, &r.loc)
+    });
     entries(
         vec![
             ("openapi", text("3.0.1", loc)),
@@ -3090,17 +3026,59 @@ fn openapi(routes: &[Route], tags: &Map, loc: &Option<Loc>) -> Node {
                     loc,
                 ),
             ),
-            (
-                "info",
-                entries(
-                    vec![
-                        ("version", text("1.0", loc)),
-                        ("title", ref_to("AWS::StackName", loc)),
-                    ],
-                    loc,
-                ),
-            ),
+            ("info", api_info(loc)),
             ("paths", map_node(paths, loc)),
+        ],
+        loc,
+    )
+}
+
+/// The `paths` of an API definition: each route's operation (built by `op`) under its path and
+/// method (`any` as `x-amazon-apigateway-any-method`).
+fn route_paths(routes: &[Route], op: impl Fn(&Route) -> Node) -> Map {
+    let mut paths = Map::new();
+    for r in routes {
+        let method = if r.method == "any" {
+            "x-amazon-apigateway-any-method".to_string()
+        } else {
+            r.method.clone()
+        };
+        let entry = paths
+            .entry(r.path.clone())
+            .or_insert_with(|| map_node(Map::new(), &r.loc));
+        if let Value::Map(m) = &mut entry.value {
+            m.insert(method, op(r));
+        }
+    }
+    paths
+}
+
+/// The operation of a route: a Lambda proxy integration of its function (with
+/// `payloadFormatVersion` when given) and no responses.
+fn proxy_operation(r: &Route, payload_format: Option<&str>) -> Vec<(&'static str, Node)> {
+    let mut integration = vec![
+        ("type", text("aws_proxy", &r.loc)),
+        ("httpMethod", text("POST", &r.loc)),
+        ("uri", integration_uri(r)),
+    ];
+    if let Some(v) = payload_format {
+        integration.push(("payloadFormatVersion", text(v, &r.loc)));
+    }
+    vec![
+        (
+            "x-amazon-apigateway-integration",
+            entries(integration, &r.loc),
+        ),
+        ("responses", map_node(Map::new(), &r.loc)),
+    ]
+}
+
+/// The `info` of an API definition SAM writes: version 1.0, titled with the stack name.
+fn api_info(loc: &Option<Loc>) -> Node {
+    entries(
+        vec![
+            ("version", text("1.0", loc)),
+            ("title", ref_to("AWS::StackName", loc)),
         ],
         loc,
     )
