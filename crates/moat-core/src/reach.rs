@@ -116,8 +116,18 @@ impl Workspace {
                     q.from, q.to
                 )
             } else {
+                // The example is in the words of what was scanned.
+                let example = if self.estates().any(|e| {
+                    e.resources
+                        .iter()
+                        .any(|r| r.frontend == moat_model::Frontend::CloudFormation)
+                }) {
+                    "a logical ID such as `WebServer`"
+                } else {
+                    "a resource address such as `aws_instance.web`"
+                };
                 format!(
-                    "{} {} not a resource of the scanned files (use `internet`, a CIDR, or a resource address such as `aws_instance.web`)",
+                    "{} {} not a resource of the scanned files (use `internet`, a CIDR, or {example})",
                     missing
                         .iter()
                         .map(|m| format!("`{m}`"))

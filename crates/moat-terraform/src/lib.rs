@@ -89,6 +89,12 @@ fn load_resolved(path: &Path, opts: &Options) -> Vec<Estate> {
     // repository is untrusted. A single file confines reads to its directory.
     let sandbox = Sandbox::new(&abs);
     if abs.is_file() {
+        // A single file is Terraform's only when it is named as Terraform names its files;
+        // a template or a plan given alone belongs to another frontend.
+        let name = abs.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        if !walk::is_tf(&name) {
+            return Vec::new();
+        }
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let rel: Arc<str> = Arc::from(walk::relative(&abs, &dir));
         let mut cfg = ModuleConfig::new(dir.clone());

@@ -36,7 +36,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check Terraform against the rule catalogue and report findings.
+    /// Check Terraform, plan JSON and CloudFormation against the rule catalogue and report findings.
     Scan(cmd::scan::ScanArgs),
     /// List the rules, or explain one (`moat rules S3002`).
     Rules(cmd::rules::RulesArgs),

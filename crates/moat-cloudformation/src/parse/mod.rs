@@ -83,6 +83,15 @@ pub const SHORT_TAGS: &[(&str, &str)] = &[
     ("Or", "Fn::Or"),
     ("Length", "Fn::Length"),
     ("ToJsonString", "Fn::ToJsonString"),
+    // The rule functions, valid in a template's `Rules` section (and `!ValueOf` in some
+    // parameter-dependent values): kept as their long forms; the resolver does not evaluate
+    // `Rules` assertions.
+    ("Contains", "Fn::Contains"),
+    ("EachMemberEquals", "Fn::EachMemberEquals"),
+    ("EachMemberIn", "Fn::EachMemberIn"),
+    ("RefAll", "Fn::RefAll"),
+    ("ValueOf", "Fn::ValueOf"),
+    ("ValueOfAll", "Fn::ValueOfAll"),
 ];
 
 /// The long-form key for a short-form tag suffix (`"GetAtt"` -> `"Fn::GetAtt"`).

@@ -37,7 +37,7 @@ pub fn run(args: DiagramArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     let ws = Workspace::load(&paths, &load)?;
     if ws.estates().next().is_none() {
         return Err(CliError::usage(format!(
-            "nothing to draw: no Terraform found under `{}`",
+            "nothing to draw: no Terraform, plan JSON or CloudFormation template found under `{}`",
             args.path.display()
         )));
     }

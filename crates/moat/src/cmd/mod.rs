@@ -16,7 +16,7 @@ pub mod scan;
 pub(crate) fn nothing_read_message(ws: &Workspace, why: NothingRead, path: &Path) -> String {
     match why {
         NothingRead::NoFile => format!(
-            "no file to analyse (Terraform `.tf`, `.tf.json`) was found under `{}`",
+            "no file to analyse (Terraform `.tf`, `.tf.json`, a Terraform plan JSON, a CloudFormation template) was found under `{}`",
             path.display()
         ),
         NothingRead::Unreadable => {

@@ -177,7 +177,7 @@ pub fn run(
             if report.files_scanned == 0 && report.errors.is_empty() {
                 writeln!(
                     err,
-                    "moat: error: no file to scan (Terraform `.tf`, `.tf.json`) was found"
+                    "moat: error: no file to scan (Terraform `.tf`, `.tf.json`, a Terraform plan JSON, a CloudFormation template) was found"
                 )?;
             } else {
                 writeln!(
