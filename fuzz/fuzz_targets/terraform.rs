@@ -1,4 +1,5 @@
-//! Fuzz the Terraform frontend on one file's text: any bytes, as `.tf` and as `.tf.json`, must
+//! Fuzz the Terraform frontend on one file's text: any bytes, as `.tf`, as `.tf.json` and as a
+//! plan JSON (`terraform show -json`), must
 //! never panic, hang or exhaust memory (libFuzzer's `-timeout` and `-rss_limit_mb` catch the
 //! last two), and must never read a file: `file("/etc/passwd")` and friends are outside the
 //! (nonexistent) root this entry point evaluates in.
@@ -37,4 +38,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // A plan is bytes too: UTF-16 and BOMs are decoded by the plan reader itself.
+    let estate = moat_terraform::plan::load_str("plan.json", &String::from_utf8_lossy(data));
+    drop(estate);
 });
