@@ -213,10 +213,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every fixture as `(name relative to the copy root, source path)`: the Terraform directory of
-/// each rule fixture (`fixtures/<family>/<CODE>/terraform`, copied as `<family>/<CODE>`; the
-/// network fixtures hold one root per case below it), and the bundled example.
-fn fixtures() -> Vec<(String, PathBuf)> {
+/// Every fixture of one frontend as `(name relative to the copy root, source directory)`: the
+/// `<frontend>` directory of each rule fixture (`fixtures/<family>/<CODE>/<frontend>`, copied
+/// as `<family>/<CODE>`; the network fixtures hold one Terraform root per case below it), and
+/// the bundled `example` (`examples/<example>`).
+fn fixtures(frontend: &str, example: &str) -> Vec<(String, PathBuf)> {
     let root = manifest().join("../../fixtures");
     let mut out = Vec::new();
     for fam in std::fs::read_dir(&root).unwrap() {
@@ -226,7 +227,7 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         }
         let fname = fam.file_name().unwrap().to_string_lossy().to_string();
         for e in std::fs::read_dir(&fam).unwrap() {
-            let p = e.unwrap().path().join("terraform");
+            let p = e.unwrap().path().join(frontend);
             if p.is_dir() {
                 let code = p.parent().unwrap().file_name().unwrap().to_string_lossy();
                 out.push((format!("{fname}/{code}"), p));
@@ -234,11 +235,33 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         }
     }
     out.push((
-        "examples/three-tier".to_string(),
-        manifest().join("../../examples/three-tier"),
+        format!("examples/{example}"),
+        manifest().join("../../examples").join(example),
     ));
     out.sort();
     out
+}
+
+/// `checkov`, or `None` after [`missing_peer`] said it is missing.
+fn checkov() -> Option<PathBuf> {
+    let bin = find_checkov();
+    if bin.is_none() {
+        missing_peer(
+            "`checkov` (MOAT_CHECKOV, PATH, ~/.cache/moat-peers/checkov/bin)",
+            "bash .ci/install-peers (a venv in ~/.cache/moat-peers/checkov with pip install 'checkov==3.*')",
+        );
+    }
+    bin
+}
+
+/// A fresh temporary directory `prefix-<pid>` holding a copy of each fixture under its name.
+fn copy_fixtures(fixtures: &[(String, PathBuf)], prefix: &str) -> PathBuf {
+    let tmp = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    for (name, src) in fixtures {
+        copy_dir(src, &tmp.join(name));
+    }
+    tmp
 }
 
 /// `module.a["x"].aws_s3_bucket.b[0]` -> `aws_s3_bucket.b`.
@@ -269,6 +292,16 @@ fn norm(addr: &str) -> String {
 struct Failed {
     resource: String,
     lines: (u32, u32),
+}
+
+impl Failed {
+    /// Whether this failure stands for moat's claim on `resource` (with its related resources
+    /// `near`) found at `line`: the same resource, a related one, or one whose lines hold it.
+    fn covers(&self, resource: &str, near: &BTreeSet<String>, line: u32) -> bool {
+        self.resource == resource
+            || near.contains(&self.resource)
+            || (self.lines.0 <= line && line <= self.lines.1)
+    }
 }
 
 /// `(file relative to the copy root, Checkov ID)` -> checks that failed.
@@ -382,38 +415,152 @@ fn related(e: &Estate, address: &str, file: &str, line: u32) -> BTreeSet<String>
     out
 }
 
-#[test]
-fn moat_checkov_claims_are_confirmed_by_checkov() {
-    let Some(bin) = find_checkov() else {
-        missing_peer(
-            "`checkov` (MOAT_CHECKOV, PATH, ~/.cache/moat-peers/checkov/bin)",
-            "bash .ci/install-peers (a venv in ~/.cache/moat-peers/checkov with pip install 'checkov==3.*')",
-        );
-        return;
-    };
-    let tmp = std::env::temp_dir().join(format!("moat-checkov-diff-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let fixtures = fixtures();
-    for (name, src) in &fixtures {
-        let dest = tmp.join(name);
-        if src.is_dir() {
-            copy_dir(src, &dest);
-        } else {
-            std::fs::create_dir_all(&dest).unwrap();
-            std::fs::copy(src, dest.join(src.file_name().unwrap())).unwrap();
+/// A known disagreement: `(fixture file, resource, Checkov ID, reason)`.
+type Allowed = (&'static str, &'static str, &'static str, &'static str);
+
+/// What moat claimed, per (file, Checkov ID): (resource, related resources, line).
+type Claim = (String, BTreeSet<String>, u32);
+
+/// moat's claims of Checkov equivalents on one frontend's fixtures, against Checkov's results.
+struct Tally<'a> {
+    failed: &'a Results,
+    allowed: &'a [Allowed],
+    claims: usize,
+    confirmed: usize,
+    allowed_used: BTreeSet<usize>,
+    made: BTreeMap<(String, String), Vec<Claim>>,
+    /// Claims neither confirmed nor allowed, as messages.
+    wrong: Vec<String>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(failed: &'a Results, allowed: &'a [Allowed]) -> Self {
+        Tally {
+            failed,
+            allowed,
+            claims: 0,
+            confirmed: 0,
+            allowed_used: BTreeSet::new(),
+            made: BTreeMap::new(),
+            wrong: Vec::new(),
         }
     }
+
+    /// Records moat's claim of Checkov `id` on `resource` (related resources `near`, finding
+    /// at `line`) in `file`; true when Checkov does not confirm it and no allowlist entry
+    /// excuses it (the caller then says why in `wrong`).
+    fn unconfirmed(
+        &mut self,
+        file: &str,
+        id: &str,
+        resource: &str,
+        near: &BTreeSet<String>,
+        line: u32,
+    ) -> bool {
+        self.claims += 1;
+        let key = (file.to_string(), id.to_string());
+        self.made
+            .entry(key.clone())
+            .or_default()
+            .push((resource.to_string(), near.clone(), line));
+        let failed = self.failed;
+        if failed
+            .get(&key)
+            .is_some_and(|v| v.iter().any(|c| c.covers(resource, near, line)))
+        {
+            self.confirmed += 1;
+            return false;
+        }
+        let allowed = self
+            .allowed
+            .iter()
+            .position(|(af, ar, aid, _)| *af == file && *ar == resource && *aid == id);
+        match allowed {
+            Some(i) => {
+                self.allowed_used.insert(i);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Prints the counts and the Checkov failures of claimed IDs that moat does not claim
+    /// (reported, not asserted: a moat miss, a moat `unknown`, or a difference documented in
+    /// the rule's "Differences from Checkov"); asserts that every claim is confirmed or
+    /// allowed and that every allowlist entry (`allowlist` names it) is still needed.
+    /// `what` qualifies the fixtures in messages (`"CloudFormation "` or empty).
+    fn finish(mut self, fixtures: usize, what: &str, allowlist: &str) {
+        println!(
+            "{} claims on {fixtures} {what}fixtures: {} confirmed by Checkov, {} allowlisted",
+            self.claims,
+            self.confirmed,
+            self.allowed_used.len()
+        );
+        let listed: BTreeSet<&str> = moat_rules::catalogue()
+            .iter()
+            .flat_map(|r| r.checkov.iter().copied())
+            .collect();
+        let mut checkov_only: BTreeMap<&str, usize> = BTreeMap::new();
+        for ((file, id), fails) in self.failed {
+            let Some(id) = listed.get(id.as_str()) else {
+                continue;
+            };
+            let mine = self.made.get(&(file.clone(), id.to_string()));
+            for c in fails {
+                let covered = mine.is_some_and(|v| {
+                    v.iter()
+                        .any(|(resource, near, line)| c.covers(resource, near, *line))
+                });
+                if !covered {
+                    *checkov_only.entry(id).or_default() += 1;
+                    if std::env::var_os("MOAT_CHECKOV_VERBOSE").is_some() {
+                        println!("  checkov only: {id} {} ({file})", c.resource);
+                    }
+                }
+            }
+        }
+        println!(
+            "checkov-only {what}failures of claimed IDs (not asserted): {}",
+            checkov_only
+                .iter()
+                .map(|(id, n)| format!("{id}={n}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        self.wrong.sort();
+        self.wrong.dedup();
+        assert!(
+            self.wrong.is_empty(),
+            "moat claims Checkov equivalents on {what}fixtures that Checkov does not fail:\n{}",
+            self.wrong.join("\n")
+        );
+        let stale: Vec<_> = self
+            .allowed
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.allowed_used.contains(i))
+            .map(|(_, a)| format!("{a:?}"))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "{allowlist} entries no longer needed:\n{}",
+            stale.join("\n")
+        );
+    }
+}
+
+#[test]
+fn moat_checkov_claims_are_confirmed_by_checkov() {
+    let Some(bin) = checkov() else {
+        return;
+    };
+    let fixtures = fixtures("terraform", "three-tier");
+    let tmp = copy_fixtures(&fixtures, "moat-checkov-diff");
     let (failed, _) = run_checkov(&bin, &tmp, "terraform");
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(!failed.is_empty(), "checkov reported no failure at all");
 
-    let mut claims = 0;
-    let mut confirmed = 0;
-    let mut allowed_used = BTreeSet::new();
-    let mut wrong = Vec::new();
-    // What moat claimed, per (file, Checkov ID): (resource, related resources, line).
-    type Claim = (String, BTreeSet<String>, u32);
-    let mut made: BTreeMap<(String, String), Vec<Claim>> = BTreeMap::new();
+    let mut tally = Tally::new(&failed, ALLOWED);
     for (name, src) in &fixtures {
         let estates = moat_terraform::load(src, &moat_terraform::Options::default());
         for e in &estates {
@@ -425,127 +572,17 @@ fn moat_checkov_claims_are_confirmed_by_checkov() {
                 let addr = norm(&f.resource);
                 let near = related(e, &f.resource, &f.file, f.line);
                 for id in &f.equivalent.checkov {
-                    claims += 1;
-                    made.entry((file.clone(), id.clone())).or_default().push((
-                        addr.clone(),
-                        near.clone(),
-                        f.line,
-                    ));
-                    let ok = failed.get(&(file.clone(), id.clone())).is_some_and(|v| {
-                        v.iter().any(|c| {
-                            c.resource == addr
-                                || near.contains(&c.resource)
-                                || (c.lines.0 <= f.line && f.line <= c.lines.1)
-                        })
-                    });
-                    if ok {
-                        confirmed += 1;
-                        continue;
-                    }
-                    let allowed = ALLOWED
-                        .iter()
-                        .position(|(af, ar, aid, _)| *af == file && *ar == addr && aid == id);
-                    match allowed {
-                        Some(i) => {
-                            allowed_used.insert(i);
-                        }
-                        None => wrong.push(format!(
+                    if tally.unconfirmed(&file, id, &addr, &near, f.line) {
+                        tally.wrong.push(format!(
                             "{file}:{} {} {} claims {id}: {}",
                             f.line, f.rule_id, f.resource, f.message
-                        )),
+                        ));
                     }
                 }
             }
         }
     }
-    println!(
-        "{claims} claims on {} fixtures: {confirmed} confirmed by Checkov, {} allowlisted",
-        fixtures.len(),
-        allowed_used.len()
-    );
-    // The other direction is reported, not asserted: Checkov failures of the IDs moat claims
-    // somewhere, with no moat claim on that resource (a moat miss, a moat `unknown`, or a
-    // difference documented in the rule's "Differences from Checkov").
-    let listed: BTreeSet<&str> = moat_rules::catalogue()
-        .iter()
-        .flat_map(|r| r.checkov.iter().copied())
-        .collect();
-    let mut checkov_only: BTreeMap<&str, usize> = BTreeMap::new();
-    for ((file, id), fails) in &failed {
-        let Some(id) = listed.get(id.as_str()) else {
-            continue;
-        };
-        let mine = made.get(&(file.clone(), id.to_string()));
-        for c in fails {
-            let covered = mine.is_some_and(|v| {
-                v.iter().any(|(addr, near, line)| {
-                    *addr == c.resource
-                        || near.contains(&c.resource)
-                        || (c.lines.0 <= *line && *line <= c.lines.1)
-                })
-            });
-            if !covered {
-                *checkov_only.entry(id).or_default() += 1;
-                if std::env::var_os("MOAT_CHECKOV_VERBOSE").is_some() {
-                    println!("  checkov only: {id} {} ({file})", c.resource);
-                }
-            }
-        }
-    }
-    println!(
-        "checkov-only failures of claimed IDs (not asserted): {}",
-        checkov_only
-            .iter()
-            .map(|(id, n)| format!("{id}={n}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    wrong.sort();
-    wrong.dedup();
-    assert!(
-        wrong.is_empty(),
-        "moat claims Checkov equivalents that Checkov does not fail:\n{}",
-        wrong.join("\n")
-    );
-    let stale: Vec<_> = ALLOWED
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !allowed_used.contains(i))
-        .map(|(_, a)| format!("{a:?}"))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "allowlist entries no longer needed:\n{}",
-        stale.join("\n")
-    );
-}
-
-/// Every CloudFormation fixture as `(name relative to the copy root, source directory)`: the
-/// `cloudformation` directory of each rule fixture (copied as `<family>/<CODE>`) and the
-/// bundled example.
-fn cfn_fixtures() -> Vec<(String, PathBuf)> {
-    let root = manifest().join("../../fixtures");
-    let mut out = Vec::new();
-    for fam in std::fs::read_dir(&root).unwrap() {
-        let fam = fam.unwrap().path();
-        if !fam.is_dir() {
-            continue;
-        }
-        let fname = fam.file_name().unwrap().to_string_lossy().to_string();
-        for e in std::fs::read_dir(&fam).unwrap() {
-            let p = e.unwrap().path().join("cloudformation");
-            if p.is_dir() {
-                let code = p.parent().unwrap().file_name().unwrap().to_string_lossy();
-                out.push((format!("{fname}/{code}"), p));
-            }
-        }
-    }
-    out.push((
-        "examples/three-tier-cloudformation".to_string(),
-        manifest().join("../../examples/three-tier-cloudformation"),
-    ));
-    out.sort();
-    out
+    tally.finish(fixtures.len(), "", "ALLOWED");
 }
 
 /// Checkov's CloudFormation checks: ID -> the resource types it covers (from `checkov --list`,
@@ -593,19 +630,11 @@ fn cfn_related(e: &Estate, address: &str) -> BTreeSet<String> {
 
 #[test]
 fn moat_cloudformation_claims_are_confirmed_by_checkov() {
-    let Some(bin) = find_checkov() else {
-        missing_peer(
-            "`checkov` (MOAT_CHECKOV, PATH, ~/.cache/moat-peers/checkov/bin)",
-            "bash .ci/install-peers (a venv in ~/.cache/moat-peers/checkov with pip install 'checkov==3.*')",
-        );
+    let Some(bin) = checkov() else {
         return;
     };
-    let tmp = std::env::temp_dir().join(format!("moat-checkov-cfn-diff-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let fixtures = cfn_fixtures();
-    for (name, src) in &fixtures {
-        copy_dir(src, &tmp.join(name));
-    }
+    let fixtures = fixtures("cloudformation", "three-tier-cloudformation");
+    let tmp = copy_fixtures(&fixtures, "moat-checkov-cfn-diff");
     let (failed, passed) = run_checkov(&bin, &tmp, "cloudformation");
     let checks = cfn_checks(&bin);
     let _ = std::fs::remove_dir_all(&tmp);
@@ -614,13 +643,7 @@ fn moat_cloudformation_claims_are_confirmed_by_checkov() {
         "checkov reported no CloudFormation failure at all"
     );
 
-    let mut claims = 0;
-    let mut confirmed = 0;
-    let mut allowed_used = BTreeSet::new();
-    let mut wrong = Vec::new();
-    // What moat claimed, per (file, Checkov ID): (logical ID, related logical IDs, line).
-    type Claim = (String, BTreeSet<String>, u32);
-    let mut made: BTreeMap<(String, String), Vec<Claim>> = BTreeMap::new();
+    let mut tally = Tally::new(&failed, ALLOWED_CFN);
     for (name, src) in &fixtures {
         let estates = moat_cloudformation::load(src, &moat_cloudformation::Options::default());
         for e in &estates {
@@ -632,27 +655,7 @@ fn moat_cloudformation_claims_are_confirmed_by_checkov() {
                 let lid = logical_id(&f.resource).to_string();
                 let near = cfn_related(e, &f.resource);
                 for id in &f.equivalent.checkov {
-                    claims += 1;
-                    let key = (file.clone(), id.clone());
-                    made.entry(key.clone())
-                        .or_default()
-                        .push((lid.clone(), near.clone(), f.line));
-                    let ok = failed.get(&key).is_some_and(|v| {
-                        v.iter().any(|c| {
-                            c.resource == lid
-                                || near.contains(&c.resource)
-                                || (c.lines.0 <= f.line && f.line <= c.lines.1)
-                        })
-                    });
-                    if ok {
-                        confirmed += 1;
-                        continue;
-                    }
-                    let allowed = ALLOWED_CFN
-                        .iter()
-                        .position(|(af, ar, aid, _)| *af == file && *ar == lid && aid == id);
-                    if let Some(i) = allowed {
-                        allowed_used.insert(i);
+                    if !tally.unconfirmed(&file, id, &lid, &near, f.line) {
                         continue;
                     }
                     let why = match checks.get(id) {
@@ -663,14 +666,14 @@ fn moat_cloudformation_claims_are_confirmed_by_checkov() {
                         ),
                         Some(_)
                             if passed
-                                .get(&key)
+                                .get(&(file.clone(), id.clone()))
                                 .is_some_and(|v| v.iter().any(|c| c.resource == lid)) =>
                         {
                             "Checkov passes it".to_string()
                         }
                         Some(_) => "Checkov does not report it on this resource".to_string(),
                     };
-                    wrong.push(format!(
+                    tally.wrong.push(format!(
                         "{file}:{} {} {} ({}) claims {id} ({why}): {}",
                         f.line, f.rule_id, f.resource, f.resource_type, f.message
                     ));
@@ -678,62 +681,5 @@ fn moat_cloudformation_claims_are_confirmed_by_checkov() {
             }
         }
     }
-    println!(
-        "{claims} claims on {} CloudFormation fixtures: {confirmed} confirmed by Checkov, {} allowlisted",
-        fixtures.len(),
-        allowed_used.len()
-    );
-    // The other direction is reported, not asserted (as for Terraform).
-    let listed: BTreeSet<&str> = moat_rules::catalogue()
-        .iter()
-        .flat_map(|r| r.checkov.iter().copied())
-        .collect();
-    let mut checkov_only: BTreeMap<&str, usize> = BTreeMap::new();
-    for ((file, id), fails) in &failed {
-        let Some(id) = listed.get(id.as_str()) else {
-            continue;
-        };
-        let mine = made.get(&(file.clone(), id.to_string()));
-        for c in fails {
-            let covered = mine.is_some_and(|v| {
-                v.iter().any(|(lid, near, line)| {
-                    *lid == c.resource
-                        || near.contains(&c.resource)
-                        || (c.lines.0 <= *line && *line <= c.lines.1)
-                })
-            });
-            if !covered {
-                *checkov_only.entry(id).or_default() += 1;
-                if std::env::var_os("MOAT_CHECKOV_VERBOSE").is_some() {
-                    println!("  checkov only: {id} {} ({file})", c.resource);
-                }
-            }
-        }
-    }
-    println!(
-        "checkov-only CloudFormation failures of claimed IDs (not asserted): {}",
-        checkov_only
-            .iter()
-            .map(|(id, n)| format!("{id}={n}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    wrong.sort();
-    wrong.dedup();
-    assert!(
-        wrong.is_empty(),
-        "moat claims Checkov equivalents on CloudFormation resources that Checkov does not fail:\n{}",
-        wrong.join("\n")
-    );
-    let stale: Vec<_> = ALLOWED_CFN
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !allowed_used.contains(i))
-        .map(|(_, a)| format!("{a:?}"))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "ALLOWED_CFN entries no longer needed:\n{}",
-        stale.join("\n")
-    );
+    tally.finish(fixtures.len(), "CloudFormation ", "ALLOWED_CFN");
 }
