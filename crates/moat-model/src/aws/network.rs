@@ -24,7 +24,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::aws::Attr;
 use crate::estate::{Resolved, ResourceId};
-use crate::value::{Loc, Tri, Unknown};
+use crate::value::{Loc, Node, Tri, Unknown, Value};
 
 /// A reference to another element of the network.
 #[derive(Clone, Debug, PartialEq)]
@@ -440,6 +440,21 @@ pub enum LbKind {
     Classic,
 }
 
+impl LbKind {
+    /// The kind of an Elastic Load Balancing v2 load balancer from its type as AWS spells it
+    /// (`application`, `network`, `gateway`: CloudFormation `Type`, Terraform
+    /// `load_balancer_type`); `None` for any other text.
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html>
+    pub fn from_type_name(s: &str) -> Option<LbKind> {
+        match s {
+            "application" => Some(LbKind::Application),
+            "network" => Some(LbKind::Network),
+            "gateway" => Some(LbKind::Gateway),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancer {
     pub id: ResourceId,
@@ -469,6 +484,29 @@ pub enum HealthPort {
     TrafficPort,
     Port(u16),
     Unknown(Unknown),
+}
+
+impl HealthPort {
+    /// A target group's health check port as written (CloudFormation `HealthCheckPort`,
+    /// Terraform `health_check.port`): absent or `traffic-port` is the traffic port, a number
+    /// is that port; an unresolved value, or one that is not a port, is unknown.
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>
+    pub fn from_node(n: Option<&Node>) -> HealthPort {
+        let Some(n) = n else {
+            return HealthPort::TrafficPort;
+        };
+        match (&n.value, n.as_str()) {
+            (Value::Unknown(u), _) => HealthPort::Unknown(u.clone()),
+            (_, Some("traffic-port")) => HealthPort::TrafficPort,
+            _ => match n.as_i64().and_then(|p| u16::try_from(p).ok()) {
+                Some(p) => HealthPort::Port(p),
+                None => HealthPort::Unknown(Unknown::derived(format!(
+                    "health check port `{}` is not a port",
+                    n.value
+                ))),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
