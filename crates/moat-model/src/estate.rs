@@ -59,6 +59,11 @@ pub struct Resource {
     /// document from a generator, a JSON encoding or text). Absent when not recorded. Shared by
     /// the instances of one declaration.
     pub written: Arc<BTreeMap<String, Written>>,
+    /// The whole body is unknown (CloudFormation `Properties` produced by `Fn::Transform`):
+    /// an attribute that is not in [`Resource::attrs`] may be set all the same, so it reads as
+    /// this unknown, never as absent (see `aws::setting::written`). `None` for a body read
+    /// as written.
+    pub unknown_body: Option<Node>,
 }
 
 /// How a frontend wrote the value of an attribute, in neutral terms: the adapters read it
@@ -98,6 +103,7 @@ impl Resource {
             loc,
             attrs: BTreeMap::new(),
             written: Arc::default(),
+            unknown_body: None,
         }
     }
 

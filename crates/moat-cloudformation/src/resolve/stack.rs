@@ -540,6 +540,7 @@ fn build_resource(ev: &mut Eval, id: &str) {
     let outer = ev.sh.item.take();
     ev.sh.set_item(Some(address.clone()));
     let mut attrs = BTreeMap::new();
+    let mut unknown_body = None;
     let props = body.get("Properties");
     let merged = props.and_then(|p| properties_if_novalue(ev, p));
     if let Some(m) = merged {
@@ -554,10 +555,13 @@ fn build_resource(ev: &mut Eval, id: &str) {
                 Some(Node {
                     value: Value::Unknown(u),
                     ..
-                }) => ev.note(
-                    Some(&loc),
-                    format!("the properties of resource `{id}` are unknown: {u}"),
-                ),
+                }) => {
+                    ev.note(
+                        Some(&loc),
+                        format!("the properties of resource `{id}` are unknown: {u}"),
+                    );
+                    unknown_body = Some(Node::unknown(u, p.loc.clone()));
+                }
                 _ => {}
             },
             Value::Null => {}
@@ -588,6 +592,7 @@ fn build_resource(ev: &mut Eval, id: &str) {
     );
     r.module = ev.st.prefix.trim_end_matches('.').to_string();
     r.attrs = attrs;
+    r.unknown_body = unknown_body;
     r.written = Arc::new(written);
     ev.sh.resources.push(r);
     if template_key(&rtype).is_some() && !ev.st.children.contains_key(id) {

@@ -11,10 +11,15 @@ use crate::{Loc, Node, Resource, ResourceId, Unknown, Value};
 /// The attribute at `path` (dotted, with block indexes: `recording_group.0.all_supported`) if it
 /// is written and not `null`. When a value on the way is unknown (a block or object written as
 /// a variable without value), that unknown node is returned: the setting inside it is unknown,
-/// never absent (which would read as the default).
+/// never absent (which would read as the default); so is an attribute missing from a body that
+/// is unknown as a whole ([`Resource::unknown_body`]).
 pub fn written<'r>(r: &'r Resource, path: &str) -> Option<&'r Node> {
     let mut parts = path.split('.').filter(|p| !p.is_empty());
-    let mut cur = r.get(parts.next()?)?;
+    let mut cur = match r.get(parts.next()?) {
+        Some(n) => n,
+        // A body that is unknown as a whole may hold the attribute.
+        None => return r.unknown_body.as_ref(),
+    };
     for part in parts {
         cur = match &cur.value {
             Value::Unknown(_) => return Some(cur),
