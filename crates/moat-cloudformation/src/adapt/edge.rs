@@ -43,12 +43,7 @@ fn lb_kind(r: &Resource, id: ResourceId) -> Attr<LbKind> {
         "Type",
         LbKind::Application,
         "a load balancer type",
-        |n| match n.as_str()? {
-            "application" => Some(LbKind::Application),
-            "network" => Some(LbKind::Network),
-            "gateway" => Some(LbKind::Gateway),
-            _ => None,
-        },
+        |n| n.as_str().and_then(LbKind::from_type_name),
     )
 }
 

@@ -750,9 +750,9 @@ fn load_balancers(e: &Estate) -> Vec<LoadBalancer> {
             let classic = r.rtype == "AWS::ElasticLoadBalancing::LoadBalancer";
             let kind = match (classic, rprop(r, "Type").and_then(Node::as_str)) {
                 (true, _) => LbKind::Classic,
-                (_, Some("network")) => LbKind::Network,
-                (_, Some("gateway")) => LbKind::Gateway,
-                _ => LbKind::Application,
+                (_, s) => s
+                    .and_then(LbKind::from_type_name)
+                    .unwrap_or(LbKind::Application),
             };
             let mut subnets = references(e, rprop(r, "Subnets"), SUBNET);
             for m in r.blocks("SubnetMappings") {
@@ -846,20 +846,7 @@ fn target_groups(e: &Estate) -> (Vec<TargetGroup>, Vec<Target>) {
     for (id, r) in e.of_types(TG) {
         let mut unknown = Vec::new();
         let hc = rprop(r, "HealthCheckPort");
-        let health_port = match hc {
-            None => HealthPort::TrafficPort,
-            Some(n) => match (&n.value, n.as_str()) {
-                (Value::Unknown(u), _) => HealthPort::Unknown(u.clone()),
-                (_, Some("traffic-port")) => HealthPort::TrafficPort,
-                _ => match n.as_i64().and_then(|p| u16::try_from(p).ok()) {
-                    Some(p) => HealthPort::Port(p),
-                    None => HealthPort::Unknown(Unknown::derived(format!(
-                        "health check port `{}` is not a port",
-                        n.value
-                    ))),
-                },
-            },
-        };
+        let health_port = HealthPort::from_node(hc);
         let target_type = text_of(rprop(r, "TargetType")).unwrap_or_else(|| "instance".into());
         // Client IP preservation: on by default for instance targets (as the Terraform
         // adapter reads it).

@@ -29,12 +29,7 @@ fn lb_kind(r: &Resource, id: ResourceId) -> Attr<LbKind> {
         "load_balancer_type",
         LbKind::Application,
         "a load balancer type",
-        |n| match n.as_str()? {
-            "application" => Some(LbKind::Application),
-            "network" => Some(LbKind::Network),
-            "gateway" => Some(LbKind::Gateway),
-            _ => None,
-        },
+        |n| n.as_str().and_then(LbKind::from_type_name),
     )
 }
 

@@ -959,9 +959,9 @@ fn build_lbs(
             res_attr(r, "load_balancer_type").and_then(Node::as_str),
         ) {
             ("aws_elb", _) => LbKind::Classic,
-            (_, Some("network")) => LbKind::Network,
-            (_, Some("gateway")) => LbKind::Gateway,
-            _ => LbKind::Application,
+            (_, s) => s
+                .and_then(LbKind::from_type_name)
+                .unwrap_or(LbKind::Application),
         };
         let mut subnets = resolve_many(e, res_attr(r, "subnets"), SUBNET_TYPES);
         for m in r.blocks("subnet_mapping") {
@@ -983,20 +983,7 @@ fn build_lbs(
         let mut unknown = Vec::new();
         let hc = r.blocks("health_check").first().copied().cloned();
         let hc_port_node = hc.as_ref().and_then(|h| attr(h, "port"));
-        let health_port = match hc_port_node {
-            None => HealthPort::TrafficPort,
-            Some(n) => match (&n.value, n.as_str()) {
-                (Value::Unknown(u), _) => HealthPort::Unknown(u.clone()),
-                (_, Some("traffic-port")) => HealthPort::TrafficPort,
-                _ => match n.as_i64().and_then(|p| u16::try_from(p).ok()) {
-                    Some(p) => HealthPort::Port(p),
-                    None => HealthPort::Unknown(Unknown::derived(format!(
-                        "health check port `{}` is not a port",
-                        n.value
-                    ))),
-                },
-            },
-        };
+        let health_port = HealthPort::from_node(hc_port_node);
         let health_loc = hc_port_node
             .and_then(|n| n.loc.clone())
             .or_else(|| hc.as_ref().and_then(|h| h.loc.clone()))
