@@ -265,7 +265,7 @@ Resources:
                     "Shared".into(),
                     AttachmentKind::Shared,
                     vec![PrincipalKind::User, PrincipalKind::Group],
-                    "unknown: `Shared.Ref` is known only after apply".into()
+                    "unknown: `Shared` is known only once the stack is deployed".into()
                 ),
             ]
         );

@@ -128,6 +128,19 @@ impl Unknown {
 impl fmt::Display for Unknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // CloudFormation names what `Ref` returns `Ref` and its attributes in PascalCase
+            // (`Arn`, `CidrBlock`); Terraform's attributes are snake_case.
+            Unknown::Computed { address, attr } if attr == "Ref" => {
+                write!(f, "`{address}` is known only once the stack is deployed")
+            }
+            Unknown::Computed { address, attr }
+                if attr.starts_with(|c: char| c.is_ascii_uppercase()) =>
+            {
+                write!(
+                    f,
+                    "`{address}.{attr}` is known only once the stack is deployed"
+                )
+            }
             Unknown::Computed { address, attr } => {
                 write!(f, "`{address}.{attr}` is known only after apply")
             }

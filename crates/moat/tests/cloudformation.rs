@@ -1257,7 +1257,6 @@ fn reach_unknown_name_suggests_a_logical_id() {
 /// `!GetAtt Vpc.CidrBlock` is not known before deployment; the message says so in
 /// CloudFormation's terms, not Terraform's "after apply".
 #[test]
-#[ignore = "moat-model value.rs (shared): Unknown::Computed displays `X.Attr` is known only after apply, Terraform's words, for CloudFormation's Fn::GetAtt too"]
 fn getatt_unknown_is_worded_for_cloudformation() {
     let (_, v) = scan(&qa("dynamic-references"), &[]);
     let sg = v["findings"]
