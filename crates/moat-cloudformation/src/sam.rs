@@ -426,6 +426,26 @@ fn resource(rtype: &str, props: Map, loc: &Option<Loc>, attrs: &Map) -> Node {
     map_node(m, loc)
 }
 
+/// The inline policy `<logical>Policy` of an event SAM would add permissions for, unknown
+/// since those permissions are not modelled (so the function role is never read as complete).
+fn unmodelled_event_policy(
+    role: Option<&mut RoleParts>,
+    logical: &str,
+    ev_id: &str,
+    loc: &Option<Loc>,
+) {
+    if let Some(r) = role {
+        r.inline.push(named_policy(
+            &format!("{logical}Policy"),
+            unknown(
+                format!("the permissions SAM adds for event `{ev_id}` are not modelled"),
+                loc,
+            ),
+            loc,
+        ));
+    }
+}
+
 /// An empty map, for a missing `Properties`.
 static EMPTY_MAP: Map = BTreeMap::new();
 
@@ -1937,18 +1957,7 @@ impl Sam<'_> {
                         loc,
                         format!("`SqsSubscription` of event `{ev_id}` of `{fn_id}` is not expanded (queue, queue policy, mapping); the permissions of `{role_id}` are unknown"),
                     );
-                    if let Some(r) = role {
-                        r.inline.push(named_policy(
-                            &format!("{logical}Policy"),
-                            unknown(
-                                format!(
-                                    "the permissions SAM adds for event `{ev_id}` are not modelled"
-                                ),
-                                loc,
-                            ),
-                            loc,
-                        ));
-                    }
+                    unmodelled_event_policy(role, &logical, ev_id, loc);
                     return;
                 }
                 let p = permission(target, "sns.amazonaws.com", Some(topic.clone()), None, loc);
@@ -2063,18 +2072,7 @@ impl Sam<'_> {
                 );
                 if pull {
                     msg.push_str(&format!("; the permissions of `{role_id}` are unknown"));
-                    if let Some(r) = role {
-                        r.inline.push(named_policy(
-                            &format!("{logical}Policy"),
-                            unknown(
-                                format!(
-                                    "the permissions SAM adds for event `{ev_id}` are not modelled"
-                                ),
-                                loc,
-                            ),
-                            loc,
-                        ));
-                    }
+                    unmodelled_event_policy(role, &logical, ev_id, loc);
                 }
                 self.note(loc, msg);
             }
