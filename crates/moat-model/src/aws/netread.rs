@@ -33,6 +33,21 @@ pub fn port(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<u16> {
     n.as_i64().and_then(|p| u16::try_from(p).ok())
 }
 
+/// A network ACL entry's rule number (CloudFormation `RuleNumber`, Terraform `rule_no`).
+/// Absent, unknown or not a number: `i64::MAX` (evaluated last), with the reason in `unknown`.
+pub fn nacl_rule_number(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> i64 {
+    let Some(n) = n else {
+        unknown.push(Unknown::derived("the rule number is not set"));
+        return i64::MAX;
+    };
+    n.as_i64().unwrap_or_else(|| {
+        unknown.push(
+            unknown_in(n).unwrap_or_else(|| Unknown::derived("the rule number is not a number")),
+        );
+        i64::MAX
+    })
+}
+
 /// A rule's protocol (`-1`, `tcp`, `6`...). Absent, unknown or not understood: `None`, with
 /// the reason in `unknown`.
 pub fn protocol(n: Option<&Node>, unknown: &mut Vec<Unknown>) -> Option<Protocol> {
