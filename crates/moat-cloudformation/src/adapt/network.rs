@@ -56,9 +56,9 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::netread::{
-    cidr_v4, cidr_v6, cidrs_into, description_text, port, port_range, prefix_list_peers, protocol,
-    settle_route_target, subnet_ipv6_stand_in, unknown_in, unknown_sg_rule,
-    vpc_ipv6_stand_in_block,
+    cidr_v4, cidr_v6, cidrs_into, description_text, nacl_rule_number, port, port_range,
+    prefix_list_peers, protocol, settle_route_target, subnet_ipv6_stand_in, unknown_in,
+    unknown_sg_rule, vpc_ipv6_stand_in_block,
 };
 use moat_model::aws::network::*;
 use moat_model::aws::setting;
@@ -627,19 +627,7 @@ fn route_tables(e: &Estate) -> Vec<RouteTable> {
 
 fn nacl_entry(r: &Resource, id: ResourceId) -> NaclRule {
     let mut unknown = Vec::new();
-    let number = match rprop(r, "RuleNumber") {
-        Some(n) => n.as_i64().unwrap_or_else(|| {
-            unknown.push(
-                unknown_in(n)
-                    .unwrap_or_else(|| Unknown::derived("the rule number is not a number")),
-            );
-            i64::MAX
-        }),
-        None => {
-            unknown.push(Unknown::derived("the rule number is not set"));
-            i64::MAX
-        }
-    };
+    let number = nacl_rule_number(rprop(r, "RuleNumber"), &mut unknown);
     let action = match rprop(r, "RuleAction").and_then(Node::as_str) {
         Some(s) if s.eq_ignore_ascii_case("allow") => Action::Allow,
         Some(s) if s.eq_ignore_ascii_case("deny") => Action::Deny,

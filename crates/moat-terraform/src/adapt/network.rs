@@ -18,9 +18,9 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use moat_model::aws::netread::{
-    self, cidr_v4, cidr_v6, cidrs_into, description_text, port_range, prefix_list_peers, protocol,
-    settle_route_target, subnet_ipv6_stand_in, unknown_in, unknown_sg_rule,
-    vpc_ipv6_stand_in_block,
+    self, cidr_v4, cidr_v6, cidrs_into, description_text, nacl_rule_number, port_range,
+    prefix_list_peers, protocol, settle_route_target, subnet_ipv6_stand_in, unknown_in,
+    unknown_sg_rule, vpc_ipv6_stand_in_block,
 };
 use moat_model::aws::network::*;
 use moat_model::{Estate, Loc, Mode, Node, Resolved, Resource, ResourceId, Tri, Unknown, Value};
@@ -422,22 +422,7 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
 
 fn parse_nacl_rule(m: &Node, declared_by: ResourceId, loc: Loc) -> NaclRule {
     let mut unknown = Vec::new();
-    let number = match get_any(m, &["rule_no", "rule_number"]) {
-        Some(n) => match n.as_i64() {
-            Some(x) => x,
-            None => {
-                unknown.push(
-                    unknown_in(n)
-                        .unwrap_or_else(|| Unknown::derived("the rule number is not a number")),
-                );
-                i64::MAX
-            }
-        },
-        None => {
-            unknown.push(Unknown::derived("the rule number is not set"));
-            i64::MAX
-        }
-    };
+    let number = nacl_rule_number(get_any(m, &["rule_no", "rule_number"]), &mut unknown);
     let action = match get_any(m, &["action", "rule_action"]).and_then(Node::as_str) {
         Some(s) if s.eq_ignore_ascii_case("allow") => Action::Allow,
         Some(s) if s.eq_ignore_ascii_case("deny") => Action::Deny,
