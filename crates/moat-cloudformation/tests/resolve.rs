@@ -943,3 +943,45 @@ Resources:
     let e = load_str("t.json", &t, &Options::default());
     assert_eq!(attr(&e, "R", "V").as_str(), Some("x"), "{:?}", errors(&e));
 }
+
+/// A loop whose collection is unknown still declares what it would declare, once, with the
+/// identifier unknown (as Terraform's frontend reads a resource whose `count` is unknown):
+/// nothing the loop makes goes unchecked. With the collection given, it expands.
+#[test]
+fn foreach_over_an_unknown_collection_declares_each_output_once() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Parameters:
+  Names:
+    Type: CommaDelimitedList
+Resources:
+  Fn::ForEach::Buckets:
+    - Name
+    - !Ref Names
+    - Bucket${Name}:
+        Type: AWS::S3::Bucket
+        Properties:
+          BucketName: !Sub "data-${Name}"
+          VersioningConfiguration:
+            Status: Enabled
+"#;
+    let e = load(text);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let addrs: Vec<&str> = e.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addrs, ["Bucket${Name}"]);
+    let r = &e.resources[0];
+    assert_eq!(r.loc.line, 10);
+    assert!(r.get("BucketName").unwrap().is_unknown());
+    assert_eq!(
+        s(&e, "Bucket${Name}", "VersioningConfiguration.Status"),
+        "Enabled"
+    );
+    assert!(
+        e.notes.iter().any(|n| n.message.contains("`Name` unknown")),
+        "{:?}",
+        e.notes
+    );
+    let e = load_with(text, &[("Names", "a,b")]);
+    let addrs: Vec<&str> = e.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addrs, ["Bucketa", "Bucketb"]);
+}

@@ -149,6 +149,9 @@ pub(super) struct Stack {
     /// Nesting depth (0 at the root).
     pub depth: usize,
     pub params: BTreeMap<String, Node>,
+    /// Logical IDs of the stand-ins for the outputs of a loop whose collection is unknown
+    /// (`Bucket${Name}`): not alphanumeric, on purpose.
+    pub placeholders: std::collections::BTreeSet<String>,
     pub mappings: BTreeMap<String, Node>,
     pub conditions: BTreeMap<String, Node>,
     /// Conditions evaluated (`None` while being evaluated: a reference back is a cycle).
@@ -165,6 +168,7 @@ impl Stack {
             prefix: String::new(),
             depth: 0,
             params: BTreeMap::new(),
+            placeholders: std::collections::BTreeSet::new(),
             mappings: BTreeMap::new(),
             conditions: BTreeMap::new(),
             cond_state: BTreeMap::new(),
@@ -388,9 +392,9 @@ impl<'s, 'a> Eval<'s, 'a> {
                             let u = u.clone();
                             self.note(
                                 loc,
-                                format!("`{key}` not expanded: an element of its collection is unknown ({u})"),
+                                format!("`{key}` not expanded: an element of its collection is unknown ({u}); each of its outputs is analysed once, with `{ident}` unknown"),
                             );
-                            return Vec::new();
+                            return self.foreach_placeholder(key, ident, tmpl, u);
                         }
                         other => {
                             let t = other.type_name();
@@ -408,9 +412,9 @@ impl<'s, 'a> Eval<'s, 'a> {
                 let u = u.clone();
                 self.note(
                     loc,
-                    format!("`{key}` not expanded: its collection is unknown ({u})"),
+                    format!("`{key}` not expanded: its collection is unknown ({u}); each of its outputs is analysed once, with `{ident}` unknown"),
                 );
-                return Vec::new();
+                return self.foreach_placeholder(key, ident, tmpl, u);
             }
             _ => {
                 self.error(loc, format!("`{key}`: the collection is not a list"));
@@ -445,6 +449,35 @@ impl<'s, 'a> Eval<'s, 'a> {
             out.truncate(self.sh.limits.max_collection_len);
         }
         out
+    }
+
+    /// The outputs of a loop whose collection is unknown, once each, as Terraform's frontend
+    /// reads a resource whose `count` is unknown: the key keeps `${Identifier}` (so the
+    /// resource is named `Bucket${Name}`) and the identifier is unknown in the body, so nothing
+    /// the loop would declare goes unchecked. Loops nested inside are left out (noted above).
+    fn foreach_placeholder(
+        &mut self,
+        key: &str,
+        ident: &str,
+        tmpl: &BTreeMap<String, Node>,
+        u: Unknown,
+    ) -> Vec<(String, Node)> {
+        let why = Unknown::Derived {
+            reason: format!("`{ident}` of `{key}` is unknown: {u}"),
+            refs: u.refs().into_iter().map(str::to_string).collect(),
+        };
+        self.st
+            .params
+            .entry(ident.to_string())
+            .or_insert_with(|| Node::unknown(why, None));
+        tmpl.iter()
+            .filter(|(k, _)| !k.starts_with("Fn::ForEach::"))
+            .map(|(k, body)| {
+                let key_out = k.replace(&format!("&{{{ident}}}"), &format!("${{{ident}}}"));
+                self.st.placeholders.insert(key_out.clone());
+                (key_out, body.clone())
+            })
+            .collect()
     }
 
     /// Call an intrinsic function. `n` is the call (`{name: arg}`), for its location.

@@ -470,7 +470,9 @@ fn declare_resources(ev: &mut Eval, root: &Node) {
             ev.error(Some(&loc), format!("resource `{id}` is declared twice"));
             continue;
         }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric()) || id.is_empty() {
+        if (!id.chars().all(|c| c.is_ascii_alphanumeric()) || id.is_empty())
+            && !ev.st.placeholders.contains(&id)
+        {
             ev.error(
                 Some(&loc),
                 format!("logical ID `{id}` is not alphanumeric (CloudFormation rejects it)"),
