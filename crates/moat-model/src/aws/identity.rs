@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use crate::aws::Attr;
-use crate::estate::ResourceId;
+use crate::estate::{Resource, ResourceId};
 use crate::value::{Loc, Node, Unknown, Value};
 
 /// IAM: policy documents with their origin (identity, trust, resource policies), roles, users,
@@ -119,6 +119,20 @@ pub struct Shown {
     pub loc: Loc,
     /// The number of entries when the value is a list.
     pub entries: Option<usize>,
+}
+
+impl Shown {
+    /// The attribute `key` of `r` as written (any frontend's attribute name), for messages;
+    /// `None` when `r` does not set it.
+    pub fn of(r: &Resource, key: &'static str) -> Option<Shown> {
+        let n = r.get(key)?;
+        Some(Shown {
+            path: Cow::Borrowed(key),
+            text: n.to_string(),
+            loc: r.loc_of(key).clone(),
+            entries: n.as_list().map(<[Node]>::len),
+        })
+    }
 }
 
 /// The principals of one kind an attachment grants to, as written (one name, or a list).
