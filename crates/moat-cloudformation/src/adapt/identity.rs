@@ -61,17 +61,6 @@ fn origin(r: &Resource, path: &str) -> PolicyOrigin {
     }
 }
 
-/// The value of `key` as written, for messages.
-fn shown(r: &Resource, key: &'static str) -> Option<Shown> {
-    let n = r.get(key)?;
-    Some(Shown {
-        path: Cow::Borrowed(key),
-        text: n.to_string(),
-        loc: r.loc_of(key).clone(),
-        entries: n.as_list().map(<[Node]>::len),
-    })
-}
-
 /// The principal a policy or attachment is declared in (a user's own `Policies` or
 /// `ManagedPolicyArns`), shown as its type and logical ID, at the entry that grants (`at`).
 fn itself(r: &Resource, at: Option<&Node>) -> Shown {
@@ -172,26 +161,26 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                     document,
                     PolicyHolder::InlinePolicy(kind),
                     PolicyKind::Identity,
-                    shown(r, key),
+                    Shown::of(r, key),
                 )]
             }
             "AWS::IAM::RolePolicy" => vec![(
                 document,
                 PolicyHolder::InlinePolicy(PrincipalKind::Role),
                 PolicyKind::Identity,
-                shown(r, "RoleName"),
+                Shown::of(r, "RoleName"),
             )],
             "AWS::IAM::UserPolicy" => vec![(
                 document,
                 PolicyHolder::InlinePolicy(PrincipalKind::User),
                 PolicyKind::Identity,
-                shown(r, "UserName"),
+                Shown::of(r, "UserName"),
             )],
             "AWS::IAM::GroupPolicy" => vec![(
                 document,
                 PolicyHolder::InlinePolicy(PrincipalKind::Group),
                 PolicyKind::Identity,
-                shown(r, "GroupName"),
+                Shown::of(r, "GroupName"),
             )],
             "AWS::IAM::ManagedPolicy" => vec![(
                 document,
@@ -356,7 +345,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                     ("Groups", PrincipalKind::Group),
                 ]
                 .into_iter()
-                .filter_map(|(k, kind)| shown(r, k).map(|shown| Grantee { kind, shown }))
+                .filter_map(|(k, kind)| Shown::of(r, k).map(|shown| Grantee { kind, shown }))
                 .collect();
                 if to.is_empty() {
                     continue;

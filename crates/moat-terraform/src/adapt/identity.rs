@@ -41,17 +41,6 @@ fn origin(r: &Resource, path: &str) -> PolicyOrigin {
     }
 }
 
-/// The value of `key` as written, for messages.
-fn shown(r: &Resource, key: &'static str) -> Option<Shown> {
-    let n = r.get(key)?;
-    Some(Shown {
-        path: Cow::Borrowed(key),
-        text: n.to_string(),
-        loc: r.loc_of(key).clone(),
-        entries: n.as_list().map(<[Node]>::len),
-    })
-}
-
 const INLINE: [(&str, PrincipalKind); 3] = [
     ("aws_iam_role_policy", PrincipalKind::Role),
     ("aws_iam_user_policy", PrincipalKind::User),
@@ -124,7 +113,7 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                         policy,
                         PolicyHolder::InlinePolicy(*kind),
                         PolicyKind::Identity,
-                        shown(r, who),
+                        Shown::of(r, who),
                     ));
                 }
             }
@@ -216,7 +205,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                 ("groups", PrincipalKind::Group),
             ]
             .into_iter()
-            .filter_map(|(k, kind)| shown(r, k).map(|shown| Grantee { kind, shown }))
+            .filter_map(|(k, kind)| Shown::of(r, k).map(|shown| Grantee { kind, shown }))
             .collect();
             out.push(Attachment {
                 id,
