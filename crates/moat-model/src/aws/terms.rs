@@ -70,6 +70,11 @@ pub struct Terms {
     /// The attribute of a managed default security group that names its VPC. Terraform:
     /// `vpc_id`; default: `VpcId`.
     pub default_security_group_vpc: Cow<'static, str>,
+    /// Whether the frontend can adopt a VPC's default security group and replace its rules.
+    /// Terraform: `true` (`aws_default_security_group`); default: `false` (CloudFormation can
+    /// add rules to the group through `Fn::GetAtt VPC.DefaultSecurityGroup`, never remove
+    /// AWS's; the API can, with `RevokeSecurityGroupIngress`/`Egress`).
+    pub default_security_group_adoptable: bool,
     /// A VPC flow log. Terraform: `aws_flow_log`; default: `AWS::EC2::FlowLog`.
     pub flow_log: Cow<'static, str>,
     /// The attribute of a flow log that names the VPC it logs. Terraform: `vpc_id`; default:
@@ -117,6 +122,7 @@ impl Default for Terms {
             rotation_secret: "SecretId".into(),
             default_security_group: "DefaultSecurityGroup".into(),
             default_security_group_vpc: "VpcId".into(),
+            default_security_group_adoptable: false,
             flow_log: "AWS::EC2::FlowLog".into(),
             flow_log_vpc: "ResourceId".into(),
             waf_association_resource: "ResourceArn".into(),

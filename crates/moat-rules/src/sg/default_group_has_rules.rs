@@ -10,7 +10,9 @@ of a new VPC with a rule allowing all traffic between its members and a rule all
 egress; Terraform leaves those rules in place unless an `aws_default_security_group` adopts the
 group (and then removes every rule it does not list). A VPC with no such resource is reported
 at its `aws_vpc` block. When the `vpc_id` of some `aws_default_security_group` is unknown, a VPC
-without one of its own is reported as unknown.
+without one of its own is reported as unknown. A CloudFormation template cannot adopt the
+default group (it can add rules through `Fn::GetAtt VPC.DefaultSecurityGroup`, never remove
+AWS's), so every `AWS::EC2::VPC` is reported, with how to revoke the rules once it exists.
 
 ## Why is this bad?
 Resources launched without an explicit security group land in the default group. If it allows
@@ -89,13 +91,18 @@ fn check(ctx: &Ctx<'_>, out: &mut Out) {
                     why(u)
                 ),
             ),
-            None => out.fail(
+            None if terms.default_security_group_adoptable => out.fail(
                 vpc,
                 &vpc.loc,
                 format!(
                     "no `{}` restricts this VPC's default group: it keeps the AWS default rules (all traffic between its members, all egress)",
                     terms.default_security_group
                 ),
+            ),
+            None => out.fail(
+                vpc,
+                &vpc.loc,
+                "this VPC's default security group keeps the AWS default rules (all traffic between its members, all egress), and a template cannot remove them: revoke them once the VPC exists (`RevokeSecurityGroupIngress`/`Egress`, e.g. from a custom resource) and keep every resource out of the group",
             ),
         }
     }

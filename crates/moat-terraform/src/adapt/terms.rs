@@ -22,6 +22,7 @@ pub(super) fn build() -> Terms {
         rotation_secret: "secret_id".into(),
         default_security_group: "aws_default_security_group".into(),
         default_security_group_vpc: "vpc_id".into(),
+        default_security_group_adoptable: true,
         flow_log: "aws_flow_log".into(),
         flow_log_vpc: "vpc_id".into(),
         waf_association_resource: "resource_arn".into(),
