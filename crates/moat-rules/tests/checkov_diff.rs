@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use moat_model::{Estate, Status};
+use moat_model::{Estate, Finding, Status};
 
 mod common;
 use common::missing_peer;
@@ -549,6 +549,24 @@ impl<'a> Tally<'a> {
     }
 }
 
+/// Calls `visit` with each failed finding of moat on the fixtures (each loaded by `load`), its
+/// estate and its file relative to the copy root.
+fn for_each_failure(
+    fixtures: &[(String, PathBuf)],
+    load: impl Fn(&Path) -> Vec<Estate>,
+    mut visit: impl FnMut(&Estate, &Finding, &str),
+) {
+    for (name, src) in fixtures {
+        for e in &load(src) {
+            for f in moat_rules::check(e) {
+                if f.status == Status::Fail {
+                    visit(e, &f, &format!("{name}/{}", f.file));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn moat_checkov_claims_are_confirmed_by_checkov() {
     let Some(bin) = checkov() else {
@@ -561,27 +579,19 @@ fn moat_checkov_claims_are_confirmed_by_checkov() {
     assert!(!failed.is_empty(), "checkov reported no failure at all");
 
     let mut tally = Tally::new(&failed, ALLOWED);
-    for (name, src) in &fixtures {
-        let estates = moat_terraform::load(src, &moat_terraform::Options::default());
-        for e in &estates {
-            for f in moat_rules::check(e) {
-                if f.status != Status::Fail {
-                    continue;
-                }
-                let file = format!("{name}/{}", f.file);
-                let addr = norm(&f.resource);
-                let near = related(e, &f.resource, &f.file, f.line);
-                for id in &f.equivalent.checkov {
-                    if tally.unconfirmed(&file, id, &addr, &near, f.line) {
-                        tally.wrong.push(format!(
-                            "{file}:{} {} {} claims {id}: {}",
-                            f.line, f.rule_id, f.resource, f.message
-                        ));
-                    }
-                }
+    let load = |src: &Path| moat_terraform::load(src, &moat_terraform::Options::default());
+    for_each_failure(&fixtures, load, |e, f, file| {
+        let addr = norm(&f.resource);
+        let near = related(e, &f.resource, &f.file, f.line);
+        for id in &f.equivalent.checkov {
+            if tally.unconfirmed(file, id, &addr, &near, f.line) {
+                tally.wrong.push(format!(
+                    "{file}:{} {} {} claims {id}: {}",
+                    f.line, f.rule_id, f.resource, f.message
+                ));
             }
         }
-    }
+    });
     tally.finish(fixtures.len(), "", "ALLOWED");
 }
 
@@ -644,42 +654,35 @@ fn moat_cloudformation_claims_are_confirmed_by_checkov() {
     );
 
     let mut tally = Tally::new(&failed, ALLOWED_CFN);
-    for (name, src) in &fixtures {
-        let estates = moat_cloudformation::load(src, &moat_cloudformation::Options::default());
-        for e in &estates {
-            for f in moat_rules::check(e) {
-                if f.status != Status::Fail {
-                    continue;
-                }
-                let file = format!("{name}/{}", f.file);
-                let lid = logical_id(&f.resource).to_string();
-                let near = cfn_related(e, &f.resource);
-                for id in &f.equivalent.checkov {
-                    if !tally.unconfirmed(&file, id, &lid, &near, f.line) {
-                        continue;
-                    }
-                    let why = match checks.get(id) {
-                        None => "Checkov has no CloudFormation check of this ID".to_string(),
-                        Some(types) if !types.contains(&f.resource_type) => format!(
-                            "Checkov's CloudFormation check covers {}, not this type",
-                            types.iter().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                        Some(_)
-                            if passed
-                                .get(&(file.clone(), id.clone()))
-                                .is_some_and(|v| v.iter().any(|c| c.resource == lid)) =>
-                        {
-                            "Checkov passes it".to_string()
-                        }
-                        Some(_) => "Checkov does not report it on this resource".to_string(),
-                    };
-                    tally.wrong.push(format!(
-                        "{file}:{} {} {} ({}) claims {id} ({why}): {}",
-                        f.line, f.rule_id, f.resource, f.resource_type, f.message
-                    ));
-                }
+    let load =
+        |src: &Path| moat_cloudformation::load(src, &moat_cloudformation::Options::default());
+    for_each_failure(&fixtures, load, |e, f, file| {
+        let lid = logical_id(&f.resource).to_string();
+        let near = cfn_related(e, &f.resource);
+        for id in &f.equivalent.checkov {
+            if !tally.unconfirmed(file, id, &lid, &near, f.line) {
+                continue;
             }
+            let why = match checks.get(id) {
+                None => "Checkov has no CloudFormation check of this ID".to_string(),
+                Some(types) if !types.contains(&f.resource_type) => format!(
+                    "Checkov's CloudFormation check covers {}, not this type",
+                    types.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                Some(_)
+                    if passed
+                        .get(&(file.to_string(), id.clone()))
+                        .is_some_and(|v| v.iter().any(|c| c.resource == lid)) =>
+                {
+                    "Checkov passes it".to_string()
+                }
+                Some(_) => "Checkov does not report it on this resource".to_string(),
+            };
+            tally.wrong.push(format!(
+                "{file}:{} {} {} ({}) claims {id} ({why}): {}",
+                f.line, f.rule_id, f.resource, f.resource_type, f.message
+            ));
         }
-    }
+    });
     tally.finish(fixtures.len(), "CloudFormation ", "ALLOWED_CFN");
 }
