@@ -129,7 +129,7 @@ pub fn databases_in_public_subnets(net: &Network) -> Vec<Diagnosis> {
             resource: owner,
             loc: first.loc.clone(),
             message: format!(
-                "{what} `{}` is placed in {} of its {all} subnet(s) that are public: {}; put databases in private subnets (no route to an internet gateway), so that a change of `publicly_accessible` or of a security group cannot expose them",
+                "{what} `{}` is placed in {} of its {all} subnet(s) that are public: {}; put databases in private subnets (no route to an internet gateway), so that making them publicly accessible or changing a security group cannot expose them",
                 first.address,
                 public.len(),
                 public.join(", ")
