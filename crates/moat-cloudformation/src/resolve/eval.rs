@@ -30,6 +30,7 @@ pub(super) const PSEUDO: &[&str] = &[
 ];
 
 /// A template already read and parsed (a scanned file), by absolute path.
+#[derive(Clone)]
 pub(super) struct Parsed {
     pub rel: Arc<str>,
     pub text: Arc<str>,

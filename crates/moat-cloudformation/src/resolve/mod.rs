@@ -131,25 +131,36 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
     roots.extend(parsed.keys().filter(|p| !reached.contains(*p)).cloned());
     roots.sort();
     roots.dedup();
-    let mut estates: Vec<Estate> = roots
-        .par_iter()
-        .filter_map(|p| {
-            let t = parsed.get(p)?;
+    // A root that no other template uses is handed over whole and dropped once resolved:
+    // only the templates used as nested stacks stay shared for the whole scan (the parsed
+    // trees of a large repository would otherwise all live until the end, and each root be
+    // copied before it is resolved).
+    let used: BTreeSet<PathBuf> = used.into_iter().cloned().collect();
+    let mut parsed = parsed;
+    let own: Vec<(PathBuf, Parsed)> = roots
+        .iter()
+        .filter(|p| !used.contains(*p))
+        .filter_map(|p| parsed.remove(p).map(|t| (p.clone(), t)))
+        .collect();
+    let shared_roots: Vec<(PathBuf, Parsed)> = roots
+        .iter()
+        .filter(|p| used.contains(*p))
+        .filter_map(|p| parsed.get(p).map(|t| (p.clone(), t.clone())))
+        .collect();
+    let parsed = parsed;
+    let mut estates: Vec<Estate> = own
+        .into_par_iter()
+        .chain(shared_roots.into_par_iter())
+        .map(|(p, t)| {
             let mut sh = Shared::new(&inputs, limits);
             sh.sandbox = Some(&sandbox);
             sh.scan_root = Some(base.clone());
             sh.parsed = Some(&parsed);
-            let e = match &t.root {
-                Ok(root) => resolve_root(
-                    sh,
-                    t.rel.clone(),
-                    t.text.clone(),
-                    Some(p.clone()),
-                    root.clone(),
-                ),
+            let e = match t.root {
+                Ok(root) => resolve_root(sh, t.rel.clone(), t.text.clone(), Some(p), root),
                 Err(err) => {
                     let mut e = Estate::new();
-                    e.errors.push(err.clone());
+                    e.errors.push(err);
                     if !t.text.is_empty() {
                         e.sources.insert(t.rel.clone(), t.text.clone());
                         e.files_scanned = 1;
@@ -160,7 +171,7 @@ pub fn load(path: &Path, opts: &Options) -> Vec<Estate> {
             };
             let mut e = e;
             e.root = t.rel.to_string();
-            Some(e)
+            e
         })
         .collect();
     estates.sort_by(|a, b| a.root.cmp(&b.root));
