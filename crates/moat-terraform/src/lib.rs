@@ -23,7 +23,6 @@
 )]
 
 pub mod adapt;
-pub mod plan;
 mod config;
 mod error;
 mod eval;
@@ -34,6 +33,7 @@ mod ir;
 mod json;
 mod module;
 mod parse;
+pub mod plan;
 mod policy_document;
 mod source;
 mod types;
@@ -91,7 +91,10 @@ fn load_resolved(path: &Path, opts: &Options) -> Vec<Estate> {
     if abs.is_file() {
         // A single file is Terraform's only when it is named as Terraform names its files;
         // a template or a plan given alone belongs to another frontend.
-        let name = abs.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let name = abs
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
         if !walk::is_tf(&name) {
             return Vec::new();
         }
