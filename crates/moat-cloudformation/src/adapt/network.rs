@@ -606,16 +606,38 @@ fn route_tables(e: &Estate) -> Vec<RouteTable> {
             }
         }
     }
-    for (_, r) in e.of_type("AWS::EC2::SubnetRouteTableAssociation") {
-        if let (Some(Ref::Res(t)), Some(s)) = (
-            reference(e, rprop(r, "RouteTableId"), RT),
-            reference(e, rprop(r, "SubnetId"), SUBNET),
-        ) {
-            if let Some(t) = out.iter_mut().find(|x| x.id == t) {
-                t.subnets.push((s, r.loc.clone()));
+    let mut unknown_tables = Vec::new();
+    for (aid, r) in e.of_type("AWS::EC2::SubnetRouteTableAssociation") {
+        let Some(s) = reference(e, rprop(r, "SubnetId"), SUBNET) else {
+            continue;
+        };
+        let why = match reference(e, rprop(r, "RouteTableId"), RT) {
+            Some(Ref::Res(t)) => {
+                if let Some(t) = out.iter_mut().find(|x| x.id == t) {
+                    t.subnets.push((s, r.loc.clone()));
+                }
+                continue;
             }
-        }
+            Some(Ref::Unknown(u)) => u,
+            Some(Ref::External(x)) => {
+                Unknown::derived(format!("route table `{x}` is not in the template"))
+            }
+            None => continue,
+        };
+        let vpc = s
+            .res()
+            .and_then(|sid| e.get(sid))
+            .and_then(|sr| reference(e, rprop(sr, "VpcId"), VPC));
+        unknown_tables.push(moat_model::aws::netread::unknown_route_table(
+            aid,
+            &r.address,
+            vpc,
+            s,
+            why,
+            r.loc.clone(),
+        ));
     }
+    out.extend(unknown_tables);
     for t in &mut out {
         t.routes.sort_by(|a, b| a.loc.cmp(&b.loc));
     }

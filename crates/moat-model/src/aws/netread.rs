@@ -6,7 +6,9 @@
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::aws::network::{parse_net, Direction, PortRange, Protocol, Ref, RouteTarget, SgRule};
+use crate::aws::network::{
+    parse_net, Direction, PortRange, Protocol, Ref, Route, RouteTable, RouteTarget, SgRule,
+};
 use crate::estate::ResourceId;
 use crate::value::{format_number, Loc, Node, Unknown, Value};
 
@@ -235,6 +237,41 @@ pub fn settle_route_target(t: RouteTarget) -> RouteTarget {
         | RouteTarget::Nat(Ref::Unknown(u))
         | RouteTarget::Peering(Ref::Unknown(u)) => RouteTarget::Unknown(u),
         t => t,
+    }
+}
+
+/// The stand-in route table of a subnet whose association names a table that is not known
+/// offline (an unknown reference, or a table outside the scanned files). Reading the subnet as
+/// using its VPC's main table would guess; instead it gets a table of its own, declared by the
+/// association, whose routes send everything beyond the VPC's local routes (which the engine
+/// adds from the VPC) to an unknown target: reachability through it is unknown, never a
+/// verdict.
+pub fn unknown_route_table(
+    association: ResourceId,
+    address: &str,
+    vpc: Option<Ref>,
+    subnet: Ref,
+    why: Unknown,
+    loc: Loc,
+) -> RouteTable {
+    let route = |dest: IpNet| Route {
+        dest: Some(dest),
+        dest_unknown: None,
+        target: RouteTarget::Unknown(why.clone()),
+        declared_by: association,
+        loc: loc.clone(),
+    };
+    RouteTable {
+        id: association,
+        address: address.to_string(),
+        vpc,
+        routes: vec![
+            route(IpNet::V4(Ipv4Net::default())),
+            route(IpNet::V6(Ipv6Net::default())),
+        ],
+        subnets: vec![(subnet, loc.clone())],
+        main: false,
+        loc,
     }
 }
 

@@ -395,17 +395,38 @@ fn build_route_tables(e: &Estate) -> Vec<RouteTable> {
             t.routes.push(route);
         }
     }
-    for (_, r) in e.of_types(&["aws_route_table_association"]) {
-        let Some(Ref::Res(rt)) = resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) else {
+    let mut unknown_tables = Vec::new();
+    for (aid, r) in e.of_types(&["aws_route_table_association"]) {
+        let Some(s) = subnet_of(e, res_attr(r, "subnet_id")) else {
             continue;
         };
-        if let (Some(s), Some(t)) = (
-            subnet_of(e, res_attr(r, "subnet_id")),
-            index.get(&rt).and_then(|i| out.get_mut(*i)),
-        ) {
-            t.subnets.push((s, r.loc.clone()));
-        }
+        let why = match resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) {
+            Some(Ref::Res(rt)) => {
+                if let Some(t) = index.get(&rt).and_then(|i| out.get_mut(*i)) {
+                    t.subnets.push((s, r.loc.clone()));
+                }
+                continue;
+            }
+            Some(Ref::Unknown(u)) => u,
+            Some(Ref::External(x)) => {
+                Unknown::derived(format!("route table `{x}` is not in the scanned files"))
+            }
+            None => continue,
+        };
+        let vpc = s
+            .res()
+            .and_then(|sid| e.get(sid))
+            .and_then(|sr| resolve_one(e, res_attr(sr, "vpc_id"), VPC_TYPES));
+        unknown_tables.push(moat_model::aws::netread::unknown_route_table(
+            aid,
+            &r.address,
+            vpc,
+            s,
+            why,
+            r.loc.clone(),
+        ));
     }
+    out.extend(unknown_tables);
     for (_, r) in e.of_type("aws_main_route_table_association") {
         if let Some(Ref::Res(rt)) = resolve_one(e, res_attr(r, "route_table_id"), RT_TYPES) {
             if let Some(t) = index.get(&rt).and_then(|i| out.get_mut(*i)) {
