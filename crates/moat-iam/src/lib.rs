@@ -1,0 +1,22 @@
+//! IAM engine, first layer: the pieces AWS's policy evaluation is built from.
+//!
+//! - [`policy`]: an IAM policy document (from JSON or from a [`moat_model::Node`] whose leaves
+//!   may be unknown) parsed into typed statements. A leaf that cannot be resolved is kept as
+//!   [`policy::Leaf::Unknown`], never dropped, so a later decision can say it depends on it.
+//! - [`pattern`]: AWS wildcard matching (`*`, `?`), actions case-insensitively, resources
+//!   case-sensitively and ARN-segment-aware.
+//!
+//! Not here yet: condition operators, the evaluation logic, principals graph (issue 9).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::print_stdout,
+        clippy::print_stderr
+    )
+)]
+
+pub mod pattern;
