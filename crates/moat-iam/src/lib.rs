@@ -5,8 +5,12 @@
 //!   [`policy::Leaf::Unknown`], never dropped, so a later decision can say it depends on it.
 //! - [`pattern`]: AWS wildcard matching (`*`, `?`), actions case-insensitively, resources
 //!   case-sensitively and ARN-segment-aware.
+//! - [`condition`]: the string condition operators (`StringEquals`, `StringNotEquals`, their
+//!   `IgnoreCase` forms, `StringLike`, `StringNotLike`, `...IfExists`) with AWS's missing-key
+//!   semantics; an unknown value gives an unknown outcome unless a known one settles it.
 //!
-//! Not here yet: condition operators, the evaluation logic, principals graph (issue 9).
+//! Not here yet: the other condition families, set qualifiers, policy variables, the
+//! evaluation logic, the principal graph (issue 9).
 #![cfg_attr(
     not(test),
     deny(
@@ -19,5 +23,6 @@
     )
 )]
 
+pub mod condition;
 pub mod pattern;
 pub mod policy;
