@@ -1,4 +1,5 @@
-//! Condition operators, first family: the string operators.
+//! Condition operators: [`StringOperator`] for the string family on single-valued keys, and
+//! [`Operator`] (module `operator`) for every family with the set qualifiers.
 //!
 //! Follows [IAM JSON policy elements: Condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)
 //! and [Conditions with multiple context keys or values](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html):
@@ -16,6 +17,12 @@
 //! guessed, unless the outcome is already settled by another value.
 
 use moat_model::{Tri, Unknown};
+
+mod operator;
+pub use operator::{
+    arn_like, base64_decode, cidr_contains, parse_bool, parse_date, parse_number, Family, Operator,
+    Ordering, SetQualifier,
+};
 
 use crate::pattern::glob;
 use crate::policy::Leaf;

@@ -8,8 +8,10 @@
 //! - [`condition`]: the string condition operators (`StringEquals`, `StringNotEquals`, their
 //!   `IgnoreCase` forms, `StringLike`, `StringNotLike`, `...IfExists`) with AWS's missing-key
 //!   semantics; an unknown value gives an unknown outcome unless a known one settles it.
+//!   [`condition::Operator`] covers every family (String*, Numeric*, Date*, Bool, BinaryEquals,
+//!   IpAddress/NotIpAddress, Arn*, Null) with `...IfExists` and `ForAllValues:`/`ForAnyValue:`.
 //!
-//! Not here yet: the other condition families, set qualifiers, policy variables, the
+//! Not here yet: policy variable substitution, the condition block (keys AND-ed), the
 //! evaluation logic, the principal graph (issue 9).
 #![cfg_attr(
     not(test),
