@@ -18,7 +18,9 @@
 
 use moat_model::{Tri, Unknown};
 
+mod block;
 mod operator;
+pub use block::{evaluate_conditions, RequestContext};
 pub use operator::{
     arn_like, base64_decode, cidr_contains, parse_bool, parse_date, parse_number, Family, Operator,
     Ordering, SetQualifier,

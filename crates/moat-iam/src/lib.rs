@@ -11,8 +11,10 @@
 //!   [`condition::Operator`] covers every family (String*, Numeric*, Date*, Bool, BinaryEquals,
 //!   IpAddress/NotIpAddress, Arn*, Null) with `...IfExists` and `ForAllValues:`/`ForAnyValue:`.
 //!
-//! Not here yet: policy variable substitution, the condition block (keys AND-ed), the
-//! evaluation logic, the principal graph (issue 9).
+//!   [`condition::evaluate_conditions`] decides a whole `Condition` element (entries AND-ed,
+//!   keys case-insensitive) against a [`condition::RequestContext`].
+//!
+//! Not here yet: policy variable substitution, the evaluation logic, the principal graph (issue 9).
 #![cfg_attr(
     not(test),
     deny(
