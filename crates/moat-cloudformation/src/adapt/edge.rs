@@ -138,15 +138,9 @@ pub fn build(e: &Estate) -> Edge {
         .managed_of_type(REST_API)
         .map(|(id, r)| rest_api(id, r))
         .collect();
-    for s in &api_stages {
-        if let Some(Ref::Res(api)) = s.rest_api {
-            if !rest_apis.iter().any(|a| a.id == api) {
-                if let Some(r) = e.get(api) {
-                    rest_apis.push(rest_api(api, r));
-                }
-            }
-        }
-    }
+    add_apis_named_by_stages(&mut rest_apis, &api_stages, |api| {
+        e.get(api).map(|r| rest_api(api, r))
+    });
     let mut waf_associations = Vec::new();
     for t in [
         "AWS::WAFv2::WebACLAssociation",

@@ -87,6 +87,25 @@ impl RestApi {
     }
 }
 
+/// Add to `apis` every REST API that a stage of `stages` names and `apis` lacks, built by
+/// `build` (a stage may name an API its frontend lists elsewhere; its settings are read the
+/// same way). `build` returns `None` for an id that is not a resource of the estate.
+pub fn add_apis_named_by_stages(
+    apis: &mut Vec<RestApi>,
+    stages: &[ApiStage],
+    mut build: impl FnMut(ResourceId) -> Option<RestApi>,
+) {
+    for s in stages {
+        if let Some(Ref::Res(api)) = s.rest_api {
+            if !apis.iter().any(|a| a.id == api) {
+                if let Some(a) = build(api) {
+                    apis.push(a);
+                }
+            }
+        }
+    }
+}
+
 /// A stage of a REST API.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiStage {

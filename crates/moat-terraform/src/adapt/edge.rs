@@ -63,15 +63,9 @@ pub(super) fn build(e: &Estate) -> Edge {
     // The REST APIs, and whatever else a stage names as its API (its settings are read the
     // same way).
     let mut rest_apis: Vec<RestApi> = e.of_type(REST_API).map(|(id, r)| rest_api(id, r)).collect();
-    for s in &api_stages {
-        if let Some(Ref::Res(api)) = s.rest_api {
-            if !rest_apis.iter().any(|a| a.id == api) {
-                if let Some(r) = e.get(api) {
-                    rest_apis.push(rest_api(api, r));
-                }
-            }
-        }
-    }
+    add_apis_named_by_stages(&mut rest_apis, &api_stages, |api| {
+        e.get(api).map(|r| rest_api(api, r))
+    });
     let mut waf_associations = Vec::new();
     for t in [
         "aws_wafv2_web_acl_association",
