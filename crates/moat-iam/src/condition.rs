@@ -20,7 +20,7 @@ use moat_model::{Tri, Unknown};
 
 mod block;
 mod operator;
-pub use block::{evaluate_conditions, RequestContext};
+pub use block::{evaluate_conditions, evaluate_conditions_substituting, RequestContext};
 pub use operator::{
     arn_like, base64_decode, cidr_contains, parse_bool, parse_date, parse_number, Family, Operator,
     Ordering, SetQualifier,

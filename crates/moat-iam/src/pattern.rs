@@ -20,15 +20,53 @@
 //! The matcher is the iterative two-pointer algorithm with one backtrack point: time is
 //! O(pattern x text) in the worst case, with no exponential backtracking.
 
+/// In a pattern, a literal `*` (what the policy variable `${*}` stands for): matches the
+/// character `*` only. A private-use code point, so it never occurs in AWS names.
+pub const LITERAL_STAR: char = '\u{E000}';
+/// In a pattern, a literal `?` (the policy variable `${?}`).
+pub const LITERAL_QUESTION: char = '\u{E001}';
+
+/// Escape text so that a pattern matches it literally (`*` and `?` lose their meaning).
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '*' => LITERAL_STAR,
+            '?' => LITERAL_QUESTION,
+            c => c,
+        })
+        .collect()
+}
+
+/// Undo [`escape`]: the text a pattern stands for when compared without wildcards.
+pub fn unescape(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| match c {
+            LITERAL_STAR => '*',
+            LITERAL_QUESTION => '?',
+            c => c,
+        })
+        .collect()
+}
+
+fn literal_char(c: char) -> char {
+    match c {
+        LITERAL_STAR => '*',
+        LITERAL_QUESTION => '?',
+        c => c,
+    }
+}
+
 /// Match `text` against `pattern`, where `*` is any run and `?` one character, exactly
-/// (case-sensitively).
+/// (case-sensitively). [`LITERAL_STAR`] and [`LITERAL_QUESTION`] in the pattern match the
+/// characters `*` and `?` only.
 pub fn glob(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
-        glob_slice(pattern.as_bytes(), text.as_bytes(), b'*', b'?')
+        glob_slice(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |c| c)
     } else {
         let p: Vec<char> = pattern.chars().collect();
         let t: Vec<char> = text.chars().collect();
-        glob_slice(&p, &t, '*', '?')
+        glob_slice(&p, &t, '*', '?', literal_char)
     }
 }
 
@@ -36,9 +74,9 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 /// case-insensitively in both the service prefix and the action name.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
     if pattern.is_ascii() && action.is_ascii() {
-        let p = pattern.to_ascii_lowercase();
-        let a = action.to_ascii_lowercase();
-        glob_slice(p.as_bytes(), a.as_bytes(), b'*', b'?')
+        glob_slice_by(pattern.as_bytes(), action.as_bytes(), b'*', b'?', |p, c| {
+            p.eq_ignore_ascii_case(&c)
+        })
     } else {
         glob(&pattern.to_lowercase(), &action.to_lowercase())
     }
@@ -78,8 +116,20 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     pats.len() == vals.len()
 }
 
-/// The two-pointer wildcard matcher over any alphabet.
-fn glob_slice<T: PartialEq + Copy>(p: &[T], s: &[T], star: T, any: T) -> bool {
+/// The two-pointer wildcard matcher over any alphabet; `literal` maps an escaped pattern
+/// character to the text character it stands for.
+fn glob_slice<T: PartialEq + Copy>(p: &[T], s: &[T], star: T, any: T, literal: fn(T) -> T) -> bool {
+    glob_slice_by(p, s, star, any, |pc, c| literal(pc) == c)
+}
+
+/// The two-pointer wildcard matcher with a character comparison of its own.
+fn glob_slice_by<T: PartialEq + Copy>(
+    p: &[T],
+    s: &[T],
+    star: T,
+    any: T,
+    same: impl Fn(T, T) -> bool,
+) -> bool {
     let (mut pi, mut si) = (0usize, 0usize);
     // Position after the last `*` seen in the pattern, and where in the text it resumes.
     let mut back: Option<(usize, usize)> = None;
@@ -90,7 +140,7 @@ fn glob_slice<T: PartialEq + Copy>(p: &[T], s: &[T], star: T, any: T) -> bool {
                 pi += 1;
                 continue;
             }
-            Some(&pc) if pc == any || pc == c => {
+            Some(&pc) if pc == any || same(pc, c) => {
                 pi += 1;
                 si += 1;
                 continue;

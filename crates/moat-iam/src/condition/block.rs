@@ -10,18 +10,47 @@ use moat_model::{Tri, Unknown};
 
 use super::Operator;
 use crate::policy::{Conditions, Leaf};
+use crate::variables::{has_variables, substitute as substitute_text, Substituted};
 
 /// The request context: condition keys (compared case-insensitively) and their values (one for
 /// a single-valued key, any number for a multi-valued key).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
     keys: BTreeMap<String, Vec<String>>,
+    /// Keys that are not set are unknown rather than absent (see [`RequestContext::open`]).
+    open: bool,
 }
 
 impl RequestContext {
     /// An empty context.
     pub fn new() -> RequestContext {
         RequestContext::default()
+    }
+
+    /// A context that does not know the whole request: a key that is not set may have any
+    /// value or be absent, so a condition on it is unknown. Used when answering from IaC,
+    /// where "can this role read that bucket?" does not fix the source address or the VPC
+    /// endpoint of the request.
+    pub fn open() -> RequestContext {
+        RequestContext {
+            keys: BTreeMap::new(),
+            open: true,
+        }
+    }
+
+    /// Whether keys that are not set are unknown.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// Whether the key is set (single- or multi-valued, possibly empty).
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains_key(&key.to_ascii_lowercase())
+    }
+
+    /// The keys that are set, lowercased, with their values.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.keys.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     /// Set a single-valued key.
@@ -49,7 +78,30 @@ impl RequestContext {
 /// Decide a statement's `Condition` element against a request context. An empty element is
 /// true. A known false entry settles it false; otherwise an unknown entry, an unknown key, an
 /// operator this engine does not recognise, or an unknown element makes it unknown.
+///
+/// Policy variables in values are not substituted (a value containing `${` is unknown); the
+/// evaluator uses [`evaluate_conditions_substituting`].
 pub fn evaluate_conditions(conditions: &Conditions, context: &RequestContext) -> Tri {
+    evaluate_entries(conditions, context, None)
+}
+
+/// [`evaluate_conditions`] with the policy variables of string and ARN operator values
+/// substituted from `context` when `substitute` is true (policy version `2012-10-17`), or kept
+/// as literal text when false (`2008-10-17`). A value whose variable has no value and no
+/// default is dropped (it matches nothing); one whose variable is unknown is unknown.
+pub fn evaluate_conditions_substituting(
+    conditions: &Conditions,
+    context: &RequestContext,
+    substitute: bool,
+) -> Tri {
+    evaluate_entries(conditions, context, Some(substitute))
+}
+
+fn evaluate_entries(
+    conditions: &Conditions,
+    context: &RequestContext,
+    substitute: Option<bool>,
+) -> Tri {
     let entries = match conditions {
         Conditions::Unknown(u) => return Tri::Unknown(u.clone()),
         Conditions::Known(e) => e,
@@ -64,7 +116,20 @@ pub fn evaluate_conditions(conditions: &Conditions, context: &RequestContext) ->
             (Some(_), Leaf::Unknown(u)) => Tri::Unknown(u.clone()),
             (Some(op), Leaf::Known(key)) => {
                 let values = context.get(key);
-                op.evaluate(&entry.values, values.as_deref())
+                if values.is_none() && context.is_open() {
+                    Tri::Unknown(Unknown::derived(format!(
+                        "the request's `{key}` (condition `{}`)",
+                        entry.operator
+                    )))
+                } else {
+                    match substitute {
+                        None => op.evaluate(&entry.values, values.as_deref()),
+                        Some(on) => {
+                            let resolved = resolve_values(&op, &entry.values, context, on);
+                            op.evaluate_substituted(&resolved, values.as_deref())
+                        }
+                    }
+                }
             }
         };
         match outcome {
@@ -76,4 +141,29 @@ pub fn evaluate_conditions(conditions: &Conditions, context: &RequestContext) ->
         }
     }
     unknown.map_or(Tri::True, Tri::Unknown)
+}
+
+/// Substitute the variables of an operator's values (string and ARN operators only).
+fn resolve_values(
+    op: &Operator,
+    values: &[Leaf],
+    context: &RequestContext,
+    substitute: bool,
+) -> Vec<Leaf> {
+    if !substitute || !op.takes_variables() {
+        return values.to_vec();
+    }
+    let pattern = op.takes_patterns();
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        match v {
+            Leaf::Known(s) if has_variables(s) => match substitute_text(s, context, pattern) {
+                Substituted::Text(t) => out.push(Leaf::Known(t)),
+                Substituted::Missing(_) => {}
+                Substituted::Unknown(u) => out.push(Leaf::Unknown(u)),
+            },
+            other => out.push(other.clone()),
+        }
+    }
+    out
 }

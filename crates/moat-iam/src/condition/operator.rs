@@ -156,9 +156,38 @@ impl Operator {
     /// the key's values in the request context (`None` when the key is absent; one element for
     /// a single-valued key).
     pub fn evaluate(&self, policy_values: &[Leaf], request: Option<&[&str]>) -> Tri {
+        self.evaluate_values(policy_values, request, false)
+    }
+
+    /// [`Operator::evaluate`] for values whose policy variables have been substituted already
+    /// (by [`crate::variables::substitute`]): a `${` left in them is literal text.
+    pub fn evaluate_substituted(&self, policy_values: &[Leaf], request: Option<&[&str]>) -> Tri {
+        self.evaluate_values(policy_values, request, true)
+    }
+
+    /// Whether policy variables may appear in this operator's values (string and ARN
+    /// operators).
+    pub fn takes_variables(&self) -> bool {
+        matches!(self.family, Family::String(_) | Family::Arn)
+    }
+
+    /// Whether this operator's values are patterns (`StringLike`, `Arn*`).
+    pub fn takes_patterns(&self) -> bool {
+        matches!(
+            self.family,
+            Family::String(StringComparison::Like) | Family::Arn
+        )
+    }
+
+    fn evaluate_values(
+        &self,
+        policy_values: &[Leaf],
+        request: Option<&[&str]>,
+        substituted: bool,
+    ) -> Tri {
         if self.family == Family::Null {
             let absent = request.is_none_or(|r| r.is_empty());
-            return self.any_value(policy_values, |p| {
+            return self.any_value(policy_values, substituted, |p| {
                 parse_bool(p).is_some_and(|want| want == absent)
             });
         }
@@ -171,7 +200,9 @@ impl Operator {
             (_, Some(v)) => v,
         };
         let per_value = values.iter().map(|actual| {
-            let hit = self.any_value(policy_values, |p| self.family.matches(p, actual));
+            let hit = self.any_value(policy_values, substituted, |p| {
+                self.family.matches(p, actual)
+            });
             if self.negated {
                 not(hit)
             } else {
@@ -188,11 +219,16 @@ impl Operator {
 
     /// OR over the policy values: true at the first known match, unknown if an unknown value
     /// could still match, else false.
-    fn any_value(&self, policy_values: &[Leaf], matches: impl Fn(&str) -> bool) -> Tri {
+    fn any_value(
+        &self,
+        policy_values: &[Leaf],
+        substituted: bool,
+        matches: impl Fn(&str) -> bool,
+    ) -> Tri {
         let mut unknown: Option<Unknown> = None;
         for v in policy_values {
             match v {
-                Leaf::Known(s) if s.contains("${") => {
+                Leaf::Known(s) if !substituted && s.contains("${") => {
                     unknown.get_or_insert_with(|| {
                         Unknown::derived(format!(
                             "policy variable in condition value `{s}` is not substituted yet"
@@ -222,7 +258,7 @@ impl Family {
         match self {
             Family::String(StringComparison::Equals) => policy == actual,
             Family::String(StringComparison::EqualsIgnoreCase) => {
-                policy.to_lowercase() == actual.to_lowercase()
+                policy == actual || policy.to_lowercase() == actual.to_lowercase()
             }
             Family::String(StringComparison::Like) => glob(policy, actual),
             Family::Numeric(o) => match (parse_number(actual), parse_number(policy)) {

@@ -1,0 +1,366 @@
+//! The principal that makes a request, and how the `Principal` / `NotPrincipal` element of a
+//! resource-based policy matches it, following
+//! [AWS JSON policy elements: Principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html):
+//!
+//! - `"*"` and `{"AWS": "*"}` match everyone, anonymous requests included.
+//! - An account (`123456789012` or `arn:aws:iam::123456789012:root`) matches every principal of
+//!   that account, but only as a delegation to the account: the account's own identity-based
+//!   policies must still allow ([`PrincipalMatch::Account`]).
+//! - A role ARN matches the role's sessions (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`);
+//!   a role session ARN, a user ARN or a federated-user ARN matches exactly.
+//! - Wildcards are not supported in principal ARNs ("You cannot use a wildcard to match part of
+//!   a principal name or ARN"): a value with `*` other than `"*"` itself matches nothing.
+//! - `Service`, `Federated` and `CanonicalUser` values match the request principal of that
+//!   kind exactly.
+
+use moat_model::{Tri, Unknown};
+
+use crate::policy::{Leaf, PrincipalElement, PrincipalType, Principals};
+
+/// What kind of principal makes the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalKind {
+    /// The account's root user (`arn:aws:iam::ACCOUNT:root`).
+    Root,
+    /// An IAM user.
+    User,
+    /// A role, given by its ARN: the request is made by a session of the role whose session ARN
+    /// is not fixed.
+    Role,
+    /// A role session (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
+    RoleSession,
+    /// A federated user session (`arn:aws:sts::ACCOUNT:federated-user/NAME`).
+    FederatedUser,
+    /// An AWS service principal (`lambda.amazonaws.com`).
+    Service,
+    /// A web identity or SAML provider (`Federated` principals).
+    Federated,
+    /// An S3 canonical user ID.
+    CanonicalUser,
+    /// An unauthenticated request.
+    Anonymous,
+}
+
+/// The principal of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestPrincipal {
+    /// As given (`arn:aws:iam::111122223333:role/app`).
+    pub arn: String,
+    pub kind: PrincipalKind,
+    /// The account, for account principals.
+    pub account: Option<String>,
+    /// The role's name (roles and role sessions), the user's name (users, with the path
+    /// removed).
+    pub name: Option<String>,
+    /// The partition (`aws`).
+    pub partition: String,
+}
+
+impl RequestPrincipal {
+    /// Classify a principal string: an IAM or STS ARN, a bare account ID (its root user), a
+    /// service principal (`*.amazonaws.com`), `anonymous` / `*` for an unauthenticated request,
+    /// anything else (a provider ARN) as `Federated`.
+    pub fn parse(text: &str) -> RequestPrincipal {
+        let mut p = RequestPrincipal {
+            arn: text.to_string(),
+            kind: PrincipalKind::Federated,
+            account: None,
+            name: None,
+            partition: "aws".to_string(),
+        };
+        if text == "*" || text.eq_ignore_ascii_case("anonymous") {
+            p.kind = PrincipalKind::Anonymous;
+            return p;
+        }
+        if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+            p.kind = PrincipalKind::Root;
+            p.account = Some(text.to_string());
+            p.arn = format!("arn:aws:iam::{text}:root");
+            return p;
+        }
+        if !text.starts_with("arn:") {
+            p.kind = if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
+                PrincipalKind::Service
+            } else if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                PrincipalKind::CanonicalUser
+            } else {
+                PrincipalKind::Federated
+            };
+            return p;
+        }
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        let (partition, service, account, resource) = match parts.as_slice() {
+            [_, partition, service, _, account, resource] => {
+                (partition, service, account, resource)
+            }
+            _ => return p,
+        };
+        p.partition = partition.to_string();
+        p.account = (!account.is_empty()).then(|| account.to_string());
+        match (*service, *resource) {
+            ("iam", "root") => p.kind = PrincipalKind::Root,
+            ("iam", r) if r.starts_with("user/") => {
+                p.kind = PrincipalKind::User;
+                p.name = r.rsplit('/').next().map(str::to_string);
+            }
+            ("iam", r) if r.starts_with("role/") => {
+                p.kind = PrincipalKind::Role;
+                p.name = r.rsplit('/').next().map(str::to_string);
+            }
+            ("sts", r) if r.starts_with("assumed-role/") => {
+                p.kind = PrincipalKind::RoleSession;
+                p.name = r.split('/').nth(1).map(str::to_string);
+            }
+            ("sts", r) if r.starts_with("federated-user/") => {
+                p.kind = PrincipalKind::FederatedUser;
+                p.name = r.split('/').nth(1).map(str::to_string);
+            }
+            _ => p.kind = PrincipalKind::Federated,
+        }
+        p
+    }
+
+    /// An IAM identity of an account (root, user, role, session): subject to identity-based
+    /// policies and SCPs.
+    pub fn is_iam_identity(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalKind::Root
+                | PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::RoleSession
+                | PrincipalKind::FederatedUser
+        )
+    }
+
+    /// A service-linked role (`role/aws-service-role/...`) or a session of one: SCPs and RCPs
+    /// do not apply to it.
+    pub fn is_service_linked_role(&self) -> bool {
+        matches!(self.kind, PrincipalKind::Role | PrincipalKind::RoleSession)
+            && (self.arn.contains(":role/aws-service-role/")
+                || self
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("AWSServiceRoleFor")))
+    }
+
+    /// The ARN AWS puts in `aws:PrincipalArn`: the role's ARN for a role session (without the
+    /// role's path, which the session ARN does not carry).
+    pub fn principal_arn(&self) -> String {
+        match (self.kind, &self.account, &self.name) {
+            (PrincipalKind::RoleSession, Some(acct), Some(name)) => {
+                format!("arn:{}:iam::{acct}:role/{name}", self.partition)
+            }
+            _ => self.arn.clone(),
+        }
+    }
+
+    /// The value of `aws:PrincipalType`.
+    pub fn principal_type(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User => "User",
+            PrincipalKind::Role | PrincipalKind::RoleSession => "AssumedRole",
+            PrincipalKind::FederatedUser => "FederatedUser",
+            PrincipalKind::Anonymous => "Anonymous",
+            _ => return None,
+        })
+    }
+}
+
+/// How a `Principal` element matched the request principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalMatch {
+    /// No match.
+    None,
+    /// Through the principal's account (`arn:aws:iam::ACCOUNT:root` or the bare ID): a
+    /// delegation to the account, whose identity-based policies must still allow.
+    Account,
+    /// Through the role's ARN for a role's session: limited by the role's permissions boundary
+    /// and session policy in the same account.
+    RoleArn,
+    /// The principal itself (`*`, its user ARN, its session ARN, its service).
+    Direct,
+}
+
+/// Match the `Principal` element of a statement: `Tri::True` with how, or unknown.
+pub fn match_principals(principals: &Principals, who: &RequestPrincipal) -> (Tri, PrincipalMatch) {
+    match principals {
+        Principals::Everyone => (Tri::True, PrincipalMatch::Direct),
+        Principals::Unknown(u) => (Tri::Unknown(u.clone()), PrincipalMatch::None),
+        Principals::Typed(map) => {
+            let mut best = PrincipalMatch::None;
+            let mut unknown: Option<Unknown> = None;
+            for (kind, values) in map {
+                for v in values {
+                    match v {
+                        Leaf::Unknown(u) => {
+                            unknown.get_or_insert_with(|| u.clone());
+                        }
+                        Leaf::Known(text) => {
+                            best = best.max(match_one(*kind, text, who));
+                        }
+                    }
+                }
+            }
+            match (best, unknown) {
+                (PrincipalMatch::None, Some(u)) => (Tri::Unknown(u), PrincipalMatch::None),
+                (PrincipalMatch::None, None) => (Tri::False, PrincipalMatch::None),
+                (m, _) => (Tri::True, m),
+            }
+        }
+    }
+}
+
+/// Whether a statement's principal element applies: `Principal` as matched, `NotPrincipal` as
+/// its complement (a `NotPrincipal` match is direct: the statement names everyone else).
+/// `None` (no element, an identity-based policy) applies.
+pub fn statement_applies_to(
+    element: Option<&PrincipalElement>,
+    who: &RequestPrincipal,
+) -> (Tri, PrincipalMatch) {
+    match element {
+        None => (Tri::True, PrincipalMatch::Direct),
+        Some(PrincipalElement::Only(p)) => match_principals(p, who),
+        Some(PrincipalElement::AllBut(p)) => match match_principals(p, who) {
+            (Tri::True, _) => (Tri::False, PrincipalMatch::None),
+            (Tri::False, _) => (Tri::True, PrincipalMatch::Direct),
+            (u, _) => (u, PrincipalMatch::None),
+        },
+    }
+}
+
+fn match_one(kind: PrincipalType, value: &str, who: &RequestPrincipal) -> PrincipalMatch {
+    match kind {
+        PrincipalType::Aws => match_aws(value, who),
+        PrincipalType::Service => {
+            if who.kind == PrincipalKind::Service && value.eq_ignore_ascii_case(&who.arn) {
+                PrincipalMatch::Direct
+            } else {
+                PrincipalMatch::None
+            }
+        }
+        PrincipalType::Federated => {
+            if who.kind == PrincipalKind::Federated && value == who.arn {
+                PrincipalMatch::Direct
+            } else {
+                PrincipalMatch::None
+            }
+        }
+        PrincipalType::CanonicalUser => {
+            if who.kind == PrincipalKind::CanonicalUser && value == who.arn {
+                PrincipalMatch::Direct
+            } else {
+                PrincipalMatch::None
+            }
+        }
+    }
+}
+
+fn match_aws(value: &str, who: &RequestPrincipal) -> PrincipalMatch {
+    if value == "*" {
+        return PrincipalMatch::Direct;
+    }
+    if who.kind == PrincipalKind::Anonymous || value.contains('*') {
+        return PrincipalMatch::None;
+    }
+    let Some(acct) = who.account.as_deref() else {
+        return PrincipalMatch::None;
+    };
+    // An account: the bare ID or its root ARN.
+    let value_account = if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Some(value)
+    } else {
+        value
+            .strip_prefix("arn:")
+            .and_then(|r| r.split_once(":iam::"))
+            .and_then(|(_, r)| r.strip_suffix(":root"))
+    };
+    if let Some(a) = value_account {
+        if a != acct {
+            return PrincipalMatch::None;
+        }
+        // The root user itself is named directly by its account's root ARN.
+        return if who.kind == PrincipalKind::Root {
+            PrincipalMatch::Direct
+        } else {
+            PrincipalMatch::Account
+        };
+    }
+    if value == who.arn {
+        // A grant to a role's ARN is a grant to its sessions through the role.
+        return if who.kind == PrincipalKind::Role {
+            PrincipalMatch::RoleArn
+        } else {
+            PrincipalMatch::Direct
+        };
+    }
+    // A role ARN (with any path) names the role's sessions.
+    if matches!(who.kind, PrincipalKind::RoleSession | PrincipalKind::Role) {
+        let parts: Vec<&str> = value.splitn(6, ':').collect();
+        if let [_, _, "iam", _, a, res] = parts.as_slice() {
+            if *a == acct && res.starts_with("role/") {
+                let name = res.rsplit('/').next();
+                if name.is_some() && name == who.name.as_deref() {
+                    return PrincipalMatch::RoleArn;
+                }
+            }
+        }
+    }
+    PrincipalMatch::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify() {
+        let s = RequestPrincipal::parse("arn:aws:sts::111122223333:assumed-role/app/i-123");
+        assert_eq!(s.kind, PrincipalKind::RoleSession);
+        assert_eq!(s.name.as_deref(), Some("app"));
+        assert_eq!(s.principal_arn(), "arn:aws:iam::111122223333:role/app");
+        let u = RequestPrincipal::parse("arn:aws:iam::111122223333:user/dev/alice");
+        assert_eq!(
+            (u.kind, u.name.as_deref()),
+            (PrincipalKind::User, Some("alice"))
+        );
+        assert_eq!(
+            RequestPrincipal::parse("111122223333").kind,
+            PrincipalKind::Root
+        );
+        assert_eq!(
+            RequestPrincipal::parse("lambda.amazonaws.com").kind,
+            PrincipalKind::Service
+        );
+        assert!(RequestPrincipal::parse(
+            "arn:aws:iam::111122223333:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"
+        )
+        .is_service_linked_role());
+    }
+
+    #[test]
+    fn aws_values() {
+        let s = RequestPrincipal::parse("arn:aws:sts::111122223333:assumed-role/app/i-123");
+        assert_eq!(match_aws("111122223333", &s), PrincipalMatch::Account);
+        assert_eq!(
+            match_aws("arn:aws:iam::111122223333:root", &s),
+            PrincipalMatch::Account
+        );
+        assert_eq!(
+            match_aws("arn:aws:iam::111122223333:role/svc/app", &s),
+            PrincipalMatch::RoleArn
+        );
+        assert_eq!(
+            match_aws("arn:aws:iam::444455556666:role/app", &s),
+            PrincipalMatch::None
+        );
+        assert_eq!(
+            match_aws("arn:aws:iam::111122223333:role/*", &s),
+            PrincipalMatch::None
+        );
+        assert_eq!(match_aws("*", &s), PrincipalMatch::Direct);
+        let anon = RequestPrincipal::parse("anonymous");
+        assert_eq!(match_aws("111122223333", &anon), PrincipalMatch::None);
+    }
+}
