@@ -127,39 +127,52 @@ pub fn request_context(
     resource_account: Option<&str>,
 ) -> RequestContext {
     let mut ctx = given.clone();
-    let mut fill = |key: &str, value: &str| {
-        if !ctx.contains(key) {
+    let estate = crate::estate::ESTATE_ACCOUNT;
+    fn fill(ctx: &mut RequestContext, estate: &str, key: &str, value: &str) {
+        // When the account is not known, neither is a value that contains it.
+        if !ctx.contains(key) && !value.contains(estate) {
             ctx.set(key, value);
         }
-    };
+    }
     match principal.kind {
         PrincipalKind::Service => {
-            fill("aws:PrincipalIsAWSService", "true");
-            fill("aws:PrincipalServiceName", &principal.arn);
+            fill(&mut ctx, estate, "aws:PrincipalIsAWSService", "true");
+            fill(&mut ctx, estate, "aws:PrincipalServiceName", &principal.arn);
         }
         PrincipalKind::Anonymous => {
-            fill("aws:PrincipalIsAWSService", "false");
+            fill(&mut ctx, estate, "aws:PrincipalIsAWSService", "false");
         }
         _ => {
-            fill("aws:PrincipalIsAWSService", "false");
+            fill(&mut ctx, estate, "aws:PrincipalIsAWSService", "false");
             if principal.is_iam_identity() {
-                fill("aws:PrincipalArn", &principal.principal_arn());
+                fill(
+                    &mut ctx,
+                    estate,
+                    "aws:PrincipalArn",
+                    &principal.principal_arn(),
+                );
             }
             if let Some(a) = &principal.account {
-                fill("aws:PrincipalAccount", a);
+                fill(&mut ctx, estate, "aws:PrincipalAccount", a);
             }
             if let Some(t) = principal.principal_type() {
-                fill("aws:PrincipalType", t);
+                fill(&mut ctx, estate, "aws:PrincipalType", t);
             }
             if principal.kind == PrincipalKind::User {
                 if let Some(n) = &principal.name {
-                    fill("aws:username", n);
+                    fill(&mut ctx, estate, "aws:username", n);
                 }
+            } else if !ctx.contains("aws:username") {
+                // Only IAM users have a user name.
+                ctx.set_absent("aws:username");
             }
         }
     }
+    if principal.kind != PrincipalKind::Service && !ctx.contains("aws:PrincipalServiceName") {
+        ctx.set_absent("aws:PrincipalServiceName");
+    }
     if let Some(a) = resource_account {
-        fill("aws:ResourceAccount", a);
+        fill(&mut ctx, estate, "aws:ResourceAccount", a);
     }
     ctx
 }

@@ -13,8 +13,16 @@
 //!
 //!   [`condition::evaluate_conditions`] decides a whole `Condition` element (entries AND-ed,
 //!   keys case-insensitive) against a [`condition::RequestContext`].
-//!
-//! Not here yet: policy variable substitution, the evaluation logic, the principal graph (issue 9).
+//! - [`data`]: embedded AWS data, offline: which actions exist (access levels, resource types,
+//!   condition keys, ARN formats) and the documents of AWS managed policies.
+//! - [`variables`]: policy variable substitution (`${aws:username}`, `${*}`, defaults).
+//! - [`principal`]: the request's principal and how `Principal`/`NotPrincipal` match it.
+//! - [`eval`]: AWS's evaluation logic (explicit deny, RCPs, SCPs, resource-based policies
+//!   same-account and cross-account, identity-based policies, permissions boundaries, session
+//!   policies), returning the decision as data.
+//! - [`estate`]: the IAM view of a scanned estate (principals, resources, their policies) and
+//!   the questions asked of it: simulate one principal, who can.
+//! - [`simulate`]: standalone requests in the JSON shape of `moat iam simulate --input`.
 #![cfg_attr(
     not(test),
     deny(
@@ -28,5 +36,11 @@
 )]
 
 pub mod condition;
+pub mod data;
+pub mod estate;
+pub mod eval;
 pub mod pattern;
 pub mod policy;
+pub mod principal;
+pub mod simulate;
+pub mod variables;

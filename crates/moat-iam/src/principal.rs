@@ -15,6 +15,7 @@
 
 use moat_model::{Tri, Unknown};
 
+use crate::estate::ESTATE_ACCOUNT;
 use crate::policy::{Leaf, PrincipalElement, PrincipalType, Principals};
 
 /// What kind of principal makes the request.
@@ -120,6 +121,18 @@ impl RequestPrincipal {
         p
     }
 
+    /// The same principal in another account (its ARN rewritten).
+    pub fn with_account(&self, account: &str) -> RequestPrincipal {
+        let mut p = self.clone();
+        if let Some(old) = &self.account {
+            p.arn = self
+                .arn
+                .replacen(&format!(":{old}:"), &format!(":{account}:"), 1);
+        }
+        p.account = Some(account.to_string());
+        p
+    }
+
     /// An IAM identity of an account (root, user, role, session): subject to identity-based
     /// policies and SCPs.
     pub fn is_iam_identity(&self) -> bool {
@@ -197,9 +210,12 @@ pub fn match_principals(principals: &Principals, who: &RequestPrincipal) -> (Tri
                         Leaf::Unknown(u) => {
                             unknown.get_or_insert_with(|| u.clone());
                         }
-                        Leaf::Known(text) => {
-                            best = best.max(match_one(*kind, text, who));
-                        }
+                        Leaf::Known(text) => match match_one(*kind, text, who) {
+                            Ok(m) => best = best.max(m),
+                            Err(u) => {
+                                unknown.get_or_insert(u);
+                            }
+                        },
                     }
                 }
             }
@@ -230,8 +246,27 @@ pub fn statement_applies_to(
     }
 }
 
-fn match_one(kind: PrincipalType, value: &str, who: &RequestPrincipal) -> PrincipalMatch {
-    match kind {
+/// One principal value: how it matches, or unknown (a literal account compared with an
+/// estate principal whose account is not known).
+fn match_one(
+    kind: PrincipalType,
+    value: &str,
+    who: &RequestPrincipal,
+) -> Result<PrincipalMatch, Unknown> {
+    if kind == PrincipalType::Aws && who.account.as_deref() == Some(ESTATE_ACCOUNT) {
+        if let Some(acct) = value_account(value) {
+            if acct != ESTATE_ACCOUNT {
+                let plain = match_aws(value, &who.with_account(acct));
+                if plain != PrincipalMatch::None {
+                    return Err(Unknown::derived(format!(
+                        "whether `{acct}` (in principal `{value}`) is the scanned account; name it with --account"
+                    )));
+                }
+                return Ok(PrincipalMatch::None);
+            }
+        }
+    }
+    Ok(match kind {
         PrincipalType::Aws => match_aws(value, who),
         PrincipalType::Service => {
             if who.kind == PrincipalKind::Service && value.eq_ignore_ascii_case(&who.arn) {
@@ -254,7 +289,22 @@ fn match_one(kind: PrincipalType, value: &str, who: &RequestPrincipal) -> Princi
                 PrincipalMatch::None
             }
         }
+    })
+}
+
+/// The account a principal value names: a bare account ID, or the account segment of an IAM
+/// or STS ARN.
+fn value_account(value: &str) -> Option<&str> {
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value);
     }
+    let mut parts = value.splitn(6, ':');
+    if parts.next() != Some("arn") {
+        return None;
+    }
+    let service = parts.nth(1)?;
+    let account = parts.nth(1)?;
+    (matches!(service, "iam" | "sts") && !account.is_empty()).then_some(account)
 }
 
 fn match_aws(value: &str, who: &RequestPrincipal) -> PrincipalMatch {

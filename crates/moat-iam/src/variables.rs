@@ -73,7 +73,7 @@ pub fn substitute(text: &str, context: &RequestContext, pattern: bool) -> Substi
                 let value = match context.get(key) {
                     Some(values) if values.len() == 1 => values.first().map(|v| v.to_string()),
                     Some(_) => None,
-                    None if context.is_open() => {
+                    None if context.is_unknown_key(key) => {
                         return Substituted::Unknown(Unknown::derived(format!(
                             "the value of the request's `{key}` (policy variable in `{text}`)"
                         )))

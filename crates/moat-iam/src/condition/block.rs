@@ -19,6 +19,8 @@ pub struct RequestContext {
     keys: BTreeMap<String, Vec<String>>,
     /// Keys that are not set are unknown rather than absent (see [`RequestContext::open`]).
     open: bool,
+    /// In an open context, keys known to be absent (lowercased).
+    absent: std::collections::BTreeSet<String>,
 }
 
 impl RequestContext {
@@ -35,6 +37,23 @@ impl RequestContext {
         RequestContext {
             keys: BTreeMap::new(),
             open: true,
+            absent: Default::default(),
+        }
+    }
+
+    /// In an open context, record that a key is absent from the request (`aws:username` for a
+    /// role session).
+    pub fn set_absent(&mut self, key: &str) -> &mut Self {
+        self.absent.insert(key.to_ascii_lowercase());
+        self
+    }
+
+    /// Whether the key's presence and value are unknown: an open context that neither sets
+    /// it nor knows it absent.
+    pub fn is_unknown_key(&self, key: &str) -> bool {
+        self.open && {
+            let k = key.to_ascii_lowercase();
+            !self.keys.contains_key(&k) && !self.absent.contains(&k)
         }
     }
 
@@ -116,7 +135,7 @@ fn evaluate_entries(
             (Some(_), Leaf::Unknown(u)) => Tri::Unknown(u.clone()),
             (Some(op), Leaf::Known(key)) => {
                 let values = context.get(key);
-                if values.is_none() && context.is_open() {
+                if values.is_none() && context.is_unknown_key(key) {
                     Tri::Unknown(Unknown::derived(format!(
                         "the request's `{key}` (condition `{}`)",
                         entry.operator
