@@ -36,7 +36,7 @@ use std::borrow::Cow;
 
 use moat_model::aws::identity::*;
 use moat_model::aws::Attr;
-use moat_model::{Estate, Node, Resource, ResourceId, Unknown, Value, Written};
+use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Unknown, Value, Written};
 
 use super::setting;
 
@@ -48,6 +48,15 @@ pub fn build(e: &Estate) -> Identity {
         users: principals(e, "AWS::IAM::User", PrincipalKind::User, "UserName"),
         groups: principals(e, "AWS::IAM::Group", PrincipalKind::Group, "GroupName"),
         attachments: attachments(e),
+        memberships: memberships(e),
+        references: References {
+            role: RefAttrs::new(&["Arn"], &["Ref"]),
+            user: RefAttrs::new(&["Arn"], &["Ref"]),
+            group: RefAttrs::new(&["Arn"], &["Ref"]),
+            // `Ref` of an `AWS::IAM::ManagedPolicy` is its ARN.
+            managed_policy: RefAttrs::new(&["Ref", "PolicyArn"], &[]),
+            bucket: RefAttrs::new(&["Arn"], &["Ref"]),
+        },
         // No CloudFormation resource type sets the account password policy.
         password_policies: Vec::new(),
     }
@@ -202,6 +211,27 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
             )],
             _ => Vec::new(),
         };
+        let attached_to: Vec<(PrincipalKind, Resolved)> = match r.rtype.as_str() {
+            "AWS::IAM::Role" => vec![(PrincipalKind::Role, Resolved::Resource(id))],
+            "AWS::IAM::User" => vec![(PrincipalKind::User, Resolved::Resource(id))],
+            "AWS::IAM::Group" => vec![(PrincipalKind::Group, Resolved::Resource(id))],
+            "AWS::IAM::Policy" => [
+                ("Roles", PrincipalKind::Role),
+                ("Users", PrincipalKind::User),
+                ("Groups", PrincipalKind::Group),
+            ]
+            .into_iter()
+            .flat_map(|(k, kind)| {
+                resolve_all(e, setting::written(r, k), kind)
+                    .into_iter()
+                    .map(move |x| (kind, x))
+            })
+            .collect(),
+            "AWS::IAM::RolePolicy" => one(e, r, "RoleName", PrincipalKind::Role),
+            "AWS::IAM::UserPolicy" => one(e, r, "UserName", PrincipalKind::User),
+            "AWS::IAM::GroupPolicy" => one(e, r, "GroupName", PrincipalKind::Group),
+            _ => Vec::new(),
+        };
         for (path, holder, kind, principal) in found {
             // An absent document is no document (a key without `KeyPolicy` gets the default
             // key policy, which gives the account's IAM policies control).
@@ -218,6 +248,15 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                 origin: origin(r, &path),
                 principal,
                 document: parse_policy(&rendered(node)),
+                node: document_node(node),
+                attached_to: if kind == PolicyKind::Identity
+                    && holder != PolicyHolder::ManagedPolicy
+                {
+                    attached_to.clone()
+                } else {
+                    Vec::new()
+                },
+                governs: Vec::new(),
                 path,
             });
         }
@@ -271,14 +310,126 @@ fn safe_template(text: &str, refs: &[String]) -> bool {
     any
 }
 
-fn principals(e: &Estate, rtype: &str, kind: PrincipalKind, name: &str) -> Vec<Principal> {
+/// A policy document as a value whose unresolved leaves stay unknown (see
+/// [`PolicyDoc::node`]): the object as written (a JSON string parsed), with the placeholders of
+/// `Fn::Sub` text in the model's form: `${Bucket}` (what `Ref` returns) is written
+/// `${Bucket.Ref}`, `${Bucket.Arn}` stays; pseudo parameters (`${AWS::AccountId}`) stay as
+/// they are, unknown.
+fn document_node(node: &Node) -> Node {
+    let mut out = match &node.value {
+        Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(j) => Node::new(Value::from_json_at(&j, node.loc.as_ref()), node.loc.clone()),
+            Err(_) => Node::unknown(
+                Unknown::derived("the policy is not valid JSON"),
+                node.loc.clone(),
+            ),
+        },
+        _ => node.clone(),
+    };
+    neutral_placeholders(&mut out);
+    out
+}
+
+fn neutral_placeholders(n: &mut Node) {
+    match &mut n.value {
+        Value::Unknown(Unknown::Template { text, .. }) => {
+            let mut out = String::new();
+            let mut last = 0;
+            for (start, end, inner) in reference_placeholders(text) {
+                out.push_str(text.get(last..start).unwrap_or_default());
+                if inner.contains('.') || inner.contains("::") {
+                    out.push_str(text.get(start..end).unwrap_or_default());
+                } else {
+                    out.push_str(&format!("${{{inner}.Ref}}"));
+                }
+                last = end;
+            }
+            out.push_str(text.get(last..).unwrap_or_default());
+            *text = out;
+        }
+        Value::List(l) => l.iter_mut().for_each(neutral_placeholders),
+        Value::Map(m) => m.values_mut().for_each(neutral_placeholders),
+        _ => {}
+    }
+}
+
+/// The CloudFormation type and name property of a principal kind.
+fn principal_type(kind: PrincipalKind) -> (&'static str, &'static str) {
+    match kind {
+        PrincipalKind::Role => ("AWS::IAM::Role", "RoleName"),
+        PrincipalKind::User => ("AWS::IAM::User", "UserName"),
+        PrincipalKind::Group => ("AWS::IAM::Group", "GroupName"),
+    }
+}
+
+/// The principals of `kind` a value names (one, or a list), resolved by `Ref` or by name.
+fn resolve_all(e: &Estate, n: Option<&Node>, kind: PrincipalKind) -> Vec<Resolved> {
+    let (rtype, name) = principal_type(kind);
+    match n.map(|n| (n, &n.value)) {
+        None => Vec::new(),
+        Some((_, Value::List(l))) => l.iter().map(|x| e.resolve(x, &[rtype], &[name])).collect(),
+        Some((n, _)) => vec![e.resolve(n, &[rtype], &[name])],
+    }
+}
+
+fn one(e: &Estate, r: &Resource, key: &str, kind: PrincipalKind) -> Vec<(PrincipalKind, Resolved)> {
+    resolve_all(e, setting::written(r, key), kind)
+        .into_iter()
+        .map(|x| (kind, x))
+        .collect()
+}
+
+fn principals(e: &Estate, rtype: &str, kind: PrincipalKind, name: &'static str) -> Vec<Principal> {
     e.managed_of_type(rtype)
-        .map(|(id, r)| Principal {
-            id,
-            kind,
-            name: r.str_attr(name).map(str::to_string),
+        .map(|(id, r)| {
+            let text = |n: &Node| n.as_str().map(str::to_string);
+            Principal {
+                id,
+                kind,
+                name: r.str_attr(name).map(str::to_string),
+                name_attr: setting::read_opt(r, id, name, name, "a name", text),
+                path: setting::read(r, id, "Path", "Path", "/".to_string(), "a path", text),
+                boundary: match kind {
+                    PrincipalKind::Group => None,
+                    _ => setting::read_opt(
+                        r,
+                        id,
+                        "PermissionsBoundary",
+                        "PermissionsBoundary",
+                        "an ARN",
+                        text,
+                    ),
+                },
+            }
         })
         .collect()
+}
+
+/// Group memberships: a user's own `Groups`, and `AWS::IAM::UserToGroupAddition` (one group,
+/// its users).
+fn memberships(e: &Estate) -> Vec<Membership> {
+    let mut out = Vec::new();
+    for (id, r) in e.managed_of_types(&["AWS::IAM::User", "AWS::IAM::UserToGroupAddition"]) {
+        if r.rtype == "AWS::IAM::User" {
+            let Some(groups) = setting::written(r, "Groups") else {
+                continue;
+            };
+            out.push(Membership {
+                id,
+                users: vec![Resolved::Resource(id)],
+                groups: resolve_all(e, Some(groups), PrincipalKind::Group),
+                loc: groups.loc.clone().unwrap_or_else(|| r.loc.clone()),
+            });
+        } else {
+            out.push(Membership {
+                id,
+                users: resolve_all(e, setting::written(r, "Users"), PrincipalKind::User),
+                groups: resolve_all(e, setting::written(r, "GroupName"), PrincipalKind::Group),
+                loc: r.loc.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// A managed policy ARN as written (`None` for a `null` entry).
@@ -332,6 +483,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                         to: vec![Grantee {
                             kind: *pkind,
                             shown: itself(r, Some(n)),
+                            resolved: vec![Resolved::Resource(id)],
                         }],
                         policy_arn: arn(r, id, n, "ManagedPolicyArns"),
                     });
@@ -345,7 +497,13 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                     ("Groups", PrincipalKind::Group),
                 ]
                 .into_iter()
-                .filter_map(|(k, kind)| Shown::of(r, k).map(|shown| Grantee { kind, shown }))
+                .filter_map(|(k, kind)| {
+                    Shown::of(r, k).map(|shown| Grantee {
+                        kind,
+                        shown,
+                        resolved: resolve_all(e, setting::written(r, k), kind),
+                    })
+                })
                 .collect();
                 if to.is_empty() {
                     continue;

@@ -181,6 +181,14 @@ fn bucket(e: &Estate, id: ResourceId, b: &Resource, links: &Policies) -> Bucket 
 
     Bucket {
         id,
+        name: moat_model::aws::setting::read_opt(
+            b,
+            id,
+            "BucketName",
+            "BucketName",
+            "a name",
+            |n| n.as_str().map(str::to_string),
+        ),
         encryption: encryption(id, b),
         versioning: versioning(id, b),
         public_access_block,

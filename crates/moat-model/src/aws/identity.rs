@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use crate::aws::Attr;
-use crate::estate::{Resource, ResourceId};
+use crate::estate::{Resolved, Resource, ResourceId};
 use crate::value::{Loc, Node, Unknown, Value};
 
 /// IAM: policy documents with their origin (identity, trust, resource policies), roles, users,
@@ -27,6 +27,13 @@ pub struct Identity {
     pub attachments: Vec<Attachment>,
     /// The account password policies (one per account; more only in a broken estate).
     pub password_policies: Vec<PasswordPolicy>,
+    /// Every declaration that puts users in groups (Terraform `aws_iam_group_membership`,
+    /// `aws_iam_user_group_membership`; CloudFormation `AWS::IAM::User` `Groups`,
+    /// `AWS::IAM::UserToGroupAddition`), in the estate's resource order.
+    pub memberships: Vec<Membership>,
+    /// What references to the estate's resources stand for, in the frontend's words (see
+    /// [`References`]).
+    pub references: References,
 }
 
 impl Identity {
@@ -108,6 +115,68 @@ pub struct PolicyDoc {
     pub principal: Option<Shown>,
     /// The parsed policy, or why it cannot be read.
     pub document: Result<Policy, Unknown>,
+    /// The document as a value: a map (the JSON document, parsed when written as text) whose
+    /// leaves that cannot be resolved stay [`Value::Unknown`], or an unknown when the document
+    /// as a whole cannot be read. A reference to another resource of the estate is
+    /// [`Unknown::Computed`] `{ address, attr }` (`attr` in the frontend's words, see
+    /// [`References`]), or, inside text, an [`Unknown::Template`] whose `text` writes each
+    /// such reference as `${address.attr}` (`${aws_s3_bucket.b.arn}/*`, `${Bucket.Ref}/*`);
+    /// a `${...}` whose content is `*`, `?`, `$` or holds a single `:` (`${aws:username}`) is
+    /// an IAM policy variable, kept as written.
+    pub node: Node,
+    /// The principals a separately declared inline policy is embedded in (Terraform `role`,
+    /// `user`, `group`; CloudFormation `Roles`, `Users`, `Groups`, `RoleName`...), resolved;
+    /// for a policy written in the principal's own declaration, that principal. Empty for
+    /// managed, trust and resource policies.
+    pub attached_to: Vec<(PrincipalKind, Resolved)>,
+    /// For a resource policy declared apart from its resource (a queue, topic, secret or
+    /// repository policy), the resources it governs, resolved; empty when the document is
+    /// written on the resource itself (its `id`) or is a bucket policy (linked from
+    /// [`crate::aws::storage::Bucket::policies`]).
+    pub governs: Vec<Resolved>,
+}
+
+/// What a reference to a resource of one kind stands for: the attribute names (in the
+/// frontend's words: Terraform `arn`, CloudFormation `Arn` through `Fn::GetAtt` or `Ref`)
+/// whose value is the resource's ARN, and those whose value is its name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefAttrs {
+    pub arn: &'static [&'static str],
+    pub name: &'static [&'static str],
+}
+
+impl RefAttrs {
+    pub const fn new(arn: &'static [&'static str], name: &'static [&'static str]) -> Self {
+        RefAttrs { arn, name }
+    }
+}
+
+/// What references to the resources IAM policies name stand for, by kind of resource, as each
+/// adapter knows its frontend (Terraform: `aws_iam_role.app.arn` is the role's ARN,
+/// `aws_s3_bucket.b.id` its name; CloudFormation: `Fn::GetAtt Role.Arn` the ARN, `Ref Role` the
+/// name, `Ref ManagedPolicy` the policy's ARN). The default knows nothing: every reference
+/// stays unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct References {
+    pub role: RefAttrs,
+    pub user: RefAttrs,
+    pub group: RefAttrs,
+    /// A customer managed policy.
+    pub managed_policy: RefAttrs,
+    pub bucket: RefAttrs,
+}
+
+/// One declaration that puts users in groups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Membership {
+    /// The declaring element (the membership, or the user for its own `Groups`).
+    pub id: ResourceId,
+    /// The users, resolved (a user of the estate, a name outside it, or unknown).
+    pub users: Vec<Resolved>,
+    /// The groups, resolved.
+    pub groups: Vec<Resolved>,
+    /// Where the declaration is written.
+    pub loc: Loc,
 }
 
 /// A value shown in a message as the user wrote it: the attribute path, the value's text and
@@ -140,6 +209,9 @@ impl Shown {
 pub struct Grantee {
     pub kind: PrincipalKind,
     pub shown: Shown,
+    /// The principals named, resolved (one per entry of a list; one unknown for a list that
+    /// is unknown as a whole).
+    pub resolved: Vec<Resolved>,
 }
 
 /// A role, user or group.
@@ -149,6 +221,14 @@ pub struct Principal {
     pub kind: PrincipalKind,
     /// The name, when it is written and known.
     pub name: Option<String>,
+    /// The name as written: `None` when it is not written (AWS or the frontend generates it,
+    /// possibly from a prefix), unknown when it cannot be resolved.
+    pub name_attr: Option<Attr<String>>,
+    /// The path (`/` by default).
+    pub path: Attr<String>,
+    /// The ARN of the permissions boundary of a role or user (`None`: none set); unknown when
+    /// it references a policy that exists only once deployed (an estate policy's ARN).
+    pub boundary: Option<Attr<String>>,
 }
 
 /// What declares an attachment of a managed policy.
@@ -376,6 +456,86 @@ fn strings(n: &Node) -> Strings {
     out
 }
 
+/// Whether the content of a `${...}` in a policy string is an IAM policy variable
+/// (`aws:username`, `aws:PrincipalTag/team`, `s3:prefix`, `*`, `?`, `$`, with or without a
+/// default) rather than a reference to an estate resource (`aws_s3_bucket.b.arn`): a variable
+/// holds one `:` that is not part of `::` (CloudFormation's pseudo parameters, `AWS::Region`,
+/// are not variables).
+pub fn is_policy_variable(inner: &str) -> bool {
+    let key = inner.split(',').next().unwrap_or_default().trim();
+    matches!(key, "*" | "?" | "$") || (key.matches(':').count() == 1 && !key.contains("::"))
+}
+
+/// The `${...}` placeholders of `text` that are not IAM policy variables: `(start, end,
+/// content)` with `start..end` the byte range of `${content}`, in order.
+pub fn reference_placeholders(text: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|t| t.find("${")) {
+        let start = from + i;
+        let Some(len) = text.get(start + 2..).and_then(|t| t.find('}')) else {
+            break;
+        };
+        let end = start + 2 + len + 1;
+        let inner = text.get(start + 2..start + 2 + len).unwrap_or_default();
+        if !is_policy_variable(inner) {
+            out.push((start, end, inner));
+        }
+        from = end;
+    }
+    out
+}
+
+/// A reference placeholder's content split into the resource address and the attribute
+/// (`aws_s3_bucket.b.arn` gives `(aws_s3_bucket.b, arn)`, `Bucket.Ref` gives `(Bucket, Ref)`).
+pub fn split_reference(inner: &str) -> Option<(&str, &str)> {
+    inner
+        .rsplit_once('.')
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+}
+
+/// Turn the text leaves of a policy value that write references as `${address.attr}` into
+/// unknowns, as [`PolicyDoc::node`] keeps them: a leaf that is one reference becomes
+/// [`Unknown::Computed`], a leaf with text around references an [`Unknown::Template`].
+pub fn references_to_unknowns(n: &mut Node) {
+    match &mut n.value {
+        Value::String(s) => {
+            let refs = reference_placeholders(s);
+            if refs.is_empty() {
+                return;
+            }
+            let whole = matches!(refs.as_slice(), [(0, end, _)] if *end == s.len());
+            let unknown = match (whole, refs.first().and_then(|r| split_reference(r.2))) {
+                (true, Some((address, attr))) => Unknown::Computed {
+                    address: address.to_string(),
+                    attr: attr.to_string(),
+                },
+                _ => {
+                    let mut names: Vec<String> = Vec::new();
+                    let mut reasons: Vec<String> = Vec::new();
+                    for (_, _, inner) in &refs {
+                        if let Some((a, _)) = split_reference(inner) {
+                            if !names.iter().any(|x| x == a) {
+                                names.push(a.to_string());
+                            }
+                        }
+                        reasons.push(format!("`{inner}` is not known before deployment"));
+                    }
+                    Unknown::Template {
+                        text: s.clone(),
+                        reason: reasons.join("; "),
+                        refs: names,
+                    }
+                }
+            };
+            n.value = Value::Unknown(unknown);
+        }
+        Value::List(l) => l.iter_mut().for_each(references_to_unknowns),
+        Value::Map(m) => m.values_mut().for_each(references_to_unknowns),
+        _ => {}
+    }
+}
+
 /// True if an IAM action pattern (with `*` and `?`) matches every action of its service
 /// (`s3:*`), or of every service (`*`).
 pub fn action_is_service_wildcard(pattern: &str) -> bool {
@@ -404,6 +564,36 @@ mod tests {
         assert_eq!(p.statements[1].principals.len(), 2);
         assert!(p.statements[1].allows_anyone_unconditionally());
         assert!(parse_policy(&Node::from(Value::String("{".into()))).is_err());
+    }
+
+    #[test]
+    fn references_become_unknowns_and_variables_stay() {
+        assert!(is_policy_variable("aws:username"));
+        assert!(is_policy_variable("aws:PrincipalTag/x, 'd'"));
+        assert!(is_policy_variable("*"));
+        assert!(!is_policy_variable("AWS::Region"));
+        assert!(!is_policy_variable("aws_s3_bucket.b.arn"));
+        let mut n = Node::from(Value::List(vec![
+            Node::from(Value::String("${aws_iam_role.app.arn}".into())),
+            Node::from(Value::String(
+                "${aws_s3_bucket.b.arn}/${aws:username}/*".into(),
+            )),
+            Node::from(Value::String("home/${aws:username}".into())),
+        ]));
+        references_to_unknowns(&mut n);
+        let l = n.as_list().unwrap();
+        assert_eq!(
+            l[0].value,
+            Value::Unknown(Unknown::Computed {
+                address: "aws_iam_role.app".into(),
+                attr: "arn".into()
+            })
+        );
+        assert!(
+            matches!(&l[1].value, Value::Unknown(Unknown::Template { text, refs, .. })
+                if text == "${aws_s3_bucket.b.arn}/${aws:username}/*" && refs == &["aws_s3_bucket.b"])
+        );
+        assert_eq!(l[2].value, Value::String("home/${aws:username}".into()));
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct UnknownLink {
 #[derive(Clone, Debug)]
 pub struct Bucket {
     pub id: ResourceId,
+    /// The bucket name as written: `None` when it is not written (generated, possibly from a
+    /// prefix), unknown when it cannot be resolved.
+    pub name: Option<Attr<String>>,
     /// Default server-side encryption. `Known(None)`: a configuration exists but sets no
     /// algorithm (its `from` names it); `Default(None)`: none is configured (S3 then applies
     /// SSE-S3, `AES256`).

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use moat_model::aws::identity::*;
 use moat_model::aws::{Attr, AttrValue};
-use moat_model::{Estate, Node, Resource, ResourceId, Value, Written};
+use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Unknown, Value, Written};
 
 use super::setting;
 
@@ -25,6 +25,16 @@ pub(super) fn build(e: &Estate) -> Identity {
         users: principals(e, "aws_iam_user", PrincipalKind::User),
         groups: principals(e, "aws_iam_group", PrincipalKind::Group),
         attachments: attachments(e),
+        memberships: memberships(e),
+        references: References {
+            role: RefAttrs::new(&["arn"], &["name", "id"]),
+            user: RefAttrs::new(&["arn"], &["name", "id"]),
+            group: RefAttrs::new(&["arn"], &["name", "id"]),
+            // An `aws_iam_policy`'s `id` is its ARN.
+            managed_policy: RefAttrs::new(&["arn", "id"], &["name"]),
+            // An `aws_s3_bucket`'s `id` is its name.
+            bucket: RefAttrs::new(&["arn"], &["id", "bucket"]),
+        },
         password_policies: e
             .managed_of_type("aws_iam_account_password_policy")
             .map(|(id, r)| password_policy(r, id))
@@ -63,6 +73,7 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
         // (path, holder, kind, principal)
         let mut found: Vec<(Cow<'static, str>, PolicyHolder, PolicyKind, Option<Shown>)> =
             Vec::new();
+        let mut attached_to: Vec<(PrincipalKind, Resolved)> = Vec::new();
         let policy = Cow::Borrowed("policy");
         match r.rtype.as_str() {
             "aws_iam_role" => {
@@ -72,6 +83,7 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                     PolicyKind::Trust,
                     None,
                 ));
+                attached_to.push((PrincipalKind::Role, Resolved::Resource(id)));
                 for i in 0..r.blocks("inline_policy").len() {
                     found.push((
                         Cow::Owned(format!("inline_policy.{i}.policy")),
@@ -109,6 +121,11 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                         PrincipalKind::User => "user",
                         PrincipalKind::Group => "group",
                     };
+                    attached_to.extend(
+                        resolve_all(e, r.get(who), *kind)
+                            .into_iter()
+                            .map(|x| (*kind, x)),
+                    );
                     found.push((
                         policy,
                         PolicyHolder::InlinePolicy(*kind),
@@ -120,6 +137,12 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
         }
         for (path, holder, kind, principal) in found {
             let Some(node) = r.path(&path) else { continue };
+            let attached_to = match (holder, kind) {
+                (PolicyHolder::InlinePolicy(_) | PolicyHolder::RoleInlinePolicy, _) => {
+                    attached_to.clone()
+                }
+                _ => Vec::new(),
+            };
             // A bucket-policy resource's `policy = null` is an unreadable policy; elsewhere a
             // null document is no document.
             if node.is_null() && holder != PolicyHolder::BucketPolicy {
@@ -134,11 +157,68 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                 origin: origin(r, &path),
                 principal,
                 document: parse_policy(node),
+                node: document_node(node),
+                attached_to,
+                governs: Vec::new(),
                 path,
             });
         }
     }
     out
+}
+
+/// A policy document as a value whose unresolved leaves stay unknown (see
+/// [`PolicyDoc::node`]). The frontend renders references to other resources inside policy
+/// text as `${address.attr}` placeholders (JSON text from `jsonencode` or
+/// `aws_iam_policy_document`, heredoc templates): they become unknowns again here.
+fn document_node(node: &Node) -> Node {
+    let parsed = |text: &str| -> Option<Node> {
+        let j: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(Node::new(
+            Value::from_json_at(&j, node.loc.as_ref()),
+            node.loc.clone(),
+        ))
+    };
+    let mut out = match &node.value {
+        Value::String(s) => parsed(s).unwrap_or_else(|| {
+            Node::unknown(
+                Unknown::derived("the policy is not valid JSON"),
+                node.loc.clone(),
+            )
+        }),
+        // A heredoc or string template with references: JSON whose strings hold
+        // placeholders, when it parses.
+        Value::Unknown(Unknown::Template { text, .. }) => {
+            parsed(text).unwrap_or_else(|| node.clone())
+        }
+        _ => node.clone(),
+    };
+    references_to_unknowns(&mut out);
+    out
+}
+
+/// The principals of `kind` a value names (one, or a list), resolved by reference or by name.
+fn resolve_all(e: &Estate, n: Option<&Node>, kind: PrincipalKind) -> Vec<Resolved> {
+    let rtype = match kind {
+        PrincipalKind::Role => "aws_iam_role",
+        PrincipalKind::User => "aws_iam_user",
+        PrincipalKind::Group => "aws_iam_group",
+    };
+    match n.map(|n| (n, &n.value)) {
+        None => Vec::new(),
+        Some((_, Value::List(l))) => l
+            .iter()
+            .map(|x| e.resolve(x, &[rtype], &["name"]))
+            .collect(),
+        Some((n, _)) => vec![e.resolve(n, &[rtype], &["name"])],
+    }
+}
+
+/// A string setting as written (`None` when absent or null).
+fn string_attr(r: &Resource, id: ResourceId, path: &'static str) -> Option<Attr<String>> {
+    r.get(path)
+        .filter(|n| !n.is_null())
+        .map(|n| arn(r, id, n, path))
 }
 
 fn principals(e: &Estate, rtype: &str, kind: PrincipalKind) -> Vec<Principal> {
@@ -147,8 +227,37 @@ fn principals(e: &Estate, rtype: &str, kind: PrincipalKind) -> Vec<Principal> {
             id,
             kind,
             name: r.str_attr("name").map(str::to_string),
+            name_attr: string_attr(r, id, "name"),
+            path: string_attr(r, id, "path")
+                .unwrap_or_else(|| Attr::default("/".to_string(), r.loc.clone(), "path", id)),
+            boundary: match kind {
+                PrincipalKind::Group => None,
+                _ => string_attr(r, id, "permissions_boundary"),
+            },
         })
         .collect()
+}
+
+/// Group memberships: `aws_iam_group_membership` (one group, its users) and
+/// `aws_iam_user_group_membership` (one user, its groups).
+fn memberships(e: &Estate) -> Vec<Membership> {
+    let mut out = Vec::new();
+    for (id, r) in
+        e.managed_of_types(&["aws_iam_group_membership", "aws_iam_user_group_membership"])
+    {
+        let (users, groups) = if r.rtype == "aws_iam_group_membership" {
+            ("users", "group")
+        } else {
+            ("user", "groups")
+        };
+        out.push(Membership {
+            id,
+            users: resolve_all(e, r.get(users), PrincipalKind::User),
+            groups: resolve_all(e, r.get(groups), PrincipalKind::Group),
+            loc: r.loc.clone(),
+        });
+    }
+    out
 }
 
 /// A managed policy ARN as written.
@@ -205,7 +314,13 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                 ("groups", PrincipalKind::Group),
             ]
             .into_iter()
-            .filter_map(|(k, kind)| Shown::of(r, k).map(|shown| Grantee { kind, shown }))
+            .filter_map(|(k, kind)| {
+                Shown::of(r, k).map(|shown| Grantee {
+                    kind,
+                    shown,
+                    resolved: resolve_all(e, r.get(k), kind),
+                })
+            })
             .collect();
             out.push(Attachment {
                 id,
@@ -240,6 +355,7 @@ fn attachments(e: &Estate) -> Vec<Attachment> {
                         loc: r.loc.clone(),
                         entries: None,
                     },
+                    resolved: vec![Resolved::Resource(id)],
                 }],
                 policy_arn: Some(arn(r, id, n, "managed_policy_arns")),
             });

@@ -385,6 +385,9 @@ fn bucket(
 
     Bucket {
         id,
+        name: moat_model::aws::setting::read_opt(b, id, "bucket", "bucket", "a name", |n| {
+            n.as_str().map(str::to_string)
+        }),
         encryption,
         versioning,
         public_access_block,
