@@ -7,7 +7,8 @@
 //! resources, IAM policies, RDS, and module calls with `count`/`for_each`). Each stack draws its
 //! good and bad settings from a PRNG seeded with the seed and the stack number, so the same
 //! seed always gives the same bytes. [`cloudformation::generate`] writes the same estate shape
-//! as CloudFormation templates.
+//! as CloudFormation templates. [`iam::generated_estate`] builds an IAM estate of any size for
+//! the IAM benchmarks.
 
 #![cfg_attr(
     not(test),
@@ -22,6 +23,7 @@
 )]
 
 pub mod cloudformation;
+pub mod iam;
 pub mod plan;
 
 use std::fmt::Write as _;

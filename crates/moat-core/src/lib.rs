@@ -43,6 +43,7 @@ pub mod config;
 mod diagram;
 mod error;
 mod exposure;
+pub mod iam;
 mod load;
 mod reach;
 mod scan;

@@ -46,6 +46,9 @@ pub enum Command {
     Exposure(cmd::exposure::ExposureArgs),
     /// Draw the architecture (VPCs, subnets, reachability).
     Diagram(cmd::diagram::DiagramArgs),
+    /// Who can do what in IAM: simulate requests as AWS decides them, list who can act on a
+    /// resource.
+    Iam(cmd::iam::IamArgs),
 }
 
 /// Run a parsed command line: output to `out`, messages to `err`. Returns the exit code
@@ -57,6 +60,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write, color_ok: bool) -
         Command::Reach(a) => cmd::reach::run(a, out, err),
         Command::Exposure(a) => cmd::exposure::run(a, out, err),
         Command::Diagram(a) => cmd::diagram::run(a, out, err),
+        Command::Iam(a) => cmd::iam::run(a, out, err),
     };
     match result.and_then(|c| out.flush().map(|_| c).map_err(Into::into)) {
         Ok(c) => c,

@@ -8,6 +8,7 @@ use moat_core::{NothingRead, Workspace};
 
 pub mod diagram;
 pub mod exposure;
+pub mod iam;
 pub mod reach;
 pub mod rules;
 pub mod scan;
