@@ -22,6 +22,12 @@
 //!   policies), returning the decision as data.
 //! - [`estate`]: the IAM view of a scanned estate (principals, resources, their policies) and
 //!   the questions asked of it: simulate one principal, who can.
+//! - [`graph`]: the principal graph (assume role, pass role to compute, credentials) and who
+//!   can transitively.
+//! - [`escalation`]: privilege escalation methods, decided by the evaluator.
+//! - [`from_model`]: the estate's IAM view built from the typed AWS state of any frontend
+//!   (principals with inline, attached, group and boundary policies; trust, bucket and key
+//!   policies), references to estate resources in policy documents resolved.
 //! - [`simulate`]: standalone requests in the JSON shape of `moat iam simulate --input`.
 #![cfg_attr(
     not(test),
@@ -37,8 +43,11 @@
 
 pub mod condition;
 pub mod data;
+pub mod escalation;
 pub mod estate;
 pub mod eval;
+pub mod from_model;
+pub mod graph;
 pub mod pattern;
 pub mod policy;
 pub mod principal;
