@@ -14,7 +14,11 @@
 //!   likewise.
 //! - Resource-based policies: a role's trust policy is the resource policy of the role
 //!   ([`ResourceKind::Role`]); bucket policies ([`ResourceKind::Bucket`], covering
-//!   `arn:aws:s3:::NAME` and `arn:aws:s3:::NAME/*`); key policies ([`ResourceKind::Key`]).
+//!   `arn:aws:s3:::NAME` and `arn:aws:s3:::NAME/*`); key policies ([`ResourceKind::Key`]);
+//!   queue, topic, secret and repository policies; a function's policy, one statement per
+//!   permission ([`moat_model::aws::identity::permission_policy`]). A policy whose resource
+//!   is unknown may govern any resource of its kind: each of them gets an unknown policy
+//!   naming it.
 //!
 //! # References inside documents
 //! IaC policies name the estate's resources by reference (`aws_iam_role.app.arn`,
@@ -32,8 +36,11 @@
 //! reference to it resolves to the same text, so a policy that names the resource by
 //! reference matches it; it cannot match an ARN a user writes literally, nor a policy pattern
 //! that spells part of the name (`role/app-*` is decided against the placeholder, which AWS's
-//! generated name might match: a known limitation). Regions are never known: a key's ARN is
-//! `arn:aws:kms:{region}:ACCOUNT:key/{ADDRESS}`.
+//! generated name might match: a known limitation). Regions are never known: the ARNs of
+//! keys, queues, topics, secrets, functions and repositories have `{region}` in place of the
+//! region (`arn:aws:kms:{region}:ACCOUNT:key/{ADDRESS}`,
+//! `arn:aws:sqs:{region}:ACCOUNT:{ADDRESS}`, `arn:aws:ecr:{region}:ACCOUNT:repository/NAME`),
+//! and a reference to one of those ARNs inside a document stays unknown.
 
 use std::collections::HashMap;
 
@@ -471,9 +478,136 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        self.service_resources(&mut resources);
         self.out.principals = principals;
         self.out.resources = resources;
         self.out
+    }
+
+    /// Queues, topics, secrets, functions and repositories with their resource policies (a
+    /// function's: the statements its permissions add). A policy whose resource is unknown
+    /// may govern any resource of its kind: each gets an unknown policy naming it. A policy
+    /// that names a resource outside the estate by ARN governs that ARN.
+    fn service_resources(&mut self, resources: &mut Vec<EstateResource>) {
+        let aws = self.aws;
+        let kinds: [(ResourceKind, PolicyHolder, Vec<ResourceId>); 5] = [
+            (
+                ResourceKind::Queue,
+                PolicyHolder::QueuePolicy,
+                aws.messaging.queues.iter().map(|q| q.id).collect(),
+            ),
+            (
+                ResourceKind::Topic,
+                PolicyHolder::TopicPolicy,
+                aws.messaging.topics.iter().map(|t| t.id).collect(),
+            ),
+            (
+                ResourceKind::Secret,
+                PolicyHolder::SecretPolicy,
+                aws.security.secrets.iter().map(|s| s.id).collect(),
+            ),
+            (
+                ResourceKind::Function,
+                PolicyHolder::FunctionPermission,
+                aws.serverless.functions.iter().map(|f| f.id).collect(),
+            ),
+            (
+                ResourceKind::Repository,
+                PolicyHolder::RepositoryPolicy,
+                aws.containers
+                    .ecr_repositories
+                    .iter()
+                    .map(|r| r.id)
+                    .collect(),
+            ),
+        ];
+        for (kind, holder, ids) in kinds {
+            let first = resources.len();
+            let mut at: HashMap<ResourceId, usize> = HashMap::new();
+            for id in ids {
+                at.insert(id, resources.len());
+                resources.push(EstateResource {
+                    address: self.address(id),
+                    kind,
+                    arns: self.service_arns(kind, id),
+                    policies: Vec::new(),
+                    loc: self.loc(id),
+                });
+            }
+            let mut floating: Vec<usize> = Vec::new();
+            for (d, i) in aws.identity.policies.iter().zip(self.doc_index.clone()) {
+                if d.holder != holder {
+                    continue;
+                }
+                for g in &d.governs {
+                    match g {
+                        Resolved::Resource(rid) => {
+                            if let Some(r) = at.get(rid).and_then(|&x| resources.get_mut(x)) {
+                                r.policies.push(i);
+                            }
+                        }
+                        Resolved::External(arn) if arn.starts_with("arn:") => {
+                            resources.push(EstateResource {
+                                address: arn.clone(),
+                                kind,
+                                arns: vec![arn.clone()],
+                                policies: vec![i],
+                                loc: Some(d.loc.clone()),
+                            });
+                        }
+                        Resolved::External(_) | Resolved::Absent => {}
+                        Resolved::Unknown(u) => {
+                            let name = format!("{}.{}", self.address(d.id), d.path);
+                            let why = Unknown::derived(format!(
+                                "`{name}` governs a resource that is unknown ({u})"
+                            ));
+                            floating.push(self.push(unknown_policy(
+                                name,
+                                why,
+                                Some(d.loc.clone()),
+                            )));
+                        }
+                    }
+                }
+            }
+            if !floating.is_empty() {
+                for r in resources.iter_mut().skip(first) {
+                    r.policies.extend(floating.iter().copied());
+                }
+            }
+        }
+    }
+
+    /// The ARN patterns of a queue, topic, secret, function or repository of the estate. The
+    /// region is never known (`{region}`); names are placeholders except a repository's
+    /// written name.
+    fn service_arns(&self, kind: ResourceKind, id: ResourceId) -> Vec<String> {
+        let ph = placeholder(&self.address(id));
+        let a = &self.account;
+        match kind {
+            ResourceKind::Queue => vec![format!("arn:aws:sqs:{{region}}:{a}:{ph}")],
+            ResourceKind::Topic => vec![format!("arn:aws:sns:{{region}}:{a}:{ph}")],
+            ResourceKind::Secret => {
+                vec![format!("arn:aws:secretsmanager:{{region}}:{a}:secret:{ph}")]
+            }
+            ResourceKind::Function => vec![
+                format!("arn:aws:lambda:{{region}}:{a}:function:{ph}"),
+                format!("arn:aws:lambda:{{region}}:{a}:function:{ph}:*"),
+            ],
+            ResourceKind::Repository => {
+                let name = self
+                    .aws
+                    .containers
+                    .ecr_repositories
+                    .iter()
+                    .find(|r| r.id == id)
+                    .and_then(|r| r.name.as_ref())
+                    .and_then(|n| n.written().cloned())
+                    .unwrap_or(ph);
+                vec![format!("arn:aws:ecr:{{region}}:{a}:repository/{name}")]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The inline and attached managed policies of principal `id` (a role, user or group),

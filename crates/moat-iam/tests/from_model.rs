@@ -199,16 +199,93 @@ fn common(iam: &IamEstate, frontend: &str) {
     assert_eq!(sorted, ["app", "bounded", "reader", "ro"], "{frontend}");
 }
 
+/// The resource policies of queues, topics, secrets, repositories and functions (a
+/// function's from its permissions): each governs its resource's ARN (region unknown:
+/// `{region}`, placeholders for names).
+fn services(iam: &IamEstate, frontend: &str) {
+    use DecisionKind::*;
+    let arn = |kind: ResourceKind| -> String {
+        let r = iam
+            .resources
+            .iter()
+            .find(|r| r.kind == kind)
+            .unwrap_or_else(|| panic!("{frontend}: no {kind:?}"));
+        assert_eq!(r.policies.len(), 1, "{frontend}: {r:?}");
+        r.arns[0].clone()
+    };
+    let queue = arn(ResourceKind::Queue);
+    assert!(
+        queue.starts_with("arn:aws:sqs:{region}:{account}:"),
+        "{queue}"
+    );
+    assert_eq!(
+        decide(iam, "reader", "sqs:SendMessage", &queue),
+        Allow,
+        "{frontend}"
+    );
+    assert_eq!(decide(iam, "app", "sqs:SendMessage", &queue), ImplicitDeny);
+    let secret = arn(ResourceKind::Secret);
+    assert_eq!(
+        decide(iam, "reader", "secretsmanager:GetSecretValue", &secret),
+        Allow
+    );
+    assert_eq!(
+        decide(iam, "app", "secretsmanager:GetSecretValue", &secret),
+        ImplicitDeny
+    );
+    let repo = arn(ResourceKind::Repository);
+    assert_eq!(repo, "arn:aws:ecr:{region}:{account}:repository/images");
+    assert_eq!(decide(iam, "reader", "ecr:BatchGetImage", &repo), Allow);
+
+    let ctx = RequestContext::default();
+    let service = |svc: &str, action: &str, resource: &str, ctx: &RequestContext| {
+        iam.decide(&RequestPrincipal::parse(svc), None, action, resource, ctx)
+            .kind
+    };
+    let topic = arn(ResourceKind::Topic);
+    assert_eq!(
+        service("events.amazonaws.com", "sns:Publish", &topic, &ctx),
+        Allow
+    );
+    assert_eq!(
+        service("s3.amazonaws.com", "sns:Publish", &topic, &ctx),
+        ImplicitDeny
+    );
+
+    // The permission's `SourceArn` (a reference to the bucket) becomes a condition.
+    let function = arn(ResourceKind::Function);
+    let mut from_bucket = RequestContext::default();
+    from_bucket.set("aws:SourceArn", "arn:aws:s3:::data");
+    let mut from_other = RequestContext::default();
+    from_other.set("aws:SourceArn", "arn:aws:s3:::other");
+    let invoke = "lambda:InvokeFunction";
+    assert_eq!(
+        service("s3.amazonaws.com", invoke, &function, &from_bucket),
+        Allow,
+        "{frontend}"
+    );
+    assert_eq!(
+        service("s3.amazonaws.com", invoke, &function, &from_other),
+        ImplicitDeny
+    );
+    assert_eq!(
+        service("sns.amazonaws.com", invoke, &function, &from_bucket),
+        ImplicitDeny
+    );
+}
+
 #[test]
 fn terraform_estate() {
     let (_, iam) = terraform();
     common(&iam, "terraform");
+    services(&iam, "terraform");
 }
 
 #[test]
 fn cloudformation_estate() {
     let (_, iam) = cloudformation();
     common(&iam, "cloudformation");
+    services(&iam, "cloudformation");
 }
 
 #[test]

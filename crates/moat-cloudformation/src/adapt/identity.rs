@@ -125,7 +125,7 @@ fn embedded(r: &Resource, holder: PolicyHolder, principal: bool) -> Vec<Found> {
         .collect()
 }
 
-const TYPES: [&str; 11] = [
+const TYPES: [&str; 17] = [
     "AWS::IAM::Role",
     "AWS::IAM::User",
     "AWS::IAM::Group",
@@ -137,12 +137,69 @@ const TYPES: [&str; 11] = [
     "AWS::S3::BucketPolicy",
     "AWS::KMS::Key",
     "AWS::SSO::PermissionSet",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::TopicInlinePolicy",
+    "AWS::SecretsManager::ResourcePolicy",
+    "AWS::ECR::Repository",
+    "AWS::Lambda::Permission",
 ];
 
 fn policies(e: &Estate) -> Vec<PolicyDoc> {
     let mut out = Vec::new();
     for (id, r) in e.managed_of_types(&TYPES) {
         let document = Cow::Borrowed("PolicyDocument");
+        if r.rtype == "AWS::Lambda::Permission" {
+            let w = |k: &str| setting::written(r, k);
+            let node = permission_policy(
+                w("Principal"),
+                w("Action"),
+                w("SourceArn"),
+                w("SourceAccount"),
+                w("PrincipalOrgID"),
+                w("FunctionUrlAuthType"),
+                Some(&r.loc),
+            );
+            out.push(PolicyDoc {
+                id,
+                holder: PolicyHolder::FunctionPermission,
+                kind: PolicyKind::Resource,
+                declared_as: r.rtype.clone(),
+                path: Cow::Borrowed("Principal"),
+                loc: r.loc.clone(),
+                origin: PolicyOrigin::Other,
+                principal: None,
+                document: parse_policy(&node),
+                node,
+                attached_to: Vec::new(),
+                governs: w("FunctionName")
+                    .map(|n| e.resolve(n, &["AWS::Lambda::Function"], &["FunctionName"]))
+                    .into_iter()
+                    .collect(),
+            });
+            continue;
+        }
+        // Resource policies declared apart from their resources: the property that names
+        // them and their type.
+        let governed = |key: &str, rtype: &str| -> Vec<Resolved> {
+            match setting::written(r, key).map(|n| (n, &n.value)) {
+                None => Vec::new(),
+                Some((_, Value::List(l))) => {
+                    l.iter().map(|n| e.resolve(n, &[rtype], &[])).collect()
+                }
+                Some((n, _)) => vec![e.resolve(n, &[rtype], &[])],
+            }
+        };
+        let governs: Vec<Resolved> = match r.rtype.as_str() {
+            "AWS::SQS::QueuePolicy" => governed("Queues", "AWS::SQS::Queue"),
+            "AWS::SNS::TopicPolicy" => governed("Topics", "AWS::SNS::Topic"),
+            "AWS::SNS::TopicInlinePolicy" => governed("TopicArn", "AWS::SNS::Topic"),
+            "AWS::SecretsManager::ResourcePolicy" => {
+                governed("SecretId", "AWS::SecretsManager::Secret")
+            }
+            "AWS::ECR::Repository" => vec![Resolved::Resource(id)],
+            _ => Vec::new(),
+        };
         let found: Vec<Found> = match r.rtype.as_str() {
             "AWS::IAM::Role" => {
                 let mut v = vec![(
@@ -209,6 +266,30 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                 PolicyKind::Resource,
                 None,
             )],
+            "AWS::SQS::QueuePolicy" => vec![(
+                document,
+                PolicyHolder::QueuePolicy,
+                PolicyKind::Resource,
+                None,
+            )],
+            "AWS::SNS::TopicPolicy" | "AWS::SNS::TopicInlinePolicy" => vec![(
+                document,
+                PolicyHolder::TopicPolicy,
+                PolicyKind::Resource,
+                None,
+            )],
+            "AWS::SecretsManager::ResourcePolicy" => vec![(
+                Cow::Borrowed("ResourcePolicy"),
+                PolicyHolder::SecretPolicy,
+                PolicyKind::Resource,
+                None,
+            )],
+            "AWS::ECR::Repository" => vec![(
+                Cow::Borrowed("RepositoryPolicyText"),
+                PolicyHolder::RepositoryPolicy,
+                PolicyKind::Resource,
+                None,
+            )],
             _ => Vec::new(),
         };
         let attached_to: Vec<(PrincipalKind, Resolved)> = match r.rtype.as_str() {
@@ -256,7 +337,7 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                 } else {
                     Vec::new()
                 },
-                governs: Vec::new(),
+                governs: governs.clone(),
                 path,
             });
         }

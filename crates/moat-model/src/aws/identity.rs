@@ -81,6 +81,22 @@ pub enum PolicyHolder {
     BucketInlinePolicy,
     /// A KMS key policy.
     KeyPolicy,
+    /// An SQS queue policy (on the queue, or declared apart: Terraform `aws_sqs_queue_policy`,
+    /// CloudFormation `AWS::SQS::QueuePolicy`).
+    QueuePolicy,
+    /// An SNS topic policy (Terraform `aws_sns_topic_policy`, CloudFormation
+    /// `AWS::SNS::TopicPolicy`, `AWS::SNS::TopicInlinePolicy`).
+    TopicPolicy,
+    /// A Secrets Manager resource policy (Terraform `aws_secretsmanager_secret_policy`,
+    /// CloudFormation `AWS::SecretsManager::ResourcePolicy`).
+    SecretPolicy,
+    /// An ECR repository policy (Terraform `aws_ecr_repository_policy`, CloudFormation
+    /// `RepositoryPolicyText`).
+    RepositoryPolicy,
+    /// One statement of a Lambda function's resource policy, synthesized from a permission
+    /// (Terraform `aws_lambda_permission`, CloudFormation `AWS::Lambda::Permission`) by
+    /// [`permission_policy`].
+    FunctionPermission,
 }
 
 /// How the frontend produced a policy document.
@@ -129,10 +145,10 @@ pub struct PolicyDoc {
     /// for a policy written in the principal's own declaration, that principal. Empty for
     /// managed, trust and resource policies.
     pub attached_to: Vec<(PrincipalKind, Resolved)>,
-    /// For a resource policy declared apart from its resource (a queue, topic, secret or
-    /// repository policy), the resources it governs, resolved; empty when the document is
-    /// written on the resource itself (its `id`) or is a bucket policy (linked from
-    /// [`crate::aws::storage::Bucket::policies`]).
+    /// For a queue, topic, secret, repository policy or a function permission, the resources
+    /// it governs, resolved (the declaring resource itself when the policy is written on it).
+    /// Empty for other documents: a key policy governs its key (`id`), bucket policies are
+    /// linked from [`crate::aws::storage::Bucket::policies`].
     pub governs: Vec<Resolved>,
 }
 
@@ -534,6 +550,91 @@ pub fn references_to_unknowns(n: &mut Node) {
         Value::Map(m) => m.values_mut().for_each(references_to_unknowns),
         _ => {}
     }
+}
+
+/// The resource-policy statement a Lambda permission adds to its function's policy
+/// ([`PolicyHolder::FunctionPermission`]), as a policy value like [`PolicyDoc::node`]: `Allow`
+/// `action` to `principal` (`*`; a service principal, `*.amazonaws.com`; otherwise an account
+/// ID or ARN), on the function (`Resource: *`, the statement belongs to that function's
+/// policy only), under the conditions AWS adds for the permission's settings
+/// ([Lambda resource-based policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html),
+/// [AddPermission](https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html)):
+/// `source_arn` (`ArnLike` `AWS:SourceArn`), `source_account` (`StringEquals`
+/// `AWS:SourceAccount`), `org_id` (`StringEquals` `aws:PrincipalOrgID`), `url_auth`
+/// (`StringEquals` `lambda:FunctionUrlAuthType`). An unknown setting stays unknown in place.
+pub fn permission_policy(
+    principal: Option<&Node>,
+    action: Option<&Node>,
+    source_arn: Option<&Node>,
+    source_account: Option<&Node>,
+    org_id: Option<&Node>,
+    url_auth: Option<&Node>,
+    loc: Option<&Loc>,
+) -> Node {
+    use std::collections::BTreeMap;
+    let at = |v: Value| Node::new(v, loc.cloned());
+    let missing = |what: &str| {
+        at(Value::Unknown(Unknown::derived(format!(
+            "the permission's {what} is not written"
+        ))))
+    };
+    let principal = match principal.filter(|n| !n.is_null()) {
+        None => missing("principal"),
+        Some(n) => match &n.value {
+            Value::String(p) if p == "*" => n.clone(),
+            Value::String(p) => {
+                let kind = if p.ends_with(".amazonaws.com") || p.ends_with(".amazonaws.com.cn") {
+                    "Service"
+                } else {
+                    "AWS"
+                };
+                at(Value::Map(BTreeMap::from([(kind.to_string(), n.clone())])))
+            }
+            _ => n.clone(),
+        },
+    };
+    let mut condition: BTreeMap<String, Node> = BTreeMap::new();
+    for (op, key, n) in [
+        ("ArnLike", "AWS:SourceArn", source_arn),
+        ("StringEquals", "AWS:SourceAccount", source_account),
+        ("StringEquals", "aws:PrincipalOrgID", org_id),
+        ("StringEquals", "lambda:FunctionUrlAuthType", url_auth),
+    ] {
+        let Some(n) = n.filter(|n| !n.is_null()) else {
+            continue;
+        };
+        let entry = condition
+            .entry(op.to_string())
+            .or_insert_with(|| at(Value::Map(BTreeMap::new())));
+        if let Value::Map(m) = &mut entry.value {
+            m.insert(key.to_string(), n.clone());
+        }
+    }
+    let mut statement = BTreeMap::from([
+        ("Effect".to_string(), at(Value::String("Allow".into()))),
+        ("Principal".to_string(), principal),
+        (
+            "Action".to_string(),
+            action
+                .filter(|n| !n.is_null())
+                .cloned()
+                .unwrap_or_else(|| missing("action")),
+        ),
+        ("Resource".to_string(), at(Value::String("*".into()))),
+    ]);
+    if !condition.is_empty() {
+        statement.insert("Condition".to_string(), at(Value::Map(condition)));
+    }
+    at(Value::Map(BTreeMap::from([
+        (
+            "Version".to_string(),
+            at(Value::String("2012-10-17".into())),
+        ),
+        (
+            "Statement".to_string(),
+            at(Value::List(vec![at(Value::Map(statement))])),
+        ),
+    ])))
 }
 
 /// True if an IAM action pattern (with `*` and `?`) matches every action of its service

@@ -67,6 +67,14 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
         "aws_kms_key",
         "aws_s3_bucket",
         "aws_iam_role",
+        "aws_sqs_queue",
+        "aws_sqs_queue_policy",
+        "aws_sns_topic",
+        "aws_sns_topic_policy",
+        "aws_secretsmanager_secret",
+        "aws_secretsmanager_secret_policy",
+        "aws_ecr_repository_policy",
+        "aws_lambda_permission",
     ];
     let mut out = Vec::new();
     for (id, r) in e.managed_of_types(&types) {
@@ -74,6 +82,71 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
         let mut found: Vec<(Cow<'static, str>, PolicyHolder, PolicyKind, Option<Shown>)> =
             Vec::new();
         let mut attached_to: Vec<(PrincipalKind, Resolved)> = Vec::new();
+        let mut governs: Vec<Resolved> = Vec::new();
+        if r.rtype == "aws_lambda_permission" {
+            let node = permission_policy(
+                r.get("principal"),
+                r.get("action"),
+                r.get("source_arn"),
+                r.get("source_account"),
+                r.get("principal_org_id"),
+                r.get("function_url_auth_type"),
+                Some(&r.loc),
+            );
+            let function = r
+                .get("function_name")
+                .map(|n| e.resolve(n, &["aws_lambda_function"], &["function_name"]));
+            out.push(PolicyDoc {
+                id,
+                holder: PolicyHolder::FunctionPermission,
+                kind: PolicyKind::Resource,
+                declared_as: r.rtype.clone(),
+                path: Cow::Borrowed("principal"),
+                loc: r.loc.clone(),
+                origin: PolicyOrigin::Other,
+                principal: None,
+                document: parse_policy(&node),
+                node,
+                attached_to: Vec::new(),
+                governs: function.into_iter().collect(),
+            });
+            continue;
+        }
+        // A resource policy written on the resource, or declared apart (the attribute that
+        // names the resource, and the resource type).
+        let resource_policy: Option<(PolicyHolder, Option<Apart>)> = match r.rtype.as_str() {
+            "aws_sqs_queue" => Some((PolicyHolder::QueuePolicy, None)),
+            "aws_sqs_queue_policy" => Some((
+                PolicyHolder::QueuePolicy,
+                Some(("queue_url", "aws_sqs_queue", &[])),
+            )),
+            "aws_sns_topic" => Some((PolicyHolder::TopicPolicy, None)),
+            "aws_sns_topic_policy" => Some((
+                PolicyHolder::TopicPolicy,
+                Some(("arn", "aws_sns_topic", &[])),
+            )),
+            "aws_secretsmanager_secret" => Some((PolicyHolder::SecretPolicy, None)),
+            "aws_secretsmanager_secret_policy" => Some((
+                PolicyHolder::SecretPolicy,
+                Some(("secret_arn", "aws_secretsmanager_secret", &[])),
+            )),
+            "aws_ecr_repository_policy" => Some((
+                PolicyHolder::RepositoryPolicy,
+                Some(("repository", "aws_ecr_repository", &["name"])),
+            )),
+            _ => None,
+        };
+        if let Some((holder, apart)) = resource_policy {
+            governs = match apart {
+                None => vec![Resolved::Resource(id)],
+                Some((key, rtype, names)) => r
+                    .get(key)
+                    .map(|n| e.resolve(n, &[rtype], names))
+                    .into_iter()
+                    .collect(),
+            };
+            found.push((Cow::Borrowed("policy"), holder, PolicyKind::Resource, None));
+        }
         let policy = Cow::Borrowed("policy");
         match r.rtype.as_str() {
             "aws_iam_role" => {
@@ -159,7 +232,7 @@ fn policies(e: &Estate) -> Vec<PolicyDoc> {
                 document: parse_policy(node),
                 node: document_node(node),
                 attached_to,
-                governs: Vec::new(),
+                governs: governs.clone(),
                 path,
             });
         }
@@ -220,6 +293,10 @@ fn string_attr(r: &Resource, id: ResourceId, path: &'static str) -> Option<Attr<
         .filter(|n| !n.is_null())
         .map(|n| arn(r, id, n, path))
 }
+
+/// A resource policy declared apart from its resource: the attribute that names the resource,
+/// the resource's type, and the attributes a literal name is matched with.
+type Apart = (&'static str, &'static str, &'static [&'static str]);
 
 fn principals(e: &Estate, rtype: &str, kind: PrincipalKind) -> Vec<Principal> {
     e.managed_of_type(rtype)
