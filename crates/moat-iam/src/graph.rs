@@ -20,8 +20,9 @@
 //!   ARNs is not counted (an under-approximation, stated here). For EC2, the instance profile
 //!   that carries the role is taken to exist: a role that trusts `ec2.amazonaws.com` is made
 //!   to be in one, so `iam:AddRoleToInstanceProfile` is not required.
-//! - `iam:UpdateAssumeRolePolicy`: `P` may rewrite role `Q`'s trust policy, and then name
-//!   itself in it (a same-account trust policy that names the caller allows on its own).
+//! - `iam:UpdateAssumeRolePolicy`: `P` may rewrite role `Q`'s trust policy, and may then
+//!   assume `Q` under a trust policy that names it (decided with that policy in place of the
+//!   role's, so SCPs and `P`'s boundary still apply).
 //! - `iam:CreateAccessKey`, `iam:CreateLoginProfile`, `iam:UpdateLoginProfile`: `P` may create
 //!   credentials for user `Q`.
 //!
@@ -321,6 +322,19 @@ impl<'e> Decider<'e> {
         resource: &str,
         context: &RequestContext,
     ) -> Decision {
+        let policies = self.resource_policies(resource);
+        self.decide_in(caller, action, resource, policies, context)
+    }
+
+    /// [`Decider::decide`] with the resource's resource-based policies given.
+    pub(crate) fn decide_in(
+        &self,
+        caller: Caller<'_>,
+        action: &str,
+        resource: &str,
+        resource_policies: Vec<&NamedPolicy>,
+        context: &RequestContext,
+    ) -> Decision {
         let estate = self.estate;
         let service_who;
         let (who, index) = match caller {
@@ -337,7 +351,6 @@ impl<'e> Decider<'e> {
             }
         };
         let p = index.and_then(|i| estate.principals.get(i));
-        let resource_policies = self.resource_policies(resource);
         let set = PolicySet {
             identity: p
                 .map(|p| {
@@ -849,14 +862,37 @@ impl PrincipalGraph {
                         continue;
                     }
                     let step = memo.step(&d, p, arn(r), "", context);
-                    if let Some(status) = allow_status(&step.decision) {
+                    let Some(update_status) = allow_status(&step.decision) else {
+                        continue;
+                    };
+                    // Then assume it under a trust policy that names the caller: what else
+                    // applies (SCPs, its boundary) must allow too.
+                    let Some(rewritten) = rewritten_trust(arn(p)) else {
+                        continue;
+                    };
+                    let decision = d.decide_in(
+                        Caller::Principal(p),
+                        "sts:AssumeRole",
+                        arn(r),
+                        vec![&rewritten],
+                        context,
+                    );
+                    let assume = d.step_with(
+                        Caller::Principal(p),
+                        "sts:AssumeRole",
+                        arn(r),
+                        Arc::new(decision),
+                    );
+                    if let Some(status) =
+                        and_status(Some(update_status), allow_status(&assume.decision))
+                    {
                         found.push(edge(
                             p,
                             r,
                             "iam:UpdateAssumeRolePolicy",
                             None,
                             status,
-                            vec![step],
+                            vec![step, assume],
                         ));
                     }
                 }
@@ -1120,6 +1156,18 @@ fn edge(
         status,
         steps,
     }
+}
+
+/// The trust policy a caller that may rewrite a role's trust policy would write: one that lets
+/// it assume the role.
+fn rewritten_trust(caller_arn: &str) -> Option<NamedPolicy> {
+    let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": caller_arn}, "Action": "sts:AssumeRole"}]});
+    let policy = crate::policy::Policy::from_json(&doc).ok()?;
+    Some(NamedPolicy::new(
+        "trust policy rewritten to name the caller",
+        policy,
+    ))
 }
 
 /// The service principals of [`COMPUTE_SERVICES`], each once, in order.

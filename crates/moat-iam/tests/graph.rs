@@ -394,7 +394,29 @@ fn update_assume_role_policy_is_an_edge() {
     let a = answer(&answers, dev);
     assert_eq!(a.status, DecisionKind::Allow);
     assert_eq!(methods(a), vec!["iam:UpdateAssumeRolePolicy"]);
-    assert_eq!(a.chain.as_ref().unwrap().target, prod);
+    let chain = a.chain.as_ref().unwrap();
+    assert_eq!(chain.target, prod);
+    // The rewrite, then the assumption under the rewritten trust policy.
+    let steps: Vec<(&str, &str)> = chain.edges[0]
+        .steps
+        .iter()
+        .map(|s| (s.action.as_str(), s.decision.kind.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("iam:UpdateAssumeRolePolicy", "allow"),
+            ("sts:AssumeRole", "allow")
+        ]
+    );
+
+    // An SCP that denies sts:AssumeRole: the rewrite alone does not get there.
+    let mut b = B { e };
+    b.scp(json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}));
+    let g = PrincipalGraph::build(&b.e, &RequestContext::new());
+    assert!(g.edges.is_empty() && g.unknown_edges.is_empty());
 }
 
 #[test]
