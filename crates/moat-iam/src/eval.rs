@@ -44,7 +44,9 @@ use moat_model::{Loc, Tri, Unknown};
 
 use crate::condition::{evaluate_conditions_substituting, RequestContext};
 use crate::pattern::{action_matches, resource_matches};
-use crate::policy::{Effect, EffectValue, Leaf, Policy, Statement, Targets};
+use crate::policy::{
+    Conditions, Effect, EffectValue, Leaf, Policy, PrincipalElement, Statement, Targets,
+};
 use crate::principal::{statement_applies_to, PrincipalKind, PrincipalMatch, RequestPrincipal};
 use crate::variables::{has_variables, substitute, Substituted};
 
@@ -328,6 +330,7 @@ fn statement_applies(
     substitutes: Option<bool>,
     query: &Query<'_>,
     check_principal: bool,
+    has_boundary: bool,
 ) -> (Tri, PrincipalMatch) {
     let action = targets_cover(&st.action, |p| Tri::from(action_matches(p, query.action)));
     if action.is_false() {
@@ -344,13 +347,25 @@ fn statement_applies(
         return (Tri::False, PrincipalMatch::None);
     }
     let mut how = PrincipalMatch::Direct;
-    if check_principal {
+    let not_principal_deny = has_boundary
+        && matches!(st.principal, Some(PrincipalElement::AllBut(_)))
+        && matches!(st.effect, EffectValue::Known(Effect::Deny));
+    if check_principal && !not_principal_deny {
+        // (A `Deny` with `NotPrincipal` always denies a principal that has a permissions
+        // boundary, whatever it names: "the Deny statement always denies ... regardless of
+        // the values specified in the NotPrincipal element" for principals with a boundary,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html.)
         let (t, m) = statement_applies_to(st.principal.as_ref(), query.principal);
         how = m;
         applies = and(applies, t);
         if applies.is_false() {
             return (Tri::False, PrincipalMatch::None);
         }
+    }
+    if substitutes != Some(false) && has_missing_variable(st, query.context) {
+        // A policy variable without a value and without a default: the statement does not
+        // apply (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+        return (Tri::False, PrincipalMatch::None);
     }
     let condition = match substitutes {
         Some(s) => evaluate_conditions_substituting(&st.condition, query.context, s),
@@ -364,27 +379,69 @@ fn statement_applies(
     (applies, how)
 }
 
+/// A statement that applied, kept by reference until the decision needs it as a [`Reason`].
+#[derive(Clone, Copy, Debug)]
+struct Hit<'a> {
+    layer: Layer,
+    policy: &'a NamedPolicy,
+    statement: &'a Statement,
+    effect: Effect,
+}
+
+impl Hit<'_> {
+    fn reason(&self) -> Reason {
+        reason(self.layer, self.policy, self.statement, self.effect)
+    }
+}
+
+/// Whether a policy variable without a value (absent key, no default) makes the statement
+/// not apply: in `NotResource` (the statement cannot say what it excludes) or in the values of
+/// a negated string or ARN operator. In `Resource` and in positive operators such a value
+/// simply matches nothing. Following
+/// [Policy variables](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html):
+/// a variable with no value never grants.
+fn has_missing_variable(st: &Statement, context: &RequestContext) -> bool {
+    let missing = |text: &str| {
+        has_variables(text) && matches!(substitute(text, context, false), Substituted::Missing(_))
+    };
+    let in_not_resource = match &st.resource {
+        Some(Targets::AllBut(l)) => l.iter().any(|leaf| leaf.as_known().is_some_and(missing)),
+        _ => false,
+    };
+    in_not_resource
+        || match &st.condition {
+            Conditions::Known(entries) => entries.iter().any(|e| {
+                crate::condition::Operator::parse(&e.operator)
+                    .is_some_and(|op| op.takes_variables() && op.negated)
+                    && e.values.iter().any(|v| v.as_known().is_some_and(missing))
+            }),
+            Conditions::Unknown(_) => false,
+        }
+}
+
 /// What one policy type says about the request.
 #[derive(Clone, Debug)]
-struct LayerResult {
+struct LayerResult<'a> {
     deny: Tri,
     /// Allow through a statement whose principal matched directly / by role ARN / by account
     /// (identity-based layers use `direct` only).
     direct: Tri,
     role: Tri,
+    everyone: Tri,
     account: Tri,
-    allows: Vec<Reason>,
-    denies: Vec<Reason>,
-    maybe: Vec<Reason>,
+    allows: Vec<Hit<'a>>,
+    denies: Vec<Hit<'a>>,
+    maybe: Vec<Hit<'a>>,
     unknowns: Vec<Unknown>,
 }
 
-impl LayerResult {
-    fn empty() -> LayerResult {
+impl<'a> LayerResult<'a> {
+    fn empty() -> LayerResult<'a> {
         LayerResult {
             deny: Tri::False,
             direct: Tri::False,
             role: Tri::False,
+            everyone: Tri::False,
             account: Tri::False,
             allows: Vec::new(),
             denies: Vec::new(),
@@ -396,7 +453,7 @@ impl LayerResult {
     fn any_allow(&self) -> Tri {
         or(
             or(self.direct.clone(), self.role.clone()),
-            self.account.clone(),
+            or(self.everyone.clone(), self.account.clone()),
         )
     }
 }
@@ -416,17 +473,19 @@ fn reason(layer: Layer, p: &NamedPolicy, st: &Statement, effect: Effect) -> Reas
     }
 }
 
-fn evaluate_layer(
+fn evaluate_layer<'a>(
     layer: Layer,
-    policies: &[&NamedPolicy],
+    policies: &[&'a NamedPolicy],
     query: &Query<'_>,
     check_principal: bool,
-) -> LayerResult {
+    has_boundary: bool,
+) -> LayerResult<'a> {
     let mut r = LayerResult::empty();
     for p in policies {
         let substitutes = p.policy.version.substitutes_variables();
         for st in &p.policy.statements {
-            let (applies, how) = statement_applies(st, substitutes, query, check_principal);
+            let (applies, how) =
+                statement_applies(st, substitutes, query, check_principal, has_boundary);
             if applies.is_false() {
                 continue;
             }
@@ -450,7 +509,12 @@ fn evaluate_layer(
                 r.unknowns.push(u.clone());
             }
             for e in effects {
-                let why = reason(layer, p, st, *e);
+                let why = Hit {
+                    layer,
+                    policy: p,
+                    statement: st,
+                    effect: *e,
+                };
                 match e {
                     Effect::Deny => {
                         r.deny = or(r.deny.clone(), value.clone());
@@ -464,6 +528,7 @@ fn evaluate_layer(
                         let slot = match how {
                             PrincipalMatch::Account => &mut r.account,
                             PrincipalMatch::RoleArn => &mut r.role,
+                            PrincipalMatch::Everyone => &mut r.everyone,
                             _ => &mut r.direct,
                         };
                         *slot = or(slot.clone(), value.clone());
@@ -482,14 +547,20 @@ fn evaluate_layer(
 
 /// Whether the action needs the resource policy's own allow even within the account: role
 /// trust policies (`sts:AssumeRole`, `sts:AssumeRoleWithSAML`, `sts:AssumeRoleWithWebIdentity`,
-/// `sts:TagSession`, `sts:SetSourceIdentity`) and KMS key policies.
-pub fn resource_policy_required(action: &str) -> bool {
-    let lower = action.to_ascii_lowercase();
-    lower.starts_with("kms:")
-        || lower.starts_with("sts:assumerole")
-        || lower == "sts:tagsession"
-        || lower == "sts:setsourceidentity"
-        || lower == "sts:setcontext"
+/// `sts:TagSession`, `sts:SetSourceIdentity`) and KMS key policies (for actions on a key).
+pub fn resource_policy_required(action: &str, resource: &str) -> bool {
+    let prefix = |p: &str| {
+        action
+            .get(..p.len())
+            .is_some_and(|a| a.eq_ignore_ascii_case(p))
+    };
+    // KMS actions on a key; those on no key (`kms:ListKeys`, `kms:CreateKey`: resource `*`)
+    // have no key policy to consult.
+    (prefix("kms:") && resource != "*")
+        || prefix("sts:AssumeRole")
+        || action.eq_ignore_ascii_case("sts:TagSession")
+        || action.eq_ignore_ascii_case("sts:SetSourceIdentity")
+        || action.eq_ignore_ascii_case("sts:SetContext")
 }
 
 /// The boolean inputs of the final decision.
@@ -500,6 +571,7 @@ struct Inputs {
     scp_ok: bool,
     rp_direct: bool,
     rp_role: bool,
+    rp_everyone: bool,
     rp_account: bool,
     identity: bool,
     boundary: bool,
@@ -545,7 +617,7 @@ fn decide(i: Inputs, f: &Facts) -> Outcome {
         | PrincipalKind::Service
         | PrincipalKind::Federated
         | PrincipalKind::CanonicalUser => {
-            return if i.rp_direct {
+            return if i.rp_direct || i.rp_everyone {
                 Outcome::Allow(Path::ResourceDirect)
             } else {
                 Outcome::ImplicitDeny(vec!["resource_policy"])
@@ -558,7 +630,7 @@ fn decide(i: Inputs, f: &Facts) -> Outcome {
     if f.kind == PrincipalKind::Root && f.same_account {
         // The root user is not subject to identity-based policies; trust and key policies
         // must still name it (or its account).
-        return if !f.resource_required || i.rp_direct || i.rp_account {
+        return if !f.resource_required || i.rp_direct || i.rp_everyone || i.rp_account {
             Outcome::Allow(Path::Root)
         } else {
             Outcome::ImplicitDeny(vec!["resource_policy"])
@@ -582,6 +654,9 @@ fn decide(i: Inputs, f: &Facts) -> Outcome {
         if i.rp_role && boundary_ok && session_ok {
             return Outcome::Allow(Path::ResourceRole);
         }
+        if i.rp_everyone && session_ok {
+            return Outcome::Allow(Path::ResourceRole);
+        }
         if f.resource_required {
             return if i.rp_account && identity_side {
                 Outcome::Allow(Path::Identity)
@@ -598,7 +673,7 @@ fn decide(i: Inputs, f: &Facts) -> Outcome {
         }
         Outcome::ImplicitDeny(missing)
     } else {
-        let rp = i.rp_direct || i.rp_role || i.rp_account;
+        let rp = i.rp_direct || i.rp_role || i.rp_everyone || i.rp_account;
         match (rp, identity_side) {
             (true, true) => Outcome::Allow(Path::CrossAccount),
             (false, _) => {
@@ -612,7 +687,7 @@ fn decide(i: Inputs, f: &Facts) -> Outcome {
 }
 
 /// The level results of SCPs or RCPs: every level must allow.
-fn levels_allow(levels: &[LayerResult]) -> Tri {
+fn levels_allow(levels: &[LayerResult<'_>]) -> Tri {
     levels
         .iter()
         .fold(Tri::True, |acc, l| and(acc, l.any_allow()))
@@ -621,6 +696,20 @@ fn levels_allow(levels: &[LayerResult]) -> Tri {
 /// Evaluate a request against the policies that apply to it.
 pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
     let who = query.principal;
+    if who.is_iam_identity() && query.action.eq_ignore_ascii_case("sts:GetCallerIdentity") {
+        // "No permissions are required to perform this operation. If an administrator
+        // attaches a policy to your identity that explicitly denies access to the
+        // sts:GetCallerIdentity action, you can still perform this operation."
+        // (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+        return Decision {
+            kind: DecisionKind::Allow,
+            reasons: Vec::new(),
+            missing: Vec::new(),
+            possible: Vec::new(),
+            unknowns: Vec::new(),
+        };
+    }
+    let has_boundary = policies.boundary.is_some() && who.is_iam_identity();
     let resource_account = query.resource_account();
     let same_account = match (who.account.as_deref(), resource_account) {
         (Some(a), Some(b)) => a == b,
@@ -630,38 +719,44 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
         || matches!(who.kind, PrincipalKind::Service | PrincipalKind::Anonymous);
     // SCPs apply to the principals of the accounts they are attached to; an anonymous or
     // service principal has none.
-    let scps: Vec<LayerResult> = if exempt_from_org {
+    let scps: Vec<LayerResult<'_>> = if exempt_from_org {
         Vec::new()
     } else {
         policies
             .scps
             .iter()
-            .map(|level| evaluate_layer(Layer::Scp, level, query, false))
+            .map(|level| evaluate_layer(Layer::Scp, level, query, false, false))
             .collect()
     };
-    let rcps: Vec<LayerResult> =
+    let rcps: Vec<LayerResult<'_>> =
         if who.is_service_linked_role() || who.kind == PrincipalKind::Service {
             Vec::new()
         } else {
             policies
                 .rcps
                 .iter()
-                .map(|level| evaluate_layer(Layer::Rcp, level, query, true))
+                .map(|level| evaluate_layer(Layer::Rcp, level, query, true, has_boundary))
                 .collect()
         };
-    let resource = evaluate_layer(Layer::Resource, &policies.resource, query, true);
+    let resource = evaluate_layer(
+        Layer::Resource,
+        &policies.resource,
+        query,
+        true,
+        has_boundary,
+    );
     let iam_identity = who.is_iam_identity();
     let identity = if iam_identity {
-        evaluate_layer(Layer::Identity, &policies.identity, query, false)
+        evaluate_layer(Layer::Identity, &policies.identity, query, false, false)
     } else {
         LayerResult::empty()
     };
     let boundary = match (iam_identity, policies.boundary) {
-        (true, Some(b)) => Some(evaluate_layer(Layer::Boundary, &[b], query, false)),
+        (true, Some(b)) => Some(evaluate_layer(Layer::Boundary, &[b], query, false, false)),
         _ => None,
     };
     let session = match (iam_identity, policies.session) {
-        (true, Some(s)) => Some(evaluate_layer(Layer::Session, &[s], query, false)),
+        (true, Some(s)) => Some(evaluate_layer(Layer::Session, &[s], query, false, false)),
         _ => None,
     };
 
@@ -674,12 +769,13 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
         deny = or(deny, l.deny.clone());
     }
 
-    let vars: [Tri; 9] = [
+    let vars: [Tri; 10] = [
         deny,
         levels_allow(&rcps),
         levels_allow(&scps),
         resource.direct.clone(),
         resource.role.clone(),
+        resource.everyone.clone(),
         resource.account.clone(),
         identity.any_allow(),
         boundary.as_ref().map_or(Tri::True, LayerResult::any_allow),
@@ -688,7 +784,7 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
     let facts = Facts {
         same_account,
         kind: who.kind,
-        resource_required: resource_policy_required(query.action),
+        resource_required: resource_policy_required(query.action, query.resource),
         has_boundary: boundary.is_some(),
         has_session: session.is_some(),
     };
@@ -699,7 +795,7 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
         .map(|(i, _)| i)
         .collect();
     let base = |bits: u32| -> Inputs {
-        let mut b = [false; 9];
+        let mut b = [false; 10];
         for (slot, t) in b.iter_mut().zip(vars.iter()) {
             *slot = t.is_true();
         }
@@ -710,13 +806,15 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
                 }
             }
         }
-        let [deny, rcp_ok, scp_ok, rp_direct, rp_role, rp_account, identity, boundary, session] = b;
+        let [deny, rcp_ok, scp_ok, rp_direct, rp_role, rp_everyone, rp_account, identity, boundary, session] =
+            b;
         Inputs {
             deny,
             rcp_ok,
             scp_ok,
             rp_direct,
             rp_role,
+            rp_everyone,
             rp_account,
             identity,
             boundary,
@@ -780,9 +878,9 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
                 unknowns.push(u.clone());
             }
         }
-        reasons.extend(l.maybe.iter().cloned());
-        reasons.extend(l.denies.iter().cloned());
-        reasons.extend(l.allows.iter().cloned());
+        reasons.extend(l.maybe.iter().map(Hit::reason));
+        reasons.extend(l.denies.iter().map(Hit::reason));
+        reasons.extend(l.allows.iter().map(Hit::reason));
     }
     Decision {
         kind: DecisionKind::Unknown,
@@ -794,15 +892,15 @@ pub fn evaluate(policies: &PolicySet<'_>, query: &Query<'_>) -> Decision {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn finish<'l, I: Iterator<Item = &'l LayerResult>>(
+fn finish<'l, 'a: 'l, I: Iterator<Item = &'l LayerResult<'a>>>(
     outcome: Outcome,
     all_layers: &dyn Fn() -> I,
-    scps: &[LayerResult],
-    rcps: &[LayerResult],
-    resource: &LayerResult,
-    identity: &LayerResult,
-    boundary: &Option<LayerResult>,
-    session: &Option<LayerResult>,
+    scps: &[LayerResult<'a>],
+    rcps: &[LayerResult<'a>],
+    resource: &LayerResult<'a>,
+    identity: &LayerResult<'a>,
+    boundary: &Option<LayerResult<'a>>,
+    session: &Option<LayerResult<'a>>,
 ) -> Decision {
     let mut d = Decision {
         kind: DecisionKind::ImplicitDeny,
@@ -815,7 +913,7 @@ fn finish<'l, I: Iterator<Item = &'l LayerResult>>(
         Outcome::ExplicitDeny => {
             d.kind = DecisionKind::ExplicitDeny;
             for l in all_layers() {
-                d.reasons.extend(l.denies.iter().cloned());
+                d.reasons.extend(l.denies.iter().map(Hit::reason));
             }
         }
         Outcome::ImplicitDeny(missing) => {
@@ -843,14 +941,14 @@ fn finish<'l, I: Iterator<Item = &'l LayerResult>>(
         Outcome::Allow(path) => {
             d.kind = DecisionKind::Allow;
             for l in scps.iter().chain(rcps.iter()) {
-                d.reasons.extend(l.allows.iter().cloned());
+                d.reasons.extend(l.allows.iter().map(Hit::reason));
             }
             let push_resource =
-                |d: &mut Decision| d.reasons.extend(resource.allows.iter().cloned());
+                |d: &mut Decision| d.reasons.extend(resource.allows.iter().map(Hit::reason));
             let push_identity = |d: &mut Decision| {
-                d.reasons.extend(identity.allows.iter().cloned());
+                d.reasons.extend(identity.allows.iter().map(Hit::reason));
                 for l in boundary.iter().chain(session.iter()) {
-                    d.reasons.extend(l.allows.iter().cloned());
+                    d.reasons.extend(l.allows.iter().map(Hit::reason));
                 }
             };
             match path {
@@ -859,7 +957,7 @@ fn finish<'l, I: Iterator<Item = &'l LayerResult>>(
                 Path::ResourceRole => {
                     push_resource(&mut d);
                     for l in boundary.iter().chain(session.iter()) {
-                        d.reasons.extend(l.allows.iter().cloned());
+                        d.reasons.extend(l.allows.iter().map(Hit::reason));
                     }
                 }
                 Path::Identity => {

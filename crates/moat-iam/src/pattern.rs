@@ -91,29 +91,45 @@ const ARN_PREFIX_SEGMENTS: usize = 5;
 /// A pattern that is not an ARN (`*`, or text not starting with `arn:`) is matched against the
 /// whole string.
 pub fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
     if !pattern.starts_with("arn:") {
         return glob(pattern, resource);
     }
-    let pats: Vec<&str> = pattern.splitn(ARN_PREFIX_SEGMENTS + 1, ':').collect();
-    let vals: Vec<&str> = resource.splitn(ARN_PREFIX_SEGMENTS + 1, ':').collect();
-    let last = pats.len().saturating_sub(1);
-    for (i, p) in pats.iter().enumerate() {
+    let segments = pattern.splitn(ARN_PREFIX_SEGMENTS + 1, ':').count();
+    let last = segments.saturating_sub(1);
+    let mut pats = pattern.splitn(ARN_PREFIX_SEGMENTS + 1, ':');
+    // Byte offset in `resource` where its segment `i` starts.
+    let mut offset = 0usize;
+    let mut vals = resource.splitn(ARN_PREFIX_SEGMENTS + 1, ':');
+    let mut matched = 0usize;
+    for i in 0..segments {
+        let Some(p) = pats.next() else {
+            return false;
+        };
         if i == last && i < ARN_PREFIX_SEGMENTS && p.ends_with('*') {
             // A trailing `*` in the last written segment expands beyond the colons.
-            let rest: Vec<&str> = vals.iter().skip(i).copied().collect();
-            if rest.is_empty() {
-                return false;
-            }
-            return glob(p, &rest.join(":"));
+            return match resource.get(offset..) {
+                Some(rest)
+                    if offset <= resource.len()
+                        && (offset < resource.len() || vals.next().is_some()) =>
+                {
+                    glob(p, rest)
+                }
+                _ => false,
+            };
         }
-        let Some(v) = vals.get(i) else {
+        let Some(v) = vals.next() else {
             return false;
         };
         if !glob(p, v) {
             return false;
         }
+        offset += v.len() + 1;
+        matched += 1;
     }
-    pats.len() == vals.len()
+    matched == segments && vals.next().is_none()
 }
 
 /// The two-pointer wildcard matcher over any alphabet; `literal` maps an escaped pattern

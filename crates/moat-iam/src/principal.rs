@@ -192,6 +192,10 @@ pub enum PrincipalMatch {
     /// Through the role's ARN for a role's session: limited by the role's permissions boundary
     /// and session policy in the same account.
     RoleArn,
+    /// `"*"` for a role's session: it does not name the session, so the session policy limits
+    /// it (as for a grant to the role); the permissions boundary does not (it bounds
+    /// identity-based permissions and grants to the role itself).
+    Everyone,
     /// The principal itself (`*`, its user ARN, its session ARN, its service).
     Direct,
 }
@@ -199,7 +203,7 @@ pub enum PrincipalMatch {
 /// Match the `Principal` element of a statement: `Tri::True` with how, or unknown.
 pub fn match_principals(principals: &Principals, who: &RequestPrincipal) -> (Tri, PrincipalMatch) {
     match principals {
-        Principals::Everyone => (Tri::True, PrincipalMatch::Direct),
+        Principals::Everyone => (Tri::True, match_aws("*", who)),
         Principals::Unknown(u) => (Tri::Unknown(u.clone()), PrincipalMatch::None),
         Principals::Typed(map) => {
             let mut best = PrincipalMatch::None;
@@ -309,7 +313,12 @@ fn value_account(value: &str) -> Option<&str> {
 
 fn match_aws(value: &str, who: &RequestPrincipal) -> PrincipalMatch {
     if value == "*" {
-        return PrincipalMatch::Direct;
+        // Everyone: for a role's session, a grant that does not name the session.
+        return if matches!(who.kind, PrincipalKind::Role | PrincipalKind::RoleSession) {
+            PrincipalMatch::Everyone
+        } else {
+            PrincipalMatch::Direct
+        };
     }
     if who.kind == PrincipalKind::Anonymous || value.contains('*') {
         return PrincipalMatch::None;
@@ -409,7 +418,9 @@ mod tests {
             match_aws("arn:aws:iam::111122223333:role/*", &s),
             PrincipalMatch::None
         );
-        assert_eq!(match_aws("*", &s), PrincipalMatch::Direct);
+        assert_eq!(match_aws("*", &s), PrincipalMatch::Everyone);
+        let u = RequestPrincipal::parse("arn:aws:iam::111122223333:user/alice");
+        assert_eq!(match_aws("*", &u), PrincipalMatch::Direct);
         let anon = RequestPrincipal::parse("anonymous");
         assert_eq!(match_aws("111122223333", &anon), PrincipalMatch::None);
     }

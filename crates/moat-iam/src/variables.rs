@@ -70,8 +70,8 @@ pub fn substitute(text: &str, context: &RequestContext, pattern: bool) -> Substi
                     out.push('}');
                     continue;
                 }
-                let value = match context.get(key) {
-                    Some(values) if values.len() == 1 => values.first().map(|v| v.to_string()),
+                let value = match context.values(key) {
+                    Some(values) if values.len() == 1 => values.first().cloned(),
                     Some(_) => None,
                     None if context.is_unknown_key(key) => {
                         return Substituted::Unknown(Unknown::derived(format!(

@@ -166,122 +166,27 @@ const ALLOWED_DIVERGENCES: &[Divergence] = &[
 /// not settle it), not fixed yet: counted and printed, never failing the test, so that the
 /// comparison runs in CI meanwhile. Each entry goes when moat is fixed (an entry that no case
 /// hits is reported; a hand-written case marked with it fails once moat answers right).
-const OPEN_MOAT_ISSUES: &[Divergence] = &[
-    Divergence {
-        id: "get-caller-identity-needs-no-permission",
-        reason:
-            "moat evaluates policies for sts:GetCallerIdentity; AWS (and iam-simulate) allow it \
-                 whatever the policies say, even an explicit deny",
-        doc: "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html",
-        applies: |case, moat, oracle| {
-            case["action"].as_str() == Some("sts:GetCallerIdentity")
-                && oracle == &Outcome::Decision("allow".into())
-                && moat != oracle
-        },
+const OPEN_MOAT_ISSUES: &[Divergence] = &[Divergence {
+    id: "variable-of-an-absent-key",
+    reason: "a policy variable whose key is absent from the request (`${aws:username}` for a \
+                 role): iam-simulate lets the value match nothing, so a NotResource with it holds; \
+                 moat makes a NotResource or a negated operator with it void the statement (a \
+                 variable without a value never grants), and a Resource or positive operator \
+                 value with it match nothing. AWS: \"If AWS cannot resolve a variable this might \
+                 cause the entire statement to be invalid\": to decide",
+    doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html",
+    applies: |case, _, _| {
+        let context = case.get("context").and_then(Value::as_object);
+        let present =
+            |key: &str| context.is_some_and(|c| c.keys().any(|k| k.eq_ignore_ascii_case(key)));
+        all_policies(case).iter().any(|p| {
+            p.get("Version").and_then(Value::as_str) == Some("2012-10-17")
+                && variables_in(&p.to_string())
+                    .iter()
+                    .any(|(key, has_default)| !has_default && !present(key))
+        })
     },
-    Divergence {
-        id: "kms-key-policy-required-for-actions-without-a-key",
-        reason:
-            "moat requires a key policy for every kms action; actions on no key (kms:ListKeys, \
-                 resource `*`) have no key policy and identity policies alone allow them",
-        doc: "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html",
-        applies: |case, moat, oracle| {
-            case["action"]
-                .as_str()
-                .is_some_and(|a| a.starts_with("kms:"))
-                && case["resource"].as_str() == Some("*")
-                && moat == &Outcome::Decision("implicit_deny".into())
-                && oracle == &Outcome::Decision("allow".into())
-        },
-    },
-    Divergence {
-        id: "notprincipal-deny-with-boundary",
-        reason:
-            "a Deny with NotPrincipal in a resource-based policy always denies an IAM principal \
-                 that has a permissions boundary, whatever NotPrincipal names; iam-simulate does \
-                 so, moat does not",
-        doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
-        applies: |case, moat, oracle| {
-            case.get("boundary").is_some()
-                && oracle == &Outcome::Decision("explicit_deny".into())
-                && moat != oracle
-                && case
-                    .get("resource_policy")
-                    .and_then(|p| p.get("Statement"))
-                    .is_some_and(|st| {
-                        as_list(st).iter().any(|s| {
-                            s.get("Effect").and_then(Value::as_str) == Some("Deny")
-                                && s.get("NotPrincipal").is_some()
-                        })
-                    })
-        },
-    },
-    Divergence {
-        id: "variable-of-an-absent-key",
-        reason: "a policy variable whose key is absent from the request (`${aws:username}` for a \
-                 role): iam-simulate makes the statement not apply (NotResource and negated \
-                 operators included); moat substitutes nothing that matches, so a NotResource or \
-                 a negated operator with it holds. The documentation says the element does not \
-                 match and does not settle the negated forms: to decide",
-        doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html",
-        applies: |case, _, _| {
-            let context = case.get("context").and_then(Value::as_object);
-            let present =
-                |key: &str| context.is_some_and(|c| c.keys().any(|k| k.eq_ignore_ascii_case(key)));
-            all_policies(case).iter().any(|p| {
-                p.get("Version").and_then(Value::as_str) == Some("2012-10-17")
-                    && variables_in(&p.to_string())
-                        .iter()
-                        .any(|(key, has_default)| !has_default && !present(key))
-            })
-        },
-    },
-    Divergence {
-        id: "session-policy-vs-wildcard-principal",
-        reason: "a session policy and a resource-based policy whose Principal is `*` (or \
-                 `{\"AWS\": \"*\"}`): moat lets the resource-based policy allow on its own, \
-                 iam-simulate limits it by the session policy. The documentation settles the \
-                 session ARN (not limited) and the role or user ARN (limited), not `*`: to decide",
-        doc:
-            "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session",
-        applies: |case, moat, oracle| {
-            case.get("session_policy").is_some()
-                && moat == &Outcome::Decision("allow".into())
-                && oracle == &Outcome::Decision("implicit_deny".into())
-                && case
-                    .get("resource_policy")
-                    .and_then(|p| p.get("Statement"))
-                    .is_some_and(|st| {
-                        as_list(st).iter().any(|s| {
-                            s.get("Effect").and_then(Value::as_str) == Some("Allow")
-                                && s.get("Principal").is_some_and(|p| {
-                                    p == "*"
-                                        || p.get("AWS")
-                                            .is_some_and(|a| as_list(a).iter().any(|v| *v == "*"))
-                                })
-                        })
-                    })
-        },
-    },
-    Divergence {
-        id: "null-on-an-empty-multivalued-key",
-        reason: "`Null` on a multivalued key sent with no values (`aws:TagKeys: []`): iam-simulate \
-                 takes the key as present, moat as absent; the documentation does not say (AWS \
-                 leaves out a key that has no value): to decide",
-        doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null",
-        applies: |case, _, _| {
-            let context = case.get("context").and_then(Value::as_object);
-            condition_entries(case).iter().any(|(op, key, _)| {
-                *op == "Null"
-                    && context.is_some_and(|c| {
-                        c.iter().any(|(k, v)| {
-                            k.eq_ignore_ascii_case(key) && v.as_array().is_some_and(Vec::is_empty)
-                        })
-                    })
-            })
-        },
-    },
-];
+}];
 
 /// The policy variables in `text`: each key, and whether it has a default (`${k, 'd'}`).
 fn variables_in(text: &str) -> Vec<(String, bool)> {

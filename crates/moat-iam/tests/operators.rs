@@ -222,7 +222,10 @@ fn null_checks_presence() {
     assert_eq!(eval("Null", &["true"], Some("x")), Tri::False);
     assert_eq!(eval("Null", &["false"], Some("x")), Tri::True);
     assert_eq!(eval("Null", &["false"], None), Tri::False);
-    assert_eq!(eval_multi("Null", &["true"], Some(&[])), Tri::True);
+    // A key present with an empty set of values is present (as iam-simulate decides too;
+    // docs/IAM-PARITY.md).
+    assert_eq!(eval_multi("Null", &["true"], Some(&[])), Tri::False);
+    assert_eq!(eval_multi("Null", &["false"], Some(&[])), Tri::True);
     assert_eq!(eval("Null", &["maybe"], None), Tri::False);
 }
 

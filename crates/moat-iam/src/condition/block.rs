@@ -51,10 +51,21 @@ impl RequestContext {
     /// Whether the key's presence and value are unknown: an open context that neither sets
     /// it nor knows it absent.
     pub fn is_unknown_key(&self, key: &str) -> bool {
-        self.open && {
-            let k = key.to_ascii_lowercase();
-            !self.keys.contains_key(&k) && !self.absent.contains(&k)
+        self.open
+            && self.values(key).is_none()
+            && !self.absent.iter().any(|k| k.eq_ignore_ascii_case(key))
+    }
+
+    /// The values of a key, `None` when absent, without allocating (the few keys of a
+    /// context are scanned case-insensitively).
+    pub fn values(&self, key: &str) -> Option<&[String]> {
+        if let Some(v) = self.keys.get(key) {
+            return Some(v);
         }
+        self.keys
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
     }
 
     /// Whether keys that are not set are unknown.
@@ -64,7 +75,7 @@ impl RequestContext {
 
     /// Whether the key is set (single- or multi-valued, possibly empty).
     pub fn contains(&self, key: &str) -> bool {
-        self.keys.contains_key(&key.to_ascii_lowercase())
+        self.values(key).is_some()
     }
 
     /// The keys that are set, lowercased, with their values.
@@ -134,7 +145,7 @@ fn evaluate_entries(
             ))),
             (Some(_), Leaf::Unknown(u)) => Tri::Unknown(u.clone()),
             (Some(op), Leaf::Known(key)) => {
-                let values = context.get(key);
+                let values = context.values(key);
                 if values.is_none() && context.is_unknown_key(key) {
                     Tri::Unknown(Unknown::derived(format!(
                         "the request's `{key}` (condition `{}`)",
@@ -142,10 +153,10 @@ fn evaluate_entries(
                     )))
                 } else {
                     match substitute {
-                        None => op.evaluate(&entry.values, values.as_deref()),
+                        None => op.evaluate_values(&entry.values, values, false),
                         Some(on) => {
                             let resolved = resolve_values(&op, &entry.values, context, on);
-                            op.evaluate_substituted(&resolved, values.as_deref())
+                            op.evaluate_substituted(&resolved, values)
                         }
                     }
                 }
@@ -163,14 +174,18 @@ fn evaluate_entries(
 }
 
 /// Substitute the variables of an operator's values (string and ARN operators only).
-fn resolve_values(
+fn resolve_values<'v>(
     op: &Operator,
-    values: &[Leaf],
+    values: &'v [Leaf],
     context: &RequestContext,
     substitute: bool,
-) -> Vec<Leaf> {
-    if !substitute || !op.takes_variables() {
-        return values.to_vec();
+) -> std::borrow::Cow<'v, [Leaf]> {
+    use std::borrow::Cow;
+    let has_any = values
+        .iter()
+        .any(|v| matches!(v, Leaf::Known(s) if has_variables(s)));
+    if !substitute || !op.takes_variables() || !has_any {
+        return Cow::Borrowed(values);
     }
     let pattern = op.takes_patterns();
     let mut out = Vec::with_capacity(values.len());
@@ -184,5 +199,5 @@ fn resolve_values(
             other => out.push(other.clone()),
         }
     }
-    out
+    Cow::Owned(out)
 }

@@ -161,7 +161,11 @@ impl Operator {
 
     /// [`Operator::evaluate`] for values whose policy variables have been substituted already
     /// (by [`crate::variables::substitute`]): a `${` left in them is literal text.
-    pub fn evaluate_substituted(&self, policy_values: &[Leaf], request: Option<&[&str]>) -> Tri {
+    pub fn evaluate_substituted<S: AsRef<str>>(
+        &self,
+        policy_values: &[Leaf],
+        request: Option<&[S]>,
+    ) -> Tri {
         self.evaluate_values(policy_values, request, true)
     }
 
@@ -179,14 +183,15 @@ impl Operator {
         )
     }
 
-    fn evaluate_values(
+    pub(crate) fn evaluate_values<S: AsRef<str>>(
         &self,
         policy_values: &[Leaf],
-        request: Option<&[&str]>,
+        request: Option<&[S]>,
         substituted: bool,
     ) -> Tri {
         if self.family == Family::Null {
-            let absent = request.is_none_or(|r| r.is_empty());
+            // A key present with an empty set of values is present: `Null` is about absence.
+            let absent = request.is_none();
             return self.any_value(policy_values, substituted, |p| {
                 parse_bool(p).is_some_and(|want| want == absent)
             });
@@ -201,7 +206,7 @@ impl Operator {
         };
         let per_value = values.iter().map(|actual| {
             let hit = self.any_value(policy_values, substituted, |p| {
-                self.family.matches(p, actual)
+                self.family.matches(p, actual.as_ref())
             });
             if self.negated {
                 not(hit)
