@@ -302,3 +302,73 @@ fn a_known_account_is_in_the_arns() {
         DecisionKind::Allow
     );
 }
+
+/// A key policy that grants the account (`${AWS::AccountId}`, the estate's account) leaves
+/// access to IAM policies
+/// ([default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)):
+/// ReadOnlyAccess may describe the key, not decrypt; a role without KMS permissions may not.
+#[test]
+fn cloudformation_account_pseudo_parameter_is_the_estate_account() {
+    use DecisionKind::*;
+    let (_, iam) = cloudformation();
+    let key = iam
+        .resources
+        .iter()
+        .find(|r| r.kind == ResourceKind::Key)
+        .expect("the key");
+    let arn = key.arns[0].clone();
+    assert_eq!(decide(&iam, "ro", "kms:DescribeKey", &arn), Allow);
+    assert_eq!(decide(&iam, "ro", "kms:Decrypt", &arn), ImplicitDeny);
+    assert_eq!(decide(&iam, "app", "kms:DescribeKey", &arn), ImplicitDeny);
+}
+
+/// An inline policy whose role is unknown (a variable) may be any role's: every role's
+/// decisions that it could change are unknown, and it is named; a group membership whose
+/// group is unknown likewise for its user.
+#[test]
+fn an_unknown_principal_link_is_never_dropped() {
+    let tf = r#"
+variable "role" {
+  type = string
+}
+
+variable "group" {
+  type = string
+}
+
+resource "aws_iam_role" "a" {
+  name               = "a"
+  assume_role_policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+}
+
+resource "aws_iam_role_policy" "p" {
+  role   = var.role
+  policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"
+}
+
+resource "aws_iam_user" "u" {
+  name = "u"
+}
+
+resource "aws_iam_user_group_membership" "m" {
+  user   = aws_iam_user.u.name
+  groups = [var.group]
+}
+"#;
+    let e = moat_terraform::parse_and_evaluate_str("main.tf", tf);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let iam = from_model(&e.aws, &e, None);
+    assert_eq!(
+        decide(&iam, "a", "s3:GetObject", "arn:aws:s3:::b/k"),
+        DecisionKind::Unknown
+    );
+    let a = iam.find_principal("a").unwrap();
+    assert!(iam.principals[a]
+        .identity
+        .iter()
+        .any(|&i| iam.policies[i].name.starts_with("aws_iam_role_policy.p")));
+    assert_eq!(
+        decide(&iam, "u", "s3:GetObject", "arn:aws:s3:::b/k"),
+        DecisionKind::Unknown
+    );
+}

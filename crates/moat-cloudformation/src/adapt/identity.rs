@@ -56,6 +56,7 @@ pub fn build(e: &Estate) -> Identity {
             // `Ref` of an `AWS::IAM::ManagedPolicy` is its ARN.
             managed_policy: RefAttrs::new(&["Ref", "PolicyArn"], &[]),
             bucket: RefAttrs::new(&["Arn"], &["Ref"]),
+            account: &["AWS::AccountId"],
         },
         // No CloudFormation resource type sets the account password policy.
         password_policies: Vec::new(),

@@ -180,6 +180,10 @@ pub struct References {
     /// A customer managed policy.
     pub managed_policy: RefAttrs,
     pub bucket: RefAttrs,
+    /// The parameters that stand for the ID of the account the estate deploys to, as an
+    /// [`Unknown::Parameter`] or a `${NAME}` placeholder in text (CloudFormation
+    /// `AWS::AccountId`).
+    pub account: &'static [&'static str],
 }
 
 /// One declaration that puts users in groups.

@@ -34,6 +34,9 @@ pub(super) fn build(e: &Estate) -> Identity {
             managed_policy: RefAttrs::new(&["arn", "id"], &["name"]),
             // An `aws_s3_bucket`'s `id` is its name.
             bucket: RefAttrs::new(&["arn"], &["id", "bucket"]),
+            // `data.aws_caller_identity.x.account_id` reaches the model as the unknown data
+            // source as a whole (which attribute it reads is lost): never the account.
+            account: &[],
         },
         password_policies: e
             .managed_of_type("aws_iam_account_password_policy")
