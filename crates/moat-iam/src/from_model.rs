@@ -14,7 +14,9 @@
 //!   likewise.
 //! - Resource-based policies: a role's trust policy is the resource policy of the role
 //!   ([`ResourceKind::Role`]); bucket policies ([`ResourceKind::Bucket`], covering
-//!   `arn:aws:s3:::NAME` and `arn:aws:s3:::NAME/*`); key policies ([`ResourceKind::Key`]);
+//!   `arn:aws:s3:::NAME` and `arn:aws:s3:::NAME/*`); key policies ([`ResourceKind::Key`]; a
+//!   key declared without one has the default key policy, which lets the account's IAM
+//!   policies decide);
 //!   queue, topic, secret and repository policies; a function's policy, one statement per
 //!   permission ([`moat_model::aws::identity::permission_policy`]). A policy whose resource
 //!   is unknown may govern any resource of its kind: each of them gets an unknown policy
@@ -497,6 +499,53 @@ impl<'a> Builder<'a> {
                     loc: self.loc(d.id),
                 });
             }
+        }
+        // A key declared without a policy gets the default key policy: the account (its
+        // IAM policies) may use it
+        // ([default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)).
+        for k in &aws.security.keys {
+            let has_policy = identity
+                .policies
+                .iter()
+                .any(|d| d.id == k.id && d.holder == PolicyHolder::KeyPolicy);
+            if has_policy {
+                continue;
+            }
+            let address = self.address(k.id);
+            let default = serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{}:root", self.account)},
+                    "Action": "kms:*",
+                    "Resource": "*"
+                }]
+            });
+            let policy = match Policy::from_json(&default) {
+                Ok(policy) => NamedPolicy {
+                    name: format!("{address} (default key policy)"),
+                    policy,
+                    loc: self.loc(k.id),
+                },
+                Err(e) => unknown_policy(
+                    format!("{address} (default key policy)"),
+                    Unknown::derived(format!("the default key policy cannot be read: {e}")),
+                    self.loc(k.id),
+                ),
+            };
+            let i = self.push(policy);
+            resources.push(EstateResource {
+                arns: vec![format!(
+                    "arn:aws:kms:{{region}}:{}:key/{}",
+                    self.account,
+                    placeholder(&address)
+                )],
+                address,
+                kind: ResourceKind::Key,
+                policies: vec![i],
+                loc: self.loc(k.id),
+            });
         }
         self.service_resources(&mut resources);
         self.out.principals = principals;

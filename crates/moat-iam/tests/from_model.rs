@@ -372,3 +372,21 @@ resource "aws_iam_user_group_membership" "m" {
         DecisionKind::Unknown
     );
 }
+
+/// A key declared without a policy has the default key policy: the account's IAM policies
+/// decide ([default key policy](https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)).
+#[test]
+fn a_key_without_policy_has_the_default_key_policy() {
+    use DecisionKind::*;
+    let (_, iam) = terraform();
+    let key = iam
+        .resources
+        .iter()
+        .find(|r| r.kind == ResourceKind::Key)
+        .expect("the key");
+    assert_eq!(key.policies.len(), 1);
+    let arn = key.arns[0].clone();
+    assert_eq!(decide(&iam, "ro", "kms:DescribeKey", &arn), Allow);
+    assert_eq!(decide(&iam, "ro", "kms:Decrypt", &arn), ImplicitDeny);
+    assert_eq!(decide(&iam, "app", "kms:DescribeKey", &arn), ImplicitDeny);
+}
