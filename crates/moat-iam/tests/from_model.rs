@@ -390,3 +390,15 @@ fn a_key_without_policy_has_the_default_key_policy() {
     assert_eq!(decide(&iam, "ro", "kms:Decrypt", &arn), ImplicitDeny);
     assert_eq!(decide(&iam, "app", "kms:DescribeKey", &arn), ImplicitDeny);
 }
+
+/// A heredoc policy (a template whose text interpolates a reference) is parsed, the
+/// reference resolved and the policy variable kept
+/// ([policy variables](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)).
+#[test]
+fn a_heredoc_policy_with_references_and_variables() {
+    use DecisionKind::*;
+    let (_, iam) = terraform();
+    let delete = |r: &str| decide(&iam, "dave", "s3:DeleteObject", r);
+    assert_eq!(delete("arn:aws:s3:::data/dave/k"), Allow);
+    assert_eq!(delete("arn:aws:s3:::data/alice/k"), ImplicitDeny);
+}
