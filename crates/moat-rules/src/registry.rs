@@ -112,6 +112,9 @@ pub struct Ctx<'e> {
     declared: crate::Declared<'e>,
     /// The load-balancer path diagnoses, shared by the NET rules that report them.
     lb_paths: OnceLock<Vec<moat_net::diagnose::Diagnosis>>,
+    /// The IAM view of the estate (principals, resources, their policies), built once for the
+    /// IAM rules that evaluate policies.
+    iam: OnceLock<moat_iam::estate::IamEstate>,
 }
 
 impl<'e> Ctx<'e> {
@@ -125,7 +128,15 @@ impl<'e> Ctx<'e> {
             estate,
             declared,
             lb_paths: OnceLock::new(),
+            iam: OnceLock::new(),
         }
+    }
+
+    /// The IAM view of the estate (`moat_iam::from_model`), built once per `check` call. The
+    /// account is not known in a scan: [`moat_iam::estate::ESTATE_ACCOUNT`] stands for it.
+    pub fn iam(&self) -> &moat_iam::estate::IamEstate {
+        self.iam
+            .get_or_init(|| moat_iam::from_model::from_model(&self.estate.aws, self.estate, None))
     }
 
     /// The typed AWS state of the estate (built by the frontend's adapter).
