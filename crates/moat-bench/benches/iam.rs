@@ -123,6 +123,26 @@ fn bench_decisions(c: &mut Criterion) {
             }
         })
     });
+    // The identity-based policies alone (the common case: a role's own policies, no bucket
+    // policy, boundary or SCP).
+    let identity_only = PolicySet {
+        identity: identity.iter().collect(),
+        ..PolicySet::default()
+    };
+    g.bench_function("decide_identity_only_x4", |b| {
+        b.iter(|| {
+            for (action, resource) in &requests {
+                let q = Query {
+                    principal: &principal,
+                    action,
+                    resource,
+                    resource_account: Some("111122223333"),
+                    context: &ctx,
+                };
+                black_box(evaluate(&identity_only, &q));
+            }
+        })
+    });
     g.throughput(Throughput::Elements(1));
     g.bench_function("simulate_request_with_context", |b| {
         let req = Request::from_json(0, &json!({

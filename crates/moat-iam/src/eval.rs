@@ -411,9 +411,8 @@ fn has_missing_variable(st: &Statement, context: &RequestContext) -> bool {
     in_not_resource
         || match &st.condition {
             Conditions::Known(entries) => entries.iter().any(|e| {
-                crate::condition::Operator::parse(&e.operator)
-                    .is_some_and(|op| op.takes_variables() && op.negated)
-                    && e.values.iter().any(|v| v.as_known().is_some_and(missing))
+                e.values.iter().any(|v| v.as_known().is_some_and(missing))
+                    && e.op.is_some_and(|op| op.takes_variables() && op.negated)
             }),
             Conditions::Unknown(_) => false,
         }

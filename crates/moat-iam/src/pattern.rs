@@ -94,6 +94,18 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    // The literal text before the first wildcard must begin the resource (segment boundaries
+    // in it are literal colons); without a wildcard, the pattern is the resource.
+    match pattern.find(['*', '?']) {
+        None if !pattern.contains([LITERAL_STAR, LITERAL_QUESTION]) => return pattern == resource,
+        Some(i) => {
+            let prefix = pattern.get(..i).unwrap_or("");
+            if !prefix.contains([LITERAL_STAR, LITERAL_QUESTION]) && !resource.starts_with(prefix) {
+                return false;
+            }
+        }
+        None => {}
+    }
     if !pattern.starts_with("arn:") {
         return glob(pattern, resource);
     }

@@ -210,6 +210,22 @@ pub struct ConditionEntry {
     pub key: Leaf,
     /// The values, stringified as AWS does (`true`, `10`).
     pub values: Vec<Leaf>,
+    /// The operator recognised (`None`: not an operator AWS has), parsed once with the policy.
+    pub op: Option<crate::condition::Operator>,
+}
+
+impl ConditionEntry {
+    /// An entry, with its operator recognised.
+    pub fn new(operator: impl Into<String>, key: Leaf, values: Vec<Leaf>) -> ConditionEntry {
+        let operator = operator.into();
+        let op = crate::condition::Operator::parse(&operator);
+        ConditionEntry {
+            operator,
+            key,
+            values,
+            op,
+        }
+    }
 }
 
 /// The `Condition` element: entries are AND-ed.
@@ -505,18 +521,18 @@ fn conditions(node: &Node, index: usize) -> Result<Conditions, PolicyError> {
         match &block.value {
             Value::Map(keys) => {
                 for (key, vals) in keys {
-                    out.push(ConditionEntry {
-                        operator: op.clone(),
-                        key: Leaf::Known(key.clone()),
-                        values: strings(vals, index, &format!("Condition.{op}.{key}"))?,
-                    });
+                    out.push(ConditionEntry::new(
+                        op.clone(),
+                        Leaf::Known(key.clone()),
+                        strings(vals, index, &format!("Condition.{op}.{key}"))?,
+                    ));
                 }
             }
-            Value::Unknown(u) => out.push(ConditionEntry {
-                operator: op.clone(),
-                key: Leaf::Unknown(u.clone()),
-                values: vec![Leaf::Unknown(u.clone())],
-            }),
+            Value::Unknown(u) => out.push(ConditionEntry::new(
+                op.clone(),
+                Leaf::Unknown(u.clone()),
+                vec![Leaf::Unknown(u.clone())],
+            )),
             other => {
                 return Err(PolicyError::BadValue {
                     index,

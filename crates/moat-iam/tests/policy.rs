@@ -137,10 +137,8 @@ fn conditions_stringify_booleans_and_numbers() {
         }
     }))
     .unwrap();
-    let entry = |op: &str, key: &str, vals: &[&str]| ConditionEntry {
-        operator: op.into(),
-        key: k(key),
-        values: vals.iter().map(|v| k(v)).collect(),
+    let entry = |op: &str, key: &str, vals: &[&str]| {
+        ConditionEntry::new(op, k(key), vals.iter().map(|v| k(v)).collect())
     };
     assert_eq!(
         p.statements[0].condition,
@@ -236,16 +234,16 @@ fn unknown_leaves_are_kept_where_written() {
     assert_eq!(
         st.condition,
         Conditions::Known(vec![
-            ConditionEntry {
-                operator: "StringEquals".into(),
-                key: Leaf::Unknown(unk("block")),
-                values: vec![Leaf::Unknown(unk("block"))],
-            },
-            ConditionEntry {
-                operator: "StringLike".into(),
-                key: k("aws:PrincipalArn"),
-                values: vec![Leaf::Unknown(unk("pa"))],
-            },
+            ConditionEntry::new(
+                "StringEquals",
+                Leaf::Unknown(unk("block")),
+                vec![Leaf::Unknown(unk("block"))],
+            ),
+            ConditionEntry::new(
+                "StringLike",
+                k("aws:PrincipalArn"),
+                vec![Leaf::Unknown(unk("pa"))]
+            ),
         ])
     );
 }

@@ -59,9 +59,6 @@ impl RequestContext {
     /// The values of a key, `None` when absent, without allocating (the few keys of a
     /// context are scanned case-insensitively).
     pub fn values(&self, key: &str) -> Option<&[String]> {
-        if let Some(v) = self.keys.get(key) {
-            return Some(v);
-        }
         self.keys
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -138,7 +135,7 @@ fn evaluate_entries(
     };
     let mut unknown: Option<Unknown> = None;
     for entry in entries {
-        let outcome = match (Operator::parse(&entry.operator), &entry.key) {
+        let outcome = match (entry.op, &entry.key) {
             (None, _) => Tri::Unknown(Unknown::derived(format!(
                 "condition operator `{}` is not recognised",
                 entry.operator
