@@ -32,8 +32,9 @@
 //! administrator; the method is the first edge's, the chain is the shortest one that starts
 //! with it.
 //!
-//! Customer managed policies are known by their ARN: the [`EscalationInput::policy_arns`] given,
-//! else a policy whose name is its ARN. AWS managed policies cannot be changed by their users.
+//! Customer managed policies are known by their ARN: the [`EscalationInput::policy_arns`] given
+//! ([`IamEstate::escalations`] gives the estate's own, [`IamEstate::policy_arns`]), else a
+//! policy whose name is its ARN. AWS managed policies cannot be changed by their users.
 //! Inline policies have no versions.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,11 +176,22 @@ impl IamEstate {
         admin_status(&Decider::new(self), index, context)
     }
 
-    /// Every privilege escalation of the estate, with no groups or policy ARNs beyond what
-    /// the estate names; builds the graph in `context`.
+    /// What escalation reads beyond principals and policies, as the estate holds it: its
+    /// groups ([`IamEstate::groups`]) and the ARNs of its customer managed policies
+    /// ([`IamEstate::policy_arns`]), both filled by [`crate::from_model`].
+    pub fn escalation_input(&self) -> EscalationInput {
+        EscalationInput {
+            groups: self.groups.clone(),
+            policy_arns: self.policy_arns.clone(),
+        }
+    }
+
+    /// Every privilege escalation of the estate, with the estate's own groups and policy
+    /// ARNs ([`IamEstate::escalation_input`]); builds the graph in `context`. A
+    /// [`Target::Group`] indexes [`IamEstate::groups`].
     pub fn escalations(&self, context: &RequestContext) -> Vec<Escalation> {
         let graph = PrincipalGraph::build(self, context);
-        self.escalations_with(&graph, &EscalationInput::default(), context)
+        self.escalations_with(&graph, &self.escalation_input(), context)
     }
 
     /// Every privilege escalation of the estate: for each principal that is not certainly an

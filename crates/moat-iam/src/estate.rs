@@ -10,9 +10,12 @@
 //! and resource of the estate is in it, and whether a literal account ID written in a policy
 //! is that account is unknown (never guessed either way).
 
+use std::collections::BTreeMap;
+
 use moat_model::{Loc, Unknown};
 
 use crate::condition::RequestContext;
+use crate::escalation::EstateGroup;
 use crate::eval::{
     evaluate, request_context, Decision, DecisionKind, NamedPolicy, PolicySet, Query,
 };
@@ -85,6 +88,14 @@ pub struct IamEstate {
     pub scps: Vec<Vec<usize>>,
     /// RCP levels that apply to the estate's resources.
     pub rcps: Vec<Vec<usize>>,
+    /// The estate's IAM groups with their members and policies (a group's policies are also
+    /// folded into its members' [`EstatePrincipal::identity`]); the group methods of
+    /// [`crate::escalation`] act on them.
+    pub groups: Vec<EstateGroup>,
+    /// The ARNs of the estate's customer managed policies (and of those outside it that its
+    /// principals attach), by index into [`IamEstate::policies`]: what
+    /// `iam:CreatePolicyVersion` and `iam:SetDefaultPolicyVersion` are decided on.
+    pub policy_arns: BTreeMap<usize, String>,
 }
 
 /// One principal's answer in [`IamEstate::who_can`].

@@ -22,15 +22,24 @@
 //!   is unknown may govern any resource of its kind: each of them gets an unknown policy
 //!   naming it.
 //!
+//! - Groups ([`IamEstate::groups`]): each group of the estate with its members (the users a
+//!   membership names, resolved) and its policies, for the group methods of
+//!   [`crate::escalation`]. A membership whose user or group is unknown adds no member (it
+//!   gives the user an unknown policy, above).
+//! - Customer managed policies' ARNs ([`IamEstate::policy_arns`]): a policy of the estate is
+//!   `arn:aws:iam::ACCOUNT:policy/{ADDRESS}` (the typed model does not carry a managed
+//!   policy's name or path, so its placeholder stands for both; see below), and a reference
+//!   to its ARN in a document resolves to that text; an attached customer managed policy
+//!   outside the estate is known by the ARN written.
+//!
 //! # References inside documents
 //! IaC policies name the estate's resources by reference (`aws_iam_role.app.arn`,
 //! `"${aws_s3_bucket.b.arn}/*"`, `!GetAtt Role.Arn`, `!Sub arn:aws:s3:::${Bucket}/*`). The
 //! model keeps them as unknowns ([`PolicyDoc::node`]); before a document is parsed, each is
 //! replaced by the value moat knows ([`resolve_references`]): a role's or user's ARN
 //! (`arn:aws:iam::ACCOUNT:role/PATHNAME`, the estate's account) and name, a bucket's ARN and
-//! name, a group's name, the parameter that stands for the estate's account
-//! (CloudFormation `AWS::AccountId`: ACCOUNT). Anything else (a managed policy's ARN, a unique
-//! ID, a queue's ARN whose region is not known, a variable) stays unknown: a decision that
+//! name, a group's ARN and name, a customer managed policy's ARN, the parameter that stands for the estate's account
+//! (CloudFormation `AWS::AccountId`: ACCOUNT). Anything else (a unique ID, a queue's ARN whose region is not known, a variable) stays unknown: a decision that
 //! depends on it says so.
 //!
 //! # Names that are not known
@@ -56,6 +65,7 @@ use moat_model::aws::storage::Bucket;
 use moat_model::aws::{Attr, AttrValue, AwsState};
 use moat_model::{Estate, Loc, Node, Resolved, ResourceId, Unknown, Value};
 
+use crate::escalation::EstateGroup;
 use crate::estate::{
     unknown_policy, EstatePrincipal, EstateResource, IamEstate, ResourceKind, ESTATE_ACCOUNT,
 };
@@ -118,6 +128,12 @@ fn rewrite(n: &mut Node, value_of: &dyn Fn(&str, &str) -> Option<String>) {
     }
 }
 
+/// The ARN of a customer managed policy of the estate: its placeholder stands for its path and
+/// name, which the typed model does not carry.
+fn managed_policy_arn(account: &str, address: &str) -> String {
+    format!("arn:aws:iam::{account}:policy/{}", placeholder(address))
+}
+
 /// The placeholder name of a resource whose name is not known.
 fn placeholder(address: &str) -> String {
     format!("{{{}}}", address.replace(['/', ':'], "_"))
@@ -138,6 +154,8 @@ struct Builder<'a> {
     doc_index: Vec<usize>,
     /// The index of each customer managed policy of the estate, by its resource.
     managed: HashMap<ResourceId, usize>,
+    /// The resources that declare a customer managed policy.
+    managed_ids: std::collections::HashSet<ResourceId>,
 }
 
 impl<'a> Builder<'a> {
@@ -159,6 +177,12 @@ impl<'a> Builder<'a> {
             },
             doc_index: Vec::new(),
             managed: HashMap::new(),
+            managed_ids: id
+                .policies
+                .iter()
+                .filter(|d| d.holder == PolicyHolder::ManagedPolicy)
+                .map(|d| d.id)
+                .collect(),
         }
     }
 
@@ -252,8 +276,17 @@ impl<'a> Builder<'a> {
             }
         }
         if let Some(g) = self.groups.get(&id) {
+            if has(self.refs.group.arn) {
+                return Some(self.principal_arn(g));
+            }
             if has(self.refs.group.name) {
                 return Some(self.principal_name(g));
+            }
+            return None;
+        }
+        if self.managed_ids.contains(&id) {
+            if has(self.refs.managed_policy.arn) {
+                return Some(managed_policy_arn(&self.account, &self.address(id)));
             }
             return None;
         }
@@ -332,13 +365,15 @@ impl<'a> Builder<'a> {
                         }
                     };
                 }
-                self.push(unknown_policy(
+                let i = self.push(unknown_policy(
                     a.clone(),
                     Unknown::derived(format!(
                         "customer managed policy `{a}` ({what}) is not one of the scanned policies"
                     )),
                     loc,
-                ))
+                ));
+                self.out.policy_arns.insert(i, a.clone());
+                i
             }
             AttrValue::Unknown(Unknown::Computed { address, attr })
                 if self.refs.managed_policy.arn.contains(&attr.as_str()) =>
@@ -386,6 +421,8 @@ impl<'a> Builder<'a> {
             self.doc_index.push(i);
             if doc.holder == PolicyHolder::ManagedPolicy {
                 self.managed.insert(doc.id, i);
+                let arn = managed_policy_arn(&self.account, &self.address(doc.id));
+                self.out.policy_arns.insert(i, arn);
             }
         }
 
@@ -437,6 +474,37 @@ impl<'a> Builder<'a> {
                 boundary,
                 trust,
                 loc: self.loc(p.id),
+            });
+        }
+
+        // Groups, with the users that are certainly members.
+        let user_index: HashMap<ResourceId, usize> = identity
+            .roles
+            .iter()
+            .chain(identity.users.iter())
+            .enumerate()
+            .filter(|(_, p)| p.kind == ModelKind::User)
+            .map(|(i, p)| (p.id, i))
+            .collect();
+        for g in &identity.groups {
+            let mut members: Vec<usize> = Vec::new();
+            for m in &identity.memberships {
+                if !m.groups.contains(&Resolved::Resource(g.id)) {
+                    continue;
+                }
+                for u in &m.users {
+                    if let Resolved::Resource(uid) = u {
+                        members.extend(user_index.get(uid).copied());
+                    }
+                }
+            }
+            members.sort_unstable();
+            members.dedup();
+            self.out.groups.push(EstateGroup {
+                address: self.address(g.id),
+                arn: self.principal_arn(g),
+                members,
+                policies: group_policies.get(&g.id).cloned().unwrap_or_default(),
             });
         }
 
