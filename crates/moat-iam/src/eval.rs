@@ -47,7 +47,7 @@ use crate::pattern::{action_matches, resource_matches};
 use crate::policy::{
     Conditions, Effect, EffectValue, Leaf, Policy, PrincipalElement, Statement, Targets,
 };
-use crate::principal::{statement_applies_to, PrincipalKind, PrincipalMatch, RequestPrincipal};
+use crate::principal::{statement_principal, PrincipalKind, PrincipalMatch, RequestPrincipal};
 use crate::variables::{has_variables, substitute, Substituted};
 
 /// A policy with the name it is reported under (`identity[0]`, `aws_iam_role_policy.app`).
@@ -283,6 +283,14 @@ fn targets_cover(targets: &Targets, mut matches: impl FnMut(&str) -> Tri) -> Tri
     for leaf in list {
         let t = match leaf {
             Leaf::Known(p) => matches(p),
+            // Known literal parts: if even with its unknown parts as `*` it cannot match,
+            // it does not.
+            Leaf::Unknown(u @ Unknown::Template { text, .. }) => {
+                match matches(&crate::pattern::template_pattern(text)) {
+                    Tri::False => Tri::False,
+                    _ => Tri::Unknown(u.clone()),
+                }
+            }
             Leaf::Unknown(u) => Tri::Unknown(u.clone()),
         };
         hit = or(hit, t);
@@ -325,16 +333,53 @@ fn resource_pattern_matches(
 }
 
 /// Whether a statement applies to the request, and how its principal matched.
+/// How a statement applies: its applicability for the certain principal match, and a better
+/// match an unknown principal value could still make (with its own applicability).
+struct Applies {
+    applies: Tri,
+    how: PrincipalMatch,
+    possible: Option<(Tri, PrincipalMatch)>,
+}
+
+impl Applies {
+    fn not() -> Applies {
+        Applies {
+            applies: Tri::False,
+            how: PrincipalMatch::None,
+            possible: None,
+        }
+    }
+}
+
 fn statement_applies(
     st: &Statement,
     substitutes: Option<bool>,
     query: &Query<'_>,
     check_principal: bool,
     has_boundary: bool,
-) -> (Tri, PrincipalMatch) {
+) -> Applies {
+    let (applies, how, possible) =
+        statement_applies_parts(st, substitutes, query, check_principal, has_boundary);
+    if applies.is_false() && possible.is_none() {
+        return Applies::not();
+    }
+    Applies {
+        applies,
+        how,
+        possible,
+    }
+}
+
+fn statement_applies_parts(
+    st: &Statement,
+    substitutes: Option<bool>,
+    query: &Query<'_>,
+    check_principal: bool,
+    has_boundary: bool,
+) -> (Tri, PrincipalMatch, Option<(Tri, PrincipalMatch)>) {
     let action = targets_cover(&st.action, |p| Tri::from(action_matches(p, query.action)));
     if action.is_false() {
-        return (Tri::False, PrincipalMatch::None);
+        return (Tri::False, PrincipalMatch::None, None);
     }
     let resource = match &st.resource {
         None => Tri::True,
@@ -344,9 +389,10 @@ fn statement_applies(
     };
     let mut applies = and(action, resource);
     if applies.is_false() {
-        return (Tri::False, PrincipalMatch::None);
+        return (Tri::False, PrincipalMatch::None, None);
     }
     let mut how = PrincipalMatch::Direct;
+    let mut possible: Option<(Unknown, PrincipalMatch)> = None;
     let not_principal_deny = has_boundary
         && matches!(st.principal, Some(PrincipalElement::AllBut(_)))
         && matches!(st.effect, EffectValue::Known(Effect::Deny));
@@ -355,28 +401,32 @@ fn statement_applies(
         // boundary, whatever it names: "the Deny statement always denies ... regardless of
         // the values specified in the NotPrincipal element" for principals with a boundary,
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html.)
-        let (t, m) = statement_applies_to(st.principal.as_ref(), query.principal);
-        how = m;
-        applies = and(applies, t);
-        if applies.is_false() {
-            return (Tri::False, PrincipalMatch::None);
+        let o = statement_principal(st.principal.as_ref(), query.principal);
+        how = o.certain;
+        possible = o.possible;
+        if how == PrincipalMatch::None && possible.is_none() {
+            return (Tri::False, PrincipalMatch::None, None);
         }
     }
     if substitutes != Some(false) && has_missing_variable(st, query.context) {
         // A policy variable without a value and without a default: the statement does not
         // apply (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
-        return (Tri::False, PrincipalMatch::None);
+        return (Tri::False, PrincipalMatch::None, None);
     }
     let condition = match substitutes {
         Some(s) => evaluate_conditions_substituting(&st.condition, query.context, s),
         None => evaluate_conditions_substituting(&st.condition, query.context, true),
     };
     applies = and(applies, condition);
-    if matches!(applies, Tri::Unknown(_)) && how == PrincipalMatch::None {
-        // The principal itself is unknown: it could match in any way.
-        how = PrincipalMatch::Direct;
+    let possible = possible.map(|(u, class)| (and(applies.clone(), Tri::Unknown(u)), class));
+    if how == PrincipalMatch::None {
+        // Only an unknown principal value could match.
+        return match possible {
+            Some((t, class)) => (t, class, None),
+            None => (Tri::False, PrincipalMatch::None, None),
+        };
     }
-    (applies, how)
+    (applies, how, possible.filter(|(t, _)| !t.is_false()))
 }
 
 /// A statement that applied, kept by reference until the decision needs it as a [`Reason`].
@@ -449,6 +499,15 @@ impl<'a> LayerResult<'a> {
         }
     }
 
+    fn slot(&mut self, how: PrincipalMatch) -> &mut Tri {
+        match how {
+            PrincipalMatch::Account => &mut self.account,
+            PrincipalMatch::RoleArn => &mut self.role,
+            PrincipalMatch::Everyone => &mut self.everyone,
+            _ => &mut self.direct,
+        }
+    }
+
     fn any_allow(&self) -> Tri {
         or(
             or(self.direct.clone(), self.role.clone()),
@@ -483,9 +542,12 @@ fn evaluate_layer<'a>(
     for p in policies {
         let substitutes = p.policy.version.substitutes_variables();
         for st in &p.policy.statements {
-            let (applies, how) =
-                statement_applies(st, substitutes, query, check_principal, has_boundary);
-            if applies.is_false() {
+            let Applies {
+                applies,
+                how,
+                possible,
+            } = statement_applies(st, substitutes, query, check_principal, has_boundary);
+            if applies.is_false() && possible.is_none() {
                 continue;
             }
             let effects: &[Effect] = match &st.effect {
@@ -524,13 +586,16 @@ fn evaluate_layer<'a>(
                         }
                     }
                     Effect::Allow => {
-                        let slot = match how {
-                            PrincipalMatch::Account => &mut r.account,
-                            PrincipalMatch::RoleArn => &mut r.role,
-                            PrincipalMatch::Everyone => &mut r.everyone,
-                            _ => &mut r.direct,
-                        };
+                        let slot = r.slot(how);
                         *slot = or(slot.clone(), value.clone());
+                        if let Some((t, class)) = &possible {
+                            // A better match an unknown principal value could make.
+                            let slot = r.slot(*class);
+                            *slot = or(slot.clone(), t.clone());
+                            if let Tri::Unknown(u) = t {
+                                r.unknowns.push(u.clone());
+                            }
+                        }
                         if certain {
                             r.allows.push(why);
                         } else {

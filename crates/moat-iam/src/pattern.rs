@@ -26,6 +26,30 @@ pub const LITERAL_STAR: char = '\u{E000}';
 /// In a pattern, a literal `?` (the policy variable `${?}`).
 pub const LITERAL_QUESTION: char = '\u{E001}';
 
+/// The pattern a string with unknown parts stands for: its literal text (wildcards kept) with
+/// each `${...}` placeholder as `*` (the unknown text could be anything). A value matched by
+/// no such pattern cannot be matched by the string, whatever the unknown parts turn out to be.
+pub fn template_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        match after.find('}') {
+            Some(end) => {
+                out.push('*');
+                rest = after.get(end + 1..).unwrap_or("");
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Escape text so that a pattern matches it literally (`*` and `?` lose their meaning).
 pub fn escape(text: &str) -> String {
     text.chars()

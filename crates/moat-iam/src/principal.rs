@@ -200,35 +200,159 @@ pub enum PrincipalMatch {
     Direct,
 }
 
+/// How a `Principal` element matches: the best certain match, and a better match that an
+/// unknown value could still make.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrincipalOutcome {
+    /// The best match of the known values ([`PrincipalMatch::None`] when none matches).
+    pub certain: PrincipalMatch,
+    /// An unknown value that could match better than `certain`, and how at best.
+    pub possible: Option<(Unknown, PrincipalMatch)>,
+}
+
+impl PrincipalOutcome {
+    fn none() -> PrincipalOutcome {
+        PrincipalOutcome {
+            certain: PrincipalMatch::None,
+            possible: None,
+        }
+    }
+
+    fn add_possible(&mut self, u: Unknown, class: PrincipalMatch) {
+        let better = match &self.possible {
+            Some((_, c)) => class > *c,
+            None => true,
+        };
+        if class > self.certain && better {
+            self.possible = Some((u, class));
+        }
+    }
+
+    /// As a three-valued match with the class: true with the certain class, else unknown with
+    /// the possible class, else false.
+    pub fn as_tri(&self) -> (Tri, PrincipalMatch) {
+        match (&self.certain, &self.possible) {
+            (PrincipalMatch::None, Some((u, c))) => (Tri::Unknown(u.clone()), *c),
+            (PrincipalMatch::None, None) => (Tri::False, PrincipalMatch::None),
+            (c, _) => (Tri::True, *c),
+        }
+    }
+}
+
 /// Match the `Principal` element of a statement: `Tri::True` with how, or unknown.
 pub fn match_principals(principals: &Principals, who: &RequestPrincipal) -> (Tri, PrincipalMatch) {
+    principal_outcome(principals, who).as_tri()
+}
+
+/// Match the `Principal` element, keeping what unknown values could still match.
+///
+/// An unknown value whose literal parts are known (`arn:aws:iam::${var.account}:root`, a
+/// template) can only match as its shape allows: an account's root as the account, a role ARN
+/// as the role (when the role's name fits). A wholly unknown value could be anything, `*`
+/// included.
+pub fn principal_outcome(principals: &Principals, who: &RequestPrincipal) -> PrincipalOutcome {
     match principals {
-        Principals::Everyone => (Tri::True, match_aws("*", who)),
-        Principals::Unknown(u) => (Tri::Unknown(u.clone()), PrincipalMatch::None),
+        Principals::Everyone => PrincipalOutcome {
+            certain: match_aws("*", who),
+            possible: None,
+        },
+        Principals::Unknown(u) => PrincipalOutcome {
+            certain: PrincipalMatch::None,
+            possible: Some((u.clone(), PrincipalMatch::Direct)),
+        },
         Principals::Typed(map) => {
-            let mut best = PrincipalMatch::None;
-            let mut unknown: Option<Unknown> = None;
+            let mut out = PrincipalOutcome::none();
             for (kind, values) in map {
                 for v in values {
                     match v {
                         Leaf::Unknown(u) => {
-                            unknown.get_or_insert_with(|| u.clone());
+                            let class = match u {
+                                Unknown::Template { text, .. } => template_class(*kind, text, who),
+                                _ => PrincipalMatch::Direct,
+                            };
+                            if class != PrincipalMatch::None {
+                                out.add_possible(u.clone(), class);
+                            }
                         }
                         Leaf::Known(text) => match match_one(*kind, text, who) {
-                            Ok(m) => best = best.max(m),
-                            Err(u) => {
-                                unknown.get_or_insert(u);
+                            Ok(m) => {
+                                out.certain = out.certain.max(m);
+                                if out
+                                    .possible
+                                    .as_ref()
+                                    .is_some_and(|(_, c)| *c <= out.certain)
+                                {
+                                    out.possible = None;
+                                }
                             }
+                            Err(u) => out.add_possible(u, PrincipalMatch::Direct),
                         },
                     }
                 }
             }
-            match (best, unknown) {
-                (PrincipalMatch::None, Some(u)) => (Tri::Unknown(u), PrincipalMatch::None),
-                (PrincipalMatch::None, None) => (Tri::False, PrincipalMatch::None),
-                (m, _) => (Tri::True, m),
+            out
+        }
+    }
+}
+
+/// The best match a principal value with unknown parts could make: its literal text with each
+/// `${...}` standing for any text.
+fn template_class(kind: PrincipalType, text: &str, who: &RequestPrincipal) -> PrincipalMatch {
+    let pattern = crate::pattern::template_pattern(text);
+    if pattern.chars().all(|c| c == '*') {
+        return PrincipalMatch::Direct;
+    }
+    if kind != PrincipalType::Aws {
+        let same_kind = match kind {
+            PrincipalType::Service => who.kind == PrincipalKind::Service,
+            PrincipalType::Federated => who.kind == PrincipalKind::Federated,
+            PrincipalType::CanonicalUser => who.kind == PrincipalKind::CanonicalUser,
+            PrincipalType::Aws => true,
+        };
+        return if same_kind && crate::pattern::glob(&pattern, &who.arn) {
+            PrincipalMatch::Direct
+        } else {
+            PrincipalMatch::None
+        };
+    }
+    if who.kind == PrincipalKind::Anonymous || who.account.is_none() {
+        return PrincipalMatch::None;
+    }
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "iam", _, account, "root"] => {
+            let acct = who.account.as_deref().unwrap_or_default();
+            if account.contains('*') || *account == acct || acct == ESTATE_ACCOUNT {
+                if who.kind == PrincipalKind::Root {
+                    PrincipalMatch::Direct
+                } else {
+                    PrincipalMatch::Account
+                }
+            } else {
+                PrincipalMatch::None
             }
         }
+        ["arn", _, "iam", _, _, res] if res.starts_with("role/") => {
+            let name = res.rsplit('/').next().unwrap_or_default();
+            match (who.kind, who.name.as_deref()) {
+                (PrincipalKind::Role | PrincipalKind::RoleSession, Some(n))
+                    if crate::pattern::glob(name, n) =>
+                {
+                    PrincipalMatch::RoleArn
+                }
+                _ => PrincipalMatch::None,
+            }
+        }
+        ["arn", ..] => {
+            if crate::pattern::glob(&pattern, &who.arn) {
+                PrincipalMatch::Direct
+            } else {
+                PrincipalMatch::None
+            }
+        }
+        // A bare account ID with unknown digits.
+        _ if !pattern.contains(':') => PrincipalMatch::Account,
+        _ => PrincipalMatch::None,
     }
 }
 
@@ -239,14 +363,35 @@ pub fn statement_applies_to(
     element: Option<&PrincipalElement>,
     who: &RequestPrincipal,
 ) -> (Tri, PrincipalMatch) {
+    let o = statement_principal(element, who);
+    o.as_tri()
+}
+
+/// [`statement_applies_to`] keeping what unknown values could still match.
+pub fn statement_principal(
+    element: Option<&PrincipalElement>,
+    who: &RequestPrincipal,
+) -> PrincipalOutcome {
     match element {
-        None => (Tri::True, PrincipalMatch::Direct),
-        Some(PrincipalElement::Only(p)) => match_principals(p, who),
-        Some(PrincipalElement::AllBut(p)) => match match_principals(p, who) {
-            (Tri::True, _) => (Tri::False, PrincipalMatch::None),
-            (Tri::False, _) => (Tri::True, PrincipalMatch::Direct),
-            (u, _) => (u, PrincipalMatch::None),
+        None => PrincipalOutcome {
+            certain: PrincipalMatch::Direct,
+            possible: None,
         },
+        Some(PrincipalElement::Only(p)) => principal_outcome(p, who),
+        Some(PrincipalElement::AllBut(p)) => {
+            let o = principal_outcome(p, who);
+            match (o.certain, o.possible) {
+                (PrincipalMatch::None, None) => PrincipalOutcome {
+                    certain: PrincipalMatch::Direct,
+                    possible: None,
+                },
+                (PrincipalMatch::None, Some((u, _))) => PrincipalOutcome {
+                    certain: PrincipalMatch::None,
+                    possible: Some((u, PrincipalMatch::Direct)),
+                },
+                _ => PrincipalOutcome::none(),
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The evaluation logic, rule by rule, each test citing the AWS page it follows. Requests are in
 //! the `moat iam simulate --input` shape (docs/CONTRACTS.md).
 
+use moat_iam::eval::DecisionKind;
 use moat_iam::simulate::simulate_json;
 use serde_json::{json, Value};
 
@@ -464,5 +465,118 @@ fn unrecognised_operator_is_unknown() {
             json!({"principal": USER, "action": "s3:GetObject", "resource": OBJECT, "identity": [p2]})
         ),
         "explicit_deny"
+    );
+}
+
+// Values with unknown parts (IaC templates such as `arn:aws:iam::${local.account_id}:root`) can
+// only match as their literal text allows: an account root is a delegation to the account, so a
+// principal whose identity policies do not allow is denied whatever the account turns out to be.
+#[test]
+fn template_values_match_by_their_shape() {
+    use moat_iam::eval::{evaluate, request_context, NamedPolicy, PolicySet, Query};
+    use moat_iam::policy::Policy;
+    use moat_iam::principal::RequestPrincipal;
+    use moat_model::{Node, Unknown, Value as V};
+    use std::collections::BTreeMap;
+
+    let template = |text: &str| {
+        Node::from(V::Unknown(Unknown::Template {
+            text: text.into(),
+            reason: "`local.account_id` is not known".into(),
+            refs: vec![],
+        }))
+    };
+    let s = |t: &str| Node::from(V::String(t.into()));
+    let map = |pairs: Vec<(&str, Node)>| {
+        Node::from(V::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+        ))
+    };
+    let trust = Policy::from_node(&map(vec![
+        ("Version", s("2012-10-17")),
+        (
+            "Statement",
+            Node::from(V::List(vec![map(vec![
+                ("Effect", s("Allow")),
+                (
+                    "Principal",
+                    map(vec![(
+                        "AWS",
+                        template("arn:aws:iam::${local.account_id}:root"),
+                    )]),
+                ),
+                ("Action", s("sts:AssumeRole")),
+            ])])),
+        ),
+    ]))
+    .unwrap();
+    let trust = NamedPolicy::new("trust", trust);
+    let who = RequestPrincipal::parse(ROLE);
+    let ctx = request_context(&Default::default(), &who, Some("111122223333"));
+    let target = "arn:aws:iam::111122223333:role/ops";
+    let q = Query {
+        principal: &who,
+        action: "sts:AssumeRole",
+        resource: target,
+        resource_account: Some("111122223333"),
+        context: &ctx,
+    };
+    let no_identity = PolicySet {
+        resource: vec![&trust],
+        ..PolicySet::default()
+    };
+    assert_eq!(evaluate(&no_identity, &q).kind, DecisionKind::ImplicitDeny);
+
+    let id = NamedPolicy::new(
+        "id",
+        Policy::from_json(&allow("sts:AssumeRole", "*")).unwrap(),
+    );
+    let with_identity = PolicySet {
+        identity: vec![&id],
+        resource: vec![&trust],
+        ..PolicySet::default()
+    };
+    let d = evaluate(&with_identity, &q);
+    assert_eq!(d.kind, DecisionKind::Unknown);
+    assert_eq!(
+        d.possible,
+        vec![DecisionKind::Allow, DecisionKind::ImplicitDeny]
+    );
+
+    // A resource `${aws_s3_bucket.b.arn}/*` may match any object, never a bucket-level `*`.
+    let res = Policy::from_node(&map(vec![
+        ("Version", s("2012-10-17")),
+        (
+            "Statement",
+            Node::from(V::List(vec![map(vec![
+                ("Effect", s("Allow")),
+                ("Action", s("s3:*")),
+                ("Resource", template("${aws_s3_bucket.b.arn}/*")),
+            ])])),
+        ),
+    ]))
+    .unwrap();
+    let res = NamedPolicy::new("res", res);
+    let set = PolicySet {
+        identity: vec![&res],
+        ..PolicySet::default()
+    };
+    let q = |resource: &'static str, action: &'static str| Query {
+        principal: &who,
+        action,
+        resource,
+        resource_account: Some("111122223333"),
+        context: &ctx,
+    };
+    assert_eq!(
+        evaluate(&set, &q(OBJECT, "s3:GetObject")).kind,
+        DecisionKind::Unknown
+    );
+    assert_eq!(
+        evaluate(&set, &q("*", "s3:ListAllMyBuckets")).kind,
+        DecisionKind::ImplicitDeny
     );
 }

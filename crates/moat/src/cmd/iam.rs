@@ -360,31 +360,87 @@ fn write_decision(out: &mut dyn Write, label: &str, d: &Decision) -> Result<(), 
     Ok(())
 }
 
+/// One principal's row in `who-can`: its own decision and, when that does not allow, the chain
+/// through the principal graph to a principal whose decision does.
+struct Row {
+    label: String,
+    json: Value,
+    decision: Decision,
+    /// The answer with the graph (`allow` through a chain, `unknown`, or the own decision).
+    status: DecisionKind,
+    chain: Vec<String>,
+}
+
 fn who_can(args: WhoCanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     let r = &args.request;
     let action = required(&r.action, "--action", "who-can")?;
     let resource = required(&r.resource, "--resource", "who-can")?;
     let ctx = context(&r.context, true)?;
     let views = load(&args.path, r, err)?;
-    let mut rows: Vec<(String, Value, Decision)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for v in &views {
-        for pd in v.estate.who_can(action, resource, &ctx) {
-            let label = principal_label(v, pd.principal);
-            let j = principal_json(v, pd.principal, &pd.decision);
-            rows.push((label, j, pd.decision));
+        let name = |i: usize| {
+            v.estate
+                .principals
+                .get(i)
+                .map(|p| p.address.clone())
+                .unwrap_or_else(|| "?".into())
+        };
+        for a in v.estate.who_can_transitive(action, resource, &ctx) {
+            let label = principal_label(v, a.principal);
+            let mut j = principal_json(v, a.principal, &a.decision);
+            let mut chain = Vec::new();
+            if let Some(c) = &a.chain {
+                let steps: Vec<Value> = c
+                    .edges
+                    .iter()
+                    .map(|e| {
+                        let from = e.from_principal().map(&name).unwrap_or_default();
+                        let to = e.to_principal().map(&name).unwrap_or_default();
+                        let mut step = json!({
+                            "from": from,
+                            "to": to,
+                            "method": e.method,
+                            "status": e.status.as_str(),
+                        });
+                        if let (Some(svc), Some(m)) = (e.service, step.as_object_mut()) {
+                            m.insert("service".into(), json!(svc));
+                        }
+                        chain.push(format!("{from} -[{}]-> {to}", e.method));
+                        step
+                    })
+                    .collect();
+                if let Some(m) = j.as_object_mut() {
+                    m.insert("via".into(), json!(name(c.target)));
+                    m.insert("chain".into(), Value::Array(steps));
+                }
+            }
+            if let Some(m) = j.as_object_mut() {
+                m.insert("transitive".into(), json!(a.status.as_str()));
+            }
+            rows.push(Row {
+                label,
+                json: j,
+                decision: a.decision,
+                status: a.status,
+                chain,
+            });
         }
     }
-    // Allowed first, then those that may be allowed, then the denied.
-    let rank = |d: &Decision| match d.kind {
-        DecisionKind::Allow => 0,
-        DecisionKind::Unknown if d.possible.contains(&DecisionKind::Allow) => 1,
-        DecisionKind::Unknown => 2,
-        DecisionKind::ExplicitDeny => 3,
-        DecisionKind::ImplicitDeny => 4,
+    // Allowed first (directly, then through a chain), then those that may be allowed, then
+    // the denied; by name within each.
+    let rank = |row: &Row| match (row.decision.kind, row.status) {
+        (DecisionKind::Allow, _) => 0,
+        (_, DecisionKind::Allow) => 1,
+        (DecisionKind::Unknown, _) if row.decision.possible.contains(&DecisionKind::Allow) => 2,
+        (_, DecisionKind::Unknown) => 3,
+        (DecisionKind::Unknown, _) => 4,
+        (DecisionKind::ExplicitDeny, _) => 5,
+        (DecisionKind::ImplicitDeny, _) => 6,
     };
-    rows.sort_by(|a, b| rank(&a.2).cmp(&rank(&b.2)).then_with(|| a.0.cmp(&b.0)));
+    rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.label.cmp(&b.label)));
     if r.format == "json" {
-        let items: Vec<&Value> = rows.iter().map(|(_, j, _)| j).collect();
+        let items: Vec<&Value> = rows.iter().map(|row| &row.json).collect();
         serde_json::to_writer_pretty(&mut *out, &json!({ "principals": items }))?;
         writeln!(out)?;
         return Ok(0);
@@ -393,8 +449,15 @@ fn who_can(args: WhoCanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         writeln!(out, "the scanned files declare no IAM role or user")?;
         return Ok(0);
     }
-    for (label, _, d) in &rows {
-        write_decision(out, &format!("{label}: "), d)?;
+    for row in &rows {
+        write_decision(out, &format!("{}: ", row.label), &row.decision)?;
+        if !row.chain.is_empty() {
+            let how = match row.status {
+                DecisionKind::Allow => "can get there",
+                _ => "may get there (unknown)",
+            };
+            writeln!(out, "  {how} through: {}", row.chain.join(" then "))?;
+        }
     }
     Ok(0)
 }
