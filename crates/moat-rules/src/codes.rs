@@ -39,6 +39,8 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("IAM004", &iam::password_policy::RULE),
     ("IAM005", &iam::trust_any_principal::RULE),
     ("IAM006", &iam::managed_admin_attached::RULE),
+    ("IAM007", &iam::privilege_escalation::RULE),
+    ("IAM009", &iam::attack_path::RULE),
     ("EBS001", &ebs::volume_unencrypted::RULE),
     ("EBS002", &ebs::instance_volume_unencrypted::RULE),
     ("EBS003", &ebs::default_encryption_disabled::RULE),

@@ -115,6 +115,8 @@ pub struct Ctx<'e> {
     /// The IAM view of the estate (principals, resources, their policies), built once for the
     /// IAM rules that evaluate policies.
     iam: OnceLock<moat_iam::estate::IamEstate>,
+    /// What the internet reaches (`moat_net::exposure`), for the rules that follow it.
+    exposure: OnceLock<Vec<moat_net::Exposure>>,
 }
 
 impl<'e> Ctx<'e> {
@@ -129,6 +131,7 @@ impl<'e> Ctx<'e> {
             declared,
             lb_paths: OnceLock::new(),
             iam: OnceLock::new(),
+            exposure: OnceLock::new(),
         }
     }
 
@@ -137,6 +140,14 @@ impl<'e> Ctx<'e> {
     pub fn iam(&self) -> &moat_iam::estate::IamEstate {
         self.iam
             .get_or_init(|| moat_iam::from_model::from_model(&self.estate.aws, self.estate, None))
+    }
+
+    /// Everything the internet reaches (`moat exposure`: instances and other interfaces
+    /// directly, targets through internet-facing load balancers), computed once per `check`
+    /// call.
+    pub fn exposure(&self) -> &[moat_net::Exposure] {
+        self.exposure
+            .get_or_init(|| moat_net::exposure(self.net(), self.estate))
     }
 
     /// The typed AWS state of the estate (built by the frontend's adapter).

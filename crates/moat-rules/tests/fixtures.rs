@@ -240,6 +240,8 @@ fixtures! {
     iam004: "iam" "IAM004";
     iam005: "iam" "IAM005";
     iam006: "iam" "IAM006";
+    iam007: "iam" "IAM007";
+    iam009: "iam" "IAM009";
     ebs001: "ebs" "EBS001";
     ebs002: "ebs" "EBS002";
     ebs003: "ebs" "EBS003";

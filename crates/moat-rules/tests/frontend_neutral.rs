@@ -31,6 +31,7 @@ fn instance(id: ResourceId, decl: u32, tokens: Attr<String>) -> Instance {
         metadata_http_tokens: tokens,
         associate_public_ip_address: None,
         block_devices: Vec::new(),
+        role: None,
     }
 }
 

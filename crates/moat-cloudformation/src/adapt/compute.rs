@@ -22,6 +22,7 @@
 //! device names of Amazon Linux, Ubuntu and Windows AMIs) is read as the root volume.
 
 use moat_model::aws::compute::{BlockDevice, Compute, DeviceRole, Instance, InstanceKind, Volume};
+use moat_model::aws::identity::{RoleLink, RoleWords};
 use moat_model::aws::Attr;
 use moat_model::{Estate, Node, Resolved, Resource, ResourceId, Unknown, Value};
 
@@ -260,6 +261,58 @@ fn public_ip(r: &Resource, id: ResourceId, path: &str, shown: &'static str) -> O
     }
 }
 
+/// CloudFormation's words for instance profiles and roles (`Ref` of an instance profile or a
+/// role is its name).
+pub(super) const ROLE_WORDS: RoleWords<'static> = RoleWords {
+    profile_types: &["AWS::IAM::InstanceProfile"],
+    profile_match: &["InstanceProfileName"],
+    profile_role: "Roles",
+    role_types: &["AWS::IAM::Role"],
+    role_match: &["RoleName"],
+};
+
+/// The instance profile written on an instance or launch configuration
+/// (`IamInstanceProfile`, a name or ARN), or in a launch template's
+/// `LaunchTemplateData.IamInstanceProfile` (`Name` or `Arn`); an instance without its own
+/// takes its launch template's.
+fn role_link(
+    e: &Estate,
+    r: &Resource,
+    kind: InstanceKind,
+    tmpl: &Template<'_>,
+) -> Option<RoleLink> {
+    let in_template = |t: &Resource| {
+        let b = written(t, "LaunchTemplateData.IamInstanceProfile")?;
+        let n = match &b.value {
+            // Unknown as a whole: the profile is unknown.
+            Value::Unknown(_) => b,
+            _ => b
+                .get("Name")
+                .filter(|n| !n.is_null())
+                .or_else(|| b.get("Arn"))?,
+        };
+        RoleLink::through_profile(e, n, &ROLE_WORDS, &t.loc)
+    };
+    match kind {
+        InstanceKind::LaunchTemplate => in_template(r),
+        InstanceKind::LaunchConfiguration => {
+            RoleLink::through_profile(e, written(r, "IamInstanceProfile")?, &ROLE_WORDS, &r.loc)
+        }
+        InstanceKind::Instance => match written(r, "IamInstanceProfile") {
+            Some(n) => RoleLink::through_profile(e, n, &ROLE_WORDS, &r.loc),
+            None => match tmpl {
+                Template::Managed(_, t) => in_template(t),
+                Template::Unknown(u, loc) => Some(RoleLink {
+                    profile: Some(Resolved::Unknown(u.clone())),
+                    role: Resolved::Unknown(u.clone()),
+                    loc: loc.clone(),
+                }),
+                Template::None => None,
+            },
+        },
+    }
+}
+
 fn instance(e: &Estate, r: &Resource, id: ResourceId, p: &Paths) -> Instance {
     let tmpl = match p.kind {
         InstanceKind::Instance => launch_template(e, r),
@@ -326,6 +379,7 @@ fn instance(e: &Estate, r: &Resource, id: ResourceId, p: &Paths) -> Instance {
             })
         }
     };
+    let role = role_link(e, r, p.kind, &tmpl);
     Instance {
         id,
         kind: p.kind,
@@ -333,6 +387,7 @@ fn instance(e: &Estate, r: &Resource, id: ResourceId, p: &Paths) -> Instance {
         metadata_http_tokens,
         associate_public_ip_address,
         block_devices,
+        role,
     }
 }
 

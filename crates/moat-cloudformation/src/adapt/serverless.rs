@@ -20,7 +20,7 @@ pub fn build(e: &Estate) -> Serverless {
     Serverless {
         functions: e
             .managed_of_type(FUNCTION)
-            .map(|(id, r)| function(r, id))
+            .map(|(id, r)| function(e, r, id))
             .collect(),
         urls: e
             .managed_of_type("AWS::Lambda::Url")
@@ -70,7 +70,7 @@ fn function_of(e: &Estate, r: &Resource, key: &str) -> Option<ResourceId> {
     }
 }
 
-fn function(r: &Resource, id: ResourceId) -> Function {
+fn function(e: &Estate, r: &Resource, id: ResourceId) -> Function {
     // `Environment.Variables`: a non-empty map, or a value that may be one (unknown).
     let has_variables = setting::written(r, "Environment.Variables").is_some_and(|v| {
         !matches!(&v.value, Value::Map(m) if m.is_empty())
@@ -80,5 +80,8 @@ fn function(r: &Resource, id: ResourceId) -> Function {
         id,
         environment: has_variables.then(|| r.loc_of("Environment").clone()),
         kms_key: setting::names_object(r, id, "KmsKeyArn", "KmsKeyArn"),
+        role: setting::written(r, "Role").and_then(|n| {
+            moat_model::aws::identity::RoleLink::to_role(e, n, &super::compute::ROLE_WORDS, &r.loc)
+        }),
     }
 }

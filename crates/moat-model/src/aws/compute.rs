@@ -45,6 +45,10 @@ pub struct Instance {
     pub associate_public_ip_address: Option<Attr<bool>>,
     /// The block devices declared, in source order.
     pub block_devices: Vec<BlockDevice>,
+    /// The role the instance runs as, through the instance profile written on it (an
+    /// instance's, a launch template's or a configuration's own); `None` when none is
+    /// written.
+    pub role: Option<crate::aws::identity::RoleLink>,
 }
 
 impl Instance {

@@ -283,6 +283,92 @@ pub struct Attachment {
     pub policy_arn: Option<Attr<String>>,
 }
 
+/// The IAM role that code runs as: an instance's (through its instance profile) or a Lambda
+/// function's execution role, resolved by the adapter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleLink {
+    /// The instance profile the role comes through, resolved (an instance profile of the
+    /// estate, a name or ARN outside it, or unknown); `None` for a function, which names its
+    /// role itself.
+    pub profile: Option<Resolved>,
+    /// The role, resolved: a role of the estate, a name or ARN outside it (or an instance
+    /// profile outside it: the role is then unknown), [`Resolved::Absent`] for an instance
+    /// profile without a role.
+    pub role: Resolved,
+    /// Where the link is written (the instance profile or role attribute).
+    pub loc: Loc,
+}
+
+/// A frontend's words for instance profiles and roles, to resolve a [`RoleLink`].
+#[derive(Clone, Copy, Debug)]
+pub struct RoleWords<'a> {
+    /// The instance profile resource types, and the attributes a literal may name one by.
+    pub profile_types: &'a [&'a str],
+    pub profile_match: &'a [&'a str],
+    /// The attribute of an instance profile that names its role (one, or a list of one).
+    pub profile_role: &'a str,
+    /// The role resource types, and the attributes a literal may name one by.
+    pub role_types: &'a [&'a str],
+    pub role_match: &'a [&'a str],
+}
+
+impl RoleLink {
+    /// The link written as `n`, an instance profile (a reference, or a name or ARN): the
+    /// profile resolved, then the role it holds. `None` when `n` is null.
+    pub fn through_profile(
+        e: &crate::estate::Estate,
+        n: &Node,
+        words: &RoleWords<'_>,
+        at: &Loc,
+    ) -> Option<RoleLink> {
+        let loc = n.loc.clone().unwrap_or_else(|| at.clone());
+        let profile = e.resolve(n, words.profile_types, words.profile_match);
+        let role = match &profile {
+            Resolved::Absent => return None,
+            Resolved::Resource(pid) => match e.get(*pid).and_then(|p| p.get(words.profile_role)) {
+                None => Resolved::Absent,
+                Some(r) => match r.as_list() {
+                    Some([]) => Resolved::Absent,
+                    Some([one]) => e.resolve(one, words.role_types, words.role_match),
+                    Some(_) => Resolved::Unknown(Unknown::derived(format!(
+                        "`{}` lists several roles",
+                        e.get(*pid).map_or("?", |p| p.address.as_str())
+                    ))),
+                    None => e.resolve(r, words.role_types, words.role_match),
+                },
+            },
+            Resolved::External(name) => Resolved::Unknown(Unknown::derived(format!(
+                "instance profile `{name}` is not in the scanned files"
+            ))),
+            Resolved::Unknown(u) => Resolved::Unknown(u.clone()),
+        };
+        Some(RoleLink {
+            profile: Some(profile),
+            role,
+            loc,
+        })
+    }
+
+    /// The link written as `n`, a role (a reference, or a name or ARN). `None` when `n` is
+    /// null.
+    pub fn to_role(
+        e: &crate::estate::Estate,
+        n: &Node,
+        words: &RoleWords<'_>,
+        at: &Loc,
+    ) -> Option<RoleLink> {
+        let role = e.resolve(n, words.role_types, words.role_match);
+        if role == Resolved::Absent {
+            return None;
+        }
+        Some(RoleLink {
+            profile: None,
+            role,
+            loc: n.loc.clone().unwrap_or_else(|| at.clone()),
+        })
+    }
+}
+
 /// The account password policy.
 #[derive(Clone, Debug)]
 pub struct PasswordPolicy {

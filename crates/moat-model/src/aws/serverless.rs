@@ -26,6 +26,8 @@ pub struct Function {
     /// (a reference to a key not yet created counts), `Default(false)` when none is (Lambda
     /// then uses the AWS managed key).
     pub kms_key: Attr<bool>,
+    /// The execution role, resolved (`profile` is `None`); `None` when it is not written.
+    pub role: Option<crate::aws::identity::RoleLink>,
 }
 
 /// The authorization type of a function URL.

@@ -3,8 +3,10 @@
 //! controls, [IAM security best practices](https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html)).
 
 pub(crate) mod admin_policy;
+pub(crate) mod attack_path;
 pub(crate) mod managed_admin_attached;
 pub(crate) mod password_policy;
+pub(crate) mod privilege_escalation;
 pub(crate) mod trust_any_principal;
 pub(crate) mod user_attached_policy;
 pub(crate) mod wildcard_action;

@@ -9,6 +9,7 @@
 use moat_model::aws::compute::{
     BlockDevice, Compute, DeviceRole, EbsDefaultEncryption, Instance, InstanceKind, Volume,
 };
+use moat_model::aws::identity::{RoleLink, RoleWords};
 use moat_model::aws::Attr;
 use moat_model::{Estate, Node, Resource, ResourceId};
 
@@ -47,7 +48,34 @@ fn device(r: &Resource, id: ResourceId, dev: &Node, role: DeviceRole) -> BlockDe
     }
 }
 
-fn instance(r: &Resource, id: ResourceId, kind: InstanceKind) -> Instance {
+/// Terraform's words for instance profiles and roles.
+pub(super) const ROLE_WORDS: RoleWords<'static> = RoleWords {
+    profile_types: &["aws_iam_instance_profile"],
+    profile_match: &["name", "arn"],
+    profile_role: "role",
+    role_types: &["aws_iam_role"],
+    role_match: &["name", "arn"],
+};
+
+/// The instance profile written on an instance or configuration (`iam_instance_profile`, a
+/// name), or in a launch template's `iam_instance_profile` block (`name` or `arn`).
+fn role_link(e: &Estate, r: &Resource, kind: InstanceKind) -> Option<RoleLink> {
+    let n = match kind {
+        InstanceKind::LaunchTemplate => {
+            let blocks = r.blocks("iam_instance_profile");
+            let b = blocks.first()?;
+            b.get("name")
+                .filter(|n| !n.is_null())
+                .or_else(|| b.get("arn"))?
+        }
+        InstanceKind::Instance | InstanceKind::LaunchConfiguration => {
+            r.get("iam_instance_profile")?
+        }
+    };
+    RoleLink::through_profile(e, n, &ROLE_WORDS, &r.loc)
+}
+
+fn instance(e: &Estate, r: &Resource, id: ResourceId, kind: InstanceKind) -> Instance {
     let opts = r.blocks("metadata_options");
     let opt = opts.first().copied();
     let block_loc = opt
@@ -100,6 +128,7 @@ fn instance(r: &Resource, id: ResourceId, kind: InstanceKind) -> Instance {
         metadata_http_tokens,
         associate_public_ip_address,
         block_devices,
+        role: role_link(e, r, kind),
     }
 }
 
@@ -109,7 +138,7 @@ pub(super) fn build(e: &Estate) -> Compute {
         .iter()
         .flat_map(|(t, kind)| {
             e.managed_of_type(t)
-                .map(move |(id, r)| instance(r, id, *kind))
+                .map(move |(id, r)| instance(e, r, id, *kind))
         })
         .collect();
     instances.sort_by_key(|i| i.id);

@@ -15,7 +15,7 @@ pub(super) fn build(e: &Estate) -> Serverless {
     Serverless {
         functions: e
             .managed_of_type("aws_lambda_function")
-            .map(|(id, r)| function(r, id))
+            .map(|(id, r)| function(e, r, id))
             .collect(),
         urls: e
             .managed_of_type("aws_lambda_function_url")
@@ -72,7 +72,7 @@ fn function_of(e: &Estate, r: &Resource) -> Option<ResourceId> {
     }
 }
 
-fn function(r: &Resource, id: ResourceId) -> Function {
+fn function(e: &Estate, r: &Resource, id: ResourceId) -> Function {
     let has_variables = r.blocks("environment").iter().any(|env| {
         env.get("variables")
             .is_some_and(|v| !v.is_null() && v.as_map().is_none_or(|m| !m.is_empty()))
@@ -81,5 +81,8 @@ fn function(r: &Resource, id: ResourceId) -> Function {
         id,
         environment: has_variables.then(|| r.loc_of("environment").clone()),
         kms_key: setting::names_object(r, id, "kms_key_arn", "kms_key_arn"),
+        role: r.get("role").and_then(|n| {
+            moat_model::aws::identity::RoleLink::to_role(e, n, &super::compute::ROLE_WORDS, &r.loc)
+        }),
     }
 }
