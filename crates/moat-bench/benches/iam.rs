@@ -163,6 +163,12 @@ fn bench_decisions(c: &mut Criterion) {
         let ctx = RequestContext::open();
         b.iter(|| black_box(estate.who_can("s3:GetObject", "arn:aws:s3:::bucket-7/key", &ctx)))
     });
+    g.bench_function("who_can_transitive_1000_roles_5000_policies", |b| {
+        let ctx = RequestContext::open();
+        b.iter(|| {
+            black_box(estate.who_can_transitive("s3:GetObject", "arn:aws:s3:::bucket-7/key", &ctx))
+        })
+    });
     g.finish();
 }
 

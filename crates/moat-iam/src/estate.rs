@@ -156,13 +156,26 @@ impl IamEstate {
     /// The policy set for `principal` (an index into `principals`, or `None` for a principal
     /// outside the estate) acting on `resource`.
     pub fn policy_set(&self, principal: Option<usize>, resource: &str) -> PolicySet<'_> {
-        let p = principal.and_then(|i| self.principals.get(i));
-        let mut resource_policies: Vec<&NamedPolicy> = Vec::new();
+        self.policy_set_with(principal, self.resource_policies(resource))
+    }
+
+    /// The resource-based policies that govern `resource`.
+    fn resource_policies(&self, resource: &str) -> Vec<&NamedPolicy> {
+        let mut out: Vec<&NamedPolicy> = Vec::new();
         for r in self.resources_of(resource) {
             if let Some(res) = self.resources.get(r) {
-                resource_policies.extend(self.policy_refs(&res.policies));
+                out.extend(self.policy_refs(&res.policies));
             }
         }
+        out
+    }
+
+    fn policy_set_with<'a>(
+        &'a self,
+        principal: Option<usize>,
+        resource_policies: Vec<&'a NamedPolicy>,
+    ) -> PolicySet<'a> {
+        let p = principal.and_then(|i| self.principals.get(i));
         PolicySet {
             identity: p.map(|p| self.policy_refs(&p.identity)).unwrap_or_default(),
             resource: resource_policies,
@@ -226,13 +239,25 @@ impl IamEstate {
         resource: &str,
         context: &RequestContext,
     ) -> Vec<PrincipalDecision> {
+        // The resource's policies and account are the same for every principal: found once.
+        let resource_policies = self.resource_policies(resource);
+        let account = self.resource_account(resource);
         let mut out: Vec<PrincipalDecision> = (0..self.principals.len())
             .filter_map(|i| {
-                self.simulate(i, action, resource, context)
-                    .map(|decision| PrincipalDecision {
-                        principal: i,
-                        decision,
-                    })
+                let who = self.request_principal(i)?;
+                let set = self.policy_set_with(Some(i), resource_policies.clone());
+                let ctx = request_context(context, &who, Some(account));
+                let query = Query {
+                    principal: &who,
+                    action,
+                    resource,
+                    resource_account: Some(account),
+                    context: &ctx,
+                };
+                Some(PrincipalDecision {
+                    principal: i,
+                    decision: evaluate(&set, &query),
+                })
             })
             .collect();
         let rank = |k: DecisionKind| match k {

@@ -753,7 +753,11 @@ impl<'a> Builder<'a> {
         let aws = self.aws;
         let identity = &aws.identity;
         let mut out = Vec::new();
-        for (d, i) in identity.policies.iter().zip(self.doc_index.clone()) {
+        // (Indexed, not cloned: this runs once per principal.)
+        for (n, d) in identity.policies.iter().enumerate() {
+            let Some(&i) = self.doc_index.get(n) else {
+                continue;
+            };
             if d.kind != PolicyKind::Identity || d.holder == PolicyHolder::ManagedPolicy {
                 continue;
             }
@@ -803,8 +807,8 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            let what = format!("attached by `{}`", self.address(a.id));
             if yes {
+                let what = format!("attached by `{}`", self.address(a.id));
                 let i = match &a.policy_arn {
                     Some(arn) => self.policy_of_arn(arn, &what),
                     None => self.push(unknown_policy(
