@@ -40,6 +40,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("IAM005", &iam::trust_any_principal::RULE),
     ("IAM006", &iam::managed_admin_attached::RULE),
     ("IAM007", &iam::privilege_escalation::RULE),
+    ("IAM008", &iam::resource_policy_exposed::RULE),
     ("IAM009", &iam::attack_path::RULE),
     ("EBS001", &ebs::volume_unencrypted::RULE),
     ("EBS002", &ebs::instance_volume_unencrypted::RULE),

@@ -97,3 +97,19 @@ fn iam001_claims_nothing_for_not_action_from_a_data_document() {
         ]
     );
 }
+
+#[test]
+fn iam008_claims_the_check_of_each_resource_type() {
+    // Each unconditioned `Principal: "*"` claims the Checkov check of its type (SQS
+    // CKV_AWS_168, SNS CKV_AWS_169, Lambda CKV_AWS_301, ECR CKV_AWS_32); unknown findings
+    // claim nothing.
+    assert_eq!(
+        claims(&findings("iam", "IAM008")),
+        vec![
+            row("aws_ecr_repository.public", 115, "CKV_AWS_32"),
+            row("aws_lambda_function.open", 82, "CKV_AWS_301"),
+            row("aws_sns_topic.public", 202, "CKV_AWS_169"),
+            row("aws_sqs_queue.public", 12, "CKV_AWS_168"),
+        ]
+    );
+}

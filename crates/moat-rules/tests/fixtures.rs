@@ -241,6 +241,7 @@ fixtures! {
     iam005: "iam" "IAM005";
     iam006: "iam" "IAM006";
     iam007: "iam" "IAM007";
+    iam008: "iam" "IAM008";
     iam009: "iam" "IAM009";
     ebs001: "ebs" "EBS001";
     ebs002: "ebs" "EBS002";

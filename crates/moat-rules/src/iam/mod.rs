@@ -4,9 +4,11 @@
 
 pub(crate) mod admin_policy;
 pub(crate) mod attack_path;
+pub(crate) mod exposure;
 pub(crate) mod managed_admin_attached;
 pub(crate) mod password_policy;
 pub(crate) mod privilege_escalation;
+pub(crate) mod resource_policy_exposed;
 pub(crate) mod trust_any_principal;
 pub(crate) mod user_attached_policy;
 pub(crate) mod wildcard_action;

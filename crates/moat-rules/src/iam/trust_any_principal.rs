@@ -1,11 +1,18 @@
-use moat_model::aws::identity::PolicyKind;
+use moat_iam::estate::ResourceKind;
 use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use super::exposure::{report, Scope};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
-Checks the trust policy (`assume_role_policy`) of every `aws_iam_role` for an `Allow`
-statement whose principal is everyone (`"*"` or `{"AWS": "*"}`) and that has no `Condition`.
+Decides, with moat's IAM policy evaluator, whether the trust policy of every role
+(`aws_iam_role` `assume_role_policy`, `AWS::IAM::Role` `AssumeRolePolicyDocument`) lets a
+principal of **any AWS account** call `sts:AssumeRole`. A condition that restricts the caller
+to a trusted set (`sts:ExternalId`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`,
+`aws:PrincipalArn`, `aws:SourceAccount`, `aws:SourceArn`, ...) keeps a foreign request out and
+the rule passes; a condition on anything else, or a trusted principal not known offline (a
+parameter), makes the finding unknown. Roles trusted by an account written literally are
+reported for review by IAM008.
 
 ## Why is this bad?
 Any AWS account in the world can then assume the role and receive its permissions.
@@ -33,7 +40,7 @@ resource "aws_iam_role" "app" {
 pub(crate) const RULE: RuleDef = RuleDef {
     name: "trust_any_principal",
     family: super::FAMILY,
-    title: "IAM role can be assumed by anyone",
+    title: "IAM role can be assumed by any account",
     severity: Severity::Critical,
     checkov: &["CKV_AWS_60"],
     doc: DOC,
@@ -41,44 +48,12 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in &ctx.aws().identity.policies {
-        if doc.kind != PolicyKind::Trust {
-            continue;
-        }
-        let Some(r) = ctx.resource(doc.id) else {
-            continue;
-        };
-        match &doc.document {
-            Err(u) => out.unknown(
-                r,
-                &doc.loc,
-                format!("`{}` is unknown: {}", doc.path, why(u)),
-            ),
-            Ok(p) => {
-                for s in &p.statements {
-                    let loc = s.loc.as_ref().unwrap_or(&doc.loc);
-                    if s.allows_anyone_unconditionally() {
-                        out.fail(
-                            r,
-                            loc,
-                            format!(
-                                "statement {} of `{}` lets principal `*` call `{}` without a condition",
-                                s.name(),
-                                doc.path,
-                                s.actions.values.join(", ")
-                            ),
-                        );
-                    } else if s.allow && !s.has_condition {
-                        if let Some(u) = &s.principal_unknown {
-                            out.unknown(
-                                r,
-                                loc,
-                                format!("a trusted principal is unknown: {}", why(u)),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
+    report(
+        ctx,
+        out,
+        &[ResourceKind::Role],
+        Scope::Broad,
+        &|_| &["CKV_AWS_60"],
+        &|_| false,
+    );
 }

@@ -1,11 +1,19 @@
-use moat_model::aws::identity::PolicyHolder;
+use moat_iam::estate::ResourceKind;
 use moat_model::Severity;
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::iam::exposure::{report, Scope};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
-Checks the `policy` of every `aws_kms_key` for an `Allow` statement whose principal is
-everyone (`"*"` or `{"AWS": "*"}`) and that has no `Condition`.
+Decides, with moat's IAM policy evaluator, whether the key policy of every KMS key
+(`aws_kms_key` `policy`, `AWS::KMS::Key` `KeyPolicy`) lets **any AWS account** call
+`kms:Decrypt`, `kms:Encrypt`, `kms:GenerateDataKey`, `kms:CreateGrant`, `kms:PutKeyPolicy`
+(or any other KMS action an `Allow` statement names) on the key. A condition that restricts
+the caller to a trusted set (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
+`aws:SourceVpce`, `aws:SourceAccount`, `aws:SourceArn`, ...) keeps a foreign request out and the
+rule passes; a condition on anything else, or a principal not known offline, makes the finding
+unknown. A key without a policy has the default key policy (the account's IAM policies
+decide) and passes. Grants to an account written literally are reported for review by IAM008.
 
 ## Why is this bad?
 A key policy is the root of access to a KMS key: a wildcard principal without conditions lets
@@ -28,12 +36,13 @@ resource "aws_kms_key" "data" {
 
 ## References
 - AWS: [Key policies in AWS KMS](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)
+- AWS: [Cross-account policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {
     name: "key_policy_public",
     family: super::FAMILY,
-    title: "KMS key policy allows any principal",
+    title: "KMS key policy lets any account in",
     severity: Severity::High,
     checkov: &["CKV_AWS_33"],
     doc: DOC,
@@ -41,45 +50,12 @@ pub(crate) const RULE: RuleDef = RuleDef {
 };
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
-    for doc in &ctx.aws().identity.policies {
-        if doc.holder != PolicyHolder::KeyPolicy {
-            continue;
-        }
-        let Some(r) = ctx.resource(doc.id) else {
-            continue;
-        };
-        match &doc.document {
-            Err(u) => out.unknown(
-                r,
-                &doc.loc,
-                format!("`{}` is unknown: {}", doc.path, why(u)),
-            ),
-            Ok(p) => {
-                for s in &p.statements {
-                    let public = s.allows_anyone_unconditionally();
-                    if !public && s.allow && !s.has_condition && !s.not_principal {
-                        // A principal that is not known offline could be `*`.
-                        if let Some(u) = &s.principal_unknown {
-                            out.unknown(
-                                r,
-                                s.loc.as_ref().unwrap_or(&doc.loc),
-                                format!("a principal of `{}` is unknown: {}", doc.path, why(u)),
-                            );
-                        }
-                    }
-                    if public {
-                        out.fail(
-                            r,
-                            s.loc.as_ref().unwrap_or(&doc.loc),
-                            format!(
-                                "statement {} allows `{}` to principal `*` without a condition",
-                                s.name(),
-                                s.actions.values.join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
+    report(
+        ctx,
+        out,
+        &[ResourceKind::Key],
+        Scope::Broad,
+        &|_| &["CKV_AWS_33"],
+        &|_| false,
+    );
 }

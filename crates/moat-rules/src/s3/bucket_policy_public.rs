@@ -1,14 +1,27 @@
-use moat_model::aws::identity::PolicyHolder;
-use moat_model::Severity;
+use moat_iam::estate::ResourceKind;
+use moat_model::{ResourceId, Severity};
 
-use crate::registry::{why, Ctx, Out, RuleDef};
+use crate::iam::exposure::{report, Scope};
+use crate::registry::{Ctx, Out, RuleDef};
 
 pub(crate) const DOC: &str = r#"## What it does
-Checks every bucket policy (`aws_s3_bucket_policy`, or the legacy inline `policy`) for an
-`Allow` statement whose principal is everyone (`"Principal": "*"` or `{"AWS": "*"}`) and that
-has no `Condition`. When `restrict_public_buckets` is on for the bucket or the account, S3
-limits such statements to principals of the bucket owner's account and AWS services, and the
-rule passes.
+Decides, with moat's IAM policy evaluator, whether a bucket's policy (`aws_s3_bucket_policy`,
+the legacy inline `policy`, `AWS::S3::BucketPolicy`) lets **anyone** (an anonymous request) or
+**any AWS account** call `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`, `s3:ListBucket`,
+`s3:PutBucketPolicy` (or any other S3 action an `Allow` statement names) on the bucket or on
+the object prefixes the policy names. Conditions are decided, not merely noticed: a condition
+that restricts the caller to a trusted set (`aws:SourceVpce`, `aws:SourceVpc`,
+`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceAccount`,
+`aws:SourceArn`, `aws:SourceOrgID`) keeps a foreign request out and the rule passes; a
+`Deny` that only refuses plain HTTP (`aws:SecureTransport`) does not, since anyone can use
+TLS; a condition on anything else (`aws:SourceIp`, a tag) or a value not known offline (a
+principal from a variable) makes the finding unknown. When `restrict_public_buckets` is on
+for the bucket or the account, S3 limits such statements to principals of the bucket owner's
+account and AWS services, and the rule passes.
+
+The message names the audience, the actions and the statements that allow (index, `Sid`).
+Grants to an account written literally are reported for review by IAM008; the evaluation is
+shared with KMS002, IAM005 and IAM008.
 
 ## Why is this bad?
 An unconditioned wildcard principal gives the statement's actions to anyone on the internet,
@@ -41,12 +54,13 @@ Name the principals, or keep the wildcard but constrain it with a condition such
 ## References
 - AWS: [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
 - AWS: [Bucket policies for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)
+- AWS: [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
 "#;
 
 pub(crate) const RULE: RuleDef = RuleDef {
     name: "bucket_policy_public",
     family: super::FAMILY,
-    title: "S3 bucket policy allows any principal without a condition",
+    title: "S3 bucket policy lets anyone or any account in",
     severity: Severity::High,
     checkov: &["CKV_AWS_70"],
     doc: DOC,
@@ -55,80 +69,19 @@ pub(crate) const RULE: RuleDef = RuleDef {
 
 fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let aws = ctx.aws();
-    for b in &aws.storage.buckets {
-        let Some(r) = ctx.resource(b.id) else {
-            continue;
-        };
-        if b.public_access_block.restrict_public_buckets.written() == Some(&true) {
-            continue;
-        }
-        if let Some(l) = &b.policy_link_unknown {
-            if b.policies.is_empty() {
-                let from = ctx
-                    .resource(l.from)
-                    .map(|f| f.address.as_str())
-                    .unwrap_or("");
-                out.unknown(
-                    r,
-                    &l.loc,
-                    format!(
-                        "`{from}` may attach a policy to this bucket: its `{}` is unknown: {}",
-                        aws.terms.policy_bucket,
-                        why(&l.why)
-                    ),
-                );
-            }
-        }
-        for pid in &b.policies {
-            let Some(from) = ctx.resource(*pid) else {
-                continue;
-            };
-            let docs = aws.identity.policies_of(*pid).filter(|d| {
-                matches!(
-                    d.holder,
-                    PolicyHolder::BucketPolicy | PolicyHolder::BucketInlinePolicy
-                )
-            });
-            for p in docs {
-                let loc = &p.loc;
-                match &p.document {
-                    Err(u) => out.unknown(
-                        r,
-                        loc,
-                        format!("the policy in `{}` is unknown: {}", from.address, why(u)),
-                    ),
-                    Ok(policy) => {
-                        for s in &policy.statements {
-                            if !s.allow || s.has_condition || s.not_principal {
-                                continue;
-                            }
-                            let sloc = s.loc.as_ref().unwrap_or(loc);
-                            let actions = s.actions.values.join(", ");
-                            if s.allows_anyone_unconditionally() {
-                                out.fail(
-                                    r,
-                                    sloc,
-                                    format!(
-                                        "statement {} of `{}` allows `{actions}` to principal `*` without a condition",
-                                        s.name(),
-                                        from.address
-                                    ),
-                                );
-                            } else if let Some(u) = &s.principal_unknown {
-                                out.unknown(
-                                    r,
-                                    sloc,
-                                    format!(
-                                        "a principal of statement {} is unknown: {}",
-                                        s.index,
-                                        why(u)
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // With `restrict_public_buckets`, S3 limits a public bucket policy to the bucket owner's
+    // account and AWS services (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+    let restricted = |id: ResourceId| {
+        aws.storage.buckets.iter().any(|b| {
+            b.id == id && b.public_access_block.restrict_public_buckets.written() == Some(&true)
+        })
+    };
+    report(
+        ctx,
+        out,
+        &[ResourceKind::Bucket],
+        Scope::Broad,
+        &|_| &["CKV_AWS_70"],
+        &restricted,
+    );
 }
