@@ -17,7 +17,7 @@
 //! | `iam:AttachUserPolicy`, `iam:PutUserPolicy` | its own user ARN |
 //! | `iam:AttachRolePolicy`, `iam:PutRolePolicy` | its own role ARN |
 //! | `iam:AttachGroupPolicy`, `iam:PutGroupPolicy` | each group it is a member of |
-//! | `iam:AddUserToGroup` | each group with policies it is not a member of; with no groups known, `arn:aws:iam::ACCOUNT:group/*` (allowed on any group) |
+//! | `iam:AddUserToGroup` | each group it is not a member of whose policies would make it an administrator (decided as [`ADMIN_ACTIONS`] with the group's policies added to its own, its boundary and the SCPs still applying; the steps then include those decisions); with no groups known, `arn:aws:iam::ACCOUNT:group/*` (allowed on any group) |
 //!
 //! `iam:SetDefaultPolicyVersion` escalates only when a more permissive version exists, which
 //! the estate does not show: it is reported as a method all the same. A permissions boundary
@@ -171,6 +171,20 @@ fn customer_policy_arn(
 }
 
 impl IamEstate {
+    /// The estate as it would be with user `p` a member of `group`: the group's policies
+    /// added to the user's identity-based policies.
+    fn with_group(&self, p: usize, group: &EstateGroup) -> IamEstate {
+        let mut e = self.clone();
+        if let Some(u) = e.principals.get_mut(p) {
+            for &i in &group.policies {
+                if !u.identity.contains(&i) {
+                    u.identity.push(i);
+                }
+            }
+        }
+        e
+    }
+
     /// Whether principal `index` is an administrator (see [`crate::escalation`]).
     pub fn admin_status(&self, index: usize, context: &RequestContext) -> AdminStatus {
         admin_status(&Decider::new(self), index, context)
@@ -269,16 +283,32 @@ impl IamEstate {
                     continue;
                 }
                 let step = d.step(Caller::Principal(p), method, &resource, context);
-                if let Some(status) = allow_status(&step.decision) {
-                    out.push(Escalation {
-                        principal: p,
-                        method,
-                        status,
-                        target,
-                        chain: Vec::new(),
-                        steps: vec![step],
-                    });
+                let Some(mut status) = allow_status(&step.decision) else {
+                    continue;
+                };
+                let mut steps = vec![step];
+                if let (Some(Target::Group(g)), "iam:AddUserToGroup") = (target, method) {
+                    // Joining the group escalates only when its policies make the user an
+                    // administrator (with the user's boundary and the SCPs still applied).
+                    let Some(group) = input.groups.get(g) else {
+                        continue;
+                    };
+                    let joined = self.with_group(p, group);
+                    let admin = admin_status(&Decider::new(&joined), p, context);
+                    match and_status(Some(status), admin.status) {
+                        Some(s) => status = s,
+                        None => continue,
+                    }
+                    steps.extend(admin.steps);
                 }
+                out.push(Escalation {
+                    principal: p,
+                    method,
+                    status,
+                    target,
+                    chain: Vec::new(),
+                    steps,
+                });
             }
         }
 

@@ -390,6 +390,32 @@ fn group_methods() {
         found(&b.e, &input, &ctx, joiner),
         vec![("iam:AddUserToGroup", ALLOW, Some(Target::Group(1)))]
     );
+    // On a group whose policies do not make an administrator (read-only): no escalation.
+    let readers_policy = b.policy("readers", allow(json!("s3:GetObject"), json!("*")));
+    let mut with_readers = input.clone();
+    with_readers.groups.push(EstateGroup {
+        address: "aws_iam_group.readers".into(),
+        arn: group_arn("readers"),
+        members: vec![],
+        policies: vec![readers_policy],
+    });
+    let reader = b.user(
+        "reader",
+        vec![allow(
+            json!("iam:AddUserToGroup"),
+            json!(group_arn("readers")),
+        )],
+    );
+    assert!(found(&b.e, &with_readers, &ctx, reader).is_empty());
+    // Allowed on every group: only the administrators' group is an escalation.
+    let all = b.user(
+        "all",
+        vec![allow(json!("iam:AddUserToGroup"), json!(group_arn("*")))],
+    );
+    assert_eq!(
+        found(&b.e, &with_readers, &ctx, all),
+        vec![("iam:AddUserToGroup", ALLOW, Some(Target::Group(1)))]
+    );
     // Only on a group without policies: nothing to gain.
     let lurker = b.user(
         "lurker",

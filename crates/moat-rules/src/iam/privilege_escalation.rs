@@ -17,8 +17,8 @@ policy text:
 - on itself: `iam:CreatePolicyVersion` and `iam:SetDefaultPolicyVersion` on a customer managed
   policy attached to it; `iam:PutRolePolicy`/`iam:AttachRolePolicy` on its own role;
   `iam:PutUserPolicy`/`iam:AttachUserPolicy` on its own user; `iam:PutGroupPolicy`/
-  `iam:AttachGroupPolicy` on a group it is in; `iam:AddUserToGroup` on a group with policies
-  it is not in;
+  `iam:AttachGroupPolicy` on a group it is in; `iam:AddUserToGroup` on a group it is not in
+  whose policies would make it an administrator;
 - through another principal that is an administrator: `sts:AssumeRole`,
   `iam:UpdateAssumeRolePolicy`, `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
   `iam:UpdateLoginProfile`, and `iam:PassRole` with a service that runs code as the role
@@ -182,13 +182,25 @@ pub(super) fn describe(iam: &IamEstate, e: &Escalation) -> String {
                 if group.is_some_and(|x| x.members.contains(&e.principal)) {
                     format!("group `{name}`, which it is a member of")
                 } else {
-                    format!("group `{name}`, which has policies it would get")
+                    format!("group `{name}`, which it is not a member of")
                 }
             }
             Some(Target::Principal(p)) => format!("`{}`", principal_name(iam, p)),
         };
-        let steps: Vec<String> = e.steps.iter().map(|s| step_text(s)).collect();
-        format!("on {on} ({})", steps.join("; "))
+        // The method's own decision, then (for a group to join) the decisions that make the
+        // user an administrator with the group's policies.
+        let (first, rest) = match e.steps.split_first() {
+            Some((f, r)) => (step_text(f), r),
+            None => (String::new(), &[][..]),
+        };
+        if rest.is_empty() {
+            format!("on {on} ({first})")
+        } else {
+            format!(
+                "on {on} ({first}); with the group's policies it would be an administrator ({})",
+                admin_text(rest)
+            )
+        }
     } else {
         let admin = e
             .target
