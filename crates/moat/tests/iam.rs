@@ -363,6 +363,57 @@ fn who_can_lists_every_principal_allowed_first_with_chains() {
 }
 
 #[test]
+fn actions_aws_does_not_have_are_warned_about() {
+    let d = dir("chain");
+    let out = moat()
+        .args([
+            "iam",
+            "who-can",
+            d.to_str().unwrap(),
+            "--action",
+            "s3:GetObjectt",
+            "--resource",
+            OBJECT,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning: `s3:GetObjectt` is not an action of `s3`"),
+        "{err}"
+    );
+    let out = moat()
+        .args([
+            "iam",
+            "who-can",
+            d.to_str().unwrap(),
+            "--action",
+            "s4:GetObject",
+            "--resource",
+            OBJECT,
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("`s4` is not a service prefix"));
+    let out = moat()
+        .args([
+            "iam",
+            "who-can",
+            d.to_str().unwrap(),
+            "--action",
+            "S3:getobject",
+            "--resource",
+            OBJECT,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}
+
+#[test]
 fn who_can_needs_action_and_resource() {
     let d = dir("chain");
     let out = moat()

@@ -166,9 +166,13 @@ fn simulate(args: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
             v => vec![v],
         };
         let mut decisions = Vec::new();
+        let mut warned = std::collections::BTreeSet::new();
         for (i, v) in items.iter().enumerate() {
             let req = Request::from_json(i, v)
                 .map_err(|e| CliError::usage(format!("`{}`: {e}", file.display())))?;
+            if warned.insert(req.action.clone()) {
+                warn_unknown_action(err, &req.action)?;
+            }
             decisions.push(req.evaluate());
         }
         let many = matches!(json, Value::Array(_));
@@ -203,6 +207,7 @@ fn simulate(args: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let action = required(&r.action, "--action", "simulate")?;
     let resource = required(&r.resource, "--resource", "simulate")?;
     let ctx = context(&r.context, true)?;
+    warn_unknown_action(err, action)?;
     let views = load(path, r, err)?;
     let mut found = Vec::new();
     for v in &views {
@@ -313,6 +318,26 @@ fn principal_json(v: &IamView, i: usize, d: &Decision) -> Value {
     j
 }
 
+/// Warn about an action AWS does not have (a typo decides nothing: no statement matches it),
+/// as Access Analyzer's policy validation does; an action newer than the embedded data is
+/// possible, so it is a warning, not an error.
+fn warn_unknown_action(err: &mut dyn Write, action: &str) -> Result<(), CliError> {
+    use moat_iam::data::{action_existence, ActionExistence};
+    let (prefix, _) = action.split_once(':').unwrap_or((action, ""));
+    match action_existence(action) {
+        ActionExistence::Exists => {}
+        ActionExistence::NoSuchAction => writeln!(
+            err,
+            "moat: warning: `{action}` is not an action of `{prefix}` in AWS's service authorization data (a typo, or an action newer than moat's data)"
+        )?,
+        ActionExistence::UnknownService => writeln!(
+            err,
+            "moat: warning: `{prefix}` is not a service prefix in AWS's service authorization data (a typo, or a service newer than moat's data)"
+        )?,
+    }
+    Ok(())
+}
+
 /// One decision in text: the verdict, then the statements that decided it (or what is
 /// missing, or what is unknown).
 fn write_decision(out: &mut dyn Write, label: &str, d: &Decision) -> Result<(), CliError> {
@@ -376,6 +401,7 @@ fn who_can(args: WhoCanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let action = required(&r.action, "--action", "who-can")?;
     let resource = required(&r.resource, "--resource", "who-can")?;
     let ctx = context(&r.context, true)?;
+    warn_unknown_action(err, action)?;
     let views = load(&args.path, r, err)?;
     let mut rows: Vec<Row> = Vec::new();
     for v in &views {
