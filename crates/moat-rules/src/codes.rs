@@ -42,6 +42,7 @@ pub(crate) static CODES: &[(&str, &RuleDef)] = &[
     ("IAM007", &iam::privilege_escalation::RULE),
     ("IAM008", &iam::resource_policy_exposed::RULE),
     ("IAM009", &iam::attack_path::RULE),
+    ("IAM010", &iam::nonexistent_action::RULE),
     ("EBS001", &ebs::volume_unencrypted::RULE),
     ("EBS002", &ebs::instance_volume_unencrypted::RULE),
     ("EBS003", &ebs::default_encryption_disabled::RULE),

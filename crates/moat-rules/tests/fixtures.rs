@@ -243,6 +243,7 @@ fixtures! {
     iam007: "iam" "IAM007";
     iam008: "iam" "IAM008";
     iam009: "iam" "IAM009";
+    iam010: "iam" "IAM010";
     ebs001: "ebs" "EBS001";
     ebs002: "ebs" "EBS002";
     ebs003: "ebs" "EBS003";

@@ -6,6 +6,7 @@ pub(crate) mod admin_policy;
 pub(crate) mod attack_path;
 pub(crate) mod exposure;
 pub(crate) mod managed_admin_attached;
+pub(crate) mod nonexistent_action;
 pub(crate) mod password_policy;
 pub(crate) mod privilege_escalation;
 pub(crate) mod resource_policy_exposed;
