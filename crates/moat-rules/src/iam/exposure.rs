@@ -301,13 +301,19 @@ pub(crate) fn exposures(iam: &IamEstate, accounts: &[&str], index: usize) -> Vec
     if !signed_only {
         audiences.push((Audience::Anyone, vec![RequestPrincipal::parse("anonymous")]));
     }
-    audiences.push((
-        Audience::AnyAccount,
-        vec![
-            RequestPrincipal::parse(&foreign_role),
-            RequestPrincipal::parse(FOREIGN_ACCOUNT),
-        ],
-    ));
+    let mut foreign_principals = vec![
+        RequestPrincipal::parse(&foreign_role),
+        RequestPrincipal::parse(FOREIGN_ACCOUNT),
+    ];
+    // A principal of another account that a wildcard `aws:PrincipalArn` admits
+    // (`arn:aws:iam::*:role/deploy`: a role named `deploy` in any account).
+    for arn in foreign_instances(&policies, "aws:PrincipalArn") {
+        let p = RequestPrincipal::parse(&arn);
+        if p.is_iam_identity() && p.account.as_deref() == Some(FOREIGN_ACCOUNT) {
+            foreign_principals.push(p);
+        }
+    }
+    audiences.push((Audience::AnyAccount, foreign_principals));
     for (account, named) in named_accounts(&policies) {
         if iam.account.as_deref() == Some(account.as_str()) {
             continue;
@@ -326,6 +332,7 @@ pub(crate) fn exposures(iam: &IamEstate, accounts: &[&str], index: usize) -> Vec
         .collect();
     let admin = foreign_admin();
     let account = iam.account_id();
+    let source_arns = foreign_instances(&policies, "aws:SourceArn");
 
     let mut out: Vec<Exposure> = Vec::new();
     for (audience, principals) in audiences {
@@ -350,7 +357,7 @@ pub(crate) fn exposures(iam: &IamEstate, accounts: &[&str], index: usize) -> Vec
                     rcps: rcps.clone(),
                 };
                 for arn in &arns {
-                    match decide(&set, who, action, arn, account) {
+                    match decide(&set, who, action, arn, account, &source_arns) {
                         Answer::Open(r) => {
                             best = Some((true, r, Vec::new()));
                             break 'probe;
@@ -457,6 +464,7 @@ fn decide(
     action: &str,
     arn: &str,
     account: &str,
+    source_arns: &[String],
 ) -> Answer {
     let run = |given: &RequestContext| {
         let ctx = request_context(given, who, Some(account));
@@ -486,12 +494,71 @@ fn decide(
             foreign.set(key, value);
         }
     }
-    let second = run(&foreign);
-    match second.kind {
-        DecisionKind::Allow => Answer::Open(allowing(&second.reasons)),
-        DecisionKind::ExplicitDeny | DecisionKind::ImplicitDeny => Answer::Denied,
-        DecisionKind::Unknown => Answer::Conditional(allowing(&second.reasons), second.unknowns),
+    // The foreign request that gets furthest: the default foreign values, then each source
+    // ARN of another account that a wildcard `aws:SourceArn` admits.
+    let mut answer = Answer::Denied;
+    let variants = std::iter::once(None).chain(source_arns.iter().map(Some));
+    for source in variants {
+        let mut ctx = foreign.clone();
+        if let Some(s) = source {
+            ctx.set("aws:SourceArn", s);
+        }
+        let d = run(&ctx);
+        match d.kind {
+            DecisionKind::Allow => return Answer::Open(allowing(&d.reasons)),
+            DecisionKind::Unknown if matches!(answer, Answer::Denied) => {
+                answer = Answer::Conditional(allowing(&d.reasons), d.unknowns);
+            }
+            _ => {}
+        }
     }
+    answer
+}
+
+/// ARNs of another account that the wildcard values of condition key `key` (`ArnLike`,
+/// `StringLike`) admit: the pattern with a wildcard account segment set to
+/// [`FOREIGN_ACCOUNT`] and every other wildcard filled in. A pattern whose account segment is
+/// written (a named or the estate's account) admits no other account's ARN, except one
+/// without an account (S3 bucket ARNs: a wildcard name admits buckets anyone can create).
+fn foreign_instances(policies: &[NamedPolicy], key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in policies {
+        for st in &p.policy.statements {
+            let Conditions::Known(entries) = &st.condition else {
+                continue;
+            };
+            for e in entries {
+                if !e
+                    .key
+                    .as_known()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
+                {
+                    continue;
+                }
+                for v in e.values.iter().filter_map(Leaf::as_known) {
+                    if !v.contains(['*', '?']) || v.contains("${") || v.contains("{estate:") {
+                        continue;
+                    }
+                    let mut parts: Vec<String> = v.splitn(6, ':').map(str::to_string).collect();
+                    if parts.len() != 6 {
+                        continue;
+                    }
+                    if let Some(acct) = parts.get_mut(4) {
+                        if acct.contains(['*', '?']) {
+                            *acct = FOREIGN_ACCOUNT.to_string();
+                        } else if !acct.is_empty() {
+                            continue;
+                        }
+                    }
+                    let filled = parts.join(":").replace(['*', '?'], "x");
+                    if !out.contains(&filled) {
+                        out.push(filled);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Principal keys AWS sets from the principal itself ([`request_context`] fills them): the
@@ -939,6 +1006,51 @@ mod tests {
             }));
             assert_eq!(summary(&e), vec![], "{key}");
         }
+    }
+
+    #[test]
+    fn a_wildcard_source_or_principal_arn_admits_other_accounts() {
+        // Any topic of any account, or a role named `deploy` in any account.
+        let e = queue(serde_json::json!({
+            "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+            "Resource": "*", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:*"}}
+        }));
+        assert_eq!(
+            summary(&e),
+            vec![(Audience::Anyone, true, vec!["sqs:SendMessage".to_string()])]
+        );
+        let e = queue(serde_json::json!({
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage",
+            "Resource": "*",
+            "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deploy"}}
+        }));
+        assert_eq!(
+            summary(&e),
+            vec![(
+                Audience::AnyAccount,
+                true,
+                vec!["sqs:SendMessage".to_string()]
+            )]
+        );
+        // A bucket name pattern: anyone can create a bucket that matches it; a bucket name
+        // (global) admits only that bucket.
+        let by_bucket = |arn: &str| {
+            summary(&queue(serde_json::json!({
+                "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                "Resource": "*", "Condition": {"ArnLike": {"aws:SourceArn": arn}}
+            })))
+        };
+        assert_eq!(
+            by_bucket("arn:aws:s3:::logs-*"),
+            vec![(Audience::Anyone, true, vec!["sqs:SendMessage".to_string()])]
+        );
+        assert_eq!(by_bucket("arn:aws:s3:::logs-prod"), vec![]);
+        // The account segment written: only that account's topics.
+        let e = queue(serde_json::json!({
+            "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*",
+            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:*"}}
+        }));
+        assert_eq!(summary(&e), vec![]);
     }
 
     #[test]

@@ -23,7 +23,11 @@ values from outside (a foreign VPC endpoint, organization, account, source ARN);
 denied, the resource is restricted and nothing is reported. A value of such a key that is a
 reference to one of the estate's own resources (`aws_api_gateway_rest_api.api.execution_arn`,
 `aws_vpc_endpoint.s3.id`) is the estate's and never equals a foreign value; a variable or
-parameter stays unknown.
+parameter stays unknown. A wildcard does not restrict where it admits other accounts: an
+`aws:SourceArn` or `aws:PrincipalArn` pattern whose account is a wildcard
+(`arn:aws:sns:*:*:*`, `arn:aws:iam::*:role/deploy`) or a bucket-name pattern
+(`arn:aws:s3:::logs-*`, a name anyone can register) is probed with such an ARN of another
+account.
 
 - **fail**: allowed, no condition keeps the audience out. The message names the actions, the
   audience and the statements that allow (policy, index, `Sid`, line).
