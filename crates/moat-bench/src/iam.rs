@@ -55,9 +55,11 @@ pub fn generated_estate(roles: usize, policies: usize) -> IamEstate {
         };
         let mut st =
             json!({"Sid": format!("S{p}"), "Effect": "Allow", "Action": a, "Resource": resource});
-        if p % 7 == 0 {
-            st["Condition"] =
-                json!({"StringEquals": {"aws:PrincipalTag/team": format!("t{}", p % 5)}});
+        if let (0, Some(map)) = (p % 7, st.as_object_mut()) {
+            map.insert(
+                "Condition".into(),
+                json!({"StringEquals": {"aws:PrincipalTag/team": format!("t{}", p % 5)}}),
+            );
         }
         let mut stmts = vec![st];
         if p % 11 == 0 {
