@@ -411,6 +411,41 @@ fn actions_aws_does_not_have_are_warned_about() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    // A bucket where the action wants an object; an account-level action on a resource.
+    let out = moat()
+        .args([
+            "iam",
+            "who-can",
+            d.to_str().unwrap(),
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::acme-reports",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "warning: `arn:aws:s3:::acme-reports` is a bucket (s3), but `s3:GetObject` acts on"
+        ),
+        "{err}"
+    );
+    let out = moat()
+        .args([
+            "iam",
+            "who-can",
+            d.to_str().unwrap(),
+            "--action",
+            "s3:ListAllMyBuckets",
+            "--resource",
+            "arn:aws:s3:::acme-reports",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("`s3:ListAllMyBuckets` acts on no resource type"));
 }
 
 #[test]

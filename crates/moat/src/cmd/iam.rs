@@ -173,6 +173,7 @@ fn simulate(args: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
             if warned.insert(req.action.clone()) {
                 warn_unknown_action(err, &req.action)?;
             }
+            warn_resource_type(err, &req.action, &req.resource)?;
             decisions.push(req.evaluate());
         }
         let many = matches!(json, Value::Array(_));
@@ -208,6 +209,7 @@ fn simulate(args: SimulateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let resource = required(&r.resource, "--resource", "simulate")?;
     let ctx = context(&r.context, true)?;
     warn_unknown_action(err, action)?;
+    warn_resource_type(err, action, resource)?;
     let views = load(path, r, err)?;
     let mut found = Vec::new();
     for v in &views {
@@ -338,6 +340,47 @@ fn warn_unknown_action(err: &mut dyn Write, action: &str) -> Result<(), CliError
     Ok(())
 }
 
+/// Warn when the resource is not of a type the action acts on (the request AWS would build
+/// does not look like this one), from the embedded service authorization data. Approximate
+/// (ARN formats matched with placeholders), so a warning, never an error.
+fn warn_resource_type(err: &mut dyn Write, action: &str, resource: &str) -> Result<(), CliError> {
+    let Some(info) = moat_iam::data::action_info(action) else {
+        return Ok(());
+    };
+    let prefix = action.split_once(':').map(|(p, _)| p).unwrap_or(action);
+    if info.resource_types.is_empty() {
+        if resource != "*" {
+            writeln!(
+                err,
+                "moat: warning: `{action}` acts on no resource type (AWS evaluates it against `Resource: *`), not on `{resource}`"
+            )?;
+        }
+        return Ok(());
+    }
+    if resource == "*" || !resource.starts_with("arn:") {
+        return Ok(());
+    }
+    let service = resource.split(':').nth(2).unwrap_or("");
+    let types = moat_iam::data::resource_types_for_arn(service, resource);
+    if types.is_empty() {
+        // Another service's resource, or a format the data does not describe: say nothing
+        // unless the service differs from the action's (condition keys of another service
+        // would not be in the request either).
+        return Ok(());
+    }
+    let fits = info.resource_types.iter().any(|t| types.contains(&t.name));
+    if !fits && service.eq_ignore_ascii_case(prefix) {
+        let wanted: Vec<&str> = info.resource_types.iter().map(|t| t.name).collect();
+        writeln!(
+            err,
+            "moat: warning: `{resource}` is a {} ({service}), but `{action}` acts on {}",
+            types.join(" or "),
+            wanted.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 /// One decision in text: the verdict, then the statements that decided it (or what is
 /// missing, or what is unknown).
 fn write_decision(out: &mut dyn Write, label: &str, d: &Decision) -> Result<(), CliError> {
@@ -402,6 +445,7 @@ fn who_can(args: WhoCanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let resource = required(&r.resource, "--resource", "who-can")?;
     let ctx = context(&r.context, true)?;
     warn_unknown_action(err, action)?;
+    warn_resource_type(err, action, resource)?;
     let views = load(&args.path, r, err)?;
     let mut rows: Vec<Row> = Vec::new();
     for v in &views {
