@@ -16,78 +16,17 @@ use std::collections::BTreeMap;
 
 use moat_iam::condition::RequestContext;
 use moat_iam::escalation::{EscalationInput, EstateGroup, Target};
-use moat_iam::estate::{EstatePrincipal, EstateResource, IamEstate, ResourceKind};
-use moat_iam::eval::{DecisionKind, NamedPolicy};
+use moat_iam::estate::IamEstate;
+use moat_iam::eval::DecisionKind;
 use moat_iam::graph::{PrincipalGraph, COMPUTE_SERVICES};
-use moat_iam::policy::Policy;
 use moat_iam::principal::PrincipalKind;
 use serde_json::{json, Value};
 
-const ACCT: &str = "111122223333";
-
-struct B {
-    e: IamEstate,
-}
+#[path = "support/builder.rs"]
+mod builder;
+use builder::{allow, role_arn, trust, user_arn, ACCT, B};
 
 impl B {
-    fn new() -> B {
-        B {
-            e: IamEstate {
-                account: Some(ACCT.to_string()),
-                ..IamEstate::default()
-            },
-        }
-    }
-
-    fn policy(&mut self, name: &str, doc: Value) -> usize {
-        self.e
-            .policies
-            .push(NamedPolicy::new(name, Policy::from_json(&doc).unwrap()));
-        self.e.policies.len() - 1
-    }
-
-    fn principal(&mut self, kind: PrincipalKind, name: &str, identity: Vec<Value>) -> usize {
-        let k = if kind == PrincipalKind::Role {
-            "role"
-        } else {
-            "user"
-        };
-        let ids: Vec<usize> = identity
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| self.policy(&format!("{name}.identity[{i}]"), d))
-            .collect();
-        self.e.principals.push(EstatePrincipal {
-            address: format!("aws_iam_{k}.{name}"),
-            kind,
-            arn: format!("arn:aws:iam::{ACCT}:{k}/{name}"),
-            name: Some(name.to_string()),
-            identity: ids,
-            boundary: None,
-            trust: None,
-            loc: None,
-        });
-        self.e.principals.len() - 1
-    }
-
-    fn user(&mut self, name: &str, identity: Vec<Value>) -> usize {
-        self.principal(PrincipalKind::User, name, identity)
-    }
-
-    fn role(&mut self, name: &str, trust: Value, identity: Vec<Value>) -> usize {
-        let i = self.principal(PrincipalKind::Role, name, identity);
-        let t = self.policy(&format!("aws_iam_role.{name}.trust"), trust);
-        self.e.principals[i].trust = Some(t);
-        self.e.resources.push(EstateResource {
-            address: format!("aws_iam_role.{name}"),
-            kind: ResourceKind::Role,
-            arns: vec![role_arn(name)],
-            policies: vec![t],
-            loc: None,
-        });
-        i
-    }
-
     /// An admin role (`*` on `*`) that trusts `principal`.
     fn admin_role(&mut self, name: &str, principal: Value) -> usize {
         self.role(name, trust(principal), vec![allow(json!("*"), json!("*"))])
@@ -100,28 +39,12 @@ impl B {
     }
 }
 
-fn role_arn(name: &str) -> String {
-    format!("arn:aws:iam::{ACCT}:role/{name}")
-}
-
-fn user_arn(name: &str) -> String {
-    format!("arn:aws:iam::{ACCT}:user/{name}")
-}
-
 fn policy_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCT}:policy/{name}")
 }
 
 fn group_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCT}:group/{name}")
-}
-
-fn allow(actions: Value, resource: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
-}
-
-fn trust(principal: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
 }
 
 /// The escalations of `principal`: (method, status, target).

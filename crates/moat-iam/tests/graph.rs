@@ -10,96 +10,20 @@
 
 use moat_iam::condition::RequestContext;
 use moat_iam::estate::{EstatePrincipal, EstateResource, IamEstate, ResourceKind};
-use moat_iam::eval::{DecisionKind, NamedPolicy};
+use moat_iam::eval::DecisionKind;
 use moat_iam::graph::{PrincipalGraph, TransitiveAnswer};
-use moat_iam::policy::Policy;
 use moat_iam::principal::{PrincipalKind, RequestPrincipal};
 use serde_json::{json, Value};
 
-const ACCT: &str = "111122223333";
-
-struct B {
-    e: IamEstate,
-}
+#[path = "support/builder.rs"]
+mod builder;
+use builder::{allow, role_arn, trust, user_arn, ACCT, B};
 
 impl B {
-    fn new() -> B {
-        B {
-            e: IamEstate {
-                account: Some(ACCT.to_string()),
-                ..IamEstate::default()
-            },
-        }
-    }
-
-    fn policy(&mut self, name: &str, doc: Value) -> usize {
-        let p = Policy::from_json(&doc).unwrap();
-        self.e.policies.push(NamedPolicy::new(name, p));
-        self.e.policies.len() - 1
-    }
-
-    fn principal(&mut self, kind: PrincipalKind, name: &str, identity: Vec<Value>) -> usize {
-        let k = if kind == PrincipalKind::Role {
-            "role"
-        } else {
-            "user"
-        };
-        let ids: Vec<usize> = identity
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| self.policy(&format!("{name}.identity[{i}]"), d))
-            .collect();
-        self.e.principals.push(EstatePrincipal {
-            address: format!("aws_iam_{k}.{name}"),
-            kind,
-            arn: format!("arn:aws:iam::{ACCT}:{k}/{name}"),
-            name: Some(name.to_string()),
-            identity: ids,
-            boundary: None,
-            trust: None,
-            loc: None,
-        });
-        self.e.principals.len() - 1
-    }
-
-    fn user(&mut self, name: &str, identity: Vec<Value>) -> usize {
-        self.principal(PrincipalKind::User, name, identity)
-    }
-
-    fn role(&mut self, name: &str, trust: Value, identity: Vec<Value>) -> usize {
-        let i = self.principal(PrincipalKind::Role, name, identity);
-        let t = self.policy(&format!("aws_iam_role.{name}.trust"), trust);
-        self.e.principals[i].trust = Some(t);
-        self.e.resources.push(EstateResource {
-            address: format!("aws_iam_role.{name}"),
-            kind: ResourceKind::Role,
-            arns: vec![role_arn(name)],
-            policies: vec![t],
-            loc: None,
-        });
-        i
-    }
-
     fn scp(&mut self, doc: Value) {
         let i = self.policy("scp", doc);
         self.e.scps.push(vec![i]);
     }
-}
-
-fn role_arn(name: &str) -> String {
-    format!("arn:aws:iam::{ACCT}:role/{name}")
-}
-
-fn user_arn(name: &str) -> String {
-    format!("arn:aws:iam::{ACCT}:user/{name}")
-}
-
-fn allow(actions: Value, resource: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]})
-}
-
-fn trust(principal: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
 }
 
 fn answer(answers: &[TransitiveAnswer], principal: usize) -> &TransitiveAnswer {
