@@ -285,6 +285,13 @@ fn targets_cover(targets: &Targets, mut matches: impl FnMut(&str) -> Tri) -> Tri
             Leaf::Known(p) => matches(p),
             // Known literal parts: if even with its unknown parts as `*` it cannot match,
             // it does not.
+            // The same expression: the same unknown value in the same place (the request's
+            // resource is written with the same placeholders), so it matches whatever it is.
+            Leaf::Unknown(Unknown::Template { text, .. })
+                if !text.contains(['*', '?']) && matches(text).is_true() =>
+            {
+                Tri::True
+            }
             Leaf::Unknown(u @ Unknown::Template { text, .. }) => {
                 match matches(&crate::pattern::template_pattern(text)) {
                     Tri::False => Tri::False,

@@ -109,6 +109,12 @@ fn rewrite(n: &mut Node, value_of: &dyn Fn(&str, &str) -> Option<String>) {
             let mut last = 0;
             for (start, end, inner) in reference_placeholders(text) {
                 let v = match split_reference(inner) {
+                    _ if in_arn_account_field(text.get(..start).unwrap_or_default()) => {
+                        value_of(inner, ACCOUNT_FIELD).or_else(|| match split_reference(inner) {
+                            Some((a, b)) => value_of(a, b),
+                            None => value_of(inner, ""),
+                        })
+                    }
                     Some((a, b)) => value_of(a, b),
                     None => value_of(inner, ""),
                 };
@@ -126,6 +132,20 @@ fn rewrite(n: &mut Node, value_of: &dyn Fn(&str, &str) -> Option<String>) {
         Value::Map(m) => m.values_mut().for_each(|x| rewrite(x, value_of)),
         _ => {}
     }
+}
+
+/// The pseudo-attribute `value_of` is asked for when a placeholder is written in the account
+/// field of an ARN.
+const ACCOUNT_FIELD: &str = "\0account-field";
+
+/// Whether text ending here is inside an ARN, right at the start of its account field
+/// (`...arn:aws:iam::`).
+fn in_arn_account_field(before: &str) -> bool {
+    let Some(at) = before.rfind("arn:") else {
+        return false;
+    };
+    let arn = before.get(at..).unwrap_or_default();
+    arn.ends_with(':') && arn.matches(':').count() == 4
 }
 
 /// The ARN of a customer managed policy of the estate: its placeholder stands for its path and
@@ -246,12 +266,25 @@ impl<'a> Builder<'a> {
     fn bucket_name(&self, b: &Bucket) -> String {
         match b.name.as_ref().map(|a| &a.value) {
             Some(AttrValue::Known(n)) => n.clone(),
+            // A name with unknown parts (`app-data-${data.aws_caller_identity.current}`): its
+            // text, placeholders and all, so that a policy that writes the same expression
+            // names this bucket (see `eval`: the same unknown in the same place is the same
+            // value).
+            Some(AttrValue::Unknown(Unknown::Template { text, .. })) => text.clone(),
             _ => placeholder(&self.address(b.id)),
         }
     }
 
     /// The value of a reference `address.attr`, when moat knows it.
     fn value_of(&self, address: &str, attr: &str) -> Option<String> {
+        if attr == ACCOUNT_FIELD {
+            return self
+                .refs
+                .account_in_arns
+                .iter()
+                .any(|p| address.starts_with(p))
+                .then(|| self.account.clone());
+        }
         if attr.is_empty() {
             return self
                 .refs

@@ -1146,6 +1146,16 @@ impl Evaluator {
         Node::new(Value::String(out), None)
     }
 
+    /// Evaluate an expression of a template without counting the placeholders that its own
+    /// evaluation renders (a reference can evaluate another resource's templates lazily):
+    /// [`Self::ev_template`] compares its unknowns with the placeholders it wrote itself.
+    fn ev_uncounted(&mut self, e: &Expression, src: Src, sc: &mut Scope) -> Node {
+        let before = self.tmpl_placeholders;
+        let n = self.ev(e, src, sc);
+        self.tmpl_placeholders = before;
+        n
+    }
+
     fn render_template(
         &mut self,
         t: &Template,
@@ -1172,7 +1182,7 @@ impl Evaluator {
                     out.push_str(text);
                 }
                 Element::Interpolation(ip) => {
-                    let n = self.ev(&ip.expr, src, sc);
+                    let n = self.ev_uncounted(&ip.expr, src, sc);
                     match &n.value {
                         Value::Unknown(u) => {
                             out.push_str(&u.placeholder());
@@ -1193,7 +1203,7 @@ impl Evaluator {
                 }
                 Element::Directive(d) => match d.as_ref() {
                     Directive::If(ifd) => {
-                        let c = self.ev(&ifd.if_expr.cond_expr, src, sc);
+                        let c = self.ev_uncounted(&ifd.if_expr.cond_expr, src, sc);
                         let endif_left = strip_left(ifd.endif_expr.strip);
                         match to_bool(&c.value) {
                             Some(true) => {
@@ -1228,7 +1238,7 @@ impl Evaluator {
                     }
                     Directive::For(fd) => {
                         let f = &fd.for_expr;
-                        let coll = self.ev(&f.collection_expr, src, sc);
+                        let coll = self.ev_uncounted(&f.collection_expr, src, sc);
                         let pairs = match iter_pairs(&coll) {
                             Ok(p) => p,
                             Err(n) => {

@@ -57,6 +57,7 @@ pub fn build(e: &Estate) -> Identity {
             managed_policy: RefAttrs::new(&["Ref", "PolicyArn"], &[]),
             bucket: RefAttrs::new(&["Arn"], &["Ref"]),
             account: &["AWS::AccountId"],
+            account_in_arns: &[],
         },
         // No CloudFormation resource type sets the account password policy.
         password_policies: Vec::new(),

@@ -184,6 +184,11 @@ pub struct References {
     /// [`Unknown::Parameter`] or a `${NAME}` placeholder in text (CloudFormation
     /// `AWS::AccountId`).
     pub account: &'static [&'static str],
+    /// Address prefixes of unknown values that, written in the account field of an ARN
+    /// (`arn:aws:iam::${...}:root`), can only be the estate's account ID (Terraform
+    /// `data.aws_caller_identity.`: which attribute is read is lost, but in that field only
+    /// `account_id` fits).
+    pub account_in_arns: &'static [&'static str],
 }
 
 /// One declaration that puts users in groups.

@@ -35,8 +35,10 @@ pub(super) fn build(e: &Estate) -> Identity {
             // An `aws_s3_bucket`'s `id` is its name.
             bucket: RefAttrs::new(&["arn"], &["id", "bucket"]),
             // `data.aws_caller_identity.x.account_id` reaches the model as the unknown data
-            // source as a whole (which attribute it reads is lost): never the account.
+            // source as a whole (which attribute it reads is lost): the account only where it
+            // is written in the account field of an ARN.
             account: &[],
+            account_in_arns: &["data.aws_caller_identity."],
         },
         password_policies: e
             .managed_of_type("aws_iam_account_password_policy")
