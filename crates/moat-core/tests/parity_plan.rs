@@ -74,7 +74,39 @@ enum Side {
 }
 
 /// Findings that only one side gives: `(side, rule ID, resource, status, reason)`.
-const DIFFERENCES: &[(Side, &str, &str, Status, &str)] = &[];
+const DIFFERENCES: &[(Side, &str, &str, Status, &str)] = &[
+    (
+        Side::Terraform,
+        "IAM009",
+        "aws_instance.app[0]",
+        Status::Fail,
+        "the plan's `configuration` holds the references of an expression, not its text: the app \
+         role's `\"${aws_s3_bucket.app_data.arn}/*\"` reads as the bucket's ARN itself, so the \
+         plan side cannot see the grant on the bucket's objects (a gap of the plan frontend)",
+    ),
+    (
+        Side::Terraform,
+        "IAM009",
+        "aws_instance.app[1]",
+        Status::Fail,
+        "as for app[0]",
+    ),
+    (
+        Side::Plan,
+        "IAM008",
+        "aws_iam_role.ops",
+        Status::Unknown,
+        "the plan knows the account ID (123456789012, from data.aws_caller_identity): a literal \
+         account the scan cannot tell from the estate's own, listed for review",
+    ),
+    (
+        Side::Plan,
+        "IAM008",
+        "aws_kms_key.main",
+        Status::Unknown,
+        "as for aws_iam_role.ops",
+    ),
+];
 
 type Key = (String, String, Status);
 
@@ -381,8 +413,15 @@ fn findings_read_the_same_and_point_into_the_plan() {
     };
     let (tf, plan_ws) = (terraform(), plan());
     // The same Checkov claims (policy origins are read from the plan's configuration) and the
-    // same messages.
-    assert_eq!(f(&tf), f(&plan_ws));
+    // same messages, but for the findings of the rules that evaluate IAM policies, whose
+    // messages name the values that are unknown (which differ: the plan knows the account) and
+    // which differ as `DIFFERENCES` says.
+    let iam = |set: BTreeSet<(String, String, Vec<String>, String)>| {
+        set.into_iter()
+            .filter(|(rule, ..)| !matches!(rule.as_str(), "IAM007" | "IAM008" | "IAM009"))
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(iam(f(&tf)), iam(f(&plan_ws)));
     let report = plan_ws.scan(&ScanOptions::default()).report;
     let text = std::fs::read_to_string(examples().join("three-tier-plan/plan.json")).unwrap();
     let lines: Vec<&str> = text.lines().collect();

@@ -270,7 +270,15 @@ impl<'a> Builder<'a> {
             // text, placeholders and all, so that a policy that writes the same expression
             // names this bucket (see `eval`: the same unknown in the same place is the same
             // value).
-            Some(AttrValue::Unknown(Unknown::Template { text, .. })) => text.clone(),
+            Some(AttrValue::Unknown(u @ Unknown::Template { text, .. })) => {
+                // Its known parts resolved as in policies (`${AWS::AccountId}`: the account).
+                let mut n = Node::new(Value::Unknown(u.clone()), None);
+                rewrite(&mut n, &|a, b| self.value_of(a, b));
+                match n.value {
+                    Value::String(s) => s,
+                    _ => text.clone(),
+                }
+            }
             _ => placeholder(&self.address(b.id)),
         }
     }

@@ -114,6 +114,8 @@ fn valid_key(key: &str) -> bool {
     };
     !service.is_empty()
         && !name.is_empty()
+        // `${AWS::Region}` (CloudFormation) is not a condition key.
+        && !name.starts_with(':')
         && service
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-')

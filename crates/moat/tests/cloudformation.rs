@@ -1090,6 +1090,9 @@ fn sam_functions_generated_by_foreach() {
         want.insert(t("LMB002", &format!("Fn{n}Url"), "main.json", url));
         want.insert(t("IAM001", &format!("Fn{n}Role"), "main.json", stmt));
         want.insert(t("IAM002", &format!("Fn{n}Role"), "main.json", stmt));
+        // The URL's permission (SAM adds it) lets anyone invoke the function: its resource
+        // policy, evaluated (IAM008), at the URL's AuthType.
+        want.insert(t("IAM008", &format!("Fn{n}"), "main.json", url));
     }
     assert_eq!(fails(&v), want);
     // One function per name in the parameter given on the command line.
@@ -1099,6 +1102,7 @@ fn sam_functions_generated_by_foreach() {
         [
             p("IAM001", "FnSoloRole"),
             p("IAM002", "FnSoloRole"),
+            p("IAM008", "FnSolo"),
             p("LMB001", "FnSolo"),
             p("LMB002", "FnSoloUrl"),
         ]
