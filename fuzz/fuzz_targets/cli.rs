@@ -38,6 +38,10 @@ fuzz_target!(|data: &[u8]| {
             moat::Command::Exposure(a) => Some(&a.input),
             moat::Command::Diagram(a) => Some(&a.input),
             moat::Command::Rules(_) => None,
+            moat::Command::Iam(a) => match &a.command {
+                moat::cmd::iam::IamCommand::Simulate(s) => Some(&s.request.input),
+                moat::cmd::iam::IamCommand::WhoCan(w) => Some(&w.request.input),
+            },
         };
         if let Some(i) = input {
             let _ = i.load_options(moat_model::Limits::default());
