@@ -89,3 +89,51 @@ fn partial_ephemeral_deny_is_exposed_but_not_reliably_reachable() {
     assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
     assert_eq!(r.blocked.unwrap().code, "SUBNET_ACL_RESTRICTION");
 }
+
+/// An instance that names no security group gets its VPC's default group: as
+/// `aws_default_security_group` shapes it when declared (here SSH from anywhere), unknown when
+/// the configuration does not declare it. It used to get no group at all: blocked everywhere.
+#[test]
+fn instance_without_groups_gets_the_vpc_default_group() {
+    let ask = |fixture: &str, to: &str, port: u16| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
+        let e = &v[0];
+        let q = Query::new(
+            Endpoint::Internet,
+            Endpoint::Resource(e.by_address(to).unwrap()),
+            Protocol::Tcp,
+            PortSet::single(port),
+        );
+        let r = reach(&e.aws.network, e, &q).unwrap();
+        let exposed: Vec<String> = exposure(&e.aws.network, e)
+            .into_iter()
+            .map(|x| format!("{} {}", x.resource, x.ports))
+            .collect();
+        (r, exposed)
+    };
+    let (r, exposed) = ask("default_sg", "aws_instance.plain", 22);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert!(
+        exposed.contains(&"aws_instance.plain 22".to_string()),
+        "{exposed:?}"
+    );
+    let (r, _) = ask("default_sg", "aws_instance.plain", 443);
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    // An instance with its own group is not in the default group.
+    let (r, exposed) = ask("default_sg", "aws_instance.web", 22);
+    assert_eq!(r.verdict, Verdict::Blocked, "{r:?}");
+    assert!(
+        exposed.contains(&"aws_instance.web 443".to_string()),
+        "{exposed:?}"
+    );
+    // Not declared: the default group's rules are not known offline.
+    let (r, _) = ask("default_sg_undeclared", "aws_instance.plain", 22);
+    assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
+    assert!(
+        format!("{r:?}").contains("names no security group"),
+        "{r:?}"
+    );
+}

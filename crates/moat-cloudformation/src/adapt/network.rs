@@ -31,8 +31,8 @@
 //!   `AWS::EC2::NetworkAcl` denies everything its entries do not allow.
 //! - **Default security group.** An instance (or interface, database...) without
 //!   `SecurityGroupIds`/`SecurityGroups`/`GroupSet` is in its VPC's default group, which
-//!   CloudFormation cannot manage either: its interface has no groups, as the Terraform
-//!   adapter models it (moat-net reads no group as the default one). A reference to
+//!   CloudFormation cannot manage: an instance that names none gets an unknown group (its
+//!   rules are AWS's or changed elsewhere, not the template's). A reference to
 //!   `!GetAtt Vpc.DefaultSecurityGroup` is an unknown group: its rules are AWS's, not the
 //!   template's.
 //! - `MapPublicIpOnLaunch` defaults to `false`
@@ -993,6 +993,18 @@ impl<'a> Enis<'a> {
                         groups = groups_of(e, prop(d, "SecurityGroupIds"));
                         groups.extend(groups_of(e, prop(d, "SecurityGroups")));
                     }
+                }
+                let names_none = ["SecurityGroupIds", "SecurityGroups"]
+                    .iter()
+                    .all(|k| rprop(r, k).is_none_or(|n| n.is_null()));
+                if groups.is_empty() && names_none && lt.is_none() {
+                    // AWS puts it in its VPC's default group, whose rules a template cannot
+                    // manage: unknown, not "no group" (which admits nothing).
+                    groups.push(Ref::Unknown(Unknown::derived(format!(
+                        "`{}` names no security group: it gets its VPC's default security \
+                         group, whose rules the template does not manage",
+                        r.address
+                    ))));
                 }
                 let mut unknown = Vec::new();
                 if subnet.is_none() {

@@ -585,6 +585,52 @@ fn group_refs(e: &Estate, r: &Resource) -> Vec<Ref> {
     v
 }
 
+/// The groups of an instance that names none (no `vpc_security_group_ids`, no
+/// `security_groups`, no launch template): AWS gives it its VPC's default security group
+/// ([Default security groups](https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html)).
+/// That group as `aws_default_security_group` shapes it when the configuration declares it for
+/// the instance's VPC (or, for an instance without a subnet, for the default VPC); otherwise
+/// unknown: AWS's own default admits only its members, but the group may have been changed
+/// outside this configuration.
+fn default_group_of(
+    e: &Estate,
+    r: &Resource,
+    subnet: &Option<Ref>,
+    subnets: &[Subnet],
+) -> Vec<Ref> {
+    let written = ["vpc_security_group_ids", "security_groups"]
+        .iter()
+        .any(|k| res_attr(r, k).is_some_and(|n| !n.is_null()));
+    if written || !r.blocks("launch_template").is_empty() {
+        return Vec::new();
+    }
+    // The instance's VPC: its subnet's; none without a subnet (the default VPC).
+    let vpc: Option<Option<Ref>> = match subnet {
+        None => Some(None),
+        Some(Ref::Res(id)) => subnets.iter().find(|x| x.id == *id).map(|x| x.vpc.clone()),
+        Some(_) => None,
+    };
+    let declared: Vec<(ResourceId, Option<Ref>)> = e
+        .of_types(&["aws_default_security_group"])
+        .map(|(id, d)| (id, resolve_one(e, res_attr(d, "vpc_id"), VPC_TYPES)))
+        .collect();
+    let found = match &vpc {
+        Some(None) => declared.iter().find(|(_, v)| v.is_none()),
+        Some(Some(Ref::Res(v))) => declared
+            .iter()
+            .find(|(_, dv)| matches!(dv, Some(Ref::Res(x)) if x == v)),
+        _ => None,
+    };
+    match found {
+        Some((id, _)) => vec![Ref::Res(*id)],
+        None => vec![Ref::Unknown(Unknown::derived(format!(
+            "`{}` names no security group: it gets its VPC's default security group, which \
+             this configuration does not declare (`aws_default_security_group`)",
+            r.address
+        )))],
+    }
+}
+
 fn build_enis(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<Eni> {
     let mut out = build_enis_v4(e, subnets, lbs);
     assign_ipv6(e, subnets, &mut out);
@@ -707,12 +753,16 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
                 r.address
             )));
         }
+        let mut groups = group_refs(e, r);
+        if groups.is_empty() {
+            groups = default_group_of(e, r, &subnet, subnets);
+        }
         out.push(Eni {
             owner: id,
             address: r.address.clone(),
             kind: EniKind::Instance,
             subnet,
-            groups: group_refs(e, r),
+            groups,
             private_ip: ip_of(res_attr(r, "private_ip")),
             ipv6: Vec::new(),
             public_ip,
