@@ -137,3 +137,43 @@ fn instance_without_groups_gets_the_vpc_default_group() {
         "{r:?}"
     );
 }
+
+/// A secondary interface attached to an instance (`aws_network_interface_attachment`), with
+/// its own groups and an Elastic IP associated by `aws_eip_association.network_interface_id`:
+/// the instance is reachable through it on what its groups admit, and only that.
+#[test]
+fn secondary_interface_with_an_elastic_ip_exposes_its_instance() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/secondary_eni");
+    let v = moat_terraform::load(&dir, &moat_terraform::Options::default());
+    let e = &v[0];
+    let app = e.by_address("aws_instance.app").unwrap();
+    let enis: Vec<&str> = e
+        .aws
+        .network
+        .enis_of(app)
+        .map(|x| x.address.as_str())
+        .collect();
+    assert_eq!(enis, ["aws_instance.app", "aws_network_interface.mgmt"]);
+    let ask = |port: u16| {
+        let q = Query::new(
+            Endpoint::Internet,
+            Endpoint::Resource(app),
+            Protocol::Tcp,
+            PortSet::single(port),
+        );
+        reach(&e.aws.network, e, &q).unwrap()
+    };
+    let r = ask(22);
+    assert_eq!(r.verdict, Verdict::Reachable, "{r:?}");
+    assert!(
+        format!("{r:?}").contains("aws_network_interface.mgmt"),
+        "{r:?}"
+    );
+    assert_eq!(ask(8080).verdict, Verdict::Blocked);
+    let exposed: Vec<String> = exposure(&e.aws.network, e)
+        .into_iter()
+        .map(|x| format!("{} {}", x.resource, x.ports))
+        .collect();
+    // The interface that carries the exposure is named.
+    assert_eq!(exposed, ["aws_network_interface.mgmt 22"]);
+}

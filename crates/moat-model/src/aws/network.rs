@@ -591,6 +591,21 @@ impl Network {
         self.enis.iter().filter(move |e| e.owner == owner)
     }
 
+    /// The ENIs that receive a load balancer's traffic for a target registered by resource
+    /// (an instance ID): its primary interfaces, not the secondary interfaces attached to it
+    /// ("the load balancer routes requests to the primary private IP address of the primary
+    /// network interface", [Target groups](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html)).
+    pub fn target_enis_of(&self, owner: ResourceId) -> Vec<&Eni> {
+        let all: Vec<&Eni> = self.enis_of(owner).collect();
+        if all.iter().any(|e| e.kind != EniKind::Interface) {
+            all.into_iter()
+                .filter(|e| e.kind != EniKind::Interface)
+                .collect()
+        } else {
+            all
+        }
+    }
+
     /// The route table of a subnet: its explicit association, else the VPC's main table.
     /// `None` when there is neither (the VPC's implicit main table has only local routes).
     pub fn route_table_of(&self, subnet: ResourceId) -> Option<&RouteTable> {

@@ -186,7 +186,7 @@ fn databases_behind_internet_facing_lbs(
                 };
                 for t in net.targets.iter().filter(|t| t.group == Ref::Res(tg.id)) {
                     let enis: Vec<&Eni> = match &t.target {
-                        TargetRef::Resource(id) => net.enis_of(*id).collect(),
+                        TargetRef::Resource(id) => net.target_enis_of(*id),
                         TargetRef::Ip(ip) => eni_at_ip(net, *ip).into_iter().collect(),
                         _ => Vec::new(),
                     };

@@ -217,7 +217,7 @@ fn check_target_group(
             }
         };
         let enis: Vec<&Eni> = match &t.target {
-            TargetRef::Resource(id) => net.enis_of(*id).collect(),
+            TargetRef::Resource(id) => net.target_enis_of(*id),
             TargetRef::Ip(ip) => {
                 check_ip_target(cx, lb, tg, t.declared_by, &t.loc, *ip);
                 match eni_at_ip(net, *ip) {

@@ -153,7 +153,7 @@ pub fn lb_targets<'a>(n: &Net<'a>, lb: ResourceId) -> Vec<LbTarget<'a>> {
                 let port = t.port.or(tg.port);
                 let Some(port) = port else { continue };
                 let enis: Vec<&'a Eni> = match &t.target {
-                    TargetRef::Resource(id) => net.enis.iter().filter(|e| e.owner == *id).collect(),
+                    TargetRef::Resource(id) => net.target_enis_of(*id),
                     TargetRef::Ip(ip) => net
                         .enis
                         .iter()

@@ -773,20 +773,43 @@ fn build_enis_v4(e: &Estate, subnets: &[Subnet], lbs: &[LoadBalancer]) -> Vec<En
     }
     for (id, r) in e.of_types(&["aws_network_interface"]) {
         let subnet = subnet_of(e, res_attr(r, "subnet_id"));
-        let (public_ip, public_ip_loc) = match e
+        // An Elastic IP on the interface: `aws_eip.network_interface`, or an
+        // `aws_eip_association` with `network_interface_id`.
+        let eip = e
             .referrers(id, "aws_eip", None)
-            .first()
-            .and_then(|x| e.get(*x))
-        {
+            .into_iter()
+            .chain(e.referrers(id, "aws_eip_association", Some("network_interface_id")))
+            .next();
+        let (public_ip, public_ip_loc) = match eip.and_then(|x| e.get(x)) {
             Some(x) => (Tri::True, Some(x.loc.clone())),
             None => (Tri::False, None),
+        };
+        // Attached to an instance (its `attachment` block, or an
+        // `aws_network_interface_attachment`): the instance's interface, with its own groups.
+        let attached_to = r
+            .blocks("attachment")
+            .first()
+            .and_then(|b| resolve_one(e, b.get("instance"), INSTANCE_TYPES))
+            .or_else(|| {
+                e.referrers(
+                    id,
+                    "aws_network_interface_attachment",
+                    Some("network_interface_id"),
+                )
+                .into_iter()
+                .filter_map(|a| e.get(a))
+                .find_map(|a| resolve_one(e, res_attr(a, "instance_id"), INSTANCE_TYPES))
+            });
+        let owner = match attached_to {
+            Some(Ref::Res(instance)) => instance,
+            _ => id,
         };
         let private_ip = res_any(r, &["private_ips", "private_ip"]).and_then(|n| match &n.value {
             Value::List(l) => l.first().and_then(|x| ip_of(Some(x))),
             _ => ip_of(Some(n)),
         });
         out.push(Eni {
-            owner: id,
+            owner,
             address: r.address.clone(),
             kind: EniKind::Interface,
             subnet,
