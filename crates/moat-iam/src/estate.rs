@@ -156,13 +156,16 @@ impl IamEstate {
     /// The policy set for `principal` (an index into `principals`, or `None` for a principal
     /// outside the estate) acting on `resource`.
     pub fn policy_set(&self, principal: Option<usize>, resource: &str) -> PolicySet<'_> {
-        self.policy_set_with(principal, self.resource_policies(resource))
+        self.policy_set_with(
+            principal,
+            self.resource_policies(&self.resources_of(resource)),
+        )
     }
 
-    /// The resource-based policies that govern `resource`.
-    fn resource_policies(&self, resource: &str) -> Vec<&NamedPolicy> {
+    /// The resource-based policies of the estate resources `owned` (from [`Self::resources_of`]).
+    fn resource_policies(&self, owned: &[usize]) -> Vec<&NamedPolicy> {
         let mut out: Vec<&NamedPolicy> = Vec::new();
-        for r in self.resources_of(resource) {
+        for &r in owned {
             if let Some(res) = self.resources.get(r) {
                 out.extend(self.policy_refs(&res.policies));
             }
@@ -191,10 +194,40 @@ impl IamEstate {
     /// The account that owns `resource`: the estate's when the resource is one of the
     /// estate's, else the account in the ARN, else the estate's.
     pub fn resource_account<'a>(&'a self, resource: &'a str) -> &'a str {
-        if !self.resources_of(resource).is_empty() {
+        self.account_of(resource, &self.resources_of(resource))
+    }
+
+    /// [`Self::resource_account`] when the estate resources it belongs to are known.
+    fn account_of<'a>(&'a self, resource: &'a str, owned: &[usize]) -> &'a str {
+        if !owned.is_empty() {
             return self.account_id();
         }
         crate::eval::arn_account(resource).unwrap_or(self.account_id())
+    }
+
+    /// Decide with the resource's policies and account already found (the estate resources
+    /// are looked up once per question, not once per principal or per use).
+    #[allow(clippy::too_many_arguments)]
+    fn decide_with(
+        &self,
+        who: &RequestPrincipal,
+        estate_index: Option<usize>,
+        action: &str,
+        resource: &str,
+        context: &RequestContext,
+        resource_policies: &[&NamedPolicy],
+        account: &str,
+    ) -> Decision {
+        let set = self.policy_set_with(estate_index, resource_policies.to_vec());
+        let ctx = request_context(context, who, Some(account));
+        let query = Query {
+            principal: who,
+            action,
+            resource,
+            resource_account: Some(account),
+            context: &ctx,
+        };
+        evaluate(&set, &query)
     }
 
     /// Decide a request by `who` (any principal, in the estate or not).
@@ -206,17 +239,18 @@ impl IamEstate {
         resource: &str,
         context: &RequestContext,
     ) -> Decision {
-        let set = self.policy_set(estate_index, resource);
-        let account = self.resource_account(resource);
-        let ctx = request_context(context, who, Some(account));
-        let query = Query {
-            principal: who,
+        let owned = self.resources_of(resource);
+        let account = self.account_of(resource, &owned);
+        let policies = self.resource_policies(&owned);
+        self.decide_with(
+            who,
+            estate_index,
             action,
             resource,
-            resource_account: Some(account),
-            context: &ctx,
-        };
-        evaluate(&set, &query)
+            context,
+            &policies,
+            account,
+        )
     }
 
     /// Decide a request by the estate principal `index`.
@@ -240,23 +274,23 @@ impl IamEstate {
         context: &RequestContext,
     ) -> Vec<PrincipalDecision> {
         // The resource's policies and account are the same for every principal: found once.
-        let resource_policies = self.resource_policies(resource);
-        let account = self.resource_account(resource);
+        let owned = self.resources_of(resource);
+        let account = self.account_of(resource, &owned);
+        let policies = self.resource_policies(&owned);
         let mut out: Vec<PrincipalDecision> = (0..self.principals.len())
             .filter_map(|i| {
                 let who = self.request_principal(i)?;
-                let set = self.policy_set_with(Some(i), resource_policies.clone());
-                let ctx = request_context(context, &who, Some(account));
-                let query = Query {
-                    principal: &who,
-                    action,
-                    resource,
-                    resource_account: Some(account),
-                    context: &ctx,
-                };
                 Some(PrincipalDecision {
                     principal: i,
-                    decision: evaluate(&set, &query),
+                    decision: self.decide_with(
+                        &who,
+                        Some(i),
+                        action,
+                        resource,
+                        context,
+                        &policies,
+                        account,
+                    ),
                 })
             })
             .collect();

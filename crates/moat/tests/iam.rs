@@ -362,8 +362,8 @@ fn who_can_lists_every_principal_allowed_first_with_chains() {
     assert!(text.contains("aws_iam_user.dev: implicit_deny\n  no statement allows in: identity\n  can get there through: aws_iam_user.dev -[sts:AssumeRole]-> aws_iam_role.deployer then aws_iam_role.deployer -[PassRole+glue:CreateJob]-> aws_iam_role.etl"), "{text}");
 }
 
-#[test]
-fn actions_aws_does_not_have_are_warned_about() {
+/// Run `moat iam who-can` on the chain estate: exit code and stderr.
+fn who_can_stderr(action: &str, resource: &str) -> (i32, String) {
     let d = dir("chain");
     let out = moat()
         .args([
@@ -371,81 +371,43 @@ fn actions_aws_does_not_have_are_warned_about() {
             "who-can",
             d.to_str().unwrap(),
             "--action",
-            "s3:GetObjectt",
+            action,
             "--resource",
-            OBJECT,
+            resource,
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8(out.stderr).unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn actions_aws_does_not_have_are_warned_about() {
+    let (code, err) = who_can_stderr("s3:GetObjectt", OBJECT);
+    assert_eq!(code, 0);
     assert!(
         err.contains("warning: `s3:GetObjectt` is not an action of `s3`"),
         "{err}"
     );
-    let out = moat()
-        .args([
-            "iam",
-            "who-can",
-            d.to_str().unwrap(),
-            "--action",
-            "s4:GetObject",
-            "--resource",
-            OBJECT,
-        ])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("`s4` is not a service prefix"));
-    let out = moat()
-        .args([
-            "iam",
-            "who-can",
-            d.to_str().unwrap(),
-            "--action",
-            "S3:getobject",
-            "--resource",
-            OBJECT,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let (_, err) = who_can_stderr("s4:GetObject", OBJECT);
+    assert!(err.contains("`s4` is not a service prefix"), "{err}");
+    let (_, err) = who_can_stderr("S3:getobject", OBJECT);
+    assert_eq!(err, "");
     // A bucket where the action wants an object; an account-level action on a resource.
-    let out = moat()
-        .args([
-            "iam",
-            "who-can",
-            d.to_str().unwrap(),
-            "--action",
-            "s3:GetObject",
-            "--resource",
-            "arn:aws:s3:::acme-reports",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (_, err) = who_can_stderr("s3:GetObject", "arn:aws:s3:::acme-reports");
     assert!(
         err.contains(
             "warning: `arn:aws:s3:::acme-reports` is a bucket (s3), but `s3:GetObject` acts on"
         ),
         "{err}"
     );
-    let out = moat()
-        .args([
-            "iam",
-            "who-can",
-            d.to_str().unwrap(),
-            "--action",
-            "s3:ListAllMyBuckets",
-            "--resource",
-            "arn:aws:s3:::acme-reports",
-        ])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("`s3:ListAllMyBuckets` acts on no resource type"));
+    let (_, err) = who_can_stderr("s3:ListAllMyBuckets", "arn:aws:s3:::acme-reports");
+    assert!(
+        err.contains("`s3:ListAllMyBuckets` acts on no resource type"),
+        "{err}"
+    );
 }
 
 #[test]
